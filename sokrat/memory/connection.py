@@ -1,0 +1,162 @@
+"""Connecting to Redis: the external ``REDIS_URL`` or the embedded server, with retries.
+
+Every client retries connection errors and timeouts with exponential backoff (redis-py's
+``Retry``), so a server restart between two operations costs a short wait, not a failure.
+At connect time the server is checked for the two modules Sokrat needs: search (vector
+indexes, ``FT.*``) and JSON (``JSON.*``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from sokrat.errors import MissingRedisModules, RedisUnavailable
+
+if TYPE_CHECKING:
+    import redis
+
+    from sokrat.settings import Settings
+
+DEFAULT_RETRIES = 8
+"""Backoff 0.05 s doubling, capped at 2 s: ~8 s of retrying before an operation fails."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which Redis a process talks to."""
+
+    url: str
+    embedded: bool
+    """True for the embedded valkey started from the user's data dir."""
+
+
+def redact(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
+
+
+def resolve_target(settings: Settings | None = None, *, start: bool = True) -> Target:
+    """``REDIS_URL`` when set; else the embedded server (started when ``start``)."""
+    from sokrat.memory import embedded
+    from sokrat.settings import get_settings
+
+    settings = settings or get_settings()
+    if settings.redis_url:
+        return Target(settings.redis_url, embedded=False)
+    if start:
+        return Target(embedded.ensure_server(settings).url, embedded=True)
+    return Target(embedded.url_for(settings.data_dir), embedded=True)
+
+
+def make_client(url: str, *, retries: int = DEFAULT_RETRIES, decode_responses: bool = False,
+                timeout_s: float = 10.0) -> redis.Redis:
+    """A redis-py client with retry-with-backoff on connection errors and timeouts."""
+    import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
+    try:
+        return redis.Redis.from_url(
+            url,
+            retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            health_check_interval=30,
+            decode_responses=decode_responses,
+        )
+    except ValueError as e:
+        raise RedisUnavailable(
+            f"REDIS_URL {redact(url)!r} is not a valid Redis URL ({e}); use redis://host:port/0, "
+            "rediss://... or unix:///path/to.sock, or unset it for the embedded server"
+        ) from e
+
+
+def connect(settings: Settings | None = None, *, url: str | None = None,
+            retries: int = DEFAULT_RETRIES, check_modules: bool = True) -> redis.Redis:
+    """A checked client for ``url`` (default: :func:`resolve_target`).
+
+    Raises :class:`RedisUnavailable` naming the URL when the server does not answer, and
+    :class:`MissingRedisModules` when it lacks vector search or JSON.
+    """
+    import redis
+
+    target_url = url or resolve_target(settings).url
+    client = make_client(target_url, retries=retries)
+    try:
+        client.ping()
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as e:
+        client.close()
+        raise RedisUnavailable(
+            f"cannot reach Redis at {redact(target_url)} ({e}). Start that server or fix "
+            "REDIS_URL; unset REDIS_URL to use the embedded server"
+        ) from e
+    except redis.AuthenticationError as e:
+        client.close()
+        raise RedisUnavailable(
+            f"Redis at {redact(target_url)} refused the credentials ({e}); fix the user/password in REDIS_URL"
+        ) from e
+    if check_modules:
+        try:
+            check_server_modules(client, target_url)
+        except BaseException:
+            client.close()
+            raise
+    return client
+
+
+def server_modules(client: redis.Redis) -> dict[str, int]:
+    """Loaded modules ``{name: version}`` (empty when MODULE LIST is not allowed)."""
+    import redis
+
+    try:
+        listed = client.module_list()
+    except redis.ResponseError:  # managed services often disable MODULE
+        return {}
+    out: dict[str, int] = {}
+    for item in listed:
+        name = item.get(b"name", item.get("name"))
+        ver = item.get(b"ver", item.get("ver"))
+        if isinstance(name, bytes):
+            name = name.decode()
+        out[str(name)] = int(ver or 0)
+    return out
+
+
+def _has_command(client: redis.Redis, *args: Any) -> bool:
+    import redis
+
+    try:
+        client.execute_command(*args)
+    except redis.ResponseError as e:
+        text = str(e).lower()
+        return not ("unknown command" in text or "unknown subcommand" in text)
+    return True
+
+
+def check_server_modules(client: redis.Redis, url: str) -> None:
+    """Raise :class:`MissingRedisModules` unless the server has search and JSON.
+
+    Probes the commands themselves (``FT._LIST``, ``JSON.TYPE``), which works whether the
+    features are modules (Redis Stack, valkey + modules) or built in (Redis 8).
+    """
+    missing = []
+    if not _has_command(client, "FT._LIST"):
+        missing.append("search (RediSearch: FT.CREATE, vector KNN)")
+    if not _has_command(client, "JSON.TYPE", "sokrat:__probe__"):
+        missing.append("JSON (RedisJSON)")
+    if missing:
+        raise MissingRedisModules(
+            f"Redis at {redact(url)} lacks {' and '.join(missing)}. Use Redis 8 or Redis Stack "
+            "(e.g. `docker run -p 6379:6379 redis:8`), or unset REDIS_URL to use Sokrat's "
+            "embedded server, which loads both"
+        )
