@@ -141,14 +141,23 @@ def _read_pid(pidfile: Path) -> int | None:
         return None
 
 
+def _direct_client(sock: Path, timeout_s: float):
+    """A client without redis-py's default retries (they would turn "down" into seconds)."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis(unix_socket_path=str(sock), socket_timeout=timeout_s,
+                       socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0))
+
+
 def _ping(sock: Path, timeout_s: float = 1.0) -> int | None:
     """The server's pid if a server answers PING on ``sock``, else None."""
     import redis
 
     if not sock.exists():
         return None
-    client = redis.Redis(unix_socket_path=str(sock), socket_timeout=timeout_s,
-                         socket_connect_timeout=timeout_s)
+    client = _direct_client(sock, timeout_s)
     try:
         client.ping()
         return int(client.info("server")["process_id"])
@@ -301,7 +310,7 @@ def stop_server(settings: Settings | None = None, *, data_dir: Path | None = Non
         pid = _ping(sock) or _read_pid(directory / "redis.pid")
         if pid is None or not _pid_alive(pid):
             return False
-        client = redis.Redis(unix_socket_path=str(sock), socket_timeout=timeout_s)
+        client = _direct_client(sock, timeout_s)
         try:
             client.shutdown(save=True)
         except (redis.ConnectionError, OSError):
