@@ -61,6 +61,7 @@ class Result(_Frozen):
 
 EventType = Literal[
     "run_started",
+    "plan",
     "step_started",
     "tool_called",
     "tool_result",
@@ -70,6 +71,7 @@ EventType = Literal[
     "answer",
     "done",
     "error",
+    "warning",
 ]
 
 

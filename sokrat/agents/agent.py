@@ -1,0 +1,289 @@
+"""`Agent`: the Python API over the planner graph (../shared/INTERFACE.md).
+
+    agent = Agent()                                   # model, memory, tools from settings
+    result = agent.run("When did I last see the cat?", media=["day.mp4"])
+    async for event in agent.astream("..."): ...      # the last event ("done") carries the Result
+
+Construct once, call :meth:`run` as often as needed: the agent keeps no per-run state (each
+run has its own graph thread), so it can sit inside a robot's control loop.
+
+Memory: ``memory=None`` uses :func:`sokrat.memory.get_memory` (Redis; embedded server when
+``REDIS_URL`` is unset); if that cannot start, the run goes on without long-term memory and a
+``warning`` event says why. ``memory=False`` turns long-term memory off on purpose. Without
+long-term memory, large observations are kept as artifacts in this process
+(:class:`~sokrat.agents.context.LocalArtifacts`) so ``read_artifact`` still expands them.
+
+Durability: with a ``thread_id`` the run is checkpointed after every node. Give the same
+``thread_id`` again (even from another process, with the Redis checkpointer) and an
+unfinished run resumes where it stopped, without repeating completed tool calls; a finished
+one returns its result. A ``thread_id`` names one run, like a task id.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sokrat._async import run_sync
+from sokrat.agents.options import AgentOptions
+from sokrat.errors import ConfigError, MemoryBackendError, SokratError
+from sokrat.settings import Settings, get_settings
+from sokrat.tools.registry import Tool, ToolContext, ToolRegistry
+from sokrat.types import Event, Evidence, Result, StepRecord, Usage
+
+if TYPE_CHECKING:
+    from sokrat.llm.base import ChatModel
+    from sokrat.memory.base import Memory
+
+MAX_GOAL_CHARS = 20_000
+
+
+class Agent:
+    """A planner that plans, checks every step, replans, and keeps its prompt in the window."""
+
+    def __init__(
+        self,
+        *,
+        model: ChatModel | None = None,
+        memory: Memory | None | bool = None,
+        tools: Iterable[Tool] | None = None,
+        settings: Settings | None = None,
+        checkpointer: Any = None,
+        store: Any = None,
+        options: AgentOptions | None = None,
+        deps: Mapping[str, Any] | None = None,
+    ) -> None:
+        """
+        Args:
+            model: the planner; default :func:`sokrat.llm.get_chat_model`.
+            memory: a :class:`~sokrat.memory.base.Memory`; None for the default; False for none.
+            tools: the tools; default :meth:`default_tools`.
+            settings: limits and backends; default :func:`sokrat.settings.get_settings`.
+            checkpointer: a LangGraph checkpointer; default Redis (``sokrat.agents.durable``)
+                when a ``thread_id`` is given, else in-memory.
+            store: a LangGraph store passed to the compiled graph.
+            options: planner options.
+            deps: user dependencies handed to tools through ``ToolContext.deps``.
+        """
+        self.settings = settings or get_settings()
+        self.options = options or AgentOptions()
+        self.tools = ToolRegistry(self.default_tools() if tools is None else tools)
+        self._model = model
+        self._memory_arg = memory
+        self._memory: Memory | None = None
+        self._memory_warning = ""
+        self._checkpointer = checkpointer
+        self._durable: Any = None
+        self._local_saver: Any = None
+        self._store = store
+        self._deps = dict(deps or {})
+        self._graphs: dict[int, Any] = {}
+
+    @staticmethod
+    def default_tools() -> list[Tool]:
+        """The built-in tools (video, memory, code, artifacts)."""
+        from sokrat.tools import default_tools
+
+        return default_tools()
+
+    # --- resources, resolved on first use -----------------------------------------------------
+    @property
+    def model(self) -> ChatModel:
+        if self._model is None:
+            try:
+                from sokrat.llm import get_chat_model  # type: ignore[attr-defined]
+            except ImportError as e:
+                raise ConfigError("no planner model backend is installed: pass Agent(model=...)") from e
+            self._model = get_chat_model(self.settings)
+        return self._model
+
+    def _resolve_memory(self) -> tuple[Memory, bool]:
+        from sokrat.agents.context import LocalArtifacts
+
+        if self._memory is not None:
+            return self._memory, not isinstance(self._memory, LocalArtifacts)
+        if self._memory_arg is False:
+            self._memory = LocalArtifacts()
+        elif self._memory_arg is None or self._memory_arg is True:
+            try:
+                from sokrat.memory import get_memory  # type: ignore[attr-defined]
+
+                self._memory = get_memory(self.settings)
+            except (ImportError, MemoryBackendError) as e:
+                self._memory_warning = f"long-term memory unavailable, running without it: {e}"
+                self._memory = LocalArtifacts()
+        else:
+            self._memory = self._memory_arg
+        return self._memory, not isinstance(self._memory, LocalArtifacts)
+
+    def _saver(self, durable: bool) -> Any:
+        if self._checkpointer is not None:
+            return self._checkpointer
+        if durable:
+            if self._durable is None:
+                try:
+                    from sokrat.agents.durable import checkpointer as durable_checkpointer  # type: ignore[attr-defined]
+                except ImportError:
+                    durable_checkpointer = None
+                if durable_checkpointer is not None:
+                    self._durable = durable_checkpointer(self.settings)
+            if self._durable is not None:
+                return self._durable
+        if self._local_saver is None:
+            from langgraph.checkpoint.memory import InMemorySaver
+
+            self._local_saver = InMemorySaver()
+        return self._local_saver
+
+    def _graph(self, saver: Any) -> Any:
+        key = id(saver)
+        if key not in self._graphs:
+            from sokrat.agents.graph import build_graph
+
+            self._graphs[key] = build_graph().compile(checkpointer=saver, store=self._store)
+        return self._graphs[key]
+
+    # --- running ------------------------------------------------------------------------------
+    def run(
+        self,
+        goal: str,
+        media: Sequence[str | Path] = (),
+        thread_id: str | None = None,
+        *,
+        reply: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Result:
+        """Run to the end and return the :class:`~sokrat.types.Result` (never raises for bad input)."""
+        return run_sync(self.arun(goal, media, thread_id, reply=reply, cancel=cancel))
+
+    async def arun(
+        self,
+        goal: str,
+        media: Sequence[str | Path] = (),
+        thread_id: str | None = None,
+        *,
+        reply: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Result:
+        result: Result | None = None
+        async for event in self.astream(goal, media, thread_id, reply=reply, cancel=cancel):
+            if event.type == "done":
+                result = Result.model_validate(event.data["result"])
+        if result is None:  # astream always ends with "done"; this guards a broken invariant
+            raise RuntimeError("agent stream ended without a result")
+        return result
+
+    async def astream(
+        self,
+        goal: str,
+        media: Sequence[str | Path] = (),
+        thread_id: str | None = None,
+        *,
+        reply: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> AsyncIterator[Event]:
+        """Stream the run's events; the last one is ``done`` with ``data["result"]``.
+
+        ``reply`` answers the question of a run paused for a human (``human_in_the_loop``).
+        ``cancel``: set it from any thread to stop the run as ``cancelled``.
+        """
+        media_list = [str(m) for m in media]
+        yield Event(type="run_started", data={"goal": goal[:500], "media": media_list, "thread_id": thread_id})
+        problem = _check_input(goal, media_list)
+        if problem:
+            yield _done(Result(answer="", status="failed", reason=problem))
+            return
+        ephemeral = thread_id is None
+        tid = thread_id or f"run-{uuid.uuid4().hex}"
+        try:
+            graph, deps = self._prepare(media_list, tid, durable=not ephemeral, cancel=cancel)
+        except SokratError as e:
+            yield _done(Result(answer="", status="failed", reason=str(e)))
+            return
+        if self._memory_warning:
+            yield Event(type="warning", data={"message": self._memory_warning})
+        config = {"configurable": {"thread_id": tid}, "recursion_limit": 4 * self.settings.max_steps + 40}
+        try:
+            snapshot = await graph.aget_state(config)
+            if snapshot.values and not snapshot.next:  # this thread's run already finished
+                yield _done(_result(snapshot.values))
+                return
+            if snapshot.next:
+                from langgraph.types import Command
+
+                graph_input: Any = Command(resume=reply) if reply is not None and snapshot.interrupts else None
+            else:
+                graph_input = {"goal": goal.strip(), "media": media_list}
+            async for chunk in graph.astream(graph_input, config, context=deps, stream_mode="custom"):
+                if isinstance(chunk, Event):
+                    yield chunk
+            snapshot = await graph.aget_state(config)
+        except SokratError as e:
+            yield _done(Result(answer="", status="failed", reason=str(e)))
+            return
+        except Exception as e:  # never crash the caller's process: report the bug as the reason
+            yield _done(Result(answer="", status="failed", reason=f"agent error: {type(e).__name__}: {e}"))
+            return
+        if snapshot.interrupts:
+            question = snapshot.interrupts[0].value
+            yield _done(Result(answer="", status="cancelled",
+                               reason=f"paused, waiting for a human: {question}; call run(..., thread_id={tid!r}, reply=...)"))
+            return
+        result = _result(snapshot.values)
+        if ephemeral and self._checkpointer is None and hasattr(self._saver(False), "delete_thread"):
+            self._saver(False).delete_thread(tid)  # construct-once agents must not grow per run
+        yield _done(result)
+
+    def _prepare(self, media: list[str], run_id: str, *, durable: bool, cancel: threading.Event | None) -> tuple[Any, Any]:
+        from sokrat.agents.graph import RunDeps
+
+        memory, long_term = self._resolve_memory()
+        model = self.model
+        deps = RunDeps(
+            model=model,
+            tools=self.tools,
+            settings=self.settings,
+            options=self.options,
+            memory=memory,
+            long_term=long_term,
+            tool_context=ToolContext(settings=self.settings, memory=memory, chat=model, media=tuple(media),
+                                     run_id=run_id, deps=self._deps),
+            deadline=time.monotonic() + self.settings.max_wall_s,
+            cancel=cancel,
+        )
+        return self._graph(self._saver(durable)), deps
+
+
+def _check_input(goal: str, media: list[str]) -> str:
+    if not isinstance(goal, str) or not goal.strip():
+        return "empty goal: say what the agent should do"
+    if len(goal) > MAX_GOAL_CHARS:
+        return f"goal of {len(goal)} characters is over the {MAX_GOAL_CHARS}-character limit: shorten it or pass the text as a media file"
+    for m in media:
+        if not Path(m).is_file():
+            return f"media file not found: {m}"
+    return ""
+
+
+def _done(result: Result) -> Event:
+    return Event(type="done", data={"result": result.model_dump(mode="json")})
+
+
+def _result(values: Mapping[str, Any]) -> Result:
+    steps = [
+        StepRecord(index=s["index"], tool=s["tool"], arguments=s["arguments"], observation=s["observation"],
+                   ok=s["label"] == "ok", check=f"{s['label']}: {s['check']}")
+        for s in values.get("steps", [])
+    ]
+    return Result(
+        answer=values.get("answer", ""),
+        evidence=[Evidence(**e) for e in values.get("evidence", [])],
+        steps=steps,
+        usage=Usage(**values.get("usage", {})),
+        status=values.get("status") or "failed",
+        reason=values.get("reason", ""),
+    )

@@ -1,0 +1,261 @@
+"""Checks against error accumulation: small errors must not compound into a garbage plan.
+
+Each check is a plain function of data (no LangGraph, no model), so each is unit-tested alone:
+
+- :func:`validate_call`: arguments against the tool's schema, before anything runs;
+- :func:`verify`: labels a step ``ok`` / ``suspect`` / ``failed`` with cheap rules (error text,
+  empty or garbage output, schema-shaped junk, contradiction with an earlier identical call,
+  a record that does not mention what was asked); returns ``None`` only where rules cannot
+  tell, and the graph then asks the model for a judgement;
+- :func:`detect_loop` / :func:`no_new_information`: the same call again and again, or steps
+  that add nothing;
+- :func:`budget_exhausted`: consecutive and total failures against the settings;
+- :func:`ground`: the final answer's claims (numbers, timestamps, ids, names) must occur in
+  what the tools returned.
+
+The rules are hand-written: no library labels tool outputs, and each rule is a line or two.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sokrat.agents.state import CheckLabel, StepState
+from sokrat.errors import SokratError
+from sokrat.settings import Settings
+from sokrat.tools.registry import ToolRegistry
+from sokrat.types import Evidence
+
+
+@dataclass(frozen=True)
+class Verdict:
+    label: CheckLabel
+    reason: str
+    hint: str = ""
+    """What the planner should do about it (shown with the observation)."""
+
+
+# --- before a call -------------------------------------------------------------------------
+def validate_call(registry: ToolRegistry, tool: str, arguments: dict[str, Any]) -> str | None:
+    """The reason the call cannot run (unknown tool, bad arguments), or None if it can."""
+    try:
+        registry.get(tool).validate(arguments)
+    except SokratError as e:
+        return str(e)
+    return None
+
+
+def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
+    return step["tool"] == tool and step["arguments"] == arguments
+
+
+def detect_loop(
+    steps: Sequence[StepState], tool: str, arguments: dict[str, Any], *, max_identical: int = 3
+) -> str | None:
+    """Refuse a call that already ran ``max_identical`` times, or twice with the same output."""
+    previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
+    if len(previous) >= max_identical:
+        return f"this exact call already ran {len(previous)} times; use its result or change approach"
+    outputs = [s["raw"] for s in previous]
+    if len(outputs) >= 2 and len(set(outputs)) < len(outputs):
+        return "this exact call already returned the same output twice: it will not change; use it or change approach"
+    return None
+
+
+def no_new_information(steps: Sequence[StepState], *, window: int = 4) -> bool:
+    """True when each of the last ``window`` steps only repeated an earlier output."""
+    if len(steps) < window + 1:
+        return False
+    for i in range(len(steps) - window, len(steps)):
+        earlier = {s["raw"] for s in steps[:i]}
+        if steps[i]["raw"] not in earlier:
+            return False
+    return True
+
+
+def budget_exhausted(consecutive: int, total: int, settings: Settings) -> str | None:
+    if consecutive >= settings.max_consecutive_failures:
+        return f"error budget exhausted: {consecutive} failed steps in a row (max_consecutive_failures={settings.max_consecutive_failures})"
+    if total >= settings.max_total_failures:
+        return f"error budget exhausted: {total} failed steps in total (max_total_failures={settings.max_total_failures})"
+    return None
+
+
+# --- after a call ---------------------------------------------------------------------------
+_EMPTY = {"", "null", "none", "nil", "undefined", "{}", "[]", '""', "n/a", "nan"}
+_ERROR_TEXT = re.compile(r"^\s*(error|exception|fatal|traceback)\b|Traceback \(most recent call last\)", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+_KEYLIKE = re.compile(r"^[A-Za-z][\w'.-]{2,40}$")
+
+
+def _looks_garbage(text: str) -> bool:
+    if _CONTROL.search(text):
+        return True
+    if len(text) < 4:
+        return False
+    plain = sum(ch.isalnum() or ch.isspace() for ch in text)
+    return plain / len(text) < 0.5
+
+
+def _has_content(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_content(v) for v in value)
+    return value not in (None, "", 0.0) or value == 0 and not isinstance(value, float)
+
+
+def _key_terms(arguments: dict[str, Any]) -> list[str]:
+    """Argument values that name a thing (a key, a name), which a record about it would echo."""
+    return [v for v in arguments.values() if isinstance(v, str) and _KEYLIKE.match(v)]
+
+
+def verify(
+    tool: str,
+    arguments: dict[str, Any],
+    ok: bool,
+    output: str,
+    earlier: Sequence[StepState],
+) -> Verdict | None:
+    """Label one step by rules; None where the rules cannot tell (free text of unclear relevance)."""
+    if not ok:
+        return Verdict("failed", "the tool reported an error", "fix the arguments, retry once, or use another tool")
+    text = output.strip()
+    if text.lower() in _EMPTY:
+        return Verdict("failed", "empty output", "retry once or use another tool")
+    if _ERROR_TEXT.search(text[:400]):
+        return Verdict("failed", "the output reports an error", "retry once or use another tool")
+    if _looks_garbage(text):
+        return Verdict("failed", "the output looks like garbage (control or non-text characters)", "retry the call")
+    parsed: Any = None
+    if text[:1] in "{[":
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            return Verdict("failed", "malformed (truncated?) JSON output", "retry the call")
+        if not _has_content(parsed):
+            return Verdict("failed", "structured output with no content", "retry once or use another tool")
+    same = [s for s in earlier if _same_call(s, tool, arguments) and s["label"] != "failed"]
+    if any(s["raw"] == output for s in same):
+        return Verdict("ok", "confirmed by an identical earlier call")
+    if same:
+        return Verdict(
+            "suspect",
+            f"differs from step {same[-1]['index']}'s output for the same call",
+            "call once more to see which output is right",
+        )
+    terms = _key_terms(arguments)
+    mentioned = [t for t in terms if t.lower() in text.lower()]
+    if terms and not mentioned:
+        if parsed is not None:
+            return Verdict(
+                "suspect",
+                f"the record does not mention {', '.join(repr(t) for t in terms)}",
+                "it may be about something else: call again to confirm",
+            )
+        return None  # free text that does not echo the key: rules cannot tell
+    return Verdict("ok", "no rule objected")
+
+
+def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
+    """What the planner reads for this step: the output, marked when a check objected."""
+    if verdict.label == "ok":
+        return output
+    body = error or output
+    return f"CHECK {verdict.label.upper()}: {verdict.reason}; {verdict.hint}. Output was: {body[:300]}"
+
+
+# --- the final answer -------------------------------------------------------------------------
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+_ID = re.compile(r"\b[a-z_]+:[A-Za-z0-9_-]{3,}\b")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+_COMMON = {"The", "This", "That", "There", "These", "Step", "Answer", "Evidence", "None", "Yes", "Not"}
+
+
+@dataclass(frozen=True)
+class Grounding:
+    supported: bool
+    unsupported: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _numbers(text: str) -> set[float]:
+    return {float(n) for n in _NUMBER.findall(text)}
+
+
+def claims(answer: str) -> list[str]:
+    """The checkable parts of an answer: ids, clock times, numbers and capitalised names."""
+    found: list[str] = []
+    found += _ID.findall(answer)
+    found += _CLOCK.findall(answer)
+    rest = _CLOCK.sub(" ", _ID.sub(" ", answer))
+    found += _NUMBER.findall(rest)
+    found += [w for w in _NAME.findall(answer) if w not in _COMMON]
+    return list(dict.fromkeys(found))
+
+
+def _supported(claim: str, corpus: str, corpus_numbers: set[float]) -> bool:
+    if claim.lower() in corpus:
+        return True
+    if _NUMBER.fullmatch(claim):
+        return float(claim) in corpus_numbers
+    return False
+
+
+def _evidence_items(value: Any, source: str) -> list[Evidence]:
+    items: list[Evidence] = []
+    if isinstance(value, list):
+        for v in value:
+            items += _evidence_items(v, source)
+    elif isinstance(value, dict):
+        if "t_start" in value or "memory_id" in value:
+            items.append(
+                Evidence(
+                    source=str(value.get("source") or source),
+                    t_start=value.get("t_start") if isinstance(value.get("t_start"), (int, float)) else None,
+                    t_end=value.get("t_end") if isinstance(value.get("t_end"), (int, float)) else None,
+                    text=str(value.get("text", ""))[:300],
+                    memory_id=value.get("memory_id") if isinstance(value.get("memory_id"), str) else None,
+                )
+            )
+        else:
+            for v in value.values():
+                if isinstance(v, (dict, list)):
+                    items += _evidence_items(v, source)
+    return items
+
+
+def ground(answer: str, steps: Sequence[StepState], *, context: str = "") -> Grounding:
+    """Check that every claim in ``answer`` occurs in a trusted observation (or the goal)."""
+    trusted = [s for s in steps if s["label"] == "ok"]
+    corpus = " ".join([context, *(s["raw"] for s in trusted)]).lower()
+    numbers = _numbers(corpus)
+    found = claims(answer)
+    unsupported = [c for c in found if not _supported(c, corpus, numbers)]
+    supporting = [s for s in trusted if any(_supported(c, s["raw"].lower(), _numbers(s["raw"])) for c in found)]
+    evidence: list[Evidence] = []
+    for s in supporting:
+        try:
+            parsed = json.loads(s["raw"])
+        except json.JSONDecodeError:
+            continue
+        for item in _evidence_items(parsed, s["tool"]):
+            cited = any(
+                item.t_start is not None and float(c) == float(item.t_start)
+                for c in found
+                if _NUMBER.fullmatch(c)
+            ) or (item.memory_id is not None and item.memory_id in answer)
+            if cited or item.text and item.text.lower() in answer.lower():
+                evidence.append(item)
+    if not evidence:  # the answer rests on these steps without citing an item: show their items
+        for s in supporting:
+            try:
+                evidence += _evidence_items(json.loads(s["raw"]), s["tool"])[:3]
+            except json.JSONDecodeError:
+                continue
+    return Grounding(supported=not unsupported, unsupported=unsupported, evidence=evidence)

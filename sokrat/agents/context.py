@@ -1,0 +1,226 @@
+"""Keeping the planner's prompt inside the model's context window.
+
+The budget is the model's real context length (capped by ``settings.context_limit_tokens``)
+minus a reserve for the reply (``settings.context_reserve_tokens``), counted with the model's
+own tokenizer (:meth:`ChatModel.count_tokens`). Each prompt is rebuilt from parts, never
+grown as a chat log: the system text, the goal, the plan, a running summary of older steps,
+the last few steps verbatim, and memories recalled for the current step. Big observations
+go to memory as artifacts and are replaced by a handle with a head/tail preview. So the
+prompt per step stays flat however long the run is.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sokrat.agents.state import PlanStep, StepState
+from sokrat.errors import MemoryBackendError, NotFound, TokenBudgetExceeded
+from sokrat.llm.base import ChatModel, Message
+from sokrat.memory.base import LogEntry, Memory, MemoryKind, MemoryRecord, VideoLogMeta
+from sokrat.settings import Settings
+
+
+def token_budget(model: ChatModel, settings: Settings) -> int:
+    """Tokens the prompt may take: context length (capped) minus the reply reserve."""
+    limit = model.context_length
+    if settings.context_limit_tokens is not None:
+        limit = min(limit, settings.context_limit_tokens)
+    budget = limit - settings.context_reserve_tokens
+    if budget <= 0:
+        raise TokenBudgetExceeded(
+            f"context of {limit} tokens leaves nothing after the {settings.context_reserve_tokens}-token "
+            "reply reserve: raise SOKRAT_CONTEXT_LIMIT_TOKENS or lower SOKRAT_CONTEXT_RESERVE_TOKENS"
+        )
+    return budget
+
+
+# --- artifacts --------------------------------------------------------------------------------
+class LocalArtifacts(Memory):
+    """Artifacts kept in this process, for an agent built with ``memory=False``.
+
+    Only :meth:`put_artifact` / :meth:`get_artifact` work (so ``read_artifact`` can expand a
+    handle); everything else says that long-term memory is off.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, str] = {}
+
+    def put_artifact(self, content: str, *, ttl_s: float | None = None, metadata: dict[str, Any] | None = None) -> str:
+        handle = f"artifact:{uuid.uuid4().hex[:12]}"
+        self._items[handle] = content
+        return handle
+
+    def get_artifact(self, handle: str, *, start: int = 0, length: int | None = None) -> str:
+        if handle not in self._items:
+            raise NotFound(f"no artifact {handle!r} in this run; use a handle shown in an observation")
+        content = self._items[handle]
+        return content[start:] if length is None else content[start : start + length]
+
+    def _off(self, *_: Any, **__: Any) -> Any:
+        raise MemoryBackendError(
+            "long-term memory is off for this agent (memory=False): build the Agent with a memory "
+            "or leave memory unset to use Redis"
+        )
+
+    def remember(self, text: str, *, kind: MemoryKind = "fact", namespace: str = "default", tags: Sequence[str] = (),
+                 source: str | None = None, t_start: float | None = None, t_end: float | None = None,
+                 metadata: dict[str, Any] | None = None, ttl_s: float | None = None) -> str:
+        return self._off()
+
+    def recall(self, query: str, **_: Any) -> list[MemoryRecord]:  # type: ignore[override]
+        return self._off()
+
+    def get(self, memory_id: str) -> MemoryRecord | None:
+        return self._off()
+
+    def delete(self, memory_id: str) -> bool:
+        return self._off()
+
+    def video_log(self, log_id: str) -> VideoLogMeta | None:
+        return self._off()
+
+    def begin_video_log(self, meta: VideoLogMeta) -> VideoLogMeta:
+        return self._off()
+
+    def append_video_entries(self, log_id: str, entries: Sequence[LogEntry], *, resume_at_s: float) -> None:
+        self._off()
+
+    def finish_video_log(self, log_id: str, *, summary: str) -> VideoLogMeta:
+        return self._off()
+
+    def delete_video_log(self, log_id: str) -> None:
+        self._off()
+
+    def video_entries(self, log_id: str) -> list[LogEntry]:
+        return self._off()
+
+    def search_video(self, log_id: str, vector: Sequence[float], **_: Any) -> list[tuple[LogEntry, float]]:  # type: ignore[override]
+        return self._off()
+
+    def info(self) -> dict[str, Any]:
+        return {"backend": "in-process artifacts only", "artifacts": len(self._items)}
+
+
+def offload(text: str, memory: Memory, settings: Settings) -> tuple[str, str | None]:
+    """Keep ``text`` as is if small; else store it and return a handle with a preview."""
+    limit = settings.observation_max_chars
+    if len(text) <= limit:
+        return text, None
+    handle = memory.put_artifact(text, metadata={"kind": "observation", "created_at": time.time()})
+    head, tail = text[: limit // 3], text[-limit // 8 :]
+    preview = (
+        f"[{len(text)} chars stored as {handle}; head: {head} ... tail: {tail} ; "
+        f'read more with read_artifact(handle="{handle}", start=...)]'
+    )
+    return preview, handle
+
+
+# --- rendering ---------------------------------------------------------------------------------
+_MARK = {"pending": " ", "active": ">", "done": "x", "failed": "!", "skipped": "-"}
+
+
+def render_plan(plan: Sequence[PlanStep], *, window: int = 4) -> str:
+    """The plan with status marks; long plans show the finished count and the next few steps."""
+    if not plan:
+        return "(no plan)"
+    first_open = next((i for i, p in enumerate(plan) if p["status"] in ("pending", "active")), len(plan))
+    lo = max(0, first_open - 1)
+    lines = [f"[{_MARK[p['status']]}] {i + 1}. {p['text']}" for i, p in enumerate(plan) if lo <= i < lo + window]
+    if lo:
+        lines.insert(0, f"({lo} earlier steps done)")
+    if lo + window < len(plan):
+        lines.append(f"(+{len(plan) - lo - window} more)")
+    return "\n".join(lines)
+
+
+def render_call(tool: str, arguments: dict[str, Any]) -> str:
+    import json
+
+    return f"{tool}({json.dumps(arguments, ensure_ascii=False)})"
+
+
+def render_step(step: StepState, *, max_chars: int | None = None) -> str:
+    obs = step["observation"]
+    if max_chars is not None and len(obs) > max_chars:
+        obs = obs[:max_chars] + " ..."
+    mark = "" if step["label"] == "ok" else f" [{step['label']}: {step['check']}]"
+    return f"Step {step['index']}{mark}: {render_call(step['tool'], step['arguments'])}\n  -> {obs}"
+
+
+def extractive_summary(previous: str, steps: Sequence[StepState], *, max_chars: int) -> str:
+    """Fallback summary: one short line per step, oldest lines dropped to stay under ``max_chars``."""
+    lines = [ln for ln in previous.splitlines() if ln.strip()]
+    for s in steps:
+        obs = " ".join(s["observation"].split())[:90]
+        lines.append(f"{s['index']}: {render_call(s['tool'], s['arguments'])[:60]} -> {obs} [{s['label']}]")
+    text = "\n".join(lines)
+    while len(text) > max_chars and len(lines) > 1:
+        lines.pop(0)
+        text = "(older steps omitted)\n" + "\n".join(lines)
+    return text[-max_chars:]
+
+
+def summary_messages(previous: str, steps: Sequence[StepState]) -> list[Message]:
+    """Ask the model to fold ``steps`` into the running summary."""
+    body = "\n".join(render_step(s, max_chars=400) for s in steps)
+    return [
+        Message("system", "You keep a short running summary of an agent's work. Keep facts, values, "
+                          "timestamps and ids that may matter later; drop the rest. At most 6 lines."),
+        Message("user", f"Summary so far:\n{previous or '(empty)'}\n\nNew steps:\n{body}\n\nUpdated summary:"),
+    ]
+
+
+def assemble(
+    *,
+    system: str,
+    goal: str,
+    assumptions: Sequence[str],
+    plan: Sequence[PlanStep],
+    summary: str,
+    recent: Sequence[StepState],
+    memories: Sequence[MemoryRecord],
+    instruction: str,
+    budget: int,
+    count: Callable[[Sequence[Message]], int],
+) -> tuple[list[Message], int]:
+    """Build the prompt, shrinking optional parts until it fits ``budget`` tokens.
+
+    Order of sacrifice: recalled memories, older verbatim steps, long observations, the oldest
+    part of the summary. Raises :class:`TokenBudgetExceeded` if even the bare prompt is too big.
+    """
+
+    def build(mems: Sequence[MemoryRecord], steps: Sequence[StepState], obs_chars: int | None, summ: str) -> list[Message]:
+        parts = [f"Goal: {goal}"]
+        if assumptions:
+            parts.append("Assumptions: " + "; ".join(assumptions))
+        parts.append("Plan:\n" + render_plan(plan))
+        if summ:
+            parts.append("Earlier steps (summary):\n" + summ)
+        if steps:
+            parts.append("Recent steps:\n" + "\n".join(render_step(s, max_chars=obs_chars) for s in steps))
+        if mems:
+            parts.append("From memory:\n" + "\n".join(f"- ({m.id}) {m.text[:300]}" for m in mems))
+        parts.append(instruction)
+        return [Message("system", system), Message("user", "\n\n".join(parts))]
+
+    attempts = [
+        (memories, recent, None, summary),
+        ((), recent, None, summary),
+        ((), recent[-1:], None, summary),
+        ((), recent[-1:], 300, summary),
+        ((), recent[-1:], 300, summary[-400:]),
+        ((), (), None, ""),
+    ]
+    used = 0
+    for mems, steps, obs_chars, summ in attempts:
+        messages = build(mems, steps, obs_chars, summ)
+        used = count(messages)
+        if used <= budget:
+            return messages, used
+    raise TokenBudgetExceeded(
+        f"the prompt needs {used} tokens even without history, over the {budget}-token budget: "
+        "shorten the goal or raise SOKRAT_CONTEXT_LIMIT_TOKENS"
+    )

@@ -1,0 +1,524 @@
+"""The planner graph, in one place.
+
+    START -> plan -> act -> check -> act            (continue with the next call)
+                       |        \\-> replan -> act  (a step failed twice / no progress)
+                       |         \\-> answer -> END (limit, error budget, cancel: partial result)
+                       |-> ground -> END            (final answer: must cite what tools returned)
+                       \\-> answer -> END
+
+Nodes are plain async functions ``(state, runtime) -> partial update``. What they need (model,
+tools, memory, settings, deadline) comes in :class:`RunDeps` through LangGraph's runtime
+context, so the compiled graph holds no resources and one graph serves any number of runs.
+The checks themselves live in :mod:`sokrat.agents.checks`, prompt building in
+:mod:`sokrat.agents.context`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from sokrat.agents import checks, context
+from sokrat.agents._actions import FINAL, Action, ActionParseError, action_schema, parse_action
+from sokrat.agents.options import AgentOptions
+from sokrat.agents.state import AgentState, Pending, PlanStep, StepState
+from sokrat.errors import MemoryBackendError, SokratError, TokenBudgetExceeded
+from sokrat.llm.base import ChatModel, ChatResponse, Message
+from sokrat.memory.base import Memory, MemoryRecord
+from sokrat.settings import Settings
+from sokrat.tools.registry import ToolContext, ToolRegistry
+from sokrat.types import Event, EventType, Usage
+
+
+@dataclass(frozen=True)
+class RunDeps:
+    """Everything a run needs besides its state. Passed per invocation, never checkpointed."""
+
+    model: ChatModel
+    tools: ToolRegistry
+    settings: Settings
+    options: AgentOptions
+    memory: Memory
+    """Long-term memory, or :class:`~sokrat.agents.context.LocalArtifacts` when it is off."""
+    long_term: bool
+    tool_context: ToolContext
+    deadline: float
+    """``time.monotonic()`` value after which the run stops (``settings.max_wall_s``)."""
+    cancel: threading.Event | None = None
+
+
+class _Stop(Exception):
+    """A node cannot go on: the run ends with ``status`` and a readable ``reason``."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+ACT_SYSTEM = (
+    "You are Sokrat's planner. Reach the goal by calling tools, one call per reply. Reply with "
+    'ONE JSON object: {{"tool": <name>, "arguments": {{...}}}}. When the observations answer '
+    'the goal, reply {{"tool": "final_answer", "arguments": {{"answer": "..."}}}} and quote the '
+    "values, timestamps or memory ids you rely on. Never invent values. Steps marked CHECK "
+    "FAILED or SUSPECT are not to be trusted.\nTools:\n{tools}"
+)
+PLAN_SYSTEM = (
+    "You plan for a tool-using agent. Write at most {n} short steps that reach the goal with "
+    "these tools:\n{tools}\nIf the goal is ambiguous and the context does not settle it, write "
+    "the question you would ask and the assumption you make instead."
+)
+
+
+def _plan_schema(n: int) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "steps": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": n},
+            "question": {"type": "string"},
+            "assumption": {"type": "string"},
+        },
+        "required": ["steps"],
+    }
+
+
+_JUDGE_SCHEMA = {
+    "type": "object",
+    "properties": {"label": {"enum": ["ok", "suspect", "failed"]}, "reason": {"type": "string"}},
+    "required": ["label", "reason"],
+}
+
+
+# --- small helpers ------------------------------------------------------------------------------
+def _emit(runtime: Runtime[RunDeps], type_: EventType, step: int | None = None, **data: Any) -> None:
+    runtime.stream_writer(Event(type=type_, step=step, data=data))
+
+
+def _tool_lines(tools: ToolRegistry) -> str:
+    lines = []
+    for t in tools:
+        params = ", ".join(t.parameters.get("properties", {}))
+        lines.append(f"- {t.name}({params}): {t.description.splitlines()[0]}")
+    return "\n".join(lines)
+
+
+def _remaining(deps: RunDeps) -> float:
+    return deps.deadline - time.monotonic()
+
+
+def _check_limits(state: AgentState, deps: RunDeps) -> None:
+    if deps.cancel is not None and deps.cancel.is_set():
+        raise _Stop("cancelled", "cancelled by the caller")
+    if _remaining(deps) <= 0:
+        raise _Stop("budget_exhausted", f"wall-clock limit of {deps.settings.max_wall_s:g} s reached")
+    if len(state.get("steps", [])) >= deps.settings.max_steps:
+        raise _Stop("budget_exhausted", f"step cap of {deps.settings.max_steps} steps reached")
+
+
+async def _llm(
+    runtime: Runtime[RunDeps],
+    messages: list[Message],
+    *,
+    purpose: str,
+    schema: dict[str, Any] | None = None,
+    max_tokens: int | None = None,
+    step: int | None = None,
+) -> tuple[ChatResponse, Usage]:
+    """One model call, bounded by the wall clock; failures end the run with a reason."""
+    deps = runtime.context
+    remaining = _remaining(deps)
+    if remaining <= 0:
+        raise _Stop("budget_exhausted", f"wall-clock limit of {deps.settings.max_wall_s:g} s reached")
+    try:
+        response = await asyncio.wait_for(
+            deps.model.agenerate(messages, json_schema=schema, max_tokens=max_tokens), timeout=remaining
+        )
+    except TimeoutError as e:
+        raise _Stop("budget_exhausted", f"wall-clock limit of {deps.settings.max_wall_s:g} s reached during a model call") from e
+    except SokratError as e:
+        raise _Stop("failed", f"planner model failed ({purpose}): {e}") from e
+    except Exception as e:  # a backend bug must end the run with a reason, not crash the caller
+        raise _Stop("failed", f"planner model raised {type(e).__name__} ({purpose}): {e}") from e
+    usage = response.usage
+    _emit(runtime, "tokens", step, purpose=purpose, prompt_tokens=usage.prompt_tokens,
+          completion_tokens=usage.completion_tokens)
+    return response, usage
+
+
+def _u(*usages: Usage) -> dict[str, Any]:
+    total = Usage()
+    for u in usages:
+        total = total + u
+    return total.model_dump()
+
+
+def _stop_update(stop: _Stop) -> dict[str, Any]:
+    return {"stop": stop.reason, "stop_status": stop.status}
+
+
+def _open_index(plan: list[PlanStep]) -> int | None:
+    return next((i for i, p in enumerate(plan) if p["status"] in ("active", "pending")), None)
+
+
+def _with_status(plan: list[PlanStep], index: int | None, status: str) -> list[PlanStep]:
+    return [PlanStep(text=p["text"], status=status if i == index else p["status"]) for i, p in enumerate(plan)]  # type: ignore[typeddict-item]
+
+
+def _recall(deps: RunDeps, query: str, k: int) -> list[MemoryRecord]:
+    if not deps.long_term or k <= 0 or not query.strip():
+        return []
+    try:
+        return deps.memory.recall(query, k=k, kinds=["fact", "episode"])
+    except MemoryBackendError:
+        return []  # memory trouble must not stop planning; the step just has no recalled context
+
+
+async def _make_plan(state: AgentState, runtime: Runtime[RunDeps], *, failure: str = "") -> tuple[list[PlanStep], str, str, Usage]:
+    deps = runtime.context
+    n = deps.options.max_plan_steps
+    done = [p for p in state.get("plan", []) if p["status"] == "done"]
+    memories = _recall(deps, state["goal"], deps.options.memories_per_step)
+    parts = [f"Goal: {state['goal']}"]
+    if state.get("media"):
+        parts.append("Media: " + ", ".join(state["media"]))
+    if memories:
+        parts.append("From memory:\n" + "\n".join(f"- ({m.id}) {m.text[:300]}" for m in memories))
+    if done:
+        parts.append("Done so far:\n" + "\n".join(f"- {p['text']}" for p in done))
+    if failure:
+        parts.append(f"The last attempt went wrong: {failure}\nWrite new steps for what is left, avoiding that.")
+    messages = [Message("system", PLAN_SYSTEM.format(n=n, tools=_tool_lines(deps.tools))), Message("user", "\n\n".join(parts))]
+    budget = context.token_budget(deps.model, deps.settings)
+    if deps.model.count_tokens(messages) > budget:
+        raise _Stop("failed", f"the goal is too long for the planner's {budget}-token context budget: shorten it")
+    response, usage = await _llm(runtime, messages, purpose="replan" if failure else "plan", schema=_plan_schema(n), max_tokens=200)
+    obj = response.parsed
+    if obj is None:
+        try:
+            obj = json.loads(response.text)
+        except json.JSONDecodeError:
+            obj = None
+    if not isinstance(obj, dict) or not isinstance(obj.get("steps"), list):
+        # An unusable plan is not fatal: act on the goal itself, one call at a time.
+        return [*done, PlanStep(text=state["goal"][:200], status="pending")], "", "", usage + Usage(retries=1)
+    steps = [str(s)[:200] for s in obj["steps"] if str(s).strip()][:n] or [state["goal"][:200]]
+    plan = [*done, *(PlanStep(text=s, status="pending") for s in steps)]
+    return plan, str(obj.get("question") or "").strip(), str(obj.get("assumption") or "").strip(), usage
+
+
+# --- nodes ------------------------------------------------------------------------------------
+async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """Write the plan; settle ambiguity by asking (human in the loop) or by a stated assumption."""
+    try:
+        plan, question, assumption, usage = await _make_plan(state, runtime)
+    except _Stop as stop:
+        return _stop_update(stop)
+    assumptions: list[str] = []
+    if question:
+        if runtime.context.options.human_in_the_loop:
+            reply = interrupt({"question": question})
+            assumptions.append(f"asked {question!r}; the user said: {reply}")
+        else:
+            assumptions.append(f"{question} Assumed: {assumption or 'the most common reading'}")
+    elif assumption:
+        assumptions.append(assumption)
+    _emit(runtime, "plan", None, plan=[p["text"] for p in plan], assumptions=assumptions)
+    return {"plan": plan, "assumptions": assumptions, "usage": _u(usage)}
+
+
+async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """Ask the model for ONE action (schema-constrained), validate it, run it with a timeout."""
+    deps = runtime.context
+    steps = state.get("steps", [])
+    index = len(steps)
+    try:
+        _check_limits(state, deps)
+    except _Stop as stop:
+        return _stop_update(stop)
+    plan = state.get("plan", [])
+    current = _open_index(plan)
+    if current is not None and plan[current]["status"] == "pending":
+        plan = _with_status(plan, current, "active")
+    _emit(runtime, "step_started", index, plan_step=plan[current]["text"] if current is not None else "")
+
+    recent = steps[state.get("summarized_upto", 0):]
+    memories = _recall(deps, plan[current]["text"] if current is not None else state["goal"], deps.options.memories_per_step)
+    instruction = f"Next: {plan[current]['text']}" if current is not None else "Next: answer the goal."
+    try:
+        messages, _ = context.assemble(
+            system=ACT_SYSTEM.format(tools=_tool_lines(deps.tools)),
+            goal=state["goal"] + (f"\nMedia: {', '.join(state['media'])}" if state.get("media") else ""),
+            assumptions=state.get("assumptions", []),
+            plan=plan,
+            summary=state.get("summary", ""),
+            recent=recent,
+            memories=memories,
+            instruction=instruction + "\nReply with one JSON action.",
+            budget=context.token_budget(deps.model, deps.settings),
+            count=deps.model.count_tokens,
+        )
+    except TokenBudgetExceeded as e:
+        return {"stop": str(e), "stop_status": "failed", "plan": plan}
+
+    schema = action_schema(deps.tools)
+    usage = Usage()
+    action: Action | None = None
+    problem = ""
+    try:
+        for attempt in range(deps.options.action_retries + 1):
+            response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=deps.settings.llm_max_new_tokens, step=index)
+            usage = usage + u + Usage(retries=1 if attempt else 0)
+            try:
+                action = parse_action(response.parsed, response.text, deps.tools.names())
+                break
+            except ActionParseError as e:
+                problem = str(e)
+                messages = [*messages, Message("assistant", response.text[:500]),
+                            Message("user", f"That is not a valid action: {problem}. Reply with ONE JSON action.")]
+    except _Stop as stop:
+        return {**_stop_update(stop), "plan": plan, "usage": _u(usage)}
+
+    if action is None:
+        pending = Pending(tool="(invalid action)", arguments={}, ok=False, output="", duration_s=0.0,
+                          blocked=f"the model's reply was not a valid action: {problem}")
+        return {"pending": pending, "plan": plan, "usage": _u(usage)}
+    if action.is_final:
+        return {"proposed_answer": action.answer, "pending": None, "plan": plan, "usage": _u(usage)}
+
+    _emit(runtime, "tool_called", index, tool=action.tool, arguments=action.arguments)
+    blocked = checks.validate_call(deps.tools, action.tool, action.arguments) or checks.detect_loop(
+        steps, action.tool, action.arguments, max_identical=deps.options.max_identical_calls
+    )
+    if blocked:
+        pending = Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0, blocked=blocked)
+        return {"pending": pending, "plan": plan, "usage": _u(usage)}
+    timeout = min(deps.settings.tool_timeout_s, max(_remaining(deps), 0.001))
+    outcome = await deps.tools.execute(action.tool, action.arguments, deps.tool_context, timeout_s=timeout)
+    output = outcome.observation
+    _emit(runtime, "tool_result", index, tool=action.tool, ok=outcome.ok, duration_s=round(outcome.duration_s, 3),
+          preview=output[:200])
+    pending = Pending(tool=action.tool, arguments=action.arguments, ok=outcome.ok, output=output,
+                      duration_s=outcome.duration_s, blocked="")
+    return {"pending": pending, "plan": plan, "usage": _u(usage, Usage(tool_time_s=outcome.duration_s))}
+
+
+async def check_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """Label the step, turn it into an observation, update budgets, plan and summary."""
+    deps = runtime.context
+    pending = state.get("pending")
+    if pending is None:
+        return {}
+    steps = state.get("steps", [])
+    index = len(steps)
+    usage = Usage()
+    if pending["blocked"]:
+        verdict = checks.Verdict("failed", f"blocked: {pending['blocked']}", "choose another action")
+    else:
+        verdict = checks.verify(pending["tool"], pending["arguments"], pending["ok"], pending["output"], steps)
+        if verdict is None and deps.options.llm_judge:
+            try:
+                verdict, usage = await _judge(runtime, state, pending, index)
+            except _Stop as stop:
+                return {**_stop_update(stop), "pending": None}
+        if verdict is None:
+            verdict = checks.Verdict("ok", "rules could not tell; accepted")
+    text = checks.observation_text(verdict, pending["output"], error=pending["blocked"])
+    observation, handle = context.offload(text, deps.memory, deps.settings)
+    step = StepState(index=index, tool=pending["tool"], arguments=pending["arguments"], observation=observation,
+                     raw=pending["output"][: 4 * deps.settings.observation_max_chars], label=verdict.label,
+                     check=verdict.reason, artifact=handle, duration_s=pending["duration_s"])
+    all_steps = [*steps, step]
+    _emit(runtime, "check", index, label=verdict.label, reason=verdict.reason, tool=step["tool"])
+
+    update: dict[str, Any] = {"steps": [step], "pending": None}
+    plan = state.get("plan", [])
+    current = _open_index(plan)
+    failed = verdict.label == "failed"
+    stalled = checks.no_new_information(all_steps)
+    if failed or stalled:
+        update["consecutive_failures"] = state.get("consecutive_failures", 0) + 1
+        update["total_failures"] = state.get("total_failures", 0) + 1
+        update["step_failures"] = 2 if stalled else state.get("step_failures", 0) + 1
+        if stalled:
+            _emit(runtime, "check", index, label="failed", reason="no new information in the last steps")
+    else:
+        update["consecutive_failures"] = 0
+        if verdict.label == "ok":
+            update["step_failures"] = 0
+            update["plan"] = _with_status(plan, current, "done")
+    reason = checks.budget_exhausted(update.get("consecutive_failures", 0),
+                                     update.get("total_failures", state.get("total_failures", 0)), deps.settings)
+    if reason:
+        update.update(stop=reason, stop_status="budget_exhausted")
+
+    fold = await _fold_summary(runtime, state, all_steps)
+    update.update(fold[0])
+    update["usage"] = _u(usage, fold[1])
+    return update
+
+
+async def _judge(runtime: Runtime[RunDeps], state: AgentState, pending: Pending, index: int) -> tuple[checks.Verdict, Usage]:
+    messages = [
+        Message("system", "You check one tool result for an agent. Say ok if it answers the call, suspect if "
+                          "it may be about something else or contradicts what is known, failed if it is useless."),
+        Message("user", f"Goal: {state['goal']}\nCall: {context.render_call(pending['tool'], pending['arguments'])}\n"
+                        f"Result: {pending['output'][:1200]}"),
+    ]
+    response, usage = await _llm(runtime, messages, purpose="judge", schema=_JUDGE_SCHEMA, max_tokens=60, step=index)
+    obj = response.parsed if isinstance(response.parsed, dict) else {}
+    label = obj.get("label")
+    if label not in ("ok", "suspect", "failed"):
+        return checks.Verdict("ok", "rules could not tell; the judge gave no usable label"), usage
+    hint = "" if label == "ok" else "call again or use another tool"
+    return checks.Verdict(label, f"judged by the model: {str(obj.get('reason', ''))[:120]}", hint), usage
+
+
+async def _fold_summary(runtime: Runtime[RunDeps], state: AgentState, all_steps: list[StepState]) -> tuple[dict[str, Any], Usage]:
+    """Fold steps older than the verbatim window into the running summary, in batches."""
+    deps, opts = runtime.context, runtime.context.options
+    upto = state.get("summarized_upto", 0)
+    if len(all_steps) - upto < 2 * opts.recent_steps:
+        return {}, Usage()
+    new_upto = len(all_steps) - opts.recent_steps
+    folded = all_steps[upto:new_upto]
+    previous = state.get("summary", "")
+    summary, usage = "", Usage()
+    if opts.llm_summary:
+        try:
+            response, usage = await _llm(runtime, context.summary_messages(previous, folded), purpose="summary", max_tokens=160)
+            summary = response.text.strip()
+        except _Stop:
+            summary = ""  # the act node re-checks the limits; here an extractive summary will do
+    if not summary or len(summary) > opts.summary_max_chars:
+        summary = context.extractive_summary(previous, folded, max_chars=opts.summary_max_chars)
+    return {"summary": summary, "summarized_upto": new_upto}, usage
+
+
+async def replan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """Rewrite the steps that are left, knowing what went wrong."""
+    replans = state.get("replans", 0) + 1
+    if replans > runtime.context.options.max_replans:
+        return {"stop": f"replanned {replans - 1} times without progress", "stop_status": "budget_exhausted"}
+    last = state.get("steps", [])[-1:]
+    failure = f"{context.render_call(last[0]['tool'], last[0]['arguments'])}: {last[0]['check']}" if last else "no progress"
+    try:
+        plan, _, _, usage = await _make_plan(state, runtime, failure=failure)
+    except _Stop as stop:
+        return _stop_update(stop)
+    _emit(runtime, "replan", len(state.get("steps", [])), plan=[p["text"] for p in plan], because=failure)
+    return {"plan": plan, "replans": replans, "step_failures": 0, "usage": _u(usage)}
+
+
+async def answer_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """The run stops early: report what was found so far, with the reason."""
+    trusted = [s for s in state.get("steps", []) if s["label"] == "ok"]
+    if trusted:
+        found = "; ".join(f"{context.render_call(s['tool'], s['arguments'])} -> {s['observation'][:200]}" for s in trusted[-3:])
+        answer = f"No final answer ({state.get('stop', 'stopped')}). Found so far: {found}"
+    else:
+        answer = f"No answer: {state.get('stop', 'stopped')}."
+    _emit(runtime, "answer", None, answer=answer, partial=True)
+    return {"answer": answer, "status": state.get("stop_status") or "failed", "reason": state.get("stop", ""),
+            "plan": [PlanStep(text=p["text"], status="skipped" if p["status"] in ("pending", "active") else p["status"])  # type: ignore[typeddict-item]
+                     for p in state.get("plan", [])]}
+
+
+async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
+    """The answer must rest on trusted observations; revise once, else report it unsupported."""
+    deps = runtime.context
+    steps = state.get("steps", [])
+    known = " ".join([state["goal"], *state.get("assumptions", [])])
+    answer = state.get("proposed_answer") or ""
+    result = checks.ground(answer, steps, context=known)
+    usage = Usage()
+    note = "grounded"
+    if not result.supported:
+        trusted = [s for s in steps if s["label"] == "ok"]
+        observations = "\n".join(context.render_step(s, max_chars=400) for s in trusted[-8:]) or "(none)"
+        messages = [
+            Message("system", ACT_SYSTEM.format(tools="(none: answer now)")),
+            Message("user", f"Goal: {state['goal']}\n\nTrusted observations:\n{observations}\n\nYour answer "
+                            f"{answer!r} mentions {', '.join(result.unsupported)}, which no observation contains. "
+                            "Answer again using only the observations."),
+        ]
+        try:
+            response, usage = await _llm(runtime, messages, purpose="revise", schema=action_schema([]), max_tokens=200)
+            answer = parse_action(response.parsed, response.text, []).answer
+        except (_Stop, ActionParseError):
+            pass  # keep the first answer; it is reported unsupported below
+        result = checks.ground(answer, steps, context=known)
+        note = "grounded after one revision"
+    plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else ("skipped" if p["status"] == "pending" else p["status"]))  # type: ignore[typeddict-item]
+            for p in state.get("plan", [])]
+    if result.supported:
+        status, reason = "succeeded", "; ".join(state.get("assumptions", []))
+        _remember_episode(deps, state["goal"], answer)
+    else:
+        status, reason = "failed", f"answer not supported by the observations: {', '.join(result.unsupported)}"
+        note = "unsupported"
+    _emit(runtime, "answer", None, answer=answer, grounding=note)
+    return {"answer": answer, "status": status, "reason": reason, "grounding": note, "plan": plan,
+            "evidence": [e.model_dump() for e in result.evidence], "usage": _u(usage)}
+
+
+def _remember_episode(deps: RunDeps, goal: str, answer: str) -> None:
+    if not (deps.long_term and deps.options.remember_episodes):
+        return
+    try:
+        deps.memory.remember(f"Goal: {goal}\nAnswer: {answer}", kind="episode", tags=("agent_run",))
+    except MemoryBackendError:
+        return  # a finished answer stands even if it could not be remembered
+
+
+# --- routing ----------------------------------------------------------------------------------
+def after_plan(state: AgentState) -> str:
+    return "answer" if state.get("stop") else "act"
+
+
+def after_act(state: AgentState) -> str:
+    if state.get("stop"):
+        return "answer"
+    if state.get("proposed_answer") is not None and state.get("pending") is None:
+        return "ground"
+    return "check"
+
+
+def after_check(state: AgentState) -> str:
+    if state.get("stop"):
+        return "answer"
+    if state.get("step_failures", 0) >= 2:
+        return "replan"
+    return "act"
+
+
+def after_replan(state: AgentState) -> str:
+    return "answer" if state.get("stop") else "act"
+
+
+def build_graph() -> StateGraph:
+    """The uncompiled graph; compile it with the checkpointer and store of your choice."""
+    graph = StateGraph(AgentState, context_schema=RunDeps)
+    graph.add_node("plan", plan_node)
+    graph.add_node("act", act_node)
+    graph.add_node("check", check_node)
+    graph.add_node("replan", replan_node)
+    graph.add_node("answer", answer_node)
+    graph.add_node("ground", ground_node)
+    graph.add_edge(START, "plan")
+    graph.add_conditional_edges("plan", after_plan, ["act", "answer"])
+    graph.add_conditional_edges("act", after_act, ["check", "ground", "answer"])
+    graph.add_conditional_edges("check", after_check, ["act", "replan", "answer"])
+    graph.add_conditional_edges("replan", after_replan, ["act", "answer"])
+    graph.add_edge("answer", END)
+    graph.add_edge("ground", END)
+    return graph
+
+
+__all__ = ["FINAL", "RunDeps", "build_graph"]

@@ -1,0 +1,83 @@
+"""The planner's state: what is checkpointed between nodes (and across a killed process).
+
+Everything here is plain JSON-able data (dicts, lists, strings, numbers) so any LangGraph
+checkpointer (in-memory, Redis) can store it. Fields with a reducer are appended to by
+nodes; the others are replaced by whatever a node returns.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+from sokrat.types import Usage
+
+PlanStatus = Literal["pending", "active", "done", "failed", "skipped"]
+CheckLabel = Literal["ok", "suspect", "failed"]
+
+
+class PlanStep(TypedDict):
+    text: str
+    status: PlanStatus
+
+
+class StepState(TypedDict):
+    """One executed (or refused) tool call, after the check node judged it."""
+
+    index: int
+    tool: str
+    arguments: dict[str, Any]
+    observation: str
+    """What the planner reads: the output, an error with a hint, or an artifact handle."""
+    raw: str
+    """The tool's own output text, up to ``observation_max_chars`` (for checks and grounding)."""
+    label: CheckLabel
+    check: str
+    """The verifier's reason for ``label``."""
+    artifact: str | None
+    duration_s: float
+
+
+class Pending(TypedDict):
+    """The call the act node made, waiting for the check node."""
+
+    tool: str
+    arguments: dict[str, Any]
+    ok: bool
+    output: str
+    duration_s: float
+    blocked: str
+    """Non-empty when the call was refused before running (bad arguments, loop)."""
+
+
+def add_usage(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    """Reducer: token/call accounting adds up across nodes."""
+    total = Usage(**(left or {})) + Usage(**(right or {}))
+    return total.model_dump()
+
+
+class AgentState(TypedDict, total=False):
+    goal: str
+    media: list[str]
+    plan: list[PlanStep]
+    steps: Annotated[list[StepState], operator.add]
+    assumptions: Annotated[list[str], operator.add]
+    usage: Annotated[dict[str, Any], add_usage]
+    pending: Pending | None
+    proposed_answer: str | None
+    summary: str
+    """Running summary of steps ``[0, summarized_upto)``; later steps are shown verbatim."""
+    summarized_upto: int
+    consecutive_failures: int
+    total_failures: int
+    step_failures: int
+    """Failures on the current plan step (two in a row trigger a replan)."""
+    replans: int
+    stop: str
+    """Why the run must stop now (limit, budget, cancel, model failure); empty otherwise."""
+    stop_status: str
+    answer: str
+    status: str
+    reason: str
+    grounding: str
+    evidence: list[dict[str, Any]]
