@@ -36,6 +36,24 @@ def imagenet_classes() -> tuple[str, ...]:
     return names
 
 
+@lru_cache(maxsize=1)
+def imagenet_groups() -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Coarse names ("bicycle", "cat", "car") for groups of ImageNet classes, from the data file."""
+    text = resources.files("sokrat.perception").joinpath("data/imagenet_groups.txt").read_text("utf-8")
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, _, spec = line.partition(":")
+        members: list[int] = []
+        for token in spec.split():
+            lo, _, hi = token.partition("-")
+            members.extend(range(int(lo), int(hi or lo) + 1))
+        groups.append((name.strip(), tuple(members)))
+    return tuple(groups)
+
+
 def preprocess(images: Sequence[np.ndarray], size: int = INPUT_SIZE) -> np.ndarray:
     """Resize the short side to ``size * 256/224``, centre-crop ``size``, normalise.
 
@@ -66,8 +84,11 @@ class EfficientNetTagger(Tagger):
 
     name = "efficientnet-lite0"
 
-    def __init__(self, weights_path: str | Path, *, device: str = "cpu", batch_size: int = 16) -> None:
+    def __init__(self, weights_path: str | Path, *, device: str = "cpu", batch_size: int = 16,
+                 min_group_score: float = 0.2) -> None:
         self.weights_path = Path(weights_path)
+        self.min_group_score = min_group_score
+        """A coarse group label ("bicycle") is added when its classes' summed probability reaches this."""
         self.device = device
         self.batch_size = batch_size
         self._model: Any = None
@@ -96,14 +117,22 @@ class EfficientNetTagger(Tagger):
             return []
         model = self._load()
         names = imagenet_classes()
+        groups = imagenet_groups()
+        member = torch.zeros(1000, len(groups))  # (1000, G) class -> group membership
+        for g, (_, idx) in enumerate(groups):
+            member[list(idx), g] = 1.0
         out: list[list[Label]] = []
         for start in range(0, len(images), self.batch_size):
             x = torch.from_numpy(preprocess(images[start : start + self.batch_size])).to(self.device)
             with torch.inference_mode():
-                probs = model(x).softmax(dim=-1)  # (B, 1000)
+                probs = model(x).softmax(dim=-1).float().cpu()  # (B, 1000)
+            group_probs = probs @ member  # (B, G)
             scores, idx = probs.topk(top_k, dim=-1)  # (B, k)
-            for row_s, row_i in zip(scores.tolist(), idx.tolist(), strict=True):
-                out.append([Label(names[i], float(s)) for s, i in zip(row_s, row_i, strict=True)])
+            for b in range(len(probs)):
+                labels = [Label(names[i], float(sc)) for sc, i in zip(scores[b].tolist(), idx[b].tolist(), strict=True)]
+                for g in (group_probs[b] >= self.min_group_score).nonzero().flatten().tolist():
+                    labels.append(Label(groups[g][0], float(group_probs[b, g]), kind="group"))
+                out.append(sorted(labels, key=lambda lab: -lab.score))
         return out
 
 
