@@ -1,0 +1,71 @@
+"""The memory and artifact tools, through the registry as the planner calls them."""
+
+from __future__ import annotations
+
+import pytest
+
+from sokrat.memory import RedisMemory
+from sokrat.tools.artifacts import read_artifact
+from sokrat.tools.memory import recall, remember
+from sokrat.tools.registry import ToolContext, ToolRegistry
+
+
+@pytest.fixture
+def registry() -> ToolRegistry:
+    return ToolRegistry([remember, recall, read_artifact])
+
+
+def test_schemas_describe_arguments() -> None:
+    props = recall.parameters["properties"]
+    assert recall.parameters["required"] == ["query"]
+    assert "ctx" not in props and {"k", "tags", "kinds", "source", "since", "until"} <= set(props)
+    assert all(p.get("description") for p in props.values())
+    assert read_artifact.parameters["required"] == ["handle"]
+
+
+@pytest.mark.slow  # real embedder
+async def test_remember_then_recall(registry: ToolRegistry, memory: RedisMemory) -> None:
+    ctx = ToolContext(memory=memory, run_id="run-1")
+    out = await registry.execute("remember", {"text": "The spare key is under the blue flowerpot.",
+                                              "tags": ["home"]}, ctx)
+    assert out.ok and out.output.startswith("remembered as ")
+    await registry.execute("remember", {"text": "The car is parked on level 3."}, ctx)
+    out = await registry.execute("recall", {"query": "where is the spare key?", "k": 1}, ctx)
+    assert out.ok and out.output[0]["text"] == "The spare key is under the blue flowerpot."
+    assert out.output[0]["tags"] == ["home"]
+    rec = memory.get(out.output[0]["id"])
+    assert rec.metadata == {"run_id": "run-1"}
+    out = await registry.execute("recall", {"query": "key", "tags": ["nothing-here"]}, ctx)
+    assert out.ok and out.output == []
+
+
+async def test_recall_bad_k_is_an_observation(registry: ToolRegistry, memory: RedisMemory) -> None:
+    out = await registry.execute("recall", {"query": "x", "k": 0}, ToolContext(memory=memory))
+    assert not out.ok and "k must be between 1 and 50" in out.error
+
+
+async def test_read_artifact_pages(registry: ToolRegistry, memory: RedisMemory) -> None:
+    content = "".join(f"row {i}\n" for i in range(1000))
+    handle = memory.put_artifact(content)
+    ctx = ToolContext(memory=memory)
+    out = await registry.execute("read_artifact", {"handle": handle, "start": 0, "length": 100}, ctx)
+    assert out.ok
+    header, body = out.output.split("\n", 1)
+    assert body == content[:100]
+    assert f"of {len(content)}" in header and "start=100" in header
+    out = await registry.execute("read_artifact", {"handle": handle, "start": len(content) - 10}, ctx)
+    assert out.output.endswith(content[-10:]) and "end of artifact" in out.output
+    out = await registry.execute("read_artifact", {"handle": "artifact:" + "f" * 32}, ctx)
+    assert not out.ok and "no artifact" in out.error and "earlier observation" in out.error
+    out = await registry.execute("read_artifact", {"handle": handle, "length": 10**6}, ctx)
+    assert not out.ok and "length must be" in out.error
+
+
+async def test_tools_fall_back_to_get_memory(registry: ToolRegistry, settings) -> None:  # type: ignore[no-untyped-def]
+    from sokrat.memory import get_memory
+
+    mem = get_memory(settings)
+    assert get_memory(settings) is mem
+    handle = mem.put_artifact("from the process memory")
+    out = await registry.execute("read_artifact", {"handle": handle}, ToolContext(settings=settings))
+    assert out.ok and out.output.endswith("from the process memory")
