@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -83,7 +83,19 @@ class Settings(BaseSettings):
     )
 
     # --- server -----------------------------------------------------------------------------
-    api_keys: list[str] = Field(default_factory=list, description="Bearer keys for /v1.")
+    # NoDecode: SOKRAT_API_KEYS is "k1,k2" (split below), not JSON
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Bearer keys for /v1.")
+    task_namespace: str = Field(
+        default="sokrat", description="Key prefix of the task queue in Redis (separate deployments on one Redis)."
+    )
+    task_visibility_s: float = Field(
+        default=60.0,
+        description="A running task whose worker sent no heartbeat for this long is picked up by another worker.",
+    )
+    worker_grace_s: float = Field(
+        default=30.0, description="On SIGTERM, how long a worker lets running tasks finish before releasing them."
+    )
+    task_events_max: int = Field(default=10_000, description="Events kept per task (older ones are trimmed).")
 
     @field_validator("api_keys", mode="before")
     @classmethod
