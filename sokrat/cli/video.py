@@ -6,19 +6,45 @@ from pathlib import Path
 
 import typer
 
-from sokrat.cli._common import not_ready
+from sokrat.cli._common import emit_json, fail, stderr, stdout, user_errors
+
+
+def _qa():  # type: ignore[no-untyped-def]
+    from sokrat.perception.qa import VideoQA
+
+    return VideoQA()
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def index(video: Path, as_json: bool = typer.Option(False, "--json")) -> None:
         """Build the video's log and print a short summary."""
-        raise not_ready("index", "the perception pipeline (issue 3)")
+        with user_errors():
+            qa = _qa()
+            vlog = qa.index(video, progress=True)
+            meta = vlog.meta
+            if as_json:
+                emit_json({"log_id": meta.log_id, "source": meta.source, "duration_s": meta.duration_s,
+                           "entries": meta.entries, "models": list(meta.models), "summary": meta.summary,
+                           "reused": vlog.reused, "status": meta.status})
+                return
+            how = "already indexed" if vlog.reused else "indexed"
+            stdout.print(f"{meta.source}: {how}, {meta.entries} entries ({', '.join(meta.models)})", highlight=False, soft_wrap=True)
+            stdout.print(meta.summary, highlight=False, soft_wrap=True)
 
     @app.command()
     def ask(video: Path, question: str, as_json: bool = typer.Option(False, "--json")) -> None:
         """Index the video if needed, then answer with timestamped evidence."""
-        raise not_ready("ask", "the perception pipeline (issue 3)")
+        from sokrat.perception.qa import fmt_time
+
+        with user_errors():
+            result = _qa().ask(video, question, progress=True)
+        if as_json:
+            emit_json(result)
+            return
+        stdout.print(result.answer, highlight=False, soft_wrap=True)
+        for e in result.evidence:
+            stdout.print(f"  {fmt_time(e.t_start or 0)}-{fmt_time(e.t_end or 0)}  {e.text}", highlight=False, soft_wrap=True)
 
     @app.command()
     def search(
@@ -28,4 +54,16 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """The moments that best match the text."""
-        raise not_ready("search", "the perception pipeline (issue 3)")
+        if top < 1:
+            raise fail(f"--top must be at least 1, got {top}")
+        with user_errors():
+            moments = _qa().search(video, query, k=top, progress=True)
+        if as_json:
+            emit_json({"query": query, "source": video.name,
+                       "moments": [{"t_start": m.t_start, "t_end": m.t_end, "text": m.text,
+                                    "score": round(m.score, 5)} for m in moments]})
+            return
+        if not moments:
+            stderr.print("no matching moments", highlight=False, soft_wrap=True)
+        for m in moments:
+            stdout.print(m.line(), highlight=False, soft_wrap=True)

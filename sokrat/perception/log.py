@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LOG_FORMAT = 1
+LOG_FORMAT = 2
 """Bumped when the entry format changes, so old logs are not reused."""
 
 

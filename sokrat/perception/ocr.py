@@ -73,6 +73,6 @@ class TesseractOCR(TextReader):
             except ValueError:
                 continue
             word = cols[11].strip()
-            if conf >= self.min_confidence and _WORD.fullmatch(word) and any(c.isalnum() for c in word):
+            if conf >= self.min_confidence and _WORD.fullmatch(word) and sum(c.isalnum() for c in word) >= 2:
                 words.append(word)
         return " ".join(words)

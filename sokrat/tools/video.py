@@ -1,0 +1,128 @@
+"""Video tools: search a video's log, answer questions about it, describe a moment, transcribe.
+
+Each tool indexes the video on first use (the log is kept in memory, keyed by content hash,
+so later calls are cheap). ``video`` defaults to the run's first media file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sokrat.errors import SokratError, ToolError
+from sokrat.tools.registry import ToolContext, tool
+
+
+def _video(video: str | None, ctx: ToolContext) -> Path:
+    if video:
+        return Path(video).expanduser()
+    if ctx.media:
+        return Path(ctx.media[0])
+    raise ToolError("no video given and the run has no media; pass `video` (a file path)")
+
+
+def _qa(ctx: ToolContext) -> Any:
+    from sokrat.perception.qa import video_qa_for
+
+    return video_qa_for(ctx.settings, ctx.memory, ctx.chat)
+
+
+@contextmanager
+def _as_tool_errors() -> Iterator[None]:
+    """Bad media, missing models, dead Redis: an observation the planner can act on."""
+    try:
+        yield
+    except ToolError:
+        raise
+    except SokratError as e:
+        raise ToolError(str(e)) from e
+
+
+@tool
+def video_search(query: str, ctx: ToolContext, video: str | None = None, k: int = 5) -> list[dict[str, Any]]:
+    """Find the moments of a video that best match a text description (objects, speech, on-screen text).
+
+    Args:
+        query: what to look for, e.g. "a cat on the sofa" or "someone mentions the keys".
+        video: path of the video; defaults to the run's first media file.
+        k: how many moments to return (1-20).
+    """
+    if not 1 <= k <= 20:
+        raise ToolError(f"k must be between 1 and 20, got {k}")
+    path = _video(video, ctx)
+    with _as_tool_errors():
+        moments = _qa(ctx).search(path, query, k=k)
+    return [{"t_start": m.t_start, "t_end": m.t_end, "text": m.text, "score": round(m.score, 4)}
+            for m in moments]
+
+
+@tool
+def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[str, Any]:
+    """Answer a question about a video, citing the timestamps the answer rests on.
+
+    Args:
+        question: the question, e.g. "where did I leave my mug?".
+        video: path of the video; defaults to the run's first media file.
+    """
+    path = _video(video, ctx)
+    with _as_tool_errors():
+        result = _qa(ctx).ask(path, question)
+    return {"answer": result.answer,
+            "evidence": [e.model_dump(exclude={"memory_id"}) for e in result.evidence]}
+
+
+@tool
+def describe_moment(t: float, ctx: ToolContext, video: str | None = None) -> dict[str, Any]:
+    """Say what is seen, said and written in a video at a given time.
+
+    Args:
+        t: media time in seconds.
+        video: path of the video; defaults to the run's first media file.
+    """
+    path = _video(video, ctx)
+    with _as_tool_errors():
+        qa = _qa(ctx)
+        vlog = qa.index(path)
+        if t < 0 or t > vlog.meta.duration_s + 1e-6:
+            raise ToolError(f"t={t:g} s is outside the video (0 to {vlog.meta.duration_s:.1f} s)")
+        entries = qa.memory.video_entries(vlog.meta.log_id)
+    if not entries:
+        raise ToolError("the video's log is empty")
+    entry = min(entries, key=lambda e: 0.0 if e.t_start <= t < e.t_end else min(abs(e.t_start - t), abs(e.t_end - t)))
+    return {"t_start": entry.t_start, "t_end": entry.t_end, "seen": entry.seen, "said": entry.said,
+            "text_on_screen": entry.ocr}
+
+
+@tool
+def transcribe(media: str, ctx: ToolContext) -> list[dict[str, Any]]:
+    """Transcribe the speech in an audio or video file, with timestamps.
+
+    Args:
+        media: path of the audio or video file.
+    """
+    from sokrat.perception.decode import AudioReader, probe
+    from sokrat.perception.registry import get_perceivers
+    from sokrat.settings import get_settings
+
+    settings = ctx.settings or get_settings()
+    path = Path(media).expanduser() if media else _video(None, ctx)
+    with _as_tool_errors():
+        info = probe(path)
+        if not info.has_audio:
+            raise ToolError(f"{path.name} has no audio track: nothing to transcribe")
+        speech = get_perceivers(settings).speech
+        if speech is None:
+            raise ToolError("no speech model is available; run `sokrat doctor` to see what to install")
+        segments = []
+        with AudioReader(path) as reader:  # 5-minute windows: a long recording never sits in memory
+            t0 = 0.0
+            while t0 < info.duration_s:
+                samples = reader.read_until(t0 + 300.0)
+                segments.extend(speech.transcribe(samples, offset_s=t0))
+                t0 += 300.0
+    return [{"t_start": round(s.t_start, 2), "t_end": round(s.t_end, 2), "text": s.text} for s in segments]
+
+
+TOOLS = [video_search, video_qa, describe_moment, transcribe]
