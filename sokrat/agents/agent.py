@@ -215,7 +215,7 @@ class Agent:
             if snapshot.next:
                 from langgraph.types import Command
 
-                graph_input: Any = Command(resume=reply) if reply is not None and snapshot.interrupts else None
+                graph_input: Any = Command(resume=reply) if reply is not None and _waiting(snapshot) else None
             else:
                 graph_input = {"goal": goal.strip(), "media": media_list}
             async for chunk in graph.astream(graph_input, config, context=deps, stream_mode="custom"):
@@ -228,10 +228,10 @@ class Agent:
         except Exception as e:  # never crash the caller's process: report the bug as the reason
             yield _done(Result(answer="", status="failed", reason=f"agent error: {type(e).__name__}: {e}"))
             return
-        if snapshot.interrupts:
-            question = snapshot.interrupts[0].value
-            yield _done(Result(answer="", status="cancelled",
-                               reason=f"paused, waiting for a human: {question}; call run(..., thread_id={tid!r}, reply=...)"))
+        if _waiting(snapshot):
+            question = snapshot.values.get("question", "")
+            yield _done(Result(answer="", status="cancelled", usage=Usage(**snapshot.values.get("usage", {})),
+                               reason=f"paused, waiting for a human: {question} Call run(..., thread_id={tid!r}, reply=...)"))
             return
         result = _result(snapshot.values)
         if ephemeral and self._checkpointer is None and hasattr(self._saver(False), "delete_thread"):
@@ -256,6 +256,12 @@ class Agent:
             cancel=cancel,
         )
         return self._graph(self._saver(durable)), deps
+
+
+def _waiting(snapshot: Any) -> bool:
+    """Paused at the ``ask`` node for a human's reply. (Checked by node name too: the Redis
+    checkpointer does not always list the pending interrupt in the snapshot.)"""
+    return bool(snapshot.interrupts) or "ask" in (snapshot.next or ())
 
 
 def _check_input(goal: str, media: list[str]) -> str:

@@ -173,8 +173,14 @@ def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _ID = re.compile(r"\b[a-z_]+:[A-Za-z0-9_-]{3,}\b")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
-_COMMON = {"The", "This", "That", "There", "These", "Step", "Answer", "Evidence", "None", "Yes", "Not"}
+_NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+# Capitalised words that are not names (sentence starts); anything else capitalised is a claim.
+_COMMON = set(
+    "the this that there these those then than she he it its they them their we our you your his her "
+    "and but not none yes no step answer evidence at in on of for from to by with after before when "
+    "where what which who why how its was were is are has had have did does found result results "
+    "according based observation observations unknown sorry".split()
+)
 
 
 @dataclass(frozen=True)
@@ -195,7 +201,7 @@ def claims(answer: str) -> list[str]:
     found += _CLOCK.findall(answer)
     rest = _CLOCK.sub(" ", _ID.sub(" ", answer))
     found += _NUMBER.findall(rest)
-    found += [w for w in _NAME.findall(answer) if w not in _COMMON]
+    found += [w for w in _NAME.findall(answer) if w.lower() not in _COMMON]
     return list(dict.fromkeys(found))
 
 

@@ -154,8 +154,8 @@ def extractive_summary(previous: str, steps: Sequence[StepState], *, max_chars: 
     """Fallback summary: one short line per step, oldest lines dropped to stay under ``max_chars``."""
     lines = [ln for ln in previous.splitlines() if ln.strip()]
     for s in steps:
-        obs = " ".join(s["observation"].split())[:90]
-        lines.append(f"{s['index']}: {render_call(s['tool'], s['arguments'])[:60]} -> {obs} [{s['label']}]")
+        obs = " ".join(s["observation"].split())[:60]
+        lines.append(f"{s['index']}: {render_call(s['tool'], s['arguments'])[:50]} -> {obs} [{s['label']}]")
     text = "\n".join(lines)
     while len(text) > max_chars and len(lines) > 1:
         lines.pop(0)

@@ -1,10 +1,12 @@
 """The planner graph, in one place.
 
-    START -> plan -> act -> check -> act            (continue with the next call)
-                       |        \\-> replan -> act  (a step failed twice / no progress)
-                       |         \\-> answer -> END (limit, error budget, cancel: partial result)
-                       |-> ground -> END            (final answer: must cite what tools returned)
-                       \\-> answer -> END
+    START -> plan -> [ask] -> act -> check -> act     (continue with the next call)
+                                 |        \\-> replan -> act  (a step failed twice / no progress)
+                                 |         \\-> answer -> END (limit, error budget, cancel)
+                                 |-> ground -> END       (final answer: must cite tool outputs)
+                                 \\-> answer -> END       (limit reached: partial result)
+
+``ask`` runs only when a human is in the loop and the plan raised a question.
 
 Nodes are plain async functions ``(state, runtime) -> partial update``. What they need (model,
 tools, memory, settings, deadline) comes in :class:`RunDeps` through LangGraph's runtime
@@ -27,11 +29,11 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from sokrat.agents import checks, context
-from sokrat.agents._actions import FINAL, Action, ActionParseError, action_schema, parse_action
 from sokrat.agents.options import AgentOptions
 from sokrat.agents.state import AgentState, Pending, PlanStep, StepState
-from sokrat.errors import MemoryBackendError, SokratError, TokenBudgetExceeded
+from sokrat.errors import LLMOutputError, MemoryBackendError, SokratError, TokenBudgetExceeded
 from sokrat.llm.base import ChatModel, ChatResponse, Message
+from sokrat.llm.structured import Action, action_schema, parse_action
 from sokrat.memory.base import Memory, MemoryRecord
 from sokrat.settings import Settings
 from sokrat.tools.registry import ToolContext, ToolRegistry
@@ -152,6 +154,10 @@ async def _llm(
     return response, usage
 
 
+def _reply(response: ChatResponse) -> Any:
+    return response.parsed if isinstance(response.parsed, dict) else response.text
+
+
 def _u(*usages: Usage) -> dict[str, Any]:
     total = Usage()
     for u in usages:
@@ -221,16 +227,24 @@ async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, A
     except _Stop as stop:
         return _stop_update(stop)
     assumptions: list[str] = []
-    if question:
-        if runtime.context.options.human_in_the_loop:
-            reply = interrupt({"question": question})
-            assumptions.append(f"asked {question!r}; the user said: {reply}")
-        else:
-            assumptions.append(f"{question} Assumed: {assumption or 'the most common reading'}")
-    elif assumption:
+    ask = question and runtime.context.options.human_in_the_loop
+    if question and not ask:
+        assumptions.append(f"{question} Assumed: {assumption or 'the most common reading'}")
+    elif assumption and not question:
         assumptions.append(assumption)
-    _emit(runtime, "plan", None, plan=[p["text"] for p in plan], assumptions=assumptions)
-    return {"plan": plan, "assumptions": assumptions, "usage": _u(usage)}
+    _emit(runtime, "plan", None, plan=[p["text"] for p in plan], assumptions=assumptions, question=question if ask else "")
+    return {"plan": plan, "assumptions": assumptions, "question": question if ask else "", "usage": _u(usage)}
+
+
+def ask_node(state: AgentState) -> dict[str, Any]:
+    """Ask the human (LangGraph ``interrupt``: the run pauses here, checkpointed, until a reply).
+
+    A node of its own because a resumed node runs again from its start: the plan's model call
+    must not be repeated.
+    """
+    question = state.get("question", "")
+    reply = interrupt({"question": question})
+    return {"assumptions": [f"asked {question!r}; the user said: {reply}"], "question": ""}
 
 
 async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
@@ -248,7 +262,11 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
         plan = _with_status(plan, current, "active")
     _emit(runtime, "step_started", index, plan_step=plan[current]["text"] if current is not None else "")
 
-    recent = steps[state.get("summarized_upto", 0):]
+    upto = state.get("summarized_upto", 0)
+    window = max(upto, len(steps) - deps.options.recent_steps)
+    recent = steps[window:]
+    # Steps out of the verbatim window but not yet folded into the summary: one line each.
+    summary = context.extractive_summary(state.get("summary", ""), steps[upto:window], max_chars=10_000)
     memories = _recall(deps, plan[current]["text"] if current is not None else state["goal"], deps.options.memories_per_step)
     instruction = f"Next: {plan[current]['text']}" if current is not None else "Next: answer the goal."
     try:
@@ -257,7 +275,7 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
             goal=state["goal"] + (f"\nMedia: {', '.join(state['media'])}" if state.get("media") else ""),
             assumptions=state.get("assumptions", []),
             plan=plan,
-            summary=state.get("summary", ""),
+            summary=summary,
             recent=recent,
             memories=memories,
             instruction=instruction + "\nReply with one JSON action.",
@@ -276,9 +294,11 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
             response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=deps.settings.llm_max_new_tokens, step=index)
             usage = usage + u + Usage(retries=1 if attempt else 0)
             try:
-                action = parse_action(response.parsed, response.text, deps.tools.names())
+                action = parse_action(_reply(response), deps.tools)
+                if action.is_final and not action.answer.strip():
+                    raise LLMOutputError("final_answer needs a non-empty 'answer'")
                 break
-            except ActionParseError as e:
+            except LLMOutputError as e:
                 problem = str(e)
                 messages = [*messages, Message("assistant", response.text[:500]),
                             Message("user", f"That is not a valid action: {problem}. Reply with ONE JSON action.")]
@@ -384,9 +404,10 @@ async def _fold_summary(runtime: Runtime[RunDeps], state: AgentState, all_steps:
     """Fold steps older than the verbatim window into the running summary, in batches."""
     deps, opts = runtime.context, runtime.context.options
     upto = state.get("summarized_upto", 0)
-    if len(all_steps) - upto < 2 * opts.recent_steps:
-        return {}, Usage()
     new_upto = len(all_steps) - opts.recent_steps
+    batch = opts.recent_steps if opts.llm_summary else 1  # one model call per batch, not per step
+    if new_upto - upto < batch:
+        return {}, Usage()
     folded = all_steps[upto:new_upto]
     previous = state.get("summary", "")
     summary, usage = "", Usage()
@@ -450,8 +471,8 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
         ]
         try:
             response, usage = await _llm(runtime, messages, purpose="revise", schema=action_schema([]), max_tokens=200)
-            answer = parse_action(response.parsed, response.text, []).answer
-        except (_Stop, ActionParseError):
+            answer = parse_action(_reply(response), []).answer or answer
+        except (_Stop, LLMOutputError):
             pass  # keep the first answer; it is reported unsupported below
         result = checks.ground(answer, steps, context=known)
         note = "grounded after one revision"
@@ -479,7 +500,9 @@ def _remember_episode(deps: RunDeps, goal: str, answer: str) -> None:
 
 # --- routing ----------------------------------------------------------------------------------
 def after_plan(state: AgentState) -> str:
-    return "answer" if state.get("stop") else "act"
+    if state.get("stop"):
+        return "answer"
+    return "ask" if state.get("question") else "act"
 
 
 def after_act(state: AgentState) -> str:
@@ -506,13 +529,15 @@ def build_graph() -> StateGraph:
     """The uncompiled graph; compile it with the checkpointer and store of your choice."""
     graph = StateGraph(AgentState, context_schema=RunDeps)
     graph.add_node("plan", plan_node)
+    graph.add_node("ask", ask_node)
     graph.add_node("act", act_node)
     graph.add_node("check", check_node)
     graph.add_node("replan", replan_node)
     graph.add_node("answer", answer_node)
     graph.add_node("ground", ground_node)
     graph.add_edge(START, "plan")
-    graph.add_conditional_edges("plan", after_plan, ["act", "answer"])
+    graph.add_conditional_edges("plan", after_plan, ["ask", "act", "answer"])
+    graph.add_edge("ask", "act")
     graph.add_conditional_edges("act", after_act, ["check", "ground", "answer"])
     graph.add_conditional_edges("check", after_check, ["act", "replan", "answer"])
     graph.add_conditional_edges("replan", after_replan, ["act", "answer"])
@@ -521,4 +546,4 @@ def build_graph() -> StateGraph:
     return graph
 
 
-__all__ = ["FINAL", "RunDeps", "build_graph"]
+__all__ = ["RunDeps", "build_graph"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class AgentOptions:
     recent_steps: int = 3
     """Steps shown verbatim in the prompt; older ones are folded into the running summary."""
-    summary_max_chars: int = 600
+    summary_max_chars: int = 400
     """Cap on the running summary, so the prompt stays flat on long runs."""
     llm_summary: bool = True
     """Summarise old steps with the model (extractive fallback when it fails or is off)."""

@@ -65,6 +65,8 @@ class AgentState(TypedDict, total=False):
     usage: Annotated[dict[str, Any], add_usage]
     pending: Pending | None
     proposed_answer: str | None
+    question: str
+    """A question for the human (``human_in_the_loop``), asked by the ``ask`` node."""
     summary: str
     """Running summary of steps ``[0, summarized_upto)``; later steps are shown verbatim."""
     summarized_upto: int

@@ -1,0 +1,151 @@
+"""Durable agent runs: LangGraph checkpoints and store in the same Redis as long-term memory.
+
+Factories over ``langgraph-checkpoint-redis``, on the server :func:`sokrat.memory.get_memory`
+uses (``REDIS_URL``, or the embedded valkey + RediSearch + RedisJSON server when it is unset):
+
+- :func:`checkpointer` -> a ``RedisSaver`` (sync client with retry-with-backoff) whose async
+  methods run the sync ones in a worker thread, so one instance serves sync graphs and async
+  graphs on *any* event loop (``sokrat._async.run_sync`` starts a fresh loop per call, and
+  an ``AsyncRedisSaver``'s connections are bound to the loop that made them).
+- :func:`async_checkpointer` -> an ``AsyncRedisSaver`` as an async context manager, for a
+  long-lived loop (e.g. the REST server) that wants native async I/O.
+- :func:`store` -> a ``RedisStore`` (cross-thread memory for graphs), optionally with a
+  vector index over the text embedder. Its async API runs in a thread, so it serves async
+  graphs too. (No ``AsyncRedisStore`` factory: in langgraph-checkpoint-redis 0.5.2 it builds a
+  sync redisvl ``SearchIndex`` on its async client, which redisvl 0.28 rejects with a
+  ``TypeError``.)
+
+A run compiled with one of these checkpointers can be killed at any point and resumed with
+the same ``thread_id`` (``graph.invoke(None, {"configurable": {"thread_id": ...}})``): nodes
+whose results were checkpointed are not run again; the node in flight at the kill runs again
+(at-least-once), so side-effecting tools should be idempotent or check before acting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.redis import AsyncRedisSaver, RedisSaver
+    from langgraph.store.redis import RedisStore
+
+    from sokrat.settings import Settings
+
+DEFAULT_PREFIX = "sokrat"
+
+
+def redis_url(settings: Settings | None = None) -> str:
+    """The Redis URL runs are checkpointed to (starts the embedded server if needed)."""
+    from sokrat.memory.connection import connect, resolve_target
+
+    url = resolve_target(settings).url
+    connect(url=url).close()  # fail early with RedisUnavailable / MissingRedisModules
+    return url
+
+
+def _prefixes(prefix: str) -> dict[str, str]:
+    return {"checkpoint_prefix": f"{prefix}_checkpoint",
+            "checkpoint_write_prefix": f"{prefix}_checkpoint_write"}
+
+
+def _ttl(ttl_minutes: float | None) -> dict[str, Any] | None:
+    return None if ttl_minutes is None else {"default_ttl": ttl_minutes, "refresh_on_read": True}
+
+
+def _threaded_saver_class() -> type[RedisSaver]:
+    from langgraph.checkpoint.redis import RedisSaver
+
+    class ThreadedRedisSaver(RedisSaver):
+        """``RedisSaver`` whose async API runs the sync one in a thread (loop-independent).
+
+        Hand-written on purpose: the library's ``AsyncRedisSaver`` binds its connections to
+        one event loop, which breaks when every ``Agent.run`` uses a new loop.
+        """
+
+        async def aget_tuple(self, config: Any) -> Any:
+            return await asyncio.to_thread(self.get_tuple, config)
+
+        async def aput(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
+            return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
+
+        async def aput_writes(self, config: Any, writes: Sequence[tuple[str, Any]], task_id: str,
+                              task_path: str = "") -> None:
+            await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
+
+        async def alist(self, config: Any, *, filter: dict[str, Any] | None = None,
+                        before: Any = None, limit: int | None = None) -> AsyncIterator[Any]:
+            items = await asyncio.to_thread(
+                lambda: list(self.list(config, filter=filter, before=before, limit=limit)))
+            for item in items:
+                yield item
+
+        async def adelete_thread(self, thread_id: str) -> None:
+            await asyncio.to_thread(self.delete_thread, thread_id)
+
+    return ThreadedRedisSaver
+
+
+def checkpointer(settings: Settings | None = None, *, prefix: str = DEFAULT_PREFIX,
+                 ttl_minutes: float | None = None) -> RedisSaver:
+    """A ready (``setup()`` done) Redis checkpointer usable from sync and async graphs.
+
+    Args:
+        settings: process settings (``get_settings()`` when None).
+        prefix: key/index prefix, ``<prefix>_checkpoint``... (isolates tests and tenants).
+        ttl_minutes: expire checkpoints this long after their last write/read; None keeps them.
+    """
+    from sokrat.memory.connection import make_client
+
+    client = make_client(redis_url(settings))
+    saver = _threaded_saver_class()(redis_client=client, ttl=_ttl(ttl_minutes), **_prefixes(prefix))
+    saver.setup()
+    return saver
+
+
+@asynccontextmanager
+async def async_checkpointer(settings: Settings | None = None, *, prefix: str = DEFAULT_PREFIX,
+                             ttl_minutes: float | None = None) -> AsyncIterator[AsyncRedisSaver]:
+    """An ``AsyncRedisSaver`` (set up) bound to the current event loop; closed on exit."""
+    from langgraph.checkpoint.redis import AsyncRedisSaver
+
+    url = await asyncio.to_thread(redis_url, settings)
+    async with AsyncRedisSaver.from_conn_string(url, ttl=_ttl(ttl_minutes), **_prefixes(prefix)) as saver:
+        await saver.asetup()
+        yield saver
+
+
+def _index(embeddings: bool, settings: Settings | None) -> dict[str, Any] | None:
+    if not embeddings:
+        return None
+    from sokrat.memory import get_embedder
+
+    embedder = get_embedder(settings)
+
+    def embed(texts: Sequence[str]) -> list[list[float]]:
+        return embedder.embed(list(texts)).tolist()
+
+    return {"dims": embedder.dim, "embed": embed, "distance_type": "cosine", "fields": ["$"]}
+
+
+def store(settings: Settings | None = None, *, prefix: str = DEFAULT_PREFIX,
+          embeddings: bool = False, ttl_minutes: float | None = None) -> RedisStore:
+    """A ready LangGraph ``RedisStore`` on the memory server.
+
+    Args:
+        settings: process settings (``get_settings()`` when None).
+        prefix: key/index prefix (``<prefix>_store``, ``<prefix>_store_vectors``).
+        embeddings: index values with the text embedder for ``store.search(query=...)``.
+        ttl_minutes: expire items this long after their last write/read; None keeps them.
+    """
+    from langgraph.store.redis import RedisStore
+
+    from sokrat.memory.connection import make_client
+
+    client = make_client(redis_url(settings))
+    st = RedisStore(client, index=_index(embeddings, settings), ttl=_ttl(ttl_minutes),  # type: ignore[arg-type]
+                    store_prefix=f"{prefix}_store", vector_prefix=f"{prefix}_store_vectors")
+    st.setup()
+    return st

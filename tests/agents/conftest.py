@@ -1,0 +1,89 @@
+"""Helpers for agent tests: scripted models and small deterministic tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from sokrat.agents import Agent, AgentOptions
+from sokrat.llm.base import ChatResponse, Message, ScriptedChatModel
+from sokrat.settings import Settings
+from sokrat.tools.registry import tool
+
+
+class PolicyModel(ScriptedChatModel):
+    """A scripted model whose next reply is computed from the prompt by ``policy``.
+
+    ``policy(messages, json_schema)`` returns a reply (str or JSON-able object). Used where a
+    fixed script cannot know how many calls the graph will make (retries, replans, judges).
+    """
+
+    def __init__(self, policy: Callable[[Sequence[Message], dict[str, Any] | None], Any], **kw: Any) -> None:
+        super().__init__([], **kw)
+        self.policy = policy
+
+    async def agenerate(self, messages: Sequence[Message], *, json_schema: dict[str, Any] | None = None,
+                        max_tokens: int | None = None, temperature: float = 0.0) -> ChatResponse:
+        self._replies.append(self.policy(messages, json_schema))
+        return await super().agenerate(messages, json_schema=json_schema, max_tokens=max_tokens, temperature=temperature)
+
+
+def purpose(messages: Sequence[Message], schema: dict[str, Any] | None) -> str:
+    """Which kind of call the graph made: plan, act, judge, summary or revise."""
+    system = messages[0].content
+    if system.startswith("You plan"):
+        return "plan"
+    if system.startswith("You check"):
+        return "judge"
+    if system.startswith("You keep a short running summary"):
+        return "summary"
+    if "Trusted observations" in messages[-1].content:
+        return "revise"
+    return "act"
+
+
+PEOPLE = {"alice": "Paris", "bob": "Rome", "carol": "Lima"}
+
+
+@tool
+def city_of(person: str) -> dict:
+    """Where a person lives.
+
+    Args:
+        person: the person's name, lower case.
+    """
+    if person not in PEOPLE:
+        raise KeyError(f"no person {person!r}")
+    return {"person": person, "city": PEOPLE[person]}
+
+
+@pytest.fixture
+def make_agent(tmp_path: Any) -> Callable[..., Agent]:
+    def make(model: Any, tools: Sequence[Any] = (city_of,), options: AgentOptions | None = None, **limits: Any) -> Agent:
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        settings = Settings(data_dir=tmp_path / "data", **limits)
+        # In-memory checkpoints: these tests are about logic; durability is tested on Redis.
+        return Agent(model=model, memory=False, tools=list(tools), settings=settings, options=options,
+                     checkpointer=InMemorySaver())
+
+    return make
+
+
+def act(tool_name: str, **arguments: Any) -> dict[str, Any]:
+    return {"tool": tool_name, "arguments": arguments}
+
+
+def final(answer: str) -> dict[str, Any]:
+    return {"tool": "final_answer", "arguments": {"answer": answer}}
+
+
+def plan(*steps: str, **extra: Any) -> dict[str, Any]:
+    return {"steps": list(steps), **extra}
+
+
+def dumps(x: Any) -> str:
+    return json.dumps(x)

@@ -1,0 +1,323 @@
+"""The planner graph through the public Agent API, with scripted models (unit tests of logic)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from typing import Any
+
+from sokrat.agents import AgentOptions
+from sokrat.llm.base import ScriptedChatModel
+from sokrat.tools.registry import tool
+from sokrat.types import Result
+from tests.agents.conftest import PolicyModel, act, city_of, final, plan, purpose
+
+
+def test_import_sokrat_does_not_load_langgraph() -> None:
+    code = "import sokrat, sys; from sokrat import Agent; print('langgraph' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_plan_act_check_answer_with_events(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("look up alice", "answer"), act("city_of", person="alice"),
+                               final("Alice lives in Paris.")])
+    agent = make_agent(model)
+
+    async def collect() -> list[Any]:
+        return [e async for e in agent.astream("Where does alice live?")]
+
+    events = asyncio.run(collect())
+    types = [e.type for e in events]
+    for t in ("run_started", "plan", "step_started", "tool_called", "tool_result", "check", "tokens", "answer", "done"):
+        assert t in types, t
+    assert types[-1] == "done"
+    result = Result.model_validate(events[-1].data["result"])
+    assert result.status == "succeeded" and result.answer == "Alice lives in Paris."
+    assert [s.tool for s in result.steps] == ["city_of"] and result.steps[0].ok
+    assert result.usage.llm_calls == 3 and result.usage.prompt_tokens > 0
+    # The agent is reusable: a second run on the same instance starts clean.
+    model._replies += [plan("look up bob"), act("city_of", person="bob"), final("Bob lives in Rome.")]
+    again = agent.run("Where does bob live?")
+    assert again.status == "succeeded" and [s.arguments for s in again.steps] == [{"person": "bob"}]
+
+
+def test_bad_goals_and_media_end_failed_with_reason(make_agent: Any, tmp_path: Any) -> None:
+    agent = make_agent(ScriptedChatModel([]))
+    for goal, words in [("", "empty goal"), ("   ", "empty goal"), ("x" * 30_000, "limit")]:
+        r = agent.run(goal)
+        assert r.status == "failed" and words in r.reason
+    r = agent.run("describe it", media=[str(tmp_path / "missing.mp4")])
+    assert r.status == "failed" and "not found" in r.reason
+
+
+def test_goal_too_long_for_context_fails_readably(make_agent: Any) -> None:
+    model = ScriptedChatModel([], context_length=2048)
+    r = make_agent(model, context_reserve_tokens=1024).run("find " * 1500)
+    assert r.status == "failed" and "too long" in r.reason and not model.calls
+
+
+def test_tool_that_raises_becomes_an_observation_with_hint(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("look up"), act("city_of", person="zed"), act("city_of", person="carol"),
+                               final("Carol lives in Lima.")])
+    r = make_agent(model).run("Where does carol live?")
+    assert r.status == "succeeded"
+    assert not r.steps[0].ok and "KeyError" in r.steps[0].observation and "failed" in r.steps[0].check
+    assert "CHECK FAILED" in model.calls[2][-1].content  # the planner saw the failure, marked
+
+
+def test_hanging_tool_is_cut_by_the_wall_clock(make_agent: Any) -> None:
+    @tool
+    async def wait_forever(seconds: float) -> str:
+        """Wait.
+
+        Args:
+            seconds: how long.
+        """
+        await asyncio.sleep(seconds)
+        return "done"
+
+    model = PolicyModel(lambda m, s: plan("wait") if purpose(m, s) == "plan" else act("wait_forever", seconds=3600))
+    r = make_agent(model, tools=[wait_forever], max_wall_s=0.5).run("wait")
+    assert r.status == "budget_exhausted" and "wall-clock" in r.reason
+    assert r.steps and "timed out" in r.steps[0].observation
+
+
+def test_garbage_output_is_failed_and_retried(make_agent: Any) -> None:
+    outputs = iter(["\x00\x1f#@!", '{"person": "alice", "city": "Paris"}'])
+
+    @tool
+    def flaky(person: str) -> str:
+        """Look up.
+
+        Args:
+            person: who.
+        """
+        return next(outputs)
+
+    model = ScriptedChatModel([plan("look up"), act("flaky", person="alice"), act("flaky", person="alice"),
+                               final("Paris")])
+    r = make_agent(model, tools=[flaky]).run("Where does alice live?")
+    assert r.status == "succeeded"
+    assert [s.ok for s in r.steps] == [False, True] and "garbage" in r.steps[0].check
+
+
+def test_nonsense_model_ends_budget_exhausted(make_agent: Any) -> None:
+    model = PolicyModel(lambda m, s: plan("x") if purpose(m, s) == "plan" else "lol, no JSON here")
+    r = make_agent(model, max_consecutive_failures=3).run("Where does alice live?")
+    assert r.status == "budget_exhausted" and "error budget" in r.reason
+    assert all(s.tool == "(invalid action)" and not s.ok for s in r.steps)
+    assert r.usage.retries >= 3  # each bad action was re-asked once
+
+
+def test_wrong_schema_and_unknown_tool_are_reasked(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("look up"), {"foo": 1}, act("teleport", to="mars"), act("city_of", person="bob"),
+                               final("Bob lives in Rome.")])
+    r = make_agent(model).run("Where does bob live?")
+    assert r.status == "succeeded" and r.usage.retries == 1
+    assert [s.tool for s in r.steps] == ["(invalid action)", "city_of"]
+    assert "teleport" in r.steps[0].observation
+
+
+def test_bad_arguments_never_reach_the_tool(make_agent: Any) -> None:
+    calls: list[str] = []
+
+    @tool
+    def move(meters: float) -> str:
+        """Move forward.
+
+        Args:
+            meters: distance.
+        """
+        calls.append("moved")
+        return f"moved {meters} m"
+
+    model = ScriptedChatModel([plan("move"), act("move", meters="far"), act("move", meters="far"), act("move", meters=2),
+                               final("Moved 2 m.")])
+    r = make_agent(model, tools=[move]).run("move 2 m")
+    assert r.status == "succeeded" and calls == ["moved"]
+    assert "meters" in r.steps[0].observation
+
+
+def test_same_call_loop_is_refused_and_ends(make_agent: Any) -> None:
+    executed: list[int] = []
+
+    @tool
+    def ping(host: str) -> str:
+        """Ping a host.
+
+        Args:
+            host: host name.
+        """
+        executed.append(1)
+        return "no reply"
+
+    model = PolicyModel(lambda m, s: plan("ping") if purpose(m, s) == "plan" else act("ping", host="robot"))
+    r = make_agent(model, tools=[ping], max_steps=30, max_total_failures=4).run("ping the robot until it answers")
+    assert r.status == "budget_exhausted"
+    assert len(executed) == 2  # the third identical call is refused: same output twice
+    assert any("blocked" in s.check for s in r.steps)
+
+
+def test_step_cap(make_agent: Any) -> None:
+    counter = iter(range(1000))
+
+    @tool
+    def count(n: int) -> str:
+        """Count.
+
+        Args:
+            n: a number.
+        """
+        return f"counted {n} apples"
+
+    model = PolicyModel(lambda m, s: plan("count") if purpose(m, s) == "plan" else act("count", n=next(counter)))
+    r = make_agent(model, tools=[count], max_steps=7).run("count forever")
+    assert r.status == "budget_exhausted" and "step cap of 7" in r.reason and len(r.steps) == 7
+    assert "Found so far" in r.answer  # the partial result is reported
+
+
+def test_unsupported_answer_is_revised_once_then_reported(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("look up"), act("city_of", person="alice"), final("Alice lives in Berlin."),
+                               final("She lives in Paris.")])
+    r = make_agent(model).run("Where does alice live?")
+    assert r.status == "succeeded" and r.answer == "She lives in Paris."
+    model = ScriptedChatModel([plan("look up"), act("city_of", person="alice"), final("Alice lives in Berlin."),
+                               final("Berlin, at 42 s.")])
+    r = make_agent(model).run("Where does alice live?")
+    assert r.status == "failed" and "not supported" in r.reason and "Berlin" in r.reason
+
+
+def test_ambiguous_goal_states_an_assumption(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("look up alice", question="Which Alice?", assumption="alice from the address book"),
+                               act("city_of", person="alice"), final("Paris")])
+    r = make_agent(model).run("Where does Alice live?")
+    assert r.status == "succeeded" and "Which Alice?" in r.reason and "Assumed" in r.reason
+
+
+def test_human_in_the_loop_pauses_and_resumes(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("look up", question="Which person?"), act("city_of", person="bob"), final("Rome")])
+    agent = make_agent(model, options=AgentOptions(human_in_the_loop=True))
+    paused = agent.run("Where does my friend live?", thread_id="t-hitl")
+    assert paused.status == "cancelled" and "Which person?" in paused.reason
+    done = agent.run("Where does my friend live?", thread_id="t-hitl", reply="bob")
+    assert done.status == "succeeded" and done.answer == "Rome"
+    assert "the user said: bob" in done.reason
+
+
+def test_cancel_event(make_agent: Any) -> None:
+    import threading
+
+    cancel = threading.Event()
+
+    @tool
+    def step_once(n: int) -> str:
+        """One step.
+
+        Args:
+            n: number.
+        """
+        cancel.set()
+        return f"did step {n}"
+
+    counter = iter(range(100))
+    model = PolicyModel(lambda m, s: plan("go") if purpose(m, s) == "plan" else act("step_once", n=next(counter)))
+    r = make_agent(model, tools=[step_once]).run("go", cancel=cancel)
+    assert r.status == "cancelled" and len(r.steps) == 1
+
+
+def test_large_observation_becomes_an_artifact(make_agent: Any) -> None:
+    @tool
+    def dump(name: str) -> str:
+        """Dump a log.
+
+        Args:
+            name: log name.
+        """
+        return f"log {name}: " + "line of text\n" * 500
+
+    model = ScriptedChatModel([plan("dump"), act("dump", name="boot"), final("The log is long.")])
+    agent = make_agent(model, tools=[dump], observation_max_chars=500)
+    r = agent.run("show the boot log")
+    obs = r.steps[0].observation
+    assert "artifact:" in obs and "read_artifact" in obs and len(obs) < 800
+    handle = obs.split(" stored as ")[1].split(";")[0]
+    assert agent._memory.get_artifact(handle).startswith("log boot:")
+
+
+def test_prompt_stays_flat_over_a_long_run(make_agent: Any) -> None:
+    counter = iter(range(1000))
+
+    @tool
+    def read_sensor(i: int) -> str:
+        """Read a sensor.
+
+        Args:
+            i: sensor index.
+        """
+        return f"sensor {i} reads {i * 7 % 13} units " + "with details " * 20
+
+    def policy(m: Any, s: Any) -> Any:
+        p = purpose(m, s)
+        if p == "plan":
+            return plan("read sensors")
+        if p == "summary":
+            return ""  # force the extractive fallback
+        return act("read_sensor", i=next(counter))
+
+    model = PolicyModel(policy)
+    make_agent(model, tools=[read_sensor], max_steps=60, max_wall_s=600).run("read all the sensors")
+    act_prompts = [model.count_tokens(c) for c in model.calls if purpose(c, None) == "act"]
+    assert len(act_prompts) == 60
+    assert act_prompts[49] <= 1.2 * act_prompts[4], (act_prompts[4], act_prompts[49])
+
+
+def test_killed_run_resumes_without_repeating_tool_calls(make_agent: Any) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    class Killed(BaseException):
+        """Stands in for the process dying mid-step."""
+
+    calls: list[str] = []
+    die = [True]
+
+    @tool
+    def pick(obj: str) -> str:
+        """Pick an object.
+
+        Args:
+            obj: object name.
+        """
+        calls.append(f"pick {obj}")
+        return f"picked {obj}"
+
+    @tool
+    def place(obj: str) -> str:
+        """Place an object.
+
+        Args:
+            obj: object name.
+        """
+        if die[0]:
+            die[0] = False
+            raise Killed()
+        calls.append(f"place {obj}")
+        return f"placed {obj}"
+
+    saver = InMemorySaver()
+    replies = [plan("pick", "place"), act("pick", obj="cup"), act("place", obj="cup")]
+    first = make_agent(ScriptedChatModel(replies), tools=[pick, place])
+    first._checkpointer = saver
+    try:
+        first.run("move the cup", thread_id="t-kill")
+    except Killed:
+        pass
+    assert calls == ["pick cup"]
+    second = make_agent(ScriptedChatModel([act("place", obj="cup"), final("picked cup and placed cup")]), tools=[pick, place])
+    second._checkpointer = saver
+    r = second.run("move the cup", thread_id="t-kill")
+    assert r.status == "succeeded"
+    assert calls == ["pick cup", "place cup"]  # pick ran once, not again on resume
+    # A finished thread returns its result instead of running again.
+    assert second.run("move the cup", thread_id="t-kill").answer == r.answer

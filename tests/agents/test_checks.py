@@ -1,0 +1,156 @@
+"""The error-accumulation checks and the context budget, as plain functions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sokrat.agents import checks, context
+from sokrat.agents.state import StepState
+from sokrat.errors import TokenBudgetExceeded
+from sokrat.llm.base import ScriptedChatModel
+from sokrat.settings import Settings
+from sokrat.tools.registry import ToolRegistry, tool
+
+
+@tool
+def city_of(person: str) -> dict:
+    """Where a person lives.
+
+    Args:
+        person: the person's name.
+    """
+    return {"person": person, "city": "Paris"}
+
+
+def step(i: int, tool: str, args: dict, raw: str, label: str = "ok") -> StepState:
+    return StepState(index=i, tool=tool, arguments=args, observation=raw, raw=raw, label=label,  # type: ignore[typeddict-item]
+                     check="", artifact=None, duration_s=0.0)
+
+
+def test_validate_call_names_the_problem() -> None:
+    reg = ToolRegistry([city_of])
+    assert checks.validate_call(reg, "city_of", {"person": "alice"}) is None
+    assert "person" in (checks.validate_call(reg, "city_of", {}) or "")
+    assert "unknown tool" in (checks.validate_call(reg, "nope", {}) or "")
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        ("", "empty"),
+        ("null", "empty"),
+        ("{}", "empty"),
+        ("Error: backend down", "reports an error"),
+        ("Traceback (most recent call last):\n  File x", "reports an error"),
+        ("\x00\x1f#@!%", "garbage"),
+        ("#$%^&*(#@!)(*&^%$", "garbage"),
+        ('{"person": "alice", "ci', "malformed"),
+        ('{"person": null, "city": ""}', "no content"),
+    ],
+)
+def test_verify_fails_junk(output: str, reason: str) -> None:
+    verdict = checks.verify("city_of", {"person": "alice"}, True, output, [])
+    assert verdict is not None and verdict.label == "failed"
+    assert reason in verdict.reason
+
+
+def test_verify_tool_error_is_failed_with_hint() -> None:
+    verdict = checks.verify("city_of", {"person": "alice"}, False, "ERROR: tool raised", [])
+    assert verdict is not None and verdict.label == "failed" and verdict.hint
+
+
+def test_verify_record_about_something_else_is_suspect_until_confirmed() -> None:
+    wrong = json.dumps({"person": "bob", "city": "Rome"})
+    verdict = checks.verify("city_of", {"person": "alice"}, True, wrong, [])
+    assert verdict is not None and verdict.label == "suspect"
+    # The same output again for the same call: consistent, so accepted.
+    again = checks.verify("city_of", {"person": "alice"}, True, wrong, [step(0, "city_of", {"person": "alice"}, wrong, "suspect")])
+    assert again is not None and again.label == "ok"
+
+
+def test_verify_contradiction_with_earlier_identical_call() -> None:
+    first = json.dumps({"person": "alice", "city": "Paris"})
+    second = json.dumps({"person": "alice", "city": "Lima"})
+    verdict = checks.verify("city_of", {"person": "alice"}, True, second, [step(0, "city_of", {"person": "alice"}, first)])
+    assert verdict is not None and verdict.label == "suspect" and "step 0" in verdict.reason
+
+
+def test_verify_defers_unclear_free_text_and_accepts_plain_results() -> None:
+    assert checks.verify("city_of", {"person": "alice"}, True, "It is a sunny town by the sea.", []) is None
+    ok = checks.verify("calc", {"expression": "2*3"}, True, "6", [])
+    assert ok is not None and ok.label == "ok"
+
+
+def test_loop_detection() -> None:
+    args = {"person": "alice"}
+    same = [step(i, "city_of", args, "same output") for i in range(2)]
+    assert "same output twice" in (checks.detect_loop(same, "city_of", args) or "")
+    varied = [step(i, "city_of", args, f"output {i}", "failed") for i in range(3)]
+    assert "3 times" in (checks.detect_loop(varied, "city_of", args, max_identical=3) or "")
+    assert checks.detect_loop(varied[:1], "city_of", args) is None
+    assert checks.detect_loop(same, "city_of", {"person": "bob"}) is None
+
+
+def test_no_new_information() -> None:
+    steps = [step(0, "a", {}, "x"), step(1, "b", {}, "y")] + [step(i, "a", {"i": i}, "x") for i in range(2, 6)]
+    assert checks.no_new_information(steps, window=4)
+    assert not checks.no_new_information([*steps, step(6, "c", {}, "new")], window=4)
+
+
+def test_error_budget() -> None:
+    s = Settings(max_consecutive_failures=3, max_total_failures=5)
+    assert checks.budget_exhausted(2, 4, s) is None
+    assert "in a row" in (checks.budget_exhausted(3, 3, s) or "")
+    assert "in total" in (checks.budget_exhausted(1, 5, s) or "")
+
+
+def test_grounding_accepts_cited_values_and_rejects_invented_ones() -> None:
+    hits = json.dumps([{"source": "day.mp4", "t_start": 12.0, "t_end": 14.5, "text": "a cat jumps on the table"}])
+    steps = [step(0, "video_search", {"query": "cat"}, hits)]
+    good = checks.ground("The cat jumped on the table at 12.0 s.", steps)
+    assert good.supported
+    assert good.evidence and good.evidence[0].t_start == 12.0 and good.evidence[0].source == "day.mp4"
+    bad = checks.ground("The cat jumped at 31 s in Berlin.", steps)
+    assert not bad.supported and set(bad.unsupported) >= {"31", "Berlin"}
+    # Failed steps are not evidence.
+    assert not checks.ground("At 12 s.", [step(0, "video_search", {}, hits, "failed")]).supported
+
+
+def test_token_budget_uses_context_and_reserve() -> None:
+    model = ScriptedChatModel([], context_length=4096)
+    assert context.token_budget(model, Settings(context_reserve_tokens=1000)) == 3096
+    assert context.token_budget(model, Settings(context_reserve_tokens=100, context_limit_tokens=1000)) == 900
+    with pytest.raises(TokenBudgetExceeded, match="RESERVE"):
+        context.token_budget(model, Settings(context_reserve_tokens=5000))
+
+
+def test_offload_keeps_small_and_stores_large() -> None:
+    store = context.LocalArtifacts()
+    s = Settings(observation_max_chars=100)
+    assert context.offload("short", store, s) == ("short", None)
+    big = "head " + "x" * 1000 + " tail"
+    text, handle = context.offload(big, store, s)
+    assert handle and handle in text and "read_artifact" in text and len(text) < len(big)
+    assert text.startswith(f"[{len(big)} chars") and "tail" in text
+    assert store.get_artifact(handle) == big
+
+
+def test_assemble_shrinks_then_refuses() -> None:
+    model = ScriptedChatModel([])
+    steps = [step(i, "a", {}, "word " * 200) for i in range(3)]
+    kwargs = dict(system="sys", goal="g", assumptions=[], plan=[], summary="s " * 50, recent=steps,
+                  memories=[], instruction="next", count=model.count_tokens)
+    full, n_full = context.assemble(budget=10_000, **kwargs)
+    small, n_small = context.assemble(budget=300, **kwargs)
+    assert n_small <= 300 < n_full
+    with pytest.raises(TokenBudgetExceeded, match="shorten the goal"):
+        context.assemble(budget=5, **kwargs)
+
+
+def test_extractive_summary_is_bounded() -> None:
+    summary = ""
+    for i in range(50):
+        summary = context.extractive_summary(summary, [step(i, "lookup", {"k": i}, f"value {i}")], max_chars=400)
+    assert len(summary) <= 400 and "value 49" in summary
