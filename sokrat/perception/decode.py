@@ -100,7 +100,7 @@ def probe(path: str | Path, settings: Settings | None = None) -> MediaInfo:
             width, height = int(cc.width or 0), int(cc.height or 0)
             rate = video.average_rate or video.guessed_rate
             fps = float(rate) if rate else 0.0
-            rotation = _stream_rotation(video)
+            rotation = _stream_rotation(container, video)
             if rotation in (90, -90, 270, -270):
                 width, height = height, width
         info = MediaInfo(
@@ -135,14 +135,22 @@ def _duration(container: Any) -> float:
     return best
 
 
-def _stream_rotation(stream: Any) -> int:
-    # PyAV exposes the display matrix per frame; older files keep a `rotate` tag instead.
+def _stream_rotation(container: Any, stream: Any) -> int:
+    """Display rotation (degrees counter-clockwise). PyAV exposes the display matrix on
+    frames only, so decode the first frame; old files keep a ``rotate`` tag instead."""
+    import av
+
     tag = stream.metadata.get("rotate") if stream.metadata else None
     if tag:
         try:
-            return -int(tag) % 360 - (360 if -int(tag) % 360 > 180 else 0)
+            return (-int(tag) + 180) % 360 - 180
         except ValueError:
             return 0
+    try:
+        for frame in container.decode(stream):
+            return int(round(getattr(frame, "rotation", 0) or 0))
+    except av.error.FFmpegError:
+        return 0  # a damaged first frame is reported when the frames are read
     return 0
 
 
