@@ -60,7 +60,8 @@ def detect_loop(
     previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
     if len(previous) >= max_identical:
         return f"this exact call already ran {len(previous)} times; use its result or change approach"
-    outputs = [s["raw"] for s in previous]
+    # Identical usable outputs mean no new information; identical errors may be transient.
+    outputs = [s["raw"] for s in previous if s["label"] != "failed"]
     if len(outputs) >= 2 and len(set(outputs)) < len(outputs):
         return "this exact call already returned the same output twice: it will not change; use it or change approach"
     return None
@@ -89,7 +90,7 @@ def budget_exhausted(consecutive: int, total: int, settings: Settings) -> str | 
 _EMPTY = {"", "null", "none", "nil", "undefined", "{}", "[]", '""', "n/a", "nan"}
 _ERROR_TEXT = re.compile(r"^\s*(error|exception|fatal|traceback)\b|Traceback \(most recent call last\)", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
-_KEYLIKE = re.compile(r"^[A-Za-z][\w'.-]{2,40}$")
+_KEYLIKE = re.compile(r"^[A-Za-z][\w'. -]{2,40}$")
 
 
 def _looks_garbage(text: str) -> bool:
@@ -112,6 +113,12 @@ def _has_content(value: Any) -> bool:
 def _key_terms(arguments: dict[str, Any]) -> list[str]:
     """Argument values that name a thing (a key, a name), which a record about it would echo."""
     return [v for v in arguments.values() if isinstance(v, str) and _KEYLIKE.match(v)]
+
+
+def _mentions(text: str, term: str) -> bool:
+    """The whole term, or for several words any word of 4+ letters (search results rephrase)."""
+    words = term.split()
+    return term in text or (len(words) > 1 and any(len(w) >= 4 and w in text for w in words))
 
 
 def verify(
@@ -142,14 +149,15 @@ def verify(
     same = [s for s in earlier if _same_call(s, tool, arguments) and s["label"] != "failed"]
     if any(s["raw"] == output for s in same):
         return Verdict("ok", "confirmed by an identical earlier call")
-    if same:
+    trusted = [s for s in same if s["label"] == "ok"]
+    if trusted:
         return Verdict(
             "suspect",
-            f"differs from step {same[-1]['index']}'s output for the same call",
+            f"differs from step {trusted[-1]['index']}'s output for the same call",
             "call once more to see which output is right",
         )
     terms = _key_terms(arguments)
-    mentioned = [t for t in terms if t.lower() in text.lower()]
+    mentioned = [t for t in terms if _mentions(text.lower(), t.lower())]
     if terms and not mentioned:
         if parsed is not None:
             return Verdict(
