@@ -58,7 +58,7 @@ class IndexOptions:
 
     m: int = 16
     """Graph degree. Higher: better recall, more memory."""
-    ef_construction: int = 200
+    ef_construction: int = 100
     """Candidate list size while building. Higher: better graph, slower inserts."""
     ef_runtime: int = 100
     """Candidate list size while querying (raised to ``k`` when smaller). Higher: better
