@@ -1,0 +1,42 @@
+"""The agent on the real embedded Redis memory: recall into prompts, artifacts, episodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from sokrat.agents import Agent
+from sokrat.llm.base import ScriptedChatModel
+from sokrat.settings import Settings
+from sokrat.tools.registry import tool
+from tests.agents.conftest import act, city_of, final, plan
+
+
+@tool
+def dump(name: str) -> str:
+    """Dump a log.
+
+    Args:
+        name: log name.
+    """
+    return f"log {name}: " + "motor current nominal\n" * 300
+
+
+def test_recall_artifacts_and_episodes_on_redis(memory: Any, settings: Settings) -> None:
+    fact_id = memory.remember("My best friend is bob; he lives in Rome.", kind="fact")
+    model = ScriptedChatModel([plan("look up my friend"), act("city_of", person="bob"), act("dump", name="motor"),
+                               final("Your friend bob lives in Rome.")])
+    agent = Agent(model=model, memory=memory, tools=[city_of, dump], checkpointer=InMemorySaver(),
+                  settings=Settings(**{**settings.model_dump(), "observation_max_chars": 500}))
+    result = agent.run("Where does my best friend live?")
+    assert result.status == "succeeded", result.reason
+    # The recalled fact (with its id) was in the planner's prompts: ambiguity resolved from memory.
+    assert fact_id in model.calls[0][-1].content and "best friend is bob" in model.calls[1][-1].content
+    # The big output went to Redis as an artifact, behind a handle the planner can expand.
+    obs = result.steps[1].observation
+    handle = obs.split(" stored as ")[1].split(";")[0]
+    assert memory.get_artifact(handle).startswith("log motor:")
+    # The finished run is remembered as an episode for later runs.
+    episodes = memory.recall("best friend live", kinds=["episode"], k=3)
+    assert any("Rome" in e.text for e in episodes)
