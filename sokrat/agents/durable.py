@@ -46,9 +46,6 @@ def redis_url(settings: Settings | None = None) -> str:
     return url
 
 
-def _prefixes(prefix: str) -> dict[str, str]:
-    return {"checkpoint_prefix": f"{prefix}_checkpoint",
-            "checkpoint_write_prefix": f"{prefix}_checkpoint_write"}
 
 
 def _ttl(ttl_minutes: float | None) -> dict[str, Any] | None:
@@ -100,7 +97,9 @@ def checkpointer(settings: Settings | None = None, *, prefix: str = DEFAULT_PREF
     from sokrat.memory.connection import make_client
 
     client = make_client(redis_url(settings))
-    saver = _threaded_saver_class()(redis_client=client, ttl=_ttl(ttl_minutes), **_prefixes(prefix))
+    saver = _threaded_saver_class()(
+        redis_client=client, ttl=_ttl(ttl_minutes), checkpoint_prefix=f"{prefix}_checkpoint",
+        checkpoint_write_prefix=f"{prefix}_checkpoint_write")
     saver.setup()
     return saver
 
@@ -112,7 +111,10 @@ async def async_checkpointer(settings: Settings | None = None, *, prefix: str = 
     from langgraph.checkpoint.redis import AsyncRedisSaver
 
     url = await asyncio.to_thread(redis_url, settings)
-    async with AsyncRedisSaver.from_conn_string(url, ttl=_ttl(ttl_minutes), **_prefixes(prefix)) as saver:
+    async with AsyncRedisSaver.from_conn_string(
+        url, ttl=_ttl(ttl_minutes), checkpoint_prefix=f"{prefix}_checkpoint",
+        checkpoint_write_prefix=f"{prefix}_checkpoint_write",
+    ) as saver:
         await saver.asetup()
         yield saver
 

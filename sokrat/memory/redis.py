@@ -31,11 +31,23 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from sokrat.errors import DimensionMismatch, InvalidInput, MemoryBackendError, NotFound, RedisUnavailable
+from sokrat.errors import (
+    DimensionMismatch,
+    InvalidInput,
+    MemoryBackendError,
+    NotFound,
+    RedisUnavailable,
+)
 from sokrat.memory.base import Embedder, LogEntry, Memory, MemoryKind, MemoryRecord, VideoLogMeta
-from sokrat.memory.connection import connect, redact, resolve_target, server_modules
+from sokrat.memory.connection import (
+    DEFAULT_RETRIES,
+    connect,
+    redact,
+    resolve_target,
+    server_modules,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,6 +59,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _HANDLE_RE = re.compile(r"^artifact:([0-9a-f]{32})$")
 RRF_K = 60
+EMBEDDED_RETRIES = 4
 _MEM_FIELDS = ("text", "kind", "namespace", "source", "tags", "t_start", "t_end",
                "created_at", "metadata")
 _ENTRY_FIELDS = ("index", "t_start", "t_end", "seen", "said", "ocr", "models")
@@ -176,7 +189,9 @@ class RedisMemory(Memory):
             else:
                 target = resolve_target(self.settings)
                 self.url, self.embedded = target.url, target.embedded
-            self.client = connect(url=self.url)
+            # The embedded server is local: if it does not answer within ~1 s of backoff it is
+            # dead, and the error wrapper restarts it; waiting out 8 retries would only delay that.
+            self.client = connect(url=self.url, retries=EMBEDDED_RETRIES if self.embedded else DEFAULT_RETRIES)
         self._embedder = embedder
         self._ready: set[str] = set()
         self._dims: dict[str, int] = {}
@@ -314,7 +329,7 @@ class RedisMemory(Memory):
             mapping["t_end"] = float(t_end)
         key = self._k("mem", memory_id)
         pipe = self.client.pipeline(transaction=True)
-        pipe.hset(key, mapping=mapping)
+        pipe.hset(key, mapping=cast(Any, mapping))
         if ttl_s is not None:
             pipe.pexpire(key, max(1, int(ttl_s * 1000)))
         pipe.execute()
@@ -448,7 +463,7 @@ class RedisMemory(Memory):
                 "metadata": json.dumps(metadata or {}, ensure_ascii=False, default=str)}
         pipe = self.client.pipeline(transaction=True)
         pipe.set(key, content.encode("utf-8"))
-        pipe.hset(key + ":meta", mapping=meta)
+        pipe.hset(key + ":meta", mapping=cast(Any, meta))
         if ttl_s is not None:
             ms = max(1, int(ttl_s * 1000))
             pipe.pexpire(key, ms)
@@ -472,9 +487,9 @@ class RedisMemory(Memory):
             return ""
         if _s(meta.get(b"ascii")) == "1":  # 1 char == 1 byte: read only the slice
             end = -1 if length is None else start + length - 1
-            data = self.client.getrange(key, start, end)
-            return data.decode("ascii")
-        data = self.client.get(key)  # UTF-8: byte offsets are not char offsets
+            part: bytes = cast(bytes, self.client.getrange(key, start, end))
+            return part.decode("ascii")
+        data = cast("bytes | None", self.client.get(key))  # UTF-8: byte offsets are not char offsets
         if data is None:
             raise NotFound(f"no artifact {handle} (it expired while being read)")
         text = data.decode("utf-8")
@@ -507,7 +522,7 @@ class RedisMemory(Memory):
     @_translate_errors
     def video_log(self, log_id: str) -> VideoLogMeta | None:
         doc = self.client.json().get(self._vlog_key(log_id))
-        return self._meta_from_json(doc) if doc else None
+        return self._meta_from_json(cast(dict, doc)) if doc else None
 
     @_translate_errors
     def begin_video_log(self, meta: VideoLogMeta) -> VideoLogMeta:
@@ -516,7 +531,7 @@ class RedisMemory(Memory):
         doc["models"] = list(meta.models)
         # NX: concurrent indexers of the same video agree on one header.
         self.client.json().set(key, "$", doc, nx=True)
-        return self._meta_from_json(self.client.json().get(key))
+        return self._meta_from_json(cast(dict, self.client.json().get(key)))
 
     def _ensure_video_indexes(self, text_dim: int | None, image_dim: int | None) -> None:
         from redis.commands.search.field import NumericField, TagField, TextField
@@ -537,7 +552,6 @@ class RedisMemory(Memory):
         Either every entry of the chunk and the new ``resume_at_s`` are stored, or none is.
         Re-appending an entry index (a resumed index repeating a chunk) overwrites it.
         """
-        import redis
 
         header = self._vlog_key(log_id)
         entries = list(entries)
@@ -575,7 +589,7 @@ class RedisMemory(Memory):
             pipe.multi()
             for key, row in rows:
                 pipe.delete(key)  # an overwritten entry must not keep a stale image vector
-                pipe.hset(key, mapping=row)
+                pipe.hset(key, mapping=cast(Any, row))
                 pipe.zadd(members, {key: row["index"]})
             pipe.json().set(header, "$.resume_at_s", float(resume_at_s))
             pipe.json().set(header, "$.entries", int(count))
@@ -592,7 +606,7 @@ class RedisMemory(Memory):
         pipe.json().set(header, "$.status", "complete")
         pipe.json().set(header, "$.entries", self.client.zcard(self._k("vset", log_id)))
         pipe.execute()
-        return self._meta_from_json(self.client.json().get(header))
+        return self._meta_from_json(cast(dict, self.client.json().get(header)))
 
     @_translate_errors
     def delete_video_log(self, log_id: str) -> None:
@@ -627,7 +641,7 @@ class RedisMemory(Memory):
     @_translate_errors
     def video_entries(self, log_id: str) -> list[LogEntry]:
         self._vlog_key(log_id)  # validates the id
-        keys = self.client.zrange(self._k("vset", log_id), 0, -1)
+        keys = cast(list, self.client.zrange(self._k("vset", log_id), 0, -1))
         pipe = self.client.pipeline(transaction=False)
         for key in keys:
             pipe.hgetall(key)

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from sokrat.errors import RedisUnavailable
-from sokrat.memory import LogEntry, RedisMemory, VideoLogMeta
-from sokrat.memory import embedded
+from sokrat.memory import LogEntry, RedisMemory, VideoLogMeta, embedded
 from sokrat.memory.connection import make_client
 from sokrat.settings import Settings
 
