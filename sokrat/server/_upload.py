@@ -10,6 +10,7 @@ stops and the partial file is deleted.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,17 @@ _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 class UploadTooLarge(InvalidInput):
     code = "upload_too_large"
+
+
+@dataclass
+class _PartState:
+    """Where the push parser is: the current part's headers, and whether the file was taken."""
+
+    name: bytes = b""
+    value: bytes = b""
+    headers: dict[bytes, str] = dataclasses.field(default_factory=dict)
+    in_file: bool = False
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,40 +80,40 @@ async def receive_file(request: Request, dest: Path, *, max_bytes: int, field: s
         raise UploadTooLarge(f"upload of {int(length)} bytes is over the limit of {max_bytes} bytes "
                              "(SOKRAT_MAX_UPLOAD_BYTES)")
 
-    state = {"field": b"", "value": b"", "headers": {}, "in_file": False, "done": False}
+    state = _PartState()
     pending: list[bytes] = []
     written = 0
     filename = ""
 
     def on_part_begin() -> None:
-        state["headers"] = {}
+        state.headers = {}
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
-        state["field"] += data[start:end]
+        state.name += data[start:end]
 
     def on_header_value(data: bytes, start: int, end: int) -> None:
-        state["value"] += data[start:end]
+        state.value += data[start:end]
 
     def on_header_end() -> None:
-        state["headers"][bytes(state["field"]).lower()] = bytes(state["value"]).decode("utf-8", "replace")  # type: ignore[index]
-        state["field"], state["value"] = b"", b""
+        state.headers[state.name.lower()] = state.value.decode("utf-8", "replace")
+        state.name, state.value = b"", b""
 
     def on_headers_finished() -> None:
         nonlocal filename
-        disposition = state["headers"].get(b"content-disposition", "")  # type: ignore[attr-defined]
+        disposition = state.headers.get(b"content-disposition", "")
         name, fname = _header_param(disposition, "name"), _header_param(disposition, "filename")
-        take = not state["done"] and (name == field or (fname and not filename))
-        state["in_file"] = bool(take)
+        take = not state.done and (name == field or bool(fname and not filename))
+        state.in_file = take
         if take:
             filename = fname or name
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
-        if state["in_file"]:
+        if state.in_file:
             pending.append(data[start:end])
 
     def on_part_end() -> None:
-        if state["in_file"]:
-            state["in_file"], state["done"] = False, True
+        if state.in_file:
+            state.in_file, state.done = False, True
 
     parser = MultipartParser(params[b"boundary"], {
         "on_part_begin": on_part_begin, "on_header_field": on_header_field,
@@ -130,7 +142,7 @@ async def receive_file(request: Request, dest: Path, *, max_bytes: int, field: s
                 if written > max_bytes:
                     raise UploadTooLarge(f"upload is over the limit of {max_bytes} bytes (SOKRAT_MAX_UPLOAD_BYTES)")
                 out.write(b"".join(pending))
-        if not state["done"] and not filename:
+        if not state.done and not filename:
             raise InvalidInput("the multipart body has no file part; send it as 'file' (curl -F file=@video.mp4)")
         if written == 0:
             raise InvalidInput("the uploaded file is empty")

@@ -160,7 +160,8 @@ class TaskStore:
     """Every Redis operation of the server and the workers."""
 
     def __init__(self, client: redis.asyncio.Redis, *, namespace: str = "sokrat", events_max: int = 10_000) -> None:
-        self.r = client
+        # Any: redis-py's annotations mix sync/async and bytes/str replies (decode_responses=True here)
+        self.r: Any = client
         self.events_max = events_max
         p = f"{namespace}:server:"
         self._p = p

@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sokrat.server.deps import get_prober
 from sokrat.server.queue import TaskStore, make_async_client, media_dir
 from sokrat.settings import Settings
@@ -83,7 +81,7 @@ def test_bug_is_500_json_without_traceback(make_client: Any, tmp_path: Path, cap
     f.write_bytes(b"x" * 100)
     with caplog.at_level("ERROR"):
         r = upload(client, f)
-    err = assert_error(r, 500, "internal_error")
+    assert_error(r, 500, "internal_error")
     assert "secret" not in r.text
     assert "secret internal detail" in caplog.text  # logged server-side only
     assert leftovers(client.app.state.settings) == []  # the upload is not kept
