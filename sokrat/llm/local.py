@@ -128,7 +128,7 @@ class LocalChatModel(ChatModel):
                 )
             except OSError as e:
                 raise ModelNotAvailable(f"cannot load the planner from {self.model_path}: {e}") from e
-            model.to(self.device)
+            model.to(self.device)  # type: ignore[arg-type]  # transformers stubs mistype .to()
             model.eval()
             self._model = model
             self.load_s = time.perf_counter() - t0

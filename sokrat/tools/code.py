@@ -8,6 +8,7 @@ user with the same file-system access. Run untrusted code in a container or VM i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -47,10 +48,8 @@ def _clip(text: str) -> tuple[str, bool]:
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass  # already gone
 
 
 @tool
