@@ -54,10 +54,20 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
 
 
 def detect_loop(
-    steps: Sequence[StepState], tool: str, arguments: dict[str, Any], *, max_identical: int = 3
+    steps: Sequence[StepState],
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    max_identical: int = 3,
+    block_repeat_of_ok: bool = True,
 ) -> str | None:
-    """Refuse a call that already ran ``max_identical`` times, or twice with the same output."""
+    """Refuse a call that already ran ``max_identical`` times, or twice with the same output,
+    or (``block_repeat_of_ok``) that already has a trusted result."""
     previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
+    done = [s for s in previous if s["label"] == "ok"]
+    if block_repeat_of_ok and done:
+        return (f"this exact call already succeeded at step {done[-1]['index']} with: {done[-1]['raw'][:200]}. "
+                "Use that result: make the next call, or reply with final_answer")
     if len(previous) >= max_identical:
         return f"this exact call already ran {len(previous)} times; use its result or change approach"
     # Identical usable outputs mean no new information; identical errors may be transient.

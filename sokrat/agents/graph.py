@@ -70,7 +70,12 @@ ACT_SYSTEM = (
     'ONE JSON object: {{"tool": <name>, "arguments": {{...}}}}. When the observations answer '
     'the goal, reply {{"tool": "final_answer", "arguments": {{"answer": "..."}}}} and quote the '
     "values, timestamps or memory ids you rely on. Never invent values. Steps marked CHECK "
-    "FAILED or SUSPECT are not to be trusted.\nTools:\n{tools}"
+    "FAILED or SUSPECT are not to be trusted.\n"
+    "Example (other tools). Goal: How heavy is the box with the cup?\n"
+    'Step 0: find_box({{"label": "cup"}}) -> The cup is in box B7.\n'
+    'Step 1: weigh({{"box": "B7"}}) -> Box B7 weighs 3 kg.\n'
+    'Reply: {{"tool": "final_answer", "arguments": {{"answer": "3 kg (step 1: box B7 weighs 3 kg)"}}}}\n'
+    "Tools:\n{tools}"
 )
 PLAN_SYSTEM = (
     "You plan for a tool-using agent. Write at most {n} short steps that reach the goal with "
@@ -177,6 +182,18 @@ def _with_status(plan: list[PlanStep], index: int | None, status: str) -> list[P
     return [PlanStep(text=p["text"], status=status if i == index else p["status"]) for i, p in enumerate(plan)]  # type: ignore[typeddict-item]
 
 
+def _completes(plan_text: str, tool: str, tools: ToolRegistry) -> bool:
+    """A plan step that names a tool is done only by a call of that tool; others by any call."""
+    named = [name for name in tools.names() if name in plan_text]
+    return not named or tool in named
+
+
+def _echoes(question: str, goal: str) -> bool:
+    """Small models often "ask" the goal back; such a question settles nothing."""
+    q, g = set(question.lower().split()), set(goal.lower().split())
+    return not q or len(q & g) / len(q | g) >= 0.6
+
+
 def _recall(deps: RunDeps, query: str, k: int) -> list[MemoryRecord]:
     if not deps.long_term or k <= 0 or not query.strip():
         return []
@@ -226,6 +243,8 @@ async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, A
         plan, question, assumption, usage = await _make_plan(state, runtime)
     except _Stop as stop:
         return _stop_update(stop)
+    if question and _echoes(question, state["goal"]):
+        question, assumption = "", ""  # an echo of the goal: there is nothing to settle
     assumptions: list[str] = []
     ask = question and runtime.context.options.human_in_the_loop
     if question and not ask:
@@ -268,7 +287,11 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
     # Steps out of the verbatim window but not yet folded into the summary: one line each.
     summary = context.extractive_summary(state.get("summary", ""), steps[upto:window], max_chars=10_000)
     memories = _recall(deps, plan[current]["text"] if current is not None else state["goal"], deps.options.memories_per_step)
-    instruction = f"Next: {plan[current]['text']}" if current is not None else "Next: answer the goal."
+    if current is not None:
+        instruction = (f"Next: {plan[current]['text']}\nDo not repeat a call that already has a result. "
+                       "If the steps above already answer the goal, reply with final_answer.")
+    else:
+        instruction = "The plan is done: reply with final_answer now, using the values in the steps above."
     try:
         messages, _ = context.assemble(
             system=ACT_SYSTEM.format(tools=_tool_lines(deps.tools)),
@@ -314,7 +337,8 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
 
     _emit(runtime, "tool_called", index, tool=action.tool, arguments=action.arguments)
     blocked = checks.validate_call(deps.tools, action.tool, action.arguments) or checks.detect_loop(
-        steps, action.tool, action.arguments, max_identical=deps.options.max_identical_calls
+        steps, action.tool, action.arguments, max_identical=deps.options.max_identical_calls,
+        block_repeat_of_ok=deps.options.block_repeated_calls,
     )
     if blocked:
         pending = Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0, blocked=blocked)
@@ -372,7 +396,8 @@ async def check_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, 
         update["consecutive_failures"] = 0
         if verdict.label == "ok":
             update["step_failures"] = 0
-            update["plan"] = _with_status(plan, current, "done")
+            if current is not None and _completes(plan[current]["text"], step["tool"], deps.tools):
+                update["plan"] = _with_status(plan, current, "done")
     reason = checks.budget_exhausted(update.get("consecutive_failures", 0),
                                      update.get("total_failures", state.get("total_failures", 0)), deps.settings)
     if reason:

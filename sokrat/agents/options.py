@@ -21,6 +21,10 @@ class AgentOptions:
     """Replans allowed before the run stops as ``budget_exhausted``."""
     max_identical_calls: int = 3
     """The same tool call with the same arguments is refused after this many runs."""
+    block_repeated_calls: bool = True
+    """Refuse a call identical to one that already succeeded (the model is shown the earlier
+    result). Turn off when tools have side effects that are meant to be repeated
+    (e.g. a robot's ``step_forward``)."""
     llm_judge: bool = True
     """Ask the model to judge a step where the cheap rules cannot tell."""
     action_retries: int = 1

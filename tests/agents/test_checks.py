@@ -86,11 +86,15 @@ def test_verify_defers_unclear_free_text_and_accepts_plain_results() -> None:
 def test_loop_detection() -> None:
     args = {"person": "alice"}
     same = [step(i, "city_of", args, "same output") for i in range(2)]
-    assert "same output twice" in (checks.detect_loop(same, "city_of", args) or "")
+    assert "already succeeded at step 1" in (checks.detect_loop(same, "city_of", args) or "")
+    assert "same output twice" in (checks.detect_loop(same, "city_of", args, block_repeat_of_ok=False) or "")
+    # Repeating after a suspect or failed result is allowed (that is how a result gets confirmed).
+    assert checks.detect_loop([step(0, "city_of", args, "x", "suspect")], "city_of", args) is None
     varied = [step(i, "city_of", args, f"output {i}", "failed") for i in range(3)]
     assert "3 times" in (checks.detect_loop(varied, "city_of", args, max_identical=3) or "")
     assert checks.detect_loop(varied[:1], "city_of", args) is None
     assert checks.detect_loop(same, "city_of", {"person": "bob"}) is None
+    assert checks.detect_loop(same, "city_of", args, block_repeat_of_ok=False, max_identical=2) is not None
 
 
 def test_no_new_information() -> None:
