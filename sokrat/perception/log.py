@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from sokrat.errors import MediaError
 from sokrat.memory.base import LogEntry, VideoLogMeta
 from sokrat.perception.decode import AudioReader, MediaInfo, content_hash, probe
-from sokrat.perception.sampling import SampledFrame, SamplingOptions, sample_frames
+from sokrat.perception.sampling import DecodeState, SampledFrame, SamplingOptions, sample_frames, scene_score
 
 if TYPE_CHECKING:
     import numpy as np
@@ -114,6 +115,7 @@ class VideoIndexer:
         self.embedder = embedder or memory.embedder
         self.options = options or IndexOptions()
         self.settings = settings
+        self._ocr_last: tuple[np.ndarray, str] | None = None
 
     def log_id(self, path: str | Path) -> str:
         return log_id_for(content_hash(path), self.perceivers.model_ids(), self.options)
@@ -154,9 +156,10 @@ class VideoIndexer:
             raise MediaError(f"{info.path.name}: the video has no duration (empty or truncated file)")
         use_speech = opts.speech and info.has_audio and self.perceivers.speech is not None
         audio = AudioReader(info.path, start_s=start) if use_speech else None
-        frames = _Peekable(sample_frames(info.path, opts.sampling, start_s=start))
+        decoded = DecodeState()
+        frames = _Peekable(sample_frames(info.path, opts.sampling, start_s=start, state=decoded))
         bar = _Progress(info.path.name, duration, start) if progress else None
-        last_frame_t = -1.0
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sokrat-speech")
         try:
             c0 = start
             while c0 < duration:
@@ -167,16 +170,13 @@ class VideoIndexer:
                     chunk.append(next(frames))
                 times.decode += time.perf_counter() - t
                 times.frames += len(chunk)
-                if chunk:
-                    last_frame_t = chunk[-1].t
-                elif c0 == 0.0:
+                if not chunk and c0 == 0.0 and decoded.decoded == 0:
                     raise MediaError(f"{info.path.name}: no video frame could be decoded (empty or truncated file)")
-                speech: list[SpeechSegment] = []
+                speech: Future[list[SpeechSegment]] | None = None
                 if audio is not None:
-                    t = time.perf_counter()
-                    samples = audio.read_until(c1)
-                    speech = self.perceivers.speech.transcribe(samples, offset_s=c0)  # type: ignore[union-attr]
-                    times.speech += time.perf_counter() - t
+                    # Speech runs in a worker thread while the frames are looked at: CTranslate2
+                    # and torch both release the GIL, so the two cores are kept busy.
+                    speech = pool.submit(self._transcribe, audio.read_until(c1), c0, times)
                 entries = self._entries(chunk, speech, c0, c1, seg, index, times)
                 t = time.perf_counter()
                 self.memory.append_video_entries(meta.log_id, entries, resume_at_s=c1)
@@ -186,18 +186,27 @@ class VideoIndexer:
                     bar.advance(c1)
                 c0 = c1
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             if audio is not None:
                 audio.close()
             if bar is not None:
                 bar.close()
-        if duration > 0 and last_frame_t >= 0 and last_frame_t < duration - max(2 * seg, 0.25 * duration):
+        last = decoded.last_t
+        if last >= 0 and last < duration - max(2 * seg, 0.25 * duration):
             raise MediaError(
-                f"{info.path.name}: frames stop at {last_frame_t:.1f} s of {duration:.1f} s; the file looks truncated"
+                f"{info.path.name}: frames stop at {last:.1f} s of {duration:.1f} s; the file looks truncated"
             )
         entries_all = self.memory.video_entries(meta.log_id)
         return self.memory.finish_video_log(meta.log_id, summary=summarise(entries_all, duration))
 
-    def _entries(self, frames: list[SampledFrame], speech: list[SpeechSegment], c0: float, c1: float,
+    def _transcribe(self, samples: np.ndarray, offset_s: float, times: StageTimes) -> list[SpeechSegment]:
+        t = time.perf_counter()
+        try:
+            return self.perceivers.speech.transcribe(samples, offset_s=offset_s)  # type: ignore[union-attr]
+        finally:
+            times.speech += time.perf_counter() - t
+
+    def _entries(self, frames: list[SampledFrame], speech: Future[list[SpeechSegment]] | None, c0: float, c1: float,
                  seg: float, first_index: int, times: StageTimes) -> list[LogEntry]:
         import numpy as np
 
@@ -236,13 +245,19 @@ class VideoIndexer:
         ocr: dict[int, str] = {}
         if p.ocr is not None and opts.ocr and reps:
             t = time.perf_counter()
-            keys = sorted(reps)
-            for k, text in zip(keys, p.ocr.read([frames[reps[k]].image for k in keys]), strict=True):
-                ocr[k] = text
+            for k in sorted(reps):
+                image = frames[reps[k]].image
+                thumb = _thumb(image)
+                # The same picture as the last OCR'd one (a static shot): reuse its text.
+                if self._ocr_last is not None and scene_score(self._ocr_last[0], thumb, pixel_delta=0.1) < 0.05:
+                    ocr[k] = self._ocr_last[1]
+                    continue
+                ocr[k] = p.ocr.read([image])[0]
+                self._ocr_last = (thumb, ocr[k])
             times.ocr += time.perf_counter() - t
 
         said: dict[int, list[str]] = defaultdict(list)
-        for s in speech:
+        for s in speech.result() if speech is not None else ():
             mid = (s.t_start + s.t_end) / 2
             said[min(max(int((mid - c0) // seg), 0), len(bounds) - 1)].append(s.text)
 
@@ -269,6 +284,13 @@ class VideoIndexer:
         names = list(self.perceivers.model_ids())
         names.append(getattr(self.embedder, "name", "embedder"))
         return tuple(names)
+
+
+def _thumb(image: np.ndarray) -> np.ndarray:
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(image).convert("L").resize((32, 18)), dtype=np.float32) / 255.0
 
 
 def _with_text_vector(entry: LogEntry, vector: np.ndarray) -> LogEntry:

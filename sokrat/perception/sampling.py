@@ -31,7 +31,8 @@ class SamplingOptions:
     scene_threshold: float = 0.25
     """Fraction of thumbnail pixels that must change (by > ``pixel_delta``) to count as a cut."""
     max_frames_per_minute: int = 60
-    """Hard cap on kept frames in any 60 s window (base and scene frames together)."""
+    """Hard cap on kept frames in any 60 s window. Base-rate frames are never crowded out:
+    scene frames get what the base rate leaves of the cap."""
     probe_fps: float = 4.0
     """How often the scene signal is computed (frames/s)."""
     pixel_delta: float = 0.12
@@ -66,25 +67,43 @@ def scene_score(previous: np.ndarray, current: np.ndarray, *, pixel_delta: float
     return float(np.mean(np.abs(current - previous) > pixel_delta))
 
 
+@dataclass
+class DecodeState:
+    """What the sampler saw, including the frames it skipped (for truncation checks)."""
+
+    decoded: int = 0
+    last_t: float = -1.0
+    """Time of the last decoded frame (seconds); -1 before any."""
+
+
 def sample_frames(
-    path: str | Path, options: SamplingOptions | None = None, *, start_s: float = 0.0
+    path: str | Path, options: SamplingOptions | None = None, *, start_s: float = 0.0,
+    state: DecodeState | None = None,
 ) -> Iterator[SampledFrame]:
     """Stream the kept frames of a video, in time order, from ``start_s`` on."""
     opts = options or SamplingOptions()
+    state = state if state is not None else DecodeState()
     base_step = 1.0 / opts.sample_fps if opts.sample_fps > 0 else float("inf")
     probe_step = 1.0 / opts.probe_fps if opts.probe_fps > 0 else float("inf")
     next_base = start_s
     next_probe = start_s
     last_thumb: np.ndarray | None = None
     kept: deque[float] = deque()
+    kept_scene: deque[float] = deque()
+    scene_budget = max(0, opts.max_frames_per_minute - int(opts.sample_fps * 60))
 
-    def under_cap(t: float) -> bool:
-        while kept and kept[0] <= t - 60.0:
-            kept.popleft()
+    def under_cap(t: float, reason: str) -> bool:
+        for q in (kept, kept_scene):
+            while q and q[0] <= t - 60.0:
+                q.popleft()
+        if reason == "scene" and len(kept_scene) >= scene_budget:
+            return False
         return len(kept) < opts.max_frames_per_minute
 
     with open_container(path) as container:
         for t, frame in iter_video_frames(container, start_s=start_s, max_pixels=opts.max_pixels):
+            state.decoded += 1
+            state.last_t = t
             reason: Literal["base", "scene"] | None = None
             score = 0.0
             if t >= next_probe:
@@ -99,7 +118,9 @@ def sample_frames(
                 reason = "base"
                 # Re-anchor on the frame actually seen, so gaps in VFR video do not pile up.
                 next_base = max(next_base + base_step, t + base_step / 2)
-            if reason is None or not under_cap(t):
+            if reason is None or not under_cap(t, reason):
                 continue
             kept.append(t)
+            if reason == "scene":
+                kept_scene.append(t)
             yield SampledFrame(t=t, image=to_rgb(frame, max_side=opts.max_side), reason=reason, scene_score=score)
