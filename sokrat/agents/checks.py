@@ -193,12 +193,13 @@ _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _ID = re.compile(r"\b[a-z_]+:[A-Za-z0-9_-]{3,}\b")
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
 # Capitalised words that are not names (sentence starts); anything else capitalised is a claim.
-_COMMON = set(
+_COMMON_WORDS = (
     "the this that there these those then than she he it its they them their we our you your his her "
     "and but not none yes no step answer evidence at in on of for from to by with after before when "
     "where what which who why how its was were is are has had have did does found result results "
-    "according based observation observations unknown sorry".split()
+    "according based observation observations unknown sorry"
 )
+_COMMON = set(_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True)

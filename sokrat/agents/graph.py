@@ -427,7 +427,7 @@ async def _judge(runtime: Runtime[RunDeps], state: AgentState, pending: Pending,
 
 async def _fold_summary(runtime: Runtime[RunDeps], state: AgentState, all_steps: list[StepState]) -> tuple[dict[str, Any], Usage]:
     """Fold steps older than the verbatim window into the running summary, in batches."""
-    deps, opts = runtime.context, runtime.context.options
+    opts = runtime.context.options
     upto = state.get("summarized_upto", 0)
     new_upto = len(all_steps) - opts.recent_steps
     batch = opts.recent_steps if opts.llm_summary else 1  # one model call per batch, not per step

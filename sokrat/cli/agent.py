@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def run(
         goal: str,
-        media: list[Path] = typer.Option([], "--media", help="Media files for the run."),
+        media: list[Path] = typer.Option([], "--media", help="Media files for the run."),  # noqa: B008 - typer idiom
         as_json: bool = typer.Option(False, "--json", help="Print only the final Result as JSON."),
         thread_id: str | None = typer.Option(None, "--thread", help="Durable run id: resume it if unfinished."),
     ) -> None:
