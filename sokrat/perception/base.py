@@ -37,7 +37,7 @@ class SpeechSegment:
     text: str
 
 
-class Backend(ABC):
+class Backend(ABC):  # noqa: B024 - a common base; subclasses declare the abstract methods
     """Something that turns media into language or vectors."""
 
     name: str = "backend"

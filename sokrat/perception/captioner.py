@@ -46,7 +46,7 @@ class HFCaptioner(Captioner):
                 import transformers
                 from transformers import AutoProcessor
 
-                auto = getattr(transformers, "AutoModelForImageTextToText", None) or transformers.AutoModelForVision2Seq
+                auto = getattr(transformers, "AutoModelForImageTextToText", None) or transformers.AutoModelForVision2Seq  # type: ignore[attr-defined]
                 try:
                     processor = AutoProcessor.from_pretrained(str(self.model_dir))
                     model = auto.from_pretrained(str(self.model_dir), dtype=torch.float32)

@@ -70,7 +70,7 @@ class HFClip(ImageTextEmbedder):
                 try:  # transformers 5: the Pillow processor, explicitly (the default wants torchvision)
                     from transformers import CLIPImageProcessorPil as CLIPImageProcessor
                 except ImportError:  # transformers 4: the default processor is the Pillow one
-                    from transformers import CLIPImageProcessor  # type: ignore[no-redef]
+                    from transformers import CLIPImageProcessor  # type: ignore[no-redef,assignment]
 
                 try:
                     model = CLIPModel.from_pretrained(str(self.model_dir), dtype=torch.float32)

@@ -249,7 +249,6 @@ class AudioReader:
             self._container.close()
             raise MediaError(f"{Path(path).name}: has no audio track")
         self._stream = self._container.streams.audio[0]
-        self._stream.thread_type = "AUTO"
         self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SPEECH_RATE)
         seek(self._container, self._stream, start_s)
         self._frames = self._container.decode(self._stream)
@@ -277,7 +276,7 @@ class AudioReader:
         except av.error.FFmpegError as e:
             raise MediaError(f"the audio is damaged or truncated near {self._pos:.1f} s ({_short(e)})") from e
         else:
-            if not self._started and frame.pts is not None:
+            if not self._started and frame.pts is not None and frame.time_base is not None:
                 t0 = float(frame.pts * frame.time_base)
                 if t0 > self._pending_start:  # audio starts late: pad with silence
                     pad = int(round((t0 - self._pending_start) * SPEECH_RATE))

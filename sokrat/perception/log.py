@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,13 +23,20 @@ from typing import TYPE_CHECKING
 from sokrat.errors import MediaError
 from sokrat.memory.base import LogEntry, VideoLogMeta
 from sokrat.perception.decode import AudioReader, MediaInfo, content_hash, probe
-from sokrat.perception.sampling import DecodeState, SampledFrame, SamplingOptions, sample_frames, scene_score
+from sokrat.perception.sampling import (
+    DecodeState,
+    SampledFrame,
+    SamplingOptions,
+    sample_frames,
+    scene_score,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
     from sokrat.memory.base import Embedder, Memory
-    from sokrat.perception.base import Label, SpeechSegment
+    from sokrat.perception.base import ImageTextEmbedder, Label, SpeechSegment
+    from sokrat.perception.clip import ZeroShotTagger
     from sokrat.perception.registry import Perceivers
     from sokrat.settings import Settings
 
@@ -299,15 +306,16 @@ def _with_text_vector(entry: LogEntry, vector: np.ndarray) -> LogEntry:
     return replace(entry, text_embedding=vector.astype("float32").tolist())
 
 
-_zero_shot_cache: dict[int, object] = {}
+_zero_shot_cache: dict[int, ZeroShotTagger] = {}
 
 
-def _zero_shot(clip: object) -> object:
+def _zero_shot(clip: ImageTextEmbedder) -> ZeroShotTagger:
+    """One zero-shot tagger per CLIP backend (its vocabulary vectors are computed once)."""
     from sokrat.perception.clip import ZeroShotTagger
 
     key = id(clip)
     if key not in _zero_shot_cache:
-        _zero_shot_cache[key] = ZeroShotTagger(clip)  # type: ignore[arg-type]
+        _zero_shot_cache[key] = ZeroShotTagger(clip)
     return _zero_shot_cache[key]
 
 
@@ -402,14 +410,20 @@ class _Progress:
 
     def __init__(self, name: str, total: float, done: float) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self._progress = Progress(
             TextColumn("indexing {task.description}"), BarColumn(),
             TextColumn("{task.completed:.0f}/{task.total:.0f} s"), TimeElapsedColumn(), TimeRemainingColumn(),
             console=Console(stderr=True), transient=True,
         )
-        self._task = self._progress.add_task(name, total=max(total, 1e-3), completed=done)
+        self._task = self._progress.add_task(name, total=max(total, 1e-3), completed=done)  # type: ignore[arg-type]
         self._progress.start()
 
     def advance(self, t: float) -> None:

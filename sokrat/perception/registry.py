@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 from sokrat.errors import ConfigError, ModelNotAvailable
 
 if TYPE_CHECKING:
-    from sokrat.perception.base import Backend, Captioner, ImageTextEmbedder, SpeechRecognizer, Tagger, TextReader
+    from sokrat.perception.base import (
+        Backend,
+        Captioner,
+        ImageTextEmbedder,
+        SpeechRecognizer,
+        Tagger,
+        TextReader,
+    )
     from sokrat.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from sokrat.perception.decode import Frame, iter_video_frames, open_container, thumbnail_gray, to_rgb
+from sokrat.perception.decode import (
+    Frame,
+    iter_video_frames,
+    open_container,
+    thumbnail_gray,
+    to_rgb,
+)
 
 if TYPE_CHECKING:
     import numpy as np

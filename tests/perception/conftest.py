@@ -116,7 +116,7 @@ def _word_tokenizer(specials: list[str], *, bos: str, eos: str, pad: str, unk: s
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
-    words = specials + "a photo of the person cat cup coffee kitchen street car bicycle red keys".split()
+    words = specials + ["a", "photo", "of", "the", "person", "cat", "cup", "coffee", "kitchen", "street", "car", "bicycle", "red", "keys"]
     vocab = {w: i for i, w in enumerate(words)}
     tk = Tokenizer(models.WordLevel(vocab, unk_token=unk))
     tk.normalizer = normalizers.Lowercase()
