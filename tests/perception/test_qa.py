@@ -117,3 +117,21 @@ def test_cli_search_json_and_bad_input(monkeypatch, settings, silent_video: Path
     bad = runner.invoke(app, ["index", str(tmp_path / "missing.mp4"), "--json"])
     assert bad.exit_code == 1 and bad.stdout == ""
     assert "no such file" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_transcribe_tool_refuses_media_without_audio(settings, silent_video: Path) -> None:
+    from sokrat._async import run_sync
+    from sokrat.tools.video import TOOLS
+
+    out = run_sync(ToolRegistry(TOOLS).execute("transcribe", {"media": str(silent_video)}, ToolContext(settings=settings)))
+    assert not out.ok and "no audio track" in out.observation
+
+
+@pytest.mark.slow
+def test_transcribe_tool_reads_an_audio_file(settings, speech_clip: Path) -> None:
+    from sokrat._async import run_sync
+    from sokrat.tools.video import TOOLS
+
+    out = run_sync(ToolRegistry(TOOLS).execute("transcribe", {"media": str(speech_clip)}, ToolContext(settings=settings)))
+    assert out.ok, out.error
+    assert "keys" in " ".join(s["text"] for s in out.output).lower() and out.output[0]["t_start"] < 1.0
