@@ -93,3 +93,19 @@ def test_log_id_depends_on_content_models_and_options() -> None:
     assert base != log_id_for("cd" * 32, ["m1", "m2"], OPTIONS)
     assert base != log_id_for("ab" * 32, ["m1"], OPTIONS)
     assert base != log_id_for("ab" * 32, ["m1", "m2"], IndexOptions(segment_s=7.0))
+
+
+def test_clip_adds_zero_shot_labels_and_frame_vectors(memory, silent_video: Path, tiny_clip_dir: Path) -> None:
+    from sokrat.perception.clip import HFClip
+    from sokrat.perception.qa import VideoQA
+
+    clip = HFClip(tiny_clip_dir)
+    perceivers = Perceivers(tagger=ColourTagger(), clip=clip)
+    vlog = VideoIndexer(memory, perceivers, options=OPTIONS).index(silent_video)
+    entries = memory.video_entries(vlog.meta.log_id)
+    assert all(len(e.image_embedding) == 16 and "place: " in e.seen and "activity: " in e.seen for e in entries)
+    assert clip.model_id in vlog.meta.models
+    hits = memory.search_video(vlog.meta.log_id, clip.embed_texts(["a cat"])[0].tolist(), field="image", k=3)
+    assert len(hits) == 3
+    qa = VideoQA(settings=memory.settings, memory=memory, perceivers=perceivers)
+    assert len(qa.search(silent_video, "a photo of a cat", k=4)) == 4
