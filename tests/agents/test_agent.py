@@ -85,6 +85,30 @@ def test_hanging_tool_is_cut_by_the_wall_clock(make_agent: Any) -> None:
     assert r.steps and "timed out" in r.steps[0].observation
 
 
+def test_hanging_sync_tool_does_not_hold_the_caller(make_agent: Any) -> None:
+    import threading
+
+    release = threading.Event()
+    finished: list[bool] = []
+
+    @tool
+    def stuck(x: int) -> str:
+        """Block until released.
+
+        Args:
+            x: anything.
+        """
+        release.wait(120)
+        finished.append(True)
+        return "late"
+
+    model = PolicyModel(lambda m, s: plan("go") if purpose(m, s) == "plan" else act("stuck", x=len(m)))
+    r = make_agent(model, tools=[stuck], max_wall_s=0.5).run("go")
+    # run() returned while the tool's thread was still blocked: it is released only now.
+    assert r.status == "budget_exhausted" and "wall-clock" in r.reason and not finished
+    release.set()
+
+
 def test_garbage_output_is_failed_and_retried(make_agent: Any) -> None:
     outputs = iter(["\x00\x1f#@!", '{"person": "alice", "city": "Paris"}'])
 
