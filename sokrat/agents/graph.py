@@ -71,10 +71,10 @@ ACT_SYSTEM = (
     'the goal, reply {{"tool": "final_answer", "arguments": {{"answer": "..."}}}} and quote the '
     "values, timestamps or memory ids you rely on. Never invent values. Steps marked CHECK "
     "FAILED or SUSPECT are not to be trusted.\n"
-    "Example (other tools). Goal: How heavy is the box with the cup?\n"
-    'Step 0: find_box({{"label": "cup"}}) -> The cup is in box B7.\n'
-    'Step 1: weigh({{"box": "B7"}}) -> Box B7 weighs 3 kg.\n'
-    'Reply: {{"tool": "final_answer", "arguments": {{"answer": "3 kg (step 1: box B7 weighs 3 kg)"}}}}\n'
+    "Example with other tools. Goal: How heavy is the box with the cup?\n"
+    'Reply 1: {{"tool": "find_box", "arguments": {{"label": "cup"}}}} -> The cup is in box B7.\n'
+    'Reply 2: {{"tool": "weigh", "arguments": {{"box": "B7"}}}} -> Box B7 weighs 3 kg.\n'
+    'Reply 3: {{"tool": "final_answer", "arguments": {{"answer": "3 kg (box B7 weighs 3 kg)"}}}}\n'
     "Tools:\n{tools}"
 )
 PLAN_SYSTEM = (
@@ -287,7 +287,9 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
     # Steps out of the verbatim window but not yet folded into the summary: one line each.
     summary = context.extractive_summary(state.get("summary", ""), steps[upto:window], max_chars=10_000)
     memories = _recall(deps, plan[current]["text"] if current is not None else state["goal"], deps.options.memories_per_step)
-    if current is not None:
+    if not steps:
+        instruction = f"No tool has been called yet. Next: {plan[current]['text'] if current is not None else 'call a tool'}"
+    elif current is not None:
         instruction = (f"Next: {plan[current]['text']}\nDo not repeat a call that already has a result. "
                        "If the steps above already answer the goal, reply with final_answer.")
     else:
