@@ -53,6 +53,9 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
     return step["tool"] == tool and step["arguments"] == arguments
 
 
+REPEAT_REFUSED = "this exact call already succeeded"
+
+
 def detect_loop(
     steps: Sequence[StepState],
     tool: str,
@@ -66,7 +69,7 @@ def detect_loop(
     previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
     done = [s for s in previous if s["label"] == "ok"]
     if block_repeat_of_ok and done:
-        return (f"this exact call already succeeded at step {done[-1]['index']} with: {done[-1]['raw'][:200]}. "
+        return (f"{REPEAT_REFUSED} at step {done[-1]['index']} with: {done[-1]['raw'][:200]}. "
                 "Use that result: make the next call, or reply with final_answer")
     if len(previous) >= max_identical:
         return f"this exact call already ran {len(previous)} times; use its result or change approach"

@@ -57,6 +57,9 @@ class RunDeps:
     cancel: threading.Event | None = None
 
 
+REPEAT_REFUSED = checks.REPEAT_REFUSED
+
+
 class _Stop(Exception):
     """A node cannot go on: the run ends with ``status`` and a readable ``reason``."""
 
@@ -294,6 +297,11 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
                        "If the steps above already answer the goal, reply with final_answer.")
     else:
         instruction = "The plan is done: reply with final_answer now, using the values in the steps above."
+    # Stuck: the plan is done and the model just repeated a call that had already succeeded.
+    # Then only final_answer is allowed (small models otherwise repeat until a limit); the
+    # grounding check still judges what it says.
+    answer_only = current is None and bool(steps) and REPEAT_REFUSED in steps[-1]["check"]
+    allowed = [] if answer_only else list(deps.tools)
     try:
         messages, _ = context.assemble(
             system=ACT_SYSTEM.format(tools=_tool_lines(deps.tools)),
@@ -310,7 +318,7 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
     except TokenBudgetExceeded as e:
         return {"stop": str(e), "stop_status": "failed", "plan": plan}
 
-    schema = action_schema(deps.tools)
+    schema = action_schema(allowed)
     usage = Usage()
     action: Action | None = None
     problem = ""
@@ -319,7 +327,7 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
             response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=deps.settings.llm_max_new_tokens, step=index)
             usage = usage + u + Usage(retries=1 if attempt else 0)
             try:
-                action = parse_action(_reply(response), deps.tools)
+                action = parse_action(_reply(response), allowed)
                 if action.is_final and not action.answer.strip():
                     raise LLMOutputError("final_answer needs a non-empty 'answer'")
                 break

@@ -191,6 +191,22 @@ def test_same_call_loop_is_refused_and_ends(make_agent: Any) -> None:
     assert any("blocked" in s.check and "same output twice" in s.check for s in r.steps)
 
 
+def test_stuck_model_is_asked_for_the_answer_only(make_agent: Any) -> None:
+    schemas: list[Any] = []
+
+    def policy(m: Any, s: Any) -> Any:
+        if purpose(m, s) == "plan":
+            return plan("city_of alice")
+        schemas.append(s)
+        only_final = all(b["properties"]["tool"]["const"] == "final_answer" for b in s["anyOf"])
+        return final("Paris") if only_final else act("city_of", person="alice")
+
+    r = make_agent(PolicyModel(policy)).run("Where does alice live?")
+    assert r.status == "succeeded" and r.answer == "Paris"
+    assert [s.tool for s in r.steps] == ["city_of", "city_of"] and "already succeeded" in r.steps[1].check
+    assert len(schemas) == 3  # call, refused repeat, then the answer-only schema
+
+
 def test_step_cap(make_agent: Any) -> None:
     counter = iter(range(1000))
 
