@@ -128,6 +128,18 @@ def _key_terms(arguments: dict[str, Any]) -> list[str]:
     return [v for v in arguments.values() if isinstance(v, str) and _KEYLIKE.match(v)]
 
 
+def _echo_mismatch(arguments: dict[str, Any], parsed: Any) -> str:
+    """A record that echoes an argument (``{"city": ...}`` for ``city=...``) with another value."""
+    if not isinstance(parsed, dict):
+        return ""
+    for name, value in arguments.items():
+        if name in parsed and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            echoed = parsed[name]
+            if isinstance(echoed, (str, int, float)) and str(echoed).strip().lower() != str(value).strip().lower():
+                return f"{name}={echoed!r}, asked {value!r}"
+    return ""
+
+
 def _mentions(text: str, term: str) -> bool:
     """The whole term, or for several words any word of 4+ letters (search results rephrase)."""
     words = term.split()
@@ -169,6 +181,9 @@ def verify(
             f"differs from step {trusted[-1]['index']}'s output for the same call",
             "call once more to see which output is right",
         )
+    echoed = _echo_mismatch(arguments, parsed)
+    if echoed:
+        return Verdict("suspect", f"the record answers a different request ({echoed})", "call again to confirm")
     terms = _key_terms(arguments)
     mentioned = [t for t in terms if _mentions(text.lower(), t.lower())]
     if terms and not mentioned:

@@ -19,8 +19,10 @@ class AgentOptions:
     """Longest plan the planner may write."""
     max_replans: int = 3
     """Replans allowed before the run stops as ``budget_exhausted``."""
-    max_identical_calls: int = 3
-    """The same tool call with the same arguments is refused after this many runs."""
+    max_identical_calls: int = 5
+    """Backstop: the same tool call with the same arguments is refused after this many runs.
+    (Repeats with the same output, and repeats of a succeeded call, are refused sooner; a
+    flaky call whose results keep changing is bounded by the error budget.)"""
     block_repeated_calls: bool = True
     """Refuse a call identical to one that already succeeded (the model is shown the earlier
     result). Turn off when tools have side effects that are meant to be repeated

@@ -70,6 +70,14 @@ def test_verify_record_about_something_else_is_suspect_until_confirmed() -> None
     assert again is not None and again.label == "ok"
 
 
+def test_verify_record_echoing_another_request_is_suspect() -> None:
+    other = json.dumps({"expression": "1+1", "result": 2})
+    verdict = checks.verify("calculator", {"expression": "3*4+2"}, True, other, [])
+    assert verdict is not None and verdict.label == "suspect" and "different request" in verdict.reason
+    same = json.dumps({"expression": "3*4+2", "result": 14})
+    assert checks.verify("calculator", {"expression": "3*4+2"}, True, same, []).label == "ok"  # type: ignore[union-attr]
+
+
 def test_verify_contradiction_with_earlier_identical_call() -> None:
     first = json.dumps({"person": "alice", "city": "Paris"})
     second = json.dumps({"person": "alice", "city": "Lima"})
