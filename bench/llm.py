@@ -216,27 +216,21 @@ def check(text: str, registry: ToolRegistry, schema: dict) -> tuple[bool, str | 
 
 
 def speeds(model: LocalChatModel) -> dict[str, float]:
-    import torch
-
-    ids = model.tokenizer("The quick brown fox jumps over the lazy dog. " * 60)["input_ids"][:512]
-    inp = torch.tensor([ids])
-    hf = model.load()
-    with torch.inference_mode():
-        hf(inp[:, :16])  # warm-up
-        t0 = time.perf_counter()
-        hf(inp)
-        prefill = time.perf_counter() - t0
-        short = [model.tokenizer("Count from one to one hundred in words:")["input_ids"]]
-        x = torch.tensor(short)
-        t0 = time.perf_counter()
-        hf.generate(x, max_new_tokens=1, do_sample=False, attention_mask=torch.ones_like(x))
-        one = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        out = hf.generate(x, max_new_tokens=64, min_new_tokens=64, do_sample=False,
-                          attention_mask=torch.ones_like(x))
-        many = time.perf_counter() - t0
-    n_new = out.shape[1] - x.shape[1]
-    return {"prompt_tok_s": round(len(ids) / prefill, 1), "gen_tok_s": round((n_new - 1) / (many - one), 2)}
+    """Prefill and decode speed through the same generate() path the planner uses."""
+    long_prompt = [Message("user", "Summarise this text. " + "The quick brown fox jumps over the lazy dog. " * 50)]
+    story = [Message("user", "Write a long story about a robot that learns to cook.")]
+    model.generate(story, max_tokens=2)  # warm-up
+    t0 = time.perf_counter()
+    pre = model.generate(long_prompt, max_tokens=1)
+    prefill = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model.generate(story, max_tokens=1)
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = model.generate(story, max_tokens=64)
+    many = time.perf_counter() - t0
+    return {"prompt_tok_s": round(pre.usage.prompt_tokens / prefill, 1),
+            "gen_tok_s": round((out.usage.completion_tokens - 1) / max(many - one, 1e-6), 2)}
 
 
 def main() -> None:
