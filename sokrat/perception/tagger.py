@@ -6,6 +6,8 @@ when no CLIP or captioner weights are around. Preprocessing is Pillow + numpy.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -107,7 +109,9 @@ class EfficientNetTagger(Tagger):
                     ) from e
                 if not self.weights_path.is_file():
                     raise ModelNotAvailable(f"tagger weights not found at {self.weights_path}")
-                model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(self.weights_path))
+                # The library prints "Loaded pretrained weights" on stdout: keep stdout for --json.
+                with contextlib.redirect_stdout(sys.stderr):
+                    model = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=str(self.weights_path))
                 # channels_last: about 2x faster depthwise convolutions on CPU (measured here).
                 self._model = model.eval().to(self.device, memory_format=torch.channels_last)
         return self._model

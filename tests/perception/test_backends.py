@@ -76,13 +76,14 @@ def test_ocr_reads_rendered_text() -> None:
 
 
 @pytest.mark.slow
-def test_offline_tagger_names_the_photos() -> None:
+def test_offline_tagger_names_the_photos(capsys: pytest.CaptureFixture[str]) -> None:
     tagger = load_backend("efficientnet-lite0", Settings())
     cat, coffee, rocket = tagger.tag([photo("chelsea", (451, 300)), photo("coffee", (400, 300)),  # type: ignore[attr-defined]
                                      photo("rocket", (300, 400))], top_k=3)
     assert cat[0].name == "cat" and any(lab.name in {"tabby cat", "Egyptian cat", "tiger cat"} for lab in cat)
     assert {"espresso", "cup"} & {lab.name for lab in coffee}
     assert {"missile", "projectile", "space shuttle"} & {lab.name for lab in rocket}
+    assert capsys.readouterr().out == ""  # stdout stays clean for `--json`
 
 
 @pytest.mark.slow
