@@ -152,6 +152,11 @@ async def _llm(
         )
     except TimeoutError as e:
         raise _Stop("budget_exhausted", f"wall-clock limit of {deps.settings.max_wall_s:g} s reached during a model call") from e
+    except LLMOutputError as e:
+        # Unusable output (runaway, cut off, not JSON) is a bad step, not the end of the run:
+        # each caller treats it like any unparseable reply, and the error budget decides.
+        _emit(runtime, "warning", step, message=f"unusable model output ({purpose}): {e}")
+        return ChatResponse(text=f"(unusable output: {e})", parsed=None), Usage(llm_calls=1)
     except SokratError as e:
         raise _Stop("failed", f"planner model failed ({purpose}): {e}") from e
     except Exception as e:  # a backend bug must end the run with a reason, not crash the caller
@@ -183,6 +188,15 @@ def _open_index(plan: list[PlanStep]) -> int | None:
 
 def _with_status(plan: list[PlanStep], index: int | None, status: str) -> list[PlanStep]:
     return [PlanStep(text=p["text"], status=status if i == index else p["status"]) for i, p in enumerate(plan)]  # type: ignore[typeddict-item]
+
+
+def _trailing_refused_tools(steps: list[StepState]) -> set[str]:
+    refused: set[str] = set()
+    for s in reversed(steps):
+        if REPEAT_REFUSED not in s["check"]:
+            break
+        refused.add(s["tool"])
+    return refused
 
 
 def _completes(plan_text: str, tool: str, tools: ToolRegistry) -> bool:
@@ -297,11 +311,11 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
                        "If the steps above already answer the goal, reply with final_answer.")
     else:
         instruction = "The plan is done: reply with final_answer now, using the values in the steps above."
-    # Stuck: the plan is done and the model just repeated a call that had already succeeded.
-    # Then only final_answer is allowed (small models otherwise repeat until a limit); the
-    # grounding check still judges what it says.
-    answer_only = current is None and bool(steps) and REPEAT_REFUSED in steps[-1]["check"]
-    allowed = [] if answer_only else list(deps.tools)
+    # Stuck: the model just repeated calls that had already succeeded (small models do this
+    # until a limit). Its next action may not use those tools again; once the plan is done it
+    # may only answer. The grounding check still judges what it says.
+    refused = _trailing_refused_tools(steps)
+    allowed = [] if refused and current is None else [t for t in deps.tools if t.name not in refused]
     try:
         messages, _ = context.assemble(
             system=ACT_SYSTEM.format(tools=_tool_lines(deps.tools)),
@@ -324,7 +338,8 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
     problem = ""
     try:
         for attempt in range(deps.options.action_retries + 1):
-            response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=deps.settings.llm_max_new_tokens, step=index)
+            response, u = await _llm(runtime, messages, purpose="act", schema=schema,
+                                     max_tokens=min(deps.options.action_max_tokens, deps.settings.llm_max_new_tokens), step=index)
             usage = usage + u + Usage(retries=1 if attempt else 0)
             try:
                 action = parse_action(_reply(response), allowed)
@@ -332,7 +347,7 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
                     raise LLMOutputError("final_answer needs a non-empty 'answer'")
                 break
             except LLMOutputError as e:
-                problem = str(e)
+                problem = response.text if response.text.startswith("(unusable output") else str(e)
                 messages = [*messages, Message("assistant", response.text[:500]),
                             Message("user", f"That is not a valid action: {problem}. Reply with ONE JSON action.")]
     except _Stop as stop:

@@ -29,6 +29,8 @@ class AgentOptions:
     (e.g. a robot's ``step_forward``)."""
     llm_judge: bool = True
     """Ask the model to judge a step where the cheap rules cannot tell."""
+    action_max_tokens: int = 256
+    """Cap on one action's tokens (a call or a final answer); stops runaway generations early."""
     action_retries: int = 1
     """Re-asks when the model's action is unparseable or names an unknown tool."""
     human_in_the_loop: bool = False

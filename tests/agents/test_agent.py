@@ -12,7 +12,7 @@ from sokrat.agents import AgentOptions
 from sokrat.llm.base import ScriptedChatModel
 from sokrat.tools.registry import tool
 from sokrat.types import Result
-from tests.agents.conftest import PolicyModel, act, final, plan, purpose
+from tests.agents.conftest import PolicyModel, act, city_of, final, plan, purpose
 
 
 def test_import_sokrat_does_not_load_langgraph() -> None:
@@ -136,6 +136,19 @@ def test_nonsense_model_ends_budget_exhausted(make_agent: Any) -> None:
     assert r.usage.retries >= 3  # each bad action was re-asked once
 
 
+def test_backend_output_errors_are_bad_steps_not_crashes(make_agent: Any) -> None:
+    from sokrat.errors import LLMOutputError
+
+    def policy(m: Any, s: Any) -> Any:
+        if purpose(m, s) == "plan":
+            return plan("x")
+        raise LLMOutputError("the model's JSON was cut off at 256 tokens")
+
+    r = make_agent(PolicyModel(policy), max_consecutive_failures=2).run("Where does alice live?")
+    assert r.status == "budget_exhausted" and "error budget" in r.reason
+    assert r.steps and "cut off" in r.steps[0].observation
+
+
 def test_wrong_schema_and_unknown_tool_are_reasked(make_agent: Any) -> None:
     model = ScriptedChatModel([plan("look up"), {"foo": 1}, act("teleport", to="mars"), act("city_of", person="bob"),
                                final("Bob lives in Rome.")])
@@ -205,6 +218,34 @@ def test_stuck_model_is_asked_for_the_answer_only(make_agent: Any) -> None:
     assert r.status == "succeeded" and r.answer == "Paris"
     assert [s.tool for s in r.steps] == ["city_of", "city_of"] and "already succeeded" in r.steps[1].check
     assert len(schemas) == 3  # call, refused repeat, then the answer-only schema
+
+
+def test_stuck_model_must_use_another_tool_while_the_plan_is_open(make_agent: Any) -> None:
+    @tool
+    def population_of(city: str) -> dict:
+        """Population of a city.
+
+        Args:
+            city: city name.
+        """
+        return {"city": city, "population": 2102650}
+
+    offered: list[set[str]] = []
+
+    def policy(m: Any, s: Any) -> Any:
+        if purpose(m, s) == "plan":
+            return plan("city_of alice", "population_of her city")
+        names = {b["properties"]["tool"]["const"] for b in s["anyOf"]}
+        offered.append(names)
+        if "city_of" in names and len(offered) <= 2:
+            return act("city_of", person="alice")  # the second time is a refused repeat
+        if "population_of" in names and len(offered) == 3:
+            return act("population_of", city="Paris")
+        return final("2102650 people live in Paris.")
+
+    r = make_agent(PolicyModel(policy), tools=[city_of, population_of]).run("How many people live in alice's city?")
+    assert r.status == "succeeded", r.reason
+    assert "city_of" not in offered[2] and "population_of" in offered[2]
 
 
 def test_step_cap(make_agent: Any) -> None:
