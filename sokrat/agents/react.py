@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sokrat.agents.context import render_step
+from sokrat.agents.options import AgentOptions
 from sokrat.agents.state import StepState
 from sokrat.errors import LLMOutputError
 from sokrat.llm.base import ChatModel, Message
@@ -52,11 +53,12 @@ async def run_react(
         history = "\n".join(render_step(s) for s in steps)
         user = f"Goal: {goal}\n\n" + (f"Steps so far:\n{history}\n\n" if history else "") + "Reply with one JSON action."
         messages = [Message("system", system), Message("user", user)]
-        response = await model.agenerate(messages, json_schema=schema, max_tokens=settings.llm_max_new_tokens)
-        usage = usage + response.usage
-        if trace is not None:
-            trace.prompt_tokens.append(response.usage.prompt_tokens)
-        try:
+        try:  # same action cap as the graph; unusable output is a bad step there too
+            response = await model.agenerate(messages, json_schema=schema,
+                                             max_tokens=min(AgentOptions().action_max_tokens, settings.llm_max_new_tokens))
+            usage = usage + response.usage
+            if trace is not None:
+                trace.prompt_tokens.append(response.usage.prompt_tokens)
             action = parse_action(response.parsed if isinstance(response.parsed, dict) else response.text, tools)
         except LLMOutputError as e:
             steps.append(_step(index, "(invalid action)", {}, f"ERROR: {e}"))

@@ -22,6 +22,16 @@ def test_react_answers_and_keeps_full_history() -> None:
     assert trace.prompt_tokens[0] < trace.prompt_tokens[1] < trace.prompt_tokens[2]
 
 
+def test_react_survives_unusable_model_output() -> None:
+    from sokrat.errors import LLMOutputError
+
+    def policy(m: Any, s: Any) -> Any:
+        raise LLMOutputError("cut off")
+
+    r = asyncio.run(run_react("x", model=PolicyModel(policy), tools=ToolRegistry([city_of]), settings=Settings(max_steps=2)))
+    assert r.status == "budget_exhausted" and "cut off" in r.steps[0].observation
+
+
 def test_react_takes_garbage_at_face_value_and_spins_to_the_cap() -> None:
     def policy(m: Any, s: Any) -> Any:
         return act("city_of", person="zed")  # an unknown person: the tool fails every time
