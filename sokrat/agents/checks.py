@@ -273,6 +273,21 @@ def _evidence_items(value: Any, source: str) -> list[Evidence]:
     return items
 
 
+def strip_unsupported(answer: str, unsupported: Sequence[str]) -> str:
+    """The answer without the parts that carry unsupported claims: parentheticals first, then
+    sentences, then comma clauses. Empty when nothing that makes a claim is left."""
+    bad = [c for c in unsupported if c]
+
+    def clean(part: str) -> bool:
+        return not any(c in part for c in bad)
+
+    text = re.sub(r"\s*\([^()]*\)", lambda m: m.group(0) if clean(m.group(0)) else "", answer)
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if clean(s)]
+    text = " ".join(sentences)
+    text = ",".join(c for c in text.split(",") if clean(c)).strip(" ,;")
+    return text if claims(text) else ""
+
+
 def ground(answer: str, steps: Sequence[StepState], *, context: str = "") -> Grounding:
     """Check that every claim in ``answer`` occurs in a trusted observation (or the goal)."""
     trusted = [s for s in steps if s["label"] == "ok"]

@@ -526,10 +526,16 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
             pass  # keep the first answer; it is reported unsupported below
         result = checks.ground(answer, steps, context=known)
         note = "grounded after one revision"
+        if not result.supported:  # keep only what the observations support, and say so
+            kept = checks.strip_unsupported(answer, result.unsupported)
+            if kept and checks.ground(kept, steps, context=known).supported:
+                note = f"unsupported parts removed: {', '.join(result.unsupported)}"
+                answer, result = kept, checks.ground(kept, steps, context=known)
     plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else ("skipped" if p["status"] == "pending" else p["status"]))  # type: ignore[typeddict-item]
             for p in state.get("plan", [])]
     if result.supported:
-        status, reason = "succeeded", "; ".join(state.get("assumptions", []))
+        status = "succeeded"
+        reason = "; ".join([*state.get("assumptions", []), *([note] if note.startswith("unsupported parts") else [])])
         _remember_episode(deps, state["goal"], answer)
     else:
         status, reason = "failed", f"answer not supported by the observations: {', '.join(result.unsupported)}"

@@ -275,6 +275,11 @@ def test_unsupported_answer_is_revised_once_then_reported(make_agent: Any) -> No
                                final("Berlin, at 42 s.")])
     r = make_agent(model).run("Where does alice live?")
     assert r.status == "failed" and "not supported" in r.reason and "Berlin" in r.reason
+    # Correct core plus invented extras: the extras are removed, and the reason says so.
+    model = ScriptedChatModel([plan("look up"), act("city_of", person="alice"), final("Paris (it has 9000000 people)"),
+                               final("Paris (it has 9000000 people)")])
+    r = make_agent(model).run("Where does alice live?")
+    assert r.status == "succeeded" and r.answer == "Paris" and "removed: 9000000" in r.reason
 
 
 def test_ambiguous_goal_states_an_assumption(make_agent: Any) -> None:

@@ -130,6 +130,17 @@ def test_grounding_accepts_cited_values_and_rejects_invented_ones() -> None:
     assert not checks.ground("At 12 s.", [step(0, "video_search", {}, hits, "failed")]).supported
 
 
+def test_strip_unsupported_keeps_only_supported_claims() -> None:
+    steps = [step(0, "city_of", {"person": "alice"}, "alice lives in Paris.")]
+    answer = "Paris (population of Paris is 1000000)"
+    g = checks.ground(answer, steps)
+    assert not g.supported and g.unsupported == ["1000000"]
+    kept = checks.strip_unsupported(answer, g.unsupported)
+    assert kept == "Paris" and checks.ground(kept, steps).supported
+    assert checks.strip_unsupported("10 euros (8 kiwis + 2 pears)", ["10", "8", "2"]) == ""
+    assert checks.strip_unsupported("It is Paris. Population 12 million.", ["12"]) == "It is Paris."
+
+
 def test_token_budget_uses_context_and_reserve() -> None:
     model = ScriptedChatModel([], context_length=4096)
     assert context.token_budget(model, Settings(context_reserve_tokens=1000)) == 3096
