@@ -80,7 +80,9 @@ async def python_exec(code: str, timeout_s: float = 10.0) -> dict[str, object]:
             "PYTHONDONTWRITEBYTECODE": "1",
             "OMP_NUM_THREADS": "1",
         }
-        cpu_s = max(1, int(timeout_s + 0.999))
+        # The wall-clock timeout is the limit; the CPU rlimit is a backstop one second
+        # later, so a busy loop reports "timed out" rather than racing the two.
+        cpu_s = int(timeout_s + 0.999) + 1
         start = time.perf_counter()
         with (work / "stdout.txt").open("wb") as out, (work / "stderr.txt").open("wb") as err:
             proc = await asyncio.create_subprocess_exec(
