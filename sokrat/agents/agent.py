@@ -28,9 +28,6 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import asyncio
-from collections.abc import Coroutine
-
 from sokrat._async import run_sync
 from sokrat.agents.options import AgentOptions
 from sokrat.errors import ConfigError, MemoryBackendError, SokratError
@@ -161,7 +158,7 @@ class Agent:
         cancel: threading.Event | None = None,
     ) -> Result:
         """Run to the end and return the :class:`~sokrat.types.Result` (never raises for bad input)."""
-        return run_detached(self.arun(goal, media, thread_id, reply=reply, cancel=cancel))
+        return run_sync(self.arun(goal, media, thread_id, reply=reply, cancel=cancel))
 
     async def arun(
         self,
@@ -259,25 +256,6 @@ class Agent:
             cancel=cancel,
         )
         return self._graph(self._saver(durable)), deps
-
-
-def run_detached(coro: Coroutine[Any, Any, Result]) -> Result:
-    """Run ``coro`` on a fresh loop and return as soon as it is done.
-
-    Not ``asyncio.run``: on exit it joins the loop's worker threads, so a sync tool that timed
-    out (its thread cannot be killed) would hold the caller past the wall-clock cap. Closing
-    the loop ourselves shuts the executor down without waiting; the stray thread ends on its own.
-    """
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        loop = asyncio.new_event_loop()
-        try:
-            return loop.run_until_complete(coro)
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-    return run_sync(coro)  # called from inside a running loop: use a private loop in a thread
 
 
 def _waiting(snapshot: Any) -> bool:

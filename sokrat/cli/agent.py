@@ -41,8 +41,8 @@ def register(app: typer.Typer) -> None:
         thread_id: str | None = typer.Option(None, "--thread", help="Durable run id: resume it if unfinished."),
     ) -> None:
         """Run the agent on a general goal, streaming its steps."""
+        from sokrat._async import run_sync
         from sokrat.agents import Agent
-        from sokrat.agents.agent import run_detached
         from sokrat.types import Result
 
         async def drive() -> Result:
@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
             return result
 
         with user_errors():
-            result = run_detached(drive())
+            result = run_sync(drive())
         if as_json:
             emit_json(result)
         elif result.status == "succeeded":
