@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
 from sokrat.cli._common import emit_json, fail, stderr, stdout, user_errors
+from sokrat.memory.connection import redact
 
 if TYPE_CHECKING:
     from sokrat.settings import Settings
@@ -19,17 +19,6 @@ _SECRET_FIELDS = {"llm_api_key", "api_keys"}
 _URL_FIELDS = {"redis_url", "llm_base_url"}
 
 
-def _mask_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
-
-
 def settings_in_effect(settings: Settings) -> dict[str, Any]:
     """The settings as JSON, with keys and passwords masked."""
     out: dict[str, Any] = {}
@@ -37,7 +26,7 @@ def settings_in_effect(settings: Settings) -> dict[str, Any]:
         if name in _SECRET_FIELDS and value:
             value = ["***"] * len(value) if isinstance(value, list) else "***"
         elif name in _URL_FIELDS and value:
-            value = _mask_url(value)
+            value = redact(value)
         out[name] = value
     return out
 
@@ -95,7 +84,7 @@ def doctor_data(settings: Settings) -> dict[str, Any]:
         "ok": planner_ok and redis.get("ok", False),
         "llm": {
             "backend": "http" if settings.llm_base_url else "local",
-            "base_url": _mask_url(settings.llm_base_url) if settings.llm_base_url else None,
+            "base_url": redact(settings.llm_base_url) if settings.llm_base_url else None,
             "planner_available": planner_ok,
         },
         "models": roles,
