@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from pydantic import BaseModel
@@ -214,10 +213,9 @@ async def test_raising_tools_become_observations() -> None:
 
 
 async def test_hanging_tool_times_out() -> None:
-    start = time.perf_counter()
+    # Had the timeout not fired, the tool would have finished after 30 s with ok=True.
     out = await REG.execute("hangs", {"seconds": 30}, timeout_s=0.2)
     assert not out.ok and "timed out after 0.2 s" in out.error
-    assert time.perf_counter() - start < 10  # sanity bound only: the call did not wait 30 s
 
 
 def test_sync_invoke_and_direct_call() -> None:
