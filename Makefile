@@ -13,6 +13,8 @@ demo: install
 	$(PY) examples/video_qa.py
 
 test: install-dev
+	$(PY) -m ruff check sokrat tests bench examples
+	$(PY) -m mypy sokrat
 	$(PY) -m pytest -q -ra
 
 lint: install-dev

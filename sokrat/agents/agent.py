@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sokrat._async import run_sync
 from sokrat.agents.options import AgentOptions
-from sokrat.errors import ConfigError, MemoryBackendError, SokratError
+from sokrat.errors import MemoryBackendError, SokratError
 from sokrat.settings import Settings, get_settings
 from sokrat.tools.registry import Tool, ToolContext, ToolRegistry
 from sokrat.types import Event, Evidence, Result, StepRecord, Usage
@@ -94,10 +94,8 @@ class Agent:
     @property
     def model(self) -> ChatModel:
         if self._model is None:
-            try:
-                from sokrat.llm import get_chat_model  # type: ignore[attr-defined]
-            except ImportError as e:
-                raise ConfigError("no planner model backend is installed: pass Agent(model=...)") from e
+            from sokrat.llm import get_chat_model
+
             self._model = get_chat_model(self.settings)
         return self._model
 
@@ -125,14 +123,10 @@ class Agent:
             return self._checkpointer
         if durable:
             if self._durable is None:
-                try:
-                    from sokrat.agents.durable import checkpointer as durable_checkpointer  # type: ignore[attr-defined]
-                except ImportError:
-                    durable_checkpointer = None
-                if durable_checkpointer is not None:
-                    self._durable = durable_checkpointer(self.settings)
-            if self._durable is not None:
-                return self._durable
+                from sokrat.agents.durable import checkpointer
+
+                self._durable = checkpointer(self.settings)
+            return self._durable
         if self._local_saver is None:
             from langgraph.checkpoint.memory import InMemorySaver
 

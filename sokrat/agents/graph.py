@@ -387,6 +387,7 @@ async def check_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, 
     steps = state.get("steps", [])
     index = len(steps)
     usage = Usage()
+    verdict: checks.Verdict | None
     if pending["blocked"]:
         verdict = checks.Verdict("failed", f"blocked: {pending['blocked']}", "choose another action")
     else:
@@ -581,7 +582,7 @@ def after_replan(state: AgentState) -> str:
     return "answer" if state.get("stop") else "act"
 
 
-def build_graph() -> StateGraph:
+def build_graph() -> StateGraph[AgentState, RunDeps, AgentState, AgentState]:
     """The uncompiled graph; compile it with the checkpointer and store of your choice."""
     graph = StateGraph(AgentState, context_schema=RunDeps)
     graph.add_node("plan", plan_node)
