@@ -107,11 +107,11 @@ class Agent:
         if self._memory_arg is False:
             self._memory = LocalArtifacts()
         elif self._memory_arg is None or self._memory_arg is True:
-            try:
-                from sokrat.memory import get_memory  # type: ignore[attr-defined]
+            from sokrat.memory import get_memory
 
+            try:
                 self._memory = get_memory(self.settings)
-            except (ImportError, MemoryBackendError) as e:
+            except MemoryBackendError as e:
                 self._memory_warning = f"long-term memory unavailable, running without it: {e}"
                 self._memory = LocalArtifacts()
         else:

@@ -45,7 +45,3 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 
-
-def not_ready(command: str, needs: str) -> typer.Exit:
-    """For commands whose capability has not landed yet: say so plainly."""
-    return fail(f"`sokrat {command}` is not available yet: {needs}", code=2)

@@ -48,14 +48,8 @@ def _device_report(settings: Settings) -> dict[str, Any]:
 
 
 def _redis_report(settings: Settings) -> dict[str, Any]:
-    try:
-        import sokrat.memory as memory_pkg
-    except ImportError as e:
-        return {"ok": False, "error": f"sokrat.memory cannot be imported: {e}"}
-    get_memory = getattr(memory_pkg, "get_memory", None)
-    if get_memory is None:
-        return {"ok": False, "error": "memory backend not available yet (sokrat.memory.get_memory missing)"}
     from sokrat.errors import SokratError
+    from sokrat.memory import get_memory
 
     try:
         info = get_memory(settings).info()
@@ -138,10 +132,9 @@ def _context_for(t: Tool, settings: Settings) -> ToolContext:
         return ToolContext(settings=settings)
     memory = chat = None
     try:
-        import sokrat.memory as memory_pkg
+        from sokrat.memory import get_memory
 
-        if hasattr(memory_pkg, "get_memory"):
-            memory = memory_pkg.get_memory(settings)
+        memory = get_memory(settings)
     except SokratError as e:
         stderr.print(f"[yellow]warning:[/yellow] no memory for this tool: {e}", highlight=False)
     try:

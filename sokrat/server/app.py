@@ -84,18 +84,15 @@ def install_error_handlers(app: FastAPI) -> None:
             log.warning("%s %s -> %d %s: %s", request.method, request.url.path, status, exc.code, exc)
         return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
 
-    try:
-        import redis
-    except ImportError:  # pragma: no cover - redis is a dependency
-        redis = None  # type: ignore[assignment]
-    if redis is not None:
-        async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
-            log.warning("%s %s -> 503: Redis: %s", request.method, request.url.path, exc)
-            return JSONResponse(error_body("redis_unavailable", f"Redis is unavailable ({type(exc).__name__}: {exc}); "
-                                           "retry later, or check the server at REDIS_URL"), status_code=503)
+    import redis
 
-        app.add_exception_handler(redis.ConnectionError, _redis_down)
-        app.add_exception_handler(redis.TimeoutError, _redis_down)
+    async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s %s -> 503: Redis: %s", request.method, request.url.path, exc)
+        return JSONResponse(error_body("redis_unavailable", f"Redis is unavailable ({type(exc).__name__}: {exc}); "
+                                       "retry later, or check the server at REDIS_URL"), status_code=503)
+
+    app.add_exception_handler(redis.ConnectionError, _redis_down)
+    app.add_exception_handler(redis.TimeoutError, _redis_down)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

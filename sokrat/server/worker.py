@@ -31,6 +31,7 @@ from sokrat.server.queue import MAX_ATTEMPTS, TERMINAL, Claim, TaskOptions, Task
 from sokrat.types import Event, Result
 
 if TYPE_CHECKING:
+    from sokrat.agents import Agent
     from sokrat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ Runner = Callable[[TaskRun], AsyncIterator[Event]]
 
 def agent_runner(settings: Settings) -> Runner:
     """The production runner: :class:`sokrat.agents.Agent` (one per distinct task options)."""
-    agents: dict[str, object] = {}
+    agents: dict[str, Agent] = {}
 
     async def run(task: TaskRun) -> AsyncIterator[Event]:
         from sokrat.agents import Agent
@@ -70,7 +71,7 @@ def agent_runner(settings: Settings) -> Runner:
         agent = agents.get(key)
         if agent is None:
             agent = agents[key] = Agent(settings=settings.model_copy(update=task.options.overrides()))
-        async for event in agent.astream(task.goal, task.media, thread_id=task.id, cancel=task.cancel):  # type: ignore[attr-defined]
+        async for event in agent.astream(task.goal, task.media, thread_id=task.id, cancel=task.cancel):
             yield event
 
     return run
