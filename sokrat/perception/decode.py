@@ -7,7 +7,6 @@ Every decoding problem becomes a one-line :class:`sokrat.errors.MediaError`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,11 +324,9 @@ def read_audio(path: str | Path, *, start_s: float = 0.0, end_s: float | None = 
         return reader.read_until(end_s if end_s is not None else float("inf"))
 
 
-def content_hash(path: str | Path, *, chunk_bytes: int = 1 << 20) -> str:
-    """SHA-256 of the file's bytes, read in chunks (a video's identity for its log)."""
-    p = _check_path(path)
-    h = hashlib.sha256()
-    with p.open("rb") as f:
-        while chunk := f.read(chunk_bytes):
-            h.update(chunk)
-    return h.hexdigest()
+def content_hash(path: str | Path) -> str:
+    """SHA-256 of the file's bytes (a video's identity for its log): streamed, and remembered
+    per (path, size, mtime) so repeated questions skip re-hashing."""
+    from sokrat.models import sha256_file
+
+    return sha256_file(_check_path(path))

@@ -125,7 +125,7 @@ class VideoIndexer:
         self._ocr_last: tuple[np.ndarray, str] | None = None
 
     def log_id(self, path: str | Path) -> str:
-        return log_id_for(_content_hash_cached(Path(path)), self.perceivers.model_ids(), self.options)
+        return log_id_for(content_hash(path), self.perceivers.model_ids(), self.options)
 
     def index(self, path: str | Path, *, progress: bool = False) -> VideoLog:
         """Index ``path`` unless its log is complete already; resume a partial one."""
@@ -291,18 +291,6 @@ class VideoIndexer:
         names = list(self.perceivers.model_ids())
         names.append(getattr(self.embedder, "name", "embedder"))
         return tuple(names)
-
-
-_hashes: dict[tuple[str, int, int], str] = {}
-
-
-def _content_hash_cached(path: Path) -> str:
-    """The file's SHA-256, remembered per (path, size, mtime) so repeated questions skip re-hashing."""
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _hashes:
-        _hashes[key] = content_hash(path)
-    return _hashes[key]
 
 
 def _thumb(image: np.ndarray) -> np.ndarray:
