@@ -67,3 +67,23 @@ async def test_bad_arguments() -> None:
     assert not out.ok and "no code" in out.error
     out = await run("print(1)", timeout_s=1000)
     assert not out.ok and "timeout_s" in out.error
+
+
+async def test_final_expression_is_shown_as_in_a_repl() -> None:
+    out = await run("2**20")
+    assert out.ok and out.output["stdout"] == "1048576\n" and out.output["exit_code"] == 0
+    out = await run("x = 17\nx * 23")
+    assert out.ok and out.output["stdout"] == "391\n"
+    out = await run("print('a')\nNone")  # None is not echoed, prints are kept
+    assert out.ok and out.output["stdout"] == "a\n"
+    out = await run("'text'")
+    assert out.ok and out.output["stdout"] == "'text'\n"
+
+
+async def test_traceback_starts_at_the_users_code() -> None:
+    out = await run("def f():\n    return 1 / 0\nf()")
+    assert not out.ok and "ZeroDivisionError" in out.error and "exit code 1" in out.error
+    out = await run("print('partial')\nraise SystemExit(3)")
+    assert not out.ok and "exit code 3" in out.error and "partial" in out.error
+    out = await run("def (:")
+    assert not out.ok and "SyntaxError" in out.error

@@ -29,6 +29,30 @@ MAX_PROCESSES = 32
 OUTPUT_CHARS = 4000
 """Each of stdout/stderr is cut to this many characters (head and tail kept)."""
 
+# Runs the snippet as the interactive interpreter would: every statement in order, and the
+# last one, when it is an expression, through ``sys.displayhook`` (mode "single"), so
+# ``2**20`` shows ``1048576`` and a trailing ``None`` shows nothing. Tracebacks start at the
+# user's code (the runner's own frame is dropped).
+REPL_RUNNER = """\
+import ast, sys, traceback
+src = open("main.py", encoding="utf-8").read()
+ns = {"__name__": "__main__", "__builtins__": __builtins__}
+try:
+    tree = ast.parse(src, "main.py")
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, "main.py", "exec"), ns)
+    if last is not None:
+        exec(compile(ast.Interactive([last]), "main.py", "single"), ns)
+except SystemExit:
+    raise
+except SyntaxError as e:
+    traceback.print_exception(type(e), e, None)
+    sys.exit(1)
+except BaseException as e:
+    traceback.print_exception(type(e), e, e.__traceback__.tb_next)
+    sys.exit(1)
+"""
+
 
 def _limits(cpu_s: int) -> None:  # runs in the child between fork and exec
     import resource
@@ -56,12 +80,13 @@ def _kill_group(pid: int) -> None:
 async def python_exec(code: str, timeout_s: float = 10.0) -> dict[str, object]:
     """Run Python code in a fresh, isolated interpreter and return what it printed.
 
-    Use it for arithmetic, data wrangling or checking a computation. Nothing persists between
-    calls; print the values you need. Limits: CPU time and wall clock ``timeout_s``, 1 GiB of
+    Use it for arithmetic, data wrangling or checking a computation. As in the Python REPL,
+    the value of a final expression is shown (``17 * 23`` gives 391). Nothing persists
+    between calls. Limits: CPU time and wall clock ``timeout_s``, 1 GiB of
     memory, 16 MiB files, no network guarantee either way.
 
     Args:
-        code: Python source to run as a script; print() what you want to see.
+        code: Python source; a final expression's value is shown, print() anything else.
         timeout_s: wall-clock limit in seconds (at most 120).
     """
     if not code.strip():
@@ -86,7 +111,7 @@ async def python_exec(code: str, timeout_s: float = 10.0) -> dict[str, object]:
         start = time.perf_counter()
         with (work / "stdout.txt").open("wb") as out, (work / "stderr.txt").open("wb") as err:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-I", "main.py",
+                sys.executable, "-I", "-c", REPL_RUNNER,
                 cwd=tmp, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
                 start_new_session=True,  # its own process group: a timeout kills children too
                 preexec_fn=lambda: _limits(cpu_s),
@@ -110,11 +135,13 @@ async def python_exec(code: str, timeout_s: float = 10.0) -> dict[str, object]:
     if rc != 0:
         reason = {-signal.SIGXCPU: "CPU time limit", -signal.SIGKILL: "killed (CPU or memory limit)",
                   -signal.SIGXFSZ: "file size limit"}.get(rc or 0, f"exit code {rc}")
-        tail = stderr.strip().splitlines()[-6:]
-        raise ToolError(f"python_exec failed ({reason}): " + " | ".join(tail)[-1500:])
+        tail = " | ".join(stderr.strip().splitlines()[-6:])[-1500:]
+        shown = f"; stdout: {stdout[-500:]!r}" if stdout.strip() else ""
+        raise ToolError(f"python_exec failed ({reason}): {tail}{shown}")
     return {
         "stdout": stdout,
         "stderr": stderr,
+        "exit_code": rc,
         "duration_s": round(duration, 3),
         "truncated": cut_out or cut_err,
     }
