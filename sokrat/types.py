@@ -1,13 +1,25 @@
-"""The result object shared by the CLI (`--json`), the REST API and the Python API."""
+"""The result object shared by the CLI (`--json`), the REST API and the Python API, and the
+one home of the run/task status vocabulary and the goal cap."""
 
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RunStatus = Literal["succeeded", "failed", "cancelled", "budget_exhausted"]
+RunStatus = Literal["succeeded", "no_answer", "failed", "cancelled", "budget_exhausted"]
+"""How a run ended: ``succeeded`` (a supported answer), ``no_answer`` (the sources hold nothing
+that answers), ``failed`` (bad input, a model failure, an unsupported answer), ``cancelled``
+(by the caller, or paused for a human), ``budget_exhausted`` (a step, time, error or replan limit)."""
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+TaskStatus = Literal["queued", "running", "succeeded", "no_answer", "failed", "cancelled", "budget_exhausted"]
+"""A server task: ``queued``, ``running``, then the :data:`RunStatus` its run ended with."""
+TASK_STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
+TERMINAL_STATUSES: frozenset[str] = frozenset(RUN_STATUSES)
+"""Statuses after which a run or task changes no more."""
+MAX_GOAL_CHARS = 20_000
+"""Longest goal accepted (CLI, Python API, REST API); longer text belongs in a media file."""
 
 
 class _Frozen(BaseModel):
@@ -72,6 +84,7 @@ EventType = Literal[
     "done",
     "error",
     "warning",
+    "confirm",
 ]
 
 
@@ -82,3 +95,15 @@ class Event(_Frozen):
     step: int | None = None
     data: dict[str, Any] = Field(default_factory=dict)
     ts: float = Field(default_factory=time.time)
+
+    @classmethod
+    def done(cls, result: Result) -> Event:
+        """The last event of every run: ``done`` carrying the :class:`Result` as JSON."""
+        return cls(type="done", data={"result": result.model_dump(mode="json")})
+
+    @property
+    def result(self) -> Result | None:
+        """The :class:`Result` a ``done`` event carries; None for every other event."""
+        if self.type != "done" or "result" not in self.data:
+            return None
+        return Result.model_validate(self.data["result"])

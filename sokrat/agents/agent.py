@@ -24,22 +24,27 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat._async import run_sync
-from sokrat.agents.options import AgentOptions
+from sokrat.agents.options import AgentOptions, RunLimits
 from sokrat.errors import MemoryBackendError, SokratError
 from sokrat.settings import Settings, get_settings
 from sokrat.tools.registry import Tool, ToolContext, ToolRegistry
-from sokrat.types import Event, Evidence, Result, StepRecord, Usage
+from sokrat.types import MAX_GOAL_CHARS, Event, Evidence, Result, StepRecord, Usage
 
 if TYPE_CHECKING:
     from sokrat.llm.base import ChatModel
     from sokrat.memory.base import Memory
 
-MAX_GOAL_CHARS = 20_000
+GRAPH_STEPS_PER_TOOL_CALL = 4
+"""LangGraph super-steps one tool call can take (act, check, sometimes replan or ground)."""
+GRAPH_STEPS_OVERHEAD = 40
+"""Super-steps besides the tool calls (plan, ask, answers sent back, the final answer)."""
+GOAL_EVENT_CHARS = 500
+"""Goal text repeated in the ``run_started`` event."""
 
 
 class Agent:
@@ -141,32 +146,50 @@ class Agent:
             self._graphs[key] = build_graph().compile(checkpointer=saver, store=self._store)
         return self._graphs[key]
 
+    def prepare(self) -> None:
+        """Resolve the model, memory and durable checkpointer now instead of on the first run.
+
+        Idempotent and safe to call from a worker thread (``asyncio.to_thread(agent.prepare)``),
+        so a server does not block its event loop on model loading.
+        """
+        _ = self.model
+        self._resolve_memory()
+        self._saver(True)
+
     # --- running ------------------------------------------------------------------------------
     def run(
         self,
         goal: str,
         media: Sequence[str | Path] = (),
-        thread_id: str | None = None,
         *,
+        thread_id: str | None = None,
         reply: str | None = None,
         cancel: threading.Event | None = None,
+        limits: RunLimits | None = None,
+        on_event: Callable[[Event], Any] | None = None,
     ) -> Result:
         """Run to the end and return the :class:`~sokrat.types.Result` (never raises for bad input)."""
-        return run_sync(self.arun(goal, media, thread_id, reply=reply, cancel=cancel))
+        return run_sync(self.arun(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits,
+                                  on_event=on_event))
 
     async def arun(
         self,
         goal: str,
         media: Sequence[str | Path] = (),
-        thread_id: str | None = None,
         *,
+        thread_id: str | None = None,
         reply: str | None = None,
         cancel: threading.Event | None = None,
+        limits: RunLimits | None = None,
+        on_event: Callable[[Event], Any] | None = None,
     ) -> Result:
+        """Run to the end; ``on_event`` sees every event before ``done`` (e.g. to show progress)."""
         result: Result | None = None
-        async for event in self.astream(goal, media, thread_id, reply=reply, cancel=cancel):
+        async for event in self.astream(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits):
             if event.type == "done":
-                result = Result.model_validate(event.data["result"])
+                result = event.result
+            elif on_event is not None:
+                on_event(event)
         if result is None:  # astream always ends with "done"; this guards a broken invariant
             raise RuntimeError("agent stream ended without a result")
         return result
@@ -175,36 +198,40 @@ class Agent:
         self,
         goal: str,
         media: Sequence[str | Path] = (),
-        thread_id: str | None = None,
         *,
+        thread_id: str | None = None,
         reply: str | None = None,
         cancel: threading.Event | None = None,
+        limits: RunLimits | None = None,
     ) -> AsyncIterator[Event]:
-        """Stream the run's events; the last one is ``done`` with ``data["result"]``.
+        """Stream the run's events; the last one is ``done`` with the Result (``event.result``).
 
         ``reply`` answers the question of a run paused for a human (``human_in_the_loop``).
         ``cancel``: set it from any thread to stop the run as ``cancelled``.
+        ``limits``: this run's limits, where they differ from the settings.
         """
         media_list = [str(m) for m in media]
-        yield Event(type="run_started", data={"goal": goal[:500], "media": media_list, "thread_id": thread_id})
+        yield Event(type="run_started", data={"goal": goal[:GOAL_EVENT_CHARS], "media": media_list, "thread_id": thread_id})
         problem = _check_input(goal, media_list)
         if problem:
-            yield _done(Result(answer="", status="failed", reason=problem))
+            yield Event.done(Result(answer="", status="failed", reason=problem))
             return
         ephemeral = thread_id is None
         tid = thread_id or f"run-{uuid.uuid4().hex}"
+        resolved = (limits or RunLimits()).resolve(self.settings)
         try:
-            graph, deps = self._prepare(media_list, tid, durable=not ephemeral, cancel=cancel)
+            graph, deps = self._prepare(media_list, tid, durable=not ephemeral, cancel=cancel, limits=limits)
         except SokratError as e:
-            yield _done(Result(answer="", status="failed", reason=str(e)))
+            yield Event.done(Result(answer="", status="failed", reason=str(e)))
             return
         if self._memory_warning:
             yield Event(type="warning", data={"message": self._memory_warning})
-        config = {"configurable": {"thread_id": tid}, "recursion_limit": 4 * self.settings.max_steps + 40}
+        config = {"configurable": {"thread_id": tid},
+                  "recursion_limit": GRAPH_STEPS_PER_TOOL_CALL * resolved.max_steps + GRAPH_STEPS_OVERHEAD}
         try:
             snapshot = await graph.aget_state(config)
             if snapshot.values and not snapshot.next:  # this thread's run already finished
-                yield _done(_result(snapshot.values))
+                yield Event.done(_result(snapshot.values))
                 return
             if snapshot.next:
                 from langgraph.types import Command
@@ -217,36 +244,39 @@ class Agent:
                     yield chunk
             snapshot = await graph.aget_state(config)
         except SokratError as e:
-            yield _done(Result(answer="", status="failed", reason=str(e)))
+            yield Event.done(Result(answer="", status="failed", reason=str(e)))
             return
         except Exception as e:  # never crash the caller's process: report the bug as the reason
-            yield _done(Result(answer="", status="failed", reason=f"agent error: {type(e).__name__}: {e}"))
+            yield Event.done(Result(answer="", status="failed", reason=f"agent error: {type(e).__name__}: {e}"))
             return
         if _waiting(snapshot):
             question = snapshot.values.get("question", "")
-            yield _done(Result(answer="", status="cancelled", usage=Usage(**snapshot.values.get("usage", {})),
-                               reason=f"paused, waiting for a human: {question} Call run(..., thread_id={tid!r}, reply=...)"))
+            yield Event.done(Result(answer="", status="cancelled", usage=Usage(**snapshot.values.get("usage", {})),
+                                    reason=f"paused, waiting for a human: {question} Call run(..., thread_id={tid!r}, reply=...)"))
             return
         result = _result(snapshot.values)
         if ephemeral and self._checkpointer is None and hasattr(self._saver(False), "delete_thread"):
             self._saver(False).delete_thread(tid)  # construct-once agents must not grow per run
-        yield _done(result)
+        yield Event.done(result)
 
-    def _prepare(self, media: list[str], run_id: str, *, durable: bool, cancel: threading.Event | None) -> tuple[Any, Any]:
+    def _prepare(self, media: list[str], run_id: str, *, durable: bool, cancel: threading.Event | None,
+                 limits: RunLimits | None) -> tuple[Any, Any]:
         from sokrat.agents.graph import RunDeps
 
         memory, long_term = self._resolve_memory()
         model = self.model
+        resolved = (limits or RunLimits()).resolve(self.settings)
         deps = RunDeps(
             model=model,
             tools=self.tools,
             settings=self.settings,
             options=self.options,
+            limits=resolved,
             memory=memory,
             long_term=long_term,
             tool_context=ToolContext(settings=self.settings, memory=memory, chat=model, media=tuple(media),
                                      run_id=run_id, deps=self._deps),
-            deadline=time.monotonic() + self.settings.max_wall_s,
+            deadline=time.monotonic() + resolved.max_wall_s,
             cancel=cancel,
         )
         return self._graph(self._saver(durable)), deps
@@ -267,10 +297,6 @@ def _check_input(goal: str, media: list[str]) -> str:
         if not Path(m).is_file():
             return f"media file not found: {m}"
     return ""
-
-
-def _done(result: Result) -> Event:
-    return Event(type="done", data={"result": result.model_dump(mode="json")})
 
 
 def _result(values: Mapping[str, Any]) -> Result:

@@ -9,9 +9,11 @@ Each check is a plain function of data (no LangGraph, no model), so each is unit
   tell, and the graph then asks the model for a judgement;
 - :func:`detect_loop` / :func:`no_new_information`: the same call again and again, or steps
   that add nothing;
+- :func:`failure_kind`: a failed call is ``transient`` (retried with backoff) or
+  ``permanent`` (never repeated with the same arguments);
 - :func:`budget_exhausted`: consecutive and total failures against the settings;
 - :func:`ground`: the final answer's claims (numbers, timestamps, ids, names) must occur in
-  what the tools returned.
+  what the tools returned, the goal, or a memory recalled for the run.
 
 The rules are hand-written: no library labels tool outputs, and each rule is a line or two.
 """
@@ -24,9 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sokrat.agents.state import CheckLabel, StepState
+from sokrat.agents.state import CheckLabel, FailureKind, MemoryNote, StepState
 from sokrat.errors import SokratError
-from sokrat.settings import Settings
 from sokrat.tools.registry import ToolRegistry
 from sokrat.types import Evidence
 
@@ -54,6 +55,21 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
 
 
 REPEAT_REFUSED = "this exact call already succeeded"
+PERMANENT_REFUSED = "this exact call already failed"
+_TRANSIENT = re.compile(
+    r"timed out|time-?out|temporar|connection (?:refused|reset|error|aborted|lost)|ConnectionError|"
+    r"BrokenPipe|too many requests|rate limit|try again later|service (?:is )?busy|\b50[234]\b|\b429\b",
+    re.I,
+)
+
+
+def failure_kind(error: str, *, transient: bool | None = None) -> FailureKind:
+    """Classify a failed call. ``transient`` is the tool registry's own flag when it has one;
+    otherwise the error text decides (timeouts and connection trouble are transient,
+    everything else, such as bad arguments or a missing file, is permanent)."""
+    if transient is not None:
+        return "transient" if transient else "permanent"
+    return "transient" if _TRANSIENT.search(error) else "permanent"
 
 
 def detect_loop(
@@ -67,6 +83,10 @@ def detect_loop(
     """Refuse a call that already ran ``max_identical`` times, or twice with the same output,
     or (``block_repeat_of_ok``) that already has a trusted result."""
     previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
+    broken = [s for s in previous if s.get("failure") == "permanent"]
+    if broken:
+        return (f"{PERMANENT_REFUSED} at step {broken[-1]['index']} and would fail again: "
+                f"{broken[-1]['raw'][:200]}. Change the arguments or use another tool")
     done = [s for s in previous if s["label"] == "ok"]
     if block_repeat_of_ok and done:
         return (f"{REPEAT_REFUSED} at step {done[-1]['index']} with: {done[-1]['raw'][:200]}. "
@@ -91,11 +111,11 @@ def no_new_information(steps: Sequence[StepState], *, window: int = 4) -> bool:
     return True
 
 
-def budget_exhausted(consecutive: int, total: int, settings: Settings) -> str | None:
-    if consecutive >= settings.max_consecutive_failures:
-        return f"error budget exhausted: {consecutive} failed steps in a row (max_consecutive_failures={settings.max_consecutive_failures})"
-    if total >= settings.max_total_failures:
-        return f"error budget exhausted: {total} failed steps in total (max_total_failures={settings.max_total_failures})"
+def budget_exhausted(consecutive: int, total: int, *, max_consecutive: int, max_total: int) -> str | None:
+    if consecutive >= max_consecutive:
+        return f"error budget exhausted: {consecutive} failed steps in a row (max_consecutive_failures={max_consecutive})"
+    if total >= max_total:
+        return f"error budget exhausted: {total} failed steps in total (max_total_failures={max_total})"
     return None
 
 
@@ -121,6 +141,16 @@ def _has_content(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_content(v) for v in value)
     return value not in (None, "", 0.0) or value == 0 and not isinstance(value, float)
+
+
+_RUN_META = ("stderr", "duration_s", "truncated", "exit_code", "returncode")
+
+
+def _printed_nothing(parsed: Any) -> bool:
+    """A code run's record (it has ``stdout``) that shows no value at all."""
+    if not isinstance(parsed, dict) or "stdout" not in parsed:
+        return False
+    return not _has_content({k: v for k, v in parsed.items() if k not in _RUN_META})
 
 
 def _key_terms(arguments: dict[str, Any]) -> list[str]:
@@ -171,6 +201,8 @@ def verify(
             return Verdict("failed", "malformed (truncated?) JSON output", "retry the call")
         if not _has_content(parsed):
             return Verdict("failed", "structured output with no content", "retry once or use another tool")
+        if _printed_nothing(parsed):
+            return Verdict("failed", "the code printed nothing", "print() the values you need and run it again")
     same = [s for s in earlier if _same_call(s, tool, arguments) and s["label"] != "failed"]
     if any(s["raw"] == output for s in same):
         return Verdict("ok", "confirmed by an identical earlier call")
@@ -227,12 +259,21 @@ class Grounding:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def _plain_numbers(text: str) -> str:
+    """``1,048,576`` -> ``1048576`` (so a formatted answer matches a printed value)."""
+    return _THOUSANDS.sub("", text)
+
+
 def _numbers(text: str) -> set[float]:
-    return {float(n) for n in _NUMBER.findall(text)}
+    return {float(n) for n in _NUMBER.findall(_plain_numbers(text))}
 
 
 def claims(answer: str) -> list[str]:
     """The checkable parts of an answer: ids, clock times, numbers and capitalised names."""
+    answer = _plain_numbers(answer)
     found: list[str] = []
     found += _ID.findall(answer)
     found += _CLOCK.findall(answer)
@@ -288,14 +329,21 @@ def strip_unsupported(answer: str, unsupported: Sequence[str]) -> str:
     return text if claims(text) else ""
 
 
-def ground(answer: str, steps: Sequence[StepState], *, context: str = "") -> Grounding:
-    """Check that every claim in ``answer`` occurs in a trusted observation (or the goal)."""
+def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
+           memories: Sequence[MemoryNote] = ()) -> Grounding:
+    """Check that every claim in ``answer`` occurs in a trusted observation, the ``context``
+    (goal, assumptions) or a recalled memory (``{"id", "text"}``; cited as evidence)."""
     trusted = [s for s in steps if s["label"] == "ok"]
-    corpus = " ".join([context, *(s["raw"] for s in trusted)]).lower()
+    corpus = _plain_numbers(" ".join([context, *(s["raw"] for s in trusted), *(m["text"] for m in memories)]).lower())
     numbers = _numbers(corpus)
     found = claims(answer)
     unsupported = [c for c in found if not _supported(c, corpus, numbers)]
-    supporting = [s for s in trusted if any(_supported(c, s["raw"].lower(), _numbers(s["raw"])) for c in found)]
+
+    def backs(text: str) -> bool:
+        plain = _plain_numbers(text).lower()
+        return any(_supported(c, plain, _numbers(plain)) for c in found)
+
+    supporting = [s for s in trusted if backs(s["raw"])]
     evidence: list[Evidence] = []
     for s in supporting:
         try:
@@ -316,4 +364,6 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "") -> Gro
                 evidence += _evidence_items(json.loads(s["raw"]), s["tool"])[:3]
             except json.JSONDecodeError:
                 continue
+    evidence += [Evidence(source="memory", memory_id=m["id"], text=m["text"][:300])
+                 for m in memories if found and backs(m["text"])]
     return Grounding(supported=not unsupported, unsupported=unsupported, evidence=evidence)

@@ -11,16 +11,27 @@ prompt per step stays flat however long the run is.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sokrat.agents.state import PlanStep, StepState
+from sokrat.agents import prompts
+from sokrat.agents.state import MemoryNote, PlanStep, StepState
 from sokrat.errors import MemoryBackendError, NotFound, TokenBudgetExceeded
 from sokrat.llm.base import ChatModel, Message
 from sokrat.memory.base import LogEntry, Memory, MemoryKind, MemoryRecord, VideoLogMeta
 from sokrat.settings import Settings
+
+SUMMARY_OBSERVATION_CHARS = 400
+"""Each step's observation as shown to the summariser."""
+SHRUNK_OBSERVATION_CHARS = 300
+"""Observation length once the prompt had to shrink."""
+SHRUNK_SUMMARY_CHARS = 400
+"""Summary length once the prompt had to shrink."""
+SUMMARY_LINE_CHARS = 60
+"""Observation part of one extractive-summary line."""
 
 
 def token_budget(model: ChatModel, settings: Settings) -> int:
@@ -119,26 +130,7 @@ def offload(text: str, memory: Memory, settings: Settings) -> tuple[str, str | N
 
 
 # --- rendering ---------------------------------------------------------------------------------
-_MARK = {"pending": " ", "active": ">", "done": "x", "failed": "!", "skipped": "-"}
-
-
-def render_plan(plan: Sequence[PlanStep], *, window: int = 4) -> str:
-    """The plan with status marks; long plans show the finished count and the next few steps."""
-    if not plan:
-        return "(no plan)"
-    first_open = next((i for i, p in enumerate(plan) if p["status"] in ("pending", "active")), len(plan))
-    lo = max(0, first_open - 1)
-    lines = [f"[{_MARK[p['status']]}] {i + 1}. {p['text']}" for i, p in enumerate(plan) if lo <= i < lo + window]
-    if lo:
-        lines.insert(0, f"({lo} earlier steps done)")
-    if lo + window < len(plan):
-        lines.append(f"(+{len(plan) - lo - window} more)")
-    return "\n".join(lines)
-
-
 def render_call(tool: str, arguments: dict[str, Any]) -> str:
-    import json
-
     return f"{tool}({json.dumps(arguments, ensure_ascii=False)})"
 
 
@@ -146,15 +138,15 @@ def render_step(step: StepState, *, max_chars: int | None = None) -> str:
     obs = step["observation"]
     if max_chars is not None and len(obs) > max_chars:
         obs = obs[:max_chars] + " ..."
-    mark = "" if step["label"] == "ok" else f" [{step['label']}: {step['check']}]"
-    return f"Step {step['index']}{mark}: {render_call(step['tool'], step['arguments'])}\n  -> {obs}"
+    # A step a check objected to carries the verdict in its observation ("CHECK FAILED: ...").
+    return f"Step {step['index']}: {render_call(step['tool'], step['arguments'])}\n  -> {obs}"
 
 
 def extractive_summary(previous: str, steps: Sequence[StepState], *, max_chars: int) -> str:
     """Fallback summary: one short line per step, oldest lines dropped to stay under ``max_chars``."""
     lines = [ln for ln in previous.splitlines() if ln.strip()]
     for s in steps:
-        obs = " ".join(s["observation"].split())[:60]
+        obs = " ".join(s["observation"].split())[:SUMMARY_LINE_CHARS]
         lines.append(f"{s['index']}: {render_call(s['tool'], s['arguments'])[:50]} -> {obs} [{s['label']}]")
     text = "\n".join(lines)
     while len(text) > max_chars and len(lines) > 1:
@@ -165,12 +157,7 @@ def extractive_summary(previous: str, steps: Sequence[StepState], *, max_chars: 
 
 def summary_messages(previous: str, steps: Sequence[StepState]) -> list[Message]:
     """Ask the model to fold ``steps`` into the running summary."""
-    body = "\n".join(render_step(s, max_chars=400) for s in steps)
-    return [
-        Message("system", "You keep a short running summary of an agent's work. Keep facts, values, "
-                          "timestamps and ids that may matter later; drop the rest. At most 6 lines."),
-        Message("user", f"Summary so far:\n{previous or '(empty)'}\n\nNew steps:\n{body}\n\nUpdated summary:"),
-    ]
+    return prompts.summary_messages(previous, "\n".join(render_step(s, max_chars=SUMMARY_OBSERVATION_CHARS) for s in steps))
 
 
 def assemble(
@@ -181,28 +168,32 @@ def assemble(
     plan: Sequence[PlanStep],
     summary: str,
     recent: Sequence[StepState],
-    memories: Sequence[MemoryRecord],
+    memories: Sequence[MemoryNote],
     instruction: str,
     budget: int,
     count: Callable[[Sequence[Message]], int],
 ) -> tuple[list[Message], int]:
-    """Build the prompt, shrinking optional parts until it fits ``budget`` tokens.
+    """Build the act prompt, shrinking optional parts until it fits ``budget`` tokens.
 
-    Order of sacrifice: recalled memories, older verbatim steps, long observations, the oldest
-    part of the summary. Raises :class:`TokenBudgetExceeded` if even the bare prompt is too big.
+    Laid out for prompt caching: what is fixed for the run comes first (system text with the
+    tools, goal, memories, assumptions, the plan without status marks), then the steps in
+    order, then ``instruction`` (what changes every step). Order of sacrifice when over
+    budget: recalled memories, older verbatim steps, long observations, the oldest part of
+    the summary. Raises :class:`TokenBudgetExceeded` if even the bare prompt is too big.
     """
 
-    def build(mems: Sequence[MemoryRecord], steps: Sequence[StepState], obs_chars: int | None, summ: str) -> list[Message]:
+    def build(mems: Sequence[MemoryNote], steps: Sequence[StepState], obs_chars: int | None, summ: str) -> list[Message]:
         parts = [f"Goal: {goal}"]
+        if mems:
+            parts.append(f"{prompts.MEMORIES_HEADER}\n{prompts.memory_lines(mems)}")
         if assumptions:
             parts.append("Assumptions: " + "; ".join(assumptions))
-        parts.append("Plan:\n" + render_plan(plan))
+        if plan:
+            parts.append("Plan:\n" + "\n".join(f"{i + 1}. {p['text']}" for i, p in enumerate(plan)))
         if summ:
             parts.append("Earlier steps (summary):\n" + summ)
         if steps:
-            parts.append("Recent steps:\n" + "\n".join(render_step(s, max_chars=obs_chars) for s in steps))
-        if mems:
-            parts.append("From memory:\n" + "\n".join(f"- ({m.id}) {m.text[:300]}" for m in mems))
+            parts.append("Steps:\n" + "\n".join(render_step(s, max_chars=obs_chars) for s in steps))
         parts.append(instruction)
         return [Message("system", system), Message("user", "\n\n".join(parts))]
 
@@ -210,8 +201,8 @@ def assemble(
         (memories, recent, None, summary),
         ((), recent, None, summary),
         ((), recent[-1:], None, summary),
-        ((), recent[-1:], 300, summary),
-        ((), recent[-1:], 300, summary[-400:]),
+        ((), recent[-1:], SHRUNK_OBSERVATION_CHARS, summary),
+        ((), recent[-1:], SHRUNK_OBSERVATION_CHARS, summary[-SHRUNK_SUMMARY_CHARS:]),
         ((), (), None, ""),
     ]
     used = 0

@@ -1,8 +1,12 @@
-"""Options of one agent (the process-wide limits live in :class:`sokrat.settings.Settings`)."""
+"""Options of one agent, and per-run limits (their defaults live in :class:`sokrat.settings.Settings`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sokrat.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -14,7 +18,15 @@ class AgentOptions:
     llm_summary: bool = True
     """Summarise old steps with the model (extractive fallback when it fails or is off)."""
     memories_per_step: int = 3
-    """Memories recalled for the current step (0: none). Needs a long-term memory."""
+    """Memories of earlier runs shown to the planner (0: none). Recalled once per run for the
+    goal, and only those sharing a content word with it. Needs a long-term memory."""
+    max_offered_tools: int = 8
+    """More applicable tools than this are ranked by relevance to the goal and cut (small
+    models choose worse among many tools)."""
+    transient_retries: int = 2
+    """Retries of a call that failed transiently (timeout, lost connection), with backoff."""
+    retry_backoff_s: float = 0.5
+    """Wait before the first retry of a transient failure; doubled for each further retry."""
     max_plan_steps: int = 6
     """Longest plan the planner may write."""
     max_replans: int = 3
@@ -37,3 +49,39 @@ class AgentOptions:
     """Ask ambiguous goals back (LangGraph ``interrupt``) instead of stating an assumption."""
     remember_episodes: bool = True
     """Store each finished run (goal, answer) as an episode in long-term memory."""
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """Per-run limits. ``None`` takes the process setting (``SOKRAT_MAX_STEPS`` ...); pass
+    ``limits=RunLimits(max_steps=5)`` to :meth:`Agent.run` to override one run only."""
+
+    max_steps: int | None = None
+    """Tool calls (executed or refused) before the run stops as ``budget_exhausted``."""
+    max_wall_s: float | None = None
+    """Seconds before the run stops as ``budget_exhausted``."""
+    max_consecutive_failures: int | None = None
+    """Failed steps in a row that exhaust the error budget."""
+    max_total_failures: int | None = None
+    """Failed steps in all that exhaust the error budget."""
+    tool_timeout_s: float | None = None
+    """Longest one tool call may take."""
+
+    def resolve(self, settings: Settings) -> ResolvedLimits:
+        """Every limit filled in, from this object first and ``settings`` second."""
+        def pick(name: str) -> Any:
+            value = getattr(self, name)
+            return getattr(settings, name) if value is None else value
+
+        return ResolvedLimits(**{f.name: pick(f.name) for f in fields(ResolvedLimits)})
+
+
+@dataclass(frozen=True)
+class ResolvedLimits:
+    """:class:`RunLimits` with every value filled in (what a run actually uses)."""
+
+    max_steps: int
+    max_wall_s: float
+    max_consecutive_failures: int
+    max_total_failures: int
+    tool_timeout_s: float

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sokrat.agents.actions import action_schema, parse_action
 from sokrat.agents.context import render_step
 from sokrat.agents.options import AgentOptions
+from sokrat.agents.prompts import tool_lines
 from sokrat.agents.state import StepState
 from sokrat.errors import LLMOutputError
 from sokrat.llm.base import ChatModel, Message
-from sokrat.llm.structured import action_schema, parse_action
 from sokrat.settings import Settings
 from sokrat.tools.registry import ToolContext, ToolRegistry
-from sokrat.types import Result, StepRecord, Usage
+from sokrat.types import Result, RunStatus, StepRecord, Usage
 
 REACT_SYSTEM = (
     "You are an agent. Reach the goal by calling tools, one call per reply. Reply with ONE JSON "
@@ -43,9 +44,7 @@ async def run_react(
     tool_context: ToolContext | None = None,
     trace: ReactTrace | None = None,
 ) -> Result:
-    tool_lines = "\n".join(f"- {t.name}({', '.join(t.parameters.get('properties', {}))}): "
-                           f"{t.description.splitlines()[0]}" for t in tools)
-    system = REACT_SYSTEM.format(tools=tool_lines)
+    system = REACT_SYSTEM.format(tools=tool_lines(list(tools)))
     schema = action_schema(tools)
     steps: list[StepState] = []
     usage = Usage()
@@ -54,7 +53,7 @@ async def run_react(
         user = f"Goal: {goal}\n\n" + (f"Steps so far:\n{history}\n\n" if history else "") + "Reply with one JSON action."
         messages = [Message("system", system), Message("user", user)]
         try:  # same action cap as the graph; unusable output is a bad step there too
-            response = await model.agenerate(messages, json_schema=schema,
+            response = await model.agenerate(messages, json_schema=schema, purpose="act",
                                              max_tokens=min(AgentOptions().action_max_tokens, settings.llm_max_new_tokens))
             usage = usage + response.usage
             if trace is not None:
@@ -73,13 +72,13 @@ async def run_react(
 
 def _step(index: int, tool: str, arguments: dict, observation: str) -> StepState:
     return StepState(index=index, tool=tool, arguments=arguments, observation=observation, raw=observation,
-                     label="ok", check="", artifact=None, duration_s=0.0)
+                     label="ok", check="", artifact=None, duration_s=0.0, failure="")
 
 
-def _result(answer: str, status: str, reason: str, steps: list[StepState], usage: Usage) -> Result:
+def _result(answer: str, status: RunStatus, reason: str, steps: list[StepState], usage: Usage) -> Result:
     return Result(
         answer=answer,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         reason=reason,
         steps=[StepRecord(index=s["index"], tool=s["tool"], arguments=s["arguments"], observation=s["observation"],
                           ok=not s["observation"].startswith("ERROR")) for s in steps],

@@ -10,10 +10,13 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
-from sokrat.types import Usage
+from sokrat.types import RunStatus, Usage
 
 PlanStatus = Literal["pending", "active", "done", "failed", "skipped"]
 CheckLabel = Literal["ok", "suspect", "failed"]
+FailureKind = Literal["", "transient", "permanent"]
+"""How a failed call failed: ``transient`` (a timeout, a lost connection: the same call may
+work later) or ``permanent`` (bad arguments, a missing file: it will fail again as it is)."""
 
 
 class PlanStep(TypedDict):
@@ -36,6 +39,8 @@ class StepState(TypedDict):
     """The verifier's reason for ``label``."""
     artifact: str | None
     duration_s: float
+    failure: FailureKind
+    """Set when the call itself failed; a permanent failure is never repeated with the same arguments."""
 
 
 class Pending(TypedDict):
@@ -48,6 +53,9 @@ class Pending(TypedDict):
     duration_s: float
     blocked: str
     """Non-empty when the call was refused before running (bad arguments, loop)."""
+    failure: FailureKind
+    attempts: int
+    """Times the call ran (transient failures are retried with backoff)."""
 
 
 def add_usage(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
@@ -56,15 +64,31 @@ def add_usage(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict
     return total.model_dump()
 
 
+class MemoryNote(TypedDict):
+    """A memory recalled for this run (shown to the planner, and evidence for grounding)."""
+
+    id: str
+    kind: str
+    text: str
+
+
 class AgentState(TypedDict, total=False):
     goal: str
     media: list[str]
+    tools: list[str]
+    """The tools offered for this run, chosen once so the prompt prefix stays the same."""
+    memories: list[MemoryNote]
+    """Memories of earlier runs recalled for this goal (relevance-filtered), chosen once."""
     plan: list[PlanStep]
     steps: Annotated[list[StepState], operator.add]
     assumptions: Annotated[list[str], operator.add]
     usage: Annotated[dict[str, Any], add_usage]
     pending: Pending | None
     proposed_answer: str | None
+    feedback: str
+    """Why the last proposed answer was sent back (shown in the next act prompt)."""
+    answer_rejections: int
+    """Proposed answers sent back so far (premature or unsupported)."""
     question: str
     """A question for the human (``human_in_the_loop``), asked by the ``ask`` node."""
     summary: str
@@ -77,9 +101,9 @@ class AgentState(TypedDict, total=False):
     replans: int
     stop: str
     """Why the run must stop now (limit, budget, cancel, model failure); empty otherwise."""
-    stop_status: str
+    stop_status: RunStatus
     answer: str
-    status: str
+    status: RunStatus
     reason: str
     grounding: str
     evidence: list[dict[str, Any]]

@@ -41,24 +41,11 @@ def register(app: typer.Typer) -> None:
         thread_id: str | None = typer.Option(None, "--thread", help="Durable run id: resume it if unfinished."),
     ) -> None:
         """Run the agent on a general goal, streaming its steps."""
-        from sokrat._async import run_sync
         from sokrat.agents import Agent
-        from sokrat.types import Result
-
-        async def drive() -> Result:
-            agent = Agent()
-            result: Result | None = None
-            async for event in agent.astream(goal, [str(m) for m in media], thread_id):
-                if event.type == "done":
-                    result = Result.model_validate(event.data["result"])
-                elif not as_json:
-                    _show(event)
-            if result is None:  # astream always ends with "done"
-                raise RuntimeError("the agent stream ended without a result")
-            return result
 
         with user_errors():
-            result = run_sync(drive())
+            result = Agent().run(goal, [str(m) for m in media], thread_id=thread_id,
+                                 on_event=None if as_json else _show)
         if as_json:
             emit_json(result)
         elif result.status == "succeeded":

@@ -4,45 +4,53 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from sokrat.agents import Agent, AgentOptions
-from sokrat.llm.base import ChatResponse, Message, ScriptedChatModel
+from sokrat.llm.base import ChatResponse, Message
+from sokrat.llm.scripted import ScriptedChatModel
 from sokrat.settings import Settings
 from sokrat.tools.registry import tool
 
 
-class PolicyModel(ScriptedChatModel):
-    """A scripted model whose next reply is computed from the prompt by ``policy``.
+@dataclass(frozen=True)
+class Call:
+    """One model call as a policy sees it."""
 
-    ``policy(messages, json_schema)`` returns a reply (str or JSON-able object). Used where a
-    fixed script cannot know how many calls the graph will make (retries, replans, judges).
+    purpose: str | None
+    """Why the graph asked: plan, replan, act, judge, summary or revise (forwarded by the graph)."""
+    messages: Sequence[Message]
+    schema: dict[str, Any] | None
+
+    @property
+    def prompt(self) -> str:
+        return self.messages[-1].content
+
+    def offered(self) -> set[str]:
+        """Tool names the action schema allows (final_answer included)."""
+        return {b["properties"]["tool"]["const"] for b in (self.schema or {}).get("anyOf", [])}
+
+
+class PolicyModel(ScriptedChatModel):
+    """A scripted model whose next reply is computed by ``policy(call)``.
+
+    Used where a fixed script cannot know how many calls the graph will make (retries,
+    replans, judges). Routed by the ``purpose`` the graph passes, never by prompt wording.
     """
 
-    def __init__(self, policy: Callable[[Sequence[Message], dict[str, Any] | None], Any], **kw: Any) -> None:
+    def __init__(self, policy: Callable[[Call], Any], **kw: Any) -> None:
         super().__init__([], **kw)
         self.policy = policy
 
     async def agenerate(self, messages: Sequence[Message], *, json_schema: dict[str, Any] | None = None,
-                        max_tokens: int | None = None, temperature: float = 0.0) -> ChatResponse:
-        self._replies.append(self.policy(messages, json_schema))
-        return await super().agenerate(messages, json_schema=json_schema, max_tokens=max_tokens, temperature=temperature)
-
-
-def purpose(messages: Sequence[Message], schema: dict[str, Any] | None) -> str:
-    """Which kind of call the graph made: plan, act, judge, summary or revise."""
-    system = messages[0].content
-    if system.startswith("You plan"):
-        return "plan"
-    if system.startswith("You check"):
-        return "judge"
-    if system.startswith("You keep a short running summary"):
-        return "summary"
-    if "Trusted observations" in messages[-1].content:
-        return "revise"
-    return "act"
+                        max_tokens: int | None = None, temperature: float = 0.0,
+                        purpose: str | None = None) -> ChatResponse:
+        self._replies.append(self.policy(Call(purpose, messages, json_schema)))
+        return await super().agenerate(messages, json_schema=json_schema, max_tokens=max_tokens,
+                                       temperature=temperature, purpose=purpose)
 
 
 PEOPLE = {"alice": "Paris", "bob": "Rome", "carol": "Lima"}

@@ -9,10 +9,10 @@ import sys
 from typing import Any
 
 from sokrat.agents import AgentOptions
-from sokrat.llm.base import ScriptedChatModel
+from sokrat.llm.scripted import ScriptedChatModel
 from sokrat.tools.registry import tool
 from sokrat.types import Result
-from tests.agents.conftest import PolicyModel, act, city_of, final, plan, purpose
+from tests.agents.conftest import Call, PolicyModel, act, city_of, final, plan
 
 
 def test_import_sokrat_does_not_load_langgraph() -> None:
@@ -79,7 +79,7 @@ def test_hanging_tool_is_cut_by_the_wall_clock(make_agent: Any) -> None:
         await asyncio.sleep(seconds)
         return "done"
 
-    model = PolicyModel(lambda m, s: plan("wait") if purpose(m, s) == "plan" else act("wait_forever", seconds=3600))
+    model = PolicyModel(lambda c: plan("wait") if c.purpose == "plan" else act("wait_forever", seconds=3600))
     r = make_agent(model, tools=[wait_forever], max_wall_s=0.5).run("wait")
     assert r.status == "budget_exhausted" and "wall-clock" in r.reason
     assert r.steps and "timed out" in r.steps[0].observation
@@ -102,7 +102,7 @@ def test_hanging_sync_tool_does_not_hold_the_caller(make_agent: Any) -> None:
         finished.append(True)
         return "late"
 
-    model = PolicyModel(lambda m, s: plan("go") if purpose(m, s) == "plan" else act("stuck", x=len(m)))
+    model = PolicyModel(lambda c: plan("go") if c.purpose == "plan" else act("stuck", x=len(c.messages)))
     r = make_agent(model, tools=[stuck], max_wall_s=0.5).run("go")
     # run() returned while the tool's thread was still blocked: it is released only now.
     assert r.status == "budget_exhausted" and "wall-clock" in r.reason and not finished
@@ -129,7 +129,7 @@ def test_garbage_output_is_failed_and_retried(make_agent: Any) -> None:
 
 
 def test_nonsense_model_ends_budget_exhausted(make_agent: Any) -> None:
-    model = PolicyModel(lambda m, s: plan("x") if purpose(m, s) == "plan" else "lol, no JSON here")
+    model = PolicyModel(lambda c: plan("x") if c.purpose == "plan" else "lol, no JSON here")
     r = make_agent(model, max_consecutive_failures=3).run("Where does alice live?")
     assert r.status == "budget_exhausted" and "error budget" in r.reason
     assert all(s.tool == "(invalid action)" and not s.ok for s in r.steps)
@@ -139,8 +139,8 @@ def test_nonsense_model_ends_budget_exhausted(make_agent: Any) -> None:
 def test_backend_output_errors_are_bad_steps_not_crashes(make_agent: Any) -> None:
     from sokrat.errors import LLMOutputError
 
-    def policy(m: Any, s: Any) -> Any:
-        if purpose(m, s) == "plan":
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
             return plan("x")
         raise LLMOutputError("the model's JSON was cut off at 256 tokens")
 
@@ -191,7 +191,7 @@ def test_same_call_loop_is_refused_and_ends(make_agent: Any) -> None:
         executed.append(1)
         return "no reply"
 
-    model = PolicyModel(lambda m, s: plan("ping") if purpose(m, s) == "plan" else act("ping", host="robot"))
+    model = PolicyModel(lambda c: plan("ping") if c.purpose == "plan" else act("ping", host="robot"))
     r = make_agent(model, tools=[ping], max_steps=30, max_total_failures=4).run("ping the robot until it answers")
     assert r.status == "budget_exhausted"
     assert len(executed) == 1  # a repeat of a call that already succeeded is refused
@@ -207,11 +207,11 @@ def test_same_call_loop_is_refused_and_ends(make_agent: Any) -> None:
 def test_stuck_model_is_asked_for_the_answer_only(make_agent: Any) -> None:
     schemas: list[Any] = []
 
-    def policy(m: Any, s: Any) -> Any:
-        if purpose(m, s) == "plan":
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
             return plan("city_of alice")
-        schemas.append(s)
-        only_final = all(b["properties"]["tool"]["const"] == "final_answer" for b in s["anyOf"])
+        schemas.append(c.schema)
+        only_final = c.offered() == {"final_answer"}
         return final("Paris") if only_final else act("city_of", person="alice")
 
     r = make_agent(PolicyModel(policy)).run("Where does alice live?")
@@ -232,10 +232,10 @@ def test_stuck_model_must_use_another_tool_while_the_plan_is_open(make_agent: An
 
     offered: list[set[str]] = []
 
-    def policy(m: Any, s: Any) -> Any:
-        if purpose(m, s) == "plan":
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
             return plan("city_of alice", "population_of her city")
-        names = {b["properties"]["tool"]["const"] for b in s["anyOf"]}
+        names = c.offered()
         offered.append(names)
         if "city_of" in names and len(offered) <= 2:
             return act("city_of", person="alice")  # the second time is a refused repeat
@@ -260,7 +260,7 @@ def test_step_cap(make_agent: Any) -> None:
         """
         return f"counted {n} apples"
 
-    model = PolicyModel(lambda m, s: plan("count") if purpose(m, s) == "plan" else act("count", n=next(counter)))
+    model = PolicyModel(lambda c: plan("count") if c.purpose == "plan" else act("count", n=next(counter)))
     r = make_agent(model, tools=[count], max_steps=7).run("count forever")
     assert r.status == "budget_exhausted" and "step cap of 7" in r.reason and len(r.steps) == 7
     assert "Found so far" in r.answer  # the partial result is reported
@@ -315,7 +315,7 @@ def test_cancel_event(make_agent: Any) -> None:
         return f"did step {n}"
 
     counter = iter(range(100))
-    model = PolicyModel(lambda m, s: plan("go") if purpose(m, s) == "plan" else act("step_once", n=next(counter)))
+    model = PolicyModel(lambda c: plan("go") if c.purpose == "plan" else act("step_once", n=next(counter)))
     r = make_agent(model, tools=[step_once]).run("go", cancel=cancel)
     assert r.status == "cancelled" and len(r.steps) == 1
 
@@ -351,8 +351,8 @@ def test_prompt_stays_flat_over_a_long_run(make_agent: Any) -> None:
         """
         return f"sensor {i} reads {i * 7 % 13} units " + "with details " * 20
 
-    def policy(m: Any, s: Any) -> Any:
-        p = purpose(m, s)
+    def policy(c: Call) -> Any:
+        p = c.purpose
         if p == "plan":
             return plan("read sensors")
         if p == "summary":
@@ -361,7 +361,7 @@ def test_prompt_stays_flat_over_a_long_run(make_agent: Any) -> None:
 
     model = PolicyModel(policy)
     make_agent(model, tools=[read_sensor], max_steps=60, max_wall_s=600).run("read all the sensors")
-    act_prompts = [model.count_tokens(c) for c in model.calls if purpose(c, None) == "act"]
+    act_prompts = [model.count_tokens(c) for c, p in zip(model.calls, model.purposes, strict=True) if p == "act"]
     assert len(act_prompts) == 60
     assert act_prompts[49] <= 1.2 * act_prompts[4], (act_prompts[4], act_prompts[49])
 

@@ -112,10 +112,10 @@ def test_no_new_information() -> None:
 
 
 def test_error_budget() -> None:
-    s = Settings(max_consecutive_failures=3, max_total_failures=5)
-    assert checks.budget_exhausted(2, 4, s) is None
-    assert "in a row" in (checks.budget_exhausted(3, 3, s) or "")
-    assert "in total" in (checks.budget_exhausted(1, 5, s) or "")
+    s = {"max_consecutive": 3, "max_total": 5}
+    assert checks.budget_exhausted(2, 4, **s) is None
+    assert "in a row" in (checks.budget_exhausted(3, 3, **s) or "")
+    assert "in total" in (checks.budget_exhausted(1, 5, **s) or "")
 
 
 def test_grounding_accepts_cited_values_and_rejects_invented_ones() -> None:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sokrat.cli import _register, app
-from sokrat.llm.base import ScriptedChatModel
+from sokrat.llm.scripted import ScriptedChatModel
 from tests.agents.conftest import act, city_of, final, plan
 
 

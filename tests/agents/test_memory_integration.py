@@ -7,7 +7,7 @@ from typing import Any
 from langgraph.checkpoint.memory import InMemorySaver
 
 from sokrat.agents import Agent
-from sokrat.llm.base import ScriptedChatModel
+from sokrat.llm.scripted import ScriptedChatModel
 from sokrat.settings import Settings
 from sokrat.tools.registry import tool
 from tests.agents.conftest import act, city_of, final, plan

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from sokrat.agents.react import ReactTrace, run_react
-from sokrat.llm.base import ScriptedChatModel
+from sokrat.llm.scripted import ScriptedChatModel
 from sokrat.settings import Settings
 from sokrat.tools.registry import ToolRegistry
 from tests.agents.conftest import PolicyModel, act, city_of, final
@@ -25,7 +25,7 @@ def test_react_answers_and_keeps_full_history() -> None:
 def test_react_survives_unusable_model_output() -> None:
     from sokrat.errors import LLMOutputError
 
-    def policy(m: Any, s: Any) -> Any:
+    def policy(c: Any) -> Any:
         raise LLMOutputError("cut off")
 
     r = asyncio.run(run_react("x", model=PolicyModel(policy), tools=ToolRegistry([city_of]), settings=Settings(max_steps=2)))
@@ -33,7 +33,7 @@ def test_react_survives_unusable_model_output() -> None:
 
 
 def test_react_takes_garbage_at_face_value_and_spins_to_the_cap() -> None:
-    def policy(m: Any, s: Any) -> Any:
+    def policy(c: Any) -> Any:
         return act("city_of", person="zed")  # an unknown person: the tool fails every time
 
     r = asyncio.run(run_react("Where does zed live?", model=PolicyModel(policy), tools=ToolRegistry([city_of]),

@@ -1,4 +1,5 @@
-"""action_schema / parse_action, and that the schema compiles and constrains with xgrammar."""
+"""The action format (sokrat.agents.actions): schema, string caps, parser, and that the schema
+compiles and constrains with xgrammar."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import xgrammar as xgr
 from pydantic import BaseModel
 from xgrammar.testing import _is_grammar_accept_string
 
+from sokrat.agents.actions import MAX_ANSWER_CHARS, action_schema, first_json_object, parse_action
 from sokrat.errors import LLMOutputError
 from sokrat.llm.base import Message, ScriptedChatModel
-from sokrat.llm.structured import action_schema, first_json_object, parse_action, validate_json
+from sokrat.llm.structured import validate_json
 from sokrat.tools import ToolRegistry, default_tools, tool
 
 
@@ -56,6 +58,9 @@ def test_schema_has_one_branch_per_tool_plus_final_answer() -> None:
     move_args = schema["anyOf"][1]["properties"]["arguments"]
     assert move_args["properties"]["target"]["$ref"] == "#/$defs/move__Point"
     assert "$defs" not in move_args
+    # every free string is capped (a constrained small model cannot loop inside a string)
+    assert schema["anyOf"][0]["properties"]["arguments"]["properties"]["query"]["maxLength"] == 1200
+    assert action_schema(TOOLS, max_string_chars=50)["anyOf"][0]["properties"]["arguments"]["properties"]["query"]["maxLength"] == 50
 
 
 def test_schema_compiles_and_constrains_with_xgrammar() -> None:
@@ -63,8 +68,7 @@ def test_schema_compiles_and_constrains_with_xgrammar() -> None:
     ok = [
         {"tool": "find_moments", "arguments": {"query": "cat"}},
         {"tool": "move", "arguments": {"target": {"x": 1, "y": 2.5}, "label": None}},
-        {"tool": "final_answer", "arguments": {"answer": "at 12 s",
-                                               "evidence": [{"source": "a.mp4", "t_start": 12.0}]}},
+        {"tool": "final_answer", "arguments": {"answer": "at 12 s"}},
     ]
     for action in ok:
         assert _is_grammar_accept_string(grammar, json.dumps(action)), action
@@ -73,6 +77,9 @@ def test_schema_compiles_and_constrains_with_xgrammar() -> None:
         {"tool": "find_moments", "arguments": {}},
         {"tool": "find_moments", "arguments": {"query": 3}},
         {"tool": "find_moments", "arguments": {"query": "cat"}, "why": "x"},
+        {"tool": "find_moments", "arguments": {"query": "c" * 1201}},  # strings are capped
+        {"tool": "final_answer", "arguments": {"answer": "a" * (MAX_ANSWER_CHARS + 1)}},
+        {"tool": "final_answer", "arguments": {"answer": "x", "evidence": []}},  # no dead fields
     ]
     for action in bad:
         assert not _is_grammar_accept_string(grammar, json.dumps(action)), action
@@ -81,9 +88,8 @@ def test_schema_compiles_and_constrains_with_xgrammar() -> None:
 def test_parse_action_valid() -> None:
     a = parse_action('{"tool": "find_moments", "arguments": {"query": "cat"}}', REG)
     assert (a.tool, a.arguments, a.is_final) == ("find_moments", {"query": "cat"}, False)
-    a = parse_action({"tool": "final_answer", "arguments": {"answer": "yes",
-                      "evidence": [{"source": "v.mp4", "t_start": 1.0, "t_end": 2.0}]}}, TOOLS)
-    assert a.is_final and a.answer == "yes" and a.evidence[0].t_end == 2.0
+    a = parse_action({"tool": "final_answer", "arguments": {"answer": "yes"}}, TOOLS)
+    assert a.is_final and a.answer == "yes" and a.arguments == {"answer": "yes"}
     # free text around the JSON, as a plain model writes it
     a = parse_action('Sure! {"tool": "find_moments", "arguments": {"query": "dog"}} done', REG)
     assert a.arguments == {"query": "dog"}
