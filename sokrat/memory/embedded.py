@@ -22,7 +22,12 @@ Design:
   paths are limited to ~107 bytes; a longer data dir gets its socket in the temp dir under a
   name derived from the data dir (still mode 700).
 - **Durable**: AOF on (``appendonly yes``, ``appendfsync everysec``): at most ~1 s of writes
-  is lost if the machine dies; a clean stop loses nothing.
+  is lost if the machine dies (a killed server loses nothing: the AOF is written before each
+  reply, only its fsync is batched); a clean stop loses nothing. ``SOKRAT_REDIS_APPENDFSYNC=always``
+  fsyncs every write before the reply.
+- **Supervised**: long-running processes (``sokrat serve``, ``sokrat worker``) run a
+  :class:`Supervisor` that pings the server every second and starts it again from its AOF when
+  it died, so a killed server comes back without an operator.
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +50,8 @@ from sokrat.errors import MemoryBackendError, RedisUnavailable
 
 if TYPE_CHECKING:
     from sokrat.settings import Settings
+
+log = logging.getLogger(__name__)
 
 _SOCKET_MAX = 100  # sun_path is 108 bytes on Linux, 104 on macOS; keep a margin
 MODULES = ("redisearch.so", "rejson.so")
@@ -203,10 +212,20 @@ def ensure_server(settings: Settings | None = None, *, data_dir: Path | None = N
     Safe to call from any number of processes at once: exactly one server runs per data dir.
     Raises :class:`RedisUnavailable` (with the server log's tail) if it does not come up.
     """
-    if data_dir is None:
+    fsync = "everysec"
+    if data_dir is None or settings is not None:
         from sokrat.settings import get_settings
 
-        data_dir = (settings or get_settings()).data_dir
+        resolved = settings or get_settings()
+        data_dir = resolved.data_dir if data_dir is None else data_dir
+        fsync = resolved.redis_appendfsync
+    server = _ensure(Path(data_dir), timeout_s, fsync)
+    if fsync == "always":
+        _set_fsync(server.socket, fsync)
+    return server
+
+
+def _ensure(data_dir: Path, timeout_s: float, fsync: str) -> EmbeddedServer:
     directory = server_dir(data_dir)
     sock = socket_path(data_dir)
     pidfile = directory / "redis.pid"
@@ -239,7 +258,7 @@ def ensure_server(settings: Settings | None = None, *, data_dir: Path | None = N
                 pidfile.unlink()
             with contextlib.suppress(FileNotFoundError):
                 sock.unlink()
-            return _start(data_dir, directory, sock, pidfile, log, timeout_s)
+            return _start(data_dir, directory, sock, pidfile, log, timeout_s, fsync)
     except Timeout as e:
         raise RedisUnavailable(
             f"could not take the embedded Redis lock {directory / 'server.lock'} within "
@@ -247,8 +266,17 @@ def ensure_server(settings: Settings | None = None, *, data_dir: Path | None = N
         ) from e
 
 
+def _set_fsync(sock: Path, policy: str) -> None:
+    """Raise a running server's fsync policy (a server another process started)."""
+    client = _direct_client(sock, 5.0)
+    try:
+        client.config_set("appendfsync", policy)
+    finally:
+        client.close()
+
+
 def _start(data_dir: Path, directory: Path, sock: Path, pidfile: Path, log: Path,
-           timeout_s: float) -> EmbeddedServer:
+           timeout_s: float, fsync: str = "everysec") -> EmbeddedServer:
     binary = valkey_binary()
     args = [
         str(binary),
@@ -260,7 +288,7 @@ def _start(data_dir: Path, directory: Path, sock: Path, pidfile: Path, log: Path
         "--pidfile", str(pidfile),
         "--logfile", str(log),
         "--appendonly", "yes",
-        "--appendfsync", "everysec",
+        "--appendfsync", fsync,
         "--save", "",  # AOF is the durability; no periodic RDB forks on top
     ]
     for module in module_paths():
@@ -327,3 +355,61 @@ def stop_server(settings: Settings | None = None, *, data_dir: Path | None = Non
                 )
             time.sleep(0.05)
         return True
+
+
+class Supervisor:
+    """Keeps a data dir's embedded server up: a daemon thread pings it every ``interval_s``
+    and starts it again (from its AOF, through :func:`ensure_server`'s lock, so several
+    supervising processes still get one server) when it stopped answering.
+
+    Args:
+        data_dir: the data dir whose server to watch.
+        interval_s: seconds between checks; :meth:`kick` checks at once.
+    """
+
+    def __init__(self, data_dir: Path, *, interval_s: float = 1.0, settings: Settings | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.interval_s = interval_s
+        self.settings = settings
+        self.restarts = 0
+        self._wake = threading.Event()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Supervisor:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="sokrat-redis-supervisor", daemon=True)
+            self._thread.start()
+        return self
+
+    def kick(self) -> None:
+        """Check now (called when an operation just failed to reach the server)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def check(self) -> bool:
+        """One check; True when the server had to be started again."""
+        if running_server(self.data_dir) is not None:
+            return False
+        try:
+            server = ensure_server(self.settings, data_dir=self.data_dir)
+        except Exception as e:  # keep supervising: the next check tries again
+            log.error("the embedded Redis is down and could not be restarted: %s", e)
+            return False
+        if server.started:
+            self.restarts += 1
+            log.warning("the embedded Redis had stopped; restarted it (pid %d)", server.pid)
+        return server.started
+
+    def _loop(self) -> None:
+        while not self._stopped:
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
+            if not self._stopped:
+                self.check()

@@ -1,145 +1,192 @@
-"""The /v1 routes: media uploads, tasks, their events (SSE), cancel, listing."""
+"""The /v1 routes: media, tasks, their events (SSE), cancel, delete, listing.
+
+Every task and media item belongs to the owner of the API key that created it; any other
+key gets 404 for it (admin keys see everything). The key was checked, and the body capped,
+before the route runs (:class:`sokrat.server.auth.Guard`).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
-from typing import Annotated, Any, Literal
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from sokrat.errors import InvalidInput, MediaError, NotFound
 from sokrat.server._upload import receive_file, safe_suffix
-from sokrat.server.deps import ProberDep, SettingsDep, StoreDep, require_api_key
-from sokrat.server.queue import TERMINAL, MediaRecord, TaskOptions, TaskRecord, media_dir
-from sokrat.types import Event
+from sokrat.server.deps import MediaStoreDep, PrincipalDep, ProberDep, SettingsDep, StoreDep
+from sokrat.server.media import media_dir
+from sokrat.server.queue import MediaRow, TaskRow
+from sokrat.server.schemas import Media, Task, TaskAccepted, TaskCreate, TaskPage
+from sokrat.types import TERMINAL_STATUSES, Event, Result, TaskStatus
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1")
 
-MAX_GOAL_CHARS = 20_000
-MAX_MEDIA_PER_TASK = 32
 SSE_BLOCK_MS = 5000
-_STREAM_ID = re.compile(r"^\d+-\d+$")
+MAX_STREAM_PART = 2**64 - 1
+_STREAM_ID = re.compile(r"^(\d{1,20})(?:-(\d{1,20}))?$")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description": "The video or audio file."}}}}}}}
 
 
-class TaskIn(BaseModel):
-    """Body of ``POST /v1/tasks``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    goal: str = Field(min_length=1, max_length=MAX_GOAL_CHARS)
-    media: list[str] = Field(default_factory=list, max_length=MAX_MEDIA_PER_TASK)
-    options: TaskOptions = Field(default_factory=TaskOptions)
-
-    @field_validator("goal")
-    @classmethod
-    def _goal_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("goal is blank: say what the agent should do")
-        return value.strip()
+def stream_id(value: str) -> str:
+    """A valid Redis stream id (``ms-seq`` or ``ms``, each part below 2^64), else InvalidInput."""
+    m = _STREAM_ID.match(value)
+    if not m or int(m.group(1)) > MAX_STREAM_PART or int(m.group(2) or 0) > MAX_STREAM_PART:
+        raise InvalidInput(f"bad event id {value[:40]!r}: use the id of an event received before "
+                           "(like 1712345678901-0)")
+    return value if m.group(2) is not None else f"{value}-0"
 
 
-class TaskAccepted(BaseModel):
-    id: str
-    status: Literal["queued"] = "queued"
-
-
-class TaskPage(BaseModel):
-    items: list[TaskRecord]
-    next_cursor: str | None = None
-    """Pass as ``cursor`` for the next (older) page; null on the last page."""
+def _known_id(value: str, what: str) -> str:
+    if not _ID.match(value):  # ids are 32 hex digits: anything else cannot exist
+        raise NotFound(f"no {what} with id {value[:64]!r}")
+    return value
 
 
 # --- media ---------------------------------------------------------------------------------------
-@router.post("/media", status_code=201, response_model=MediaRecord)
-async def upload_media(request: Request, settings: SettingsDep, store: StoreDep, probe: ProberDep) -> MediaRecord:
+@router.post("/media", status_code=201, response_model=Media, openapi_extra=_UPLOAD_BODY,
+             responses={413: {"description": "Over SOKRAT_MAX_UPLOAD_BYTES"}})
+async def upload_media(request: Request, settings: SettingsDep, store: StoreDep, media: MediaStoreDep,
+                       probe: ProberDep, who: PrincipalDep) -> Media:
     """Upload one video/audio file as multipart field ``file`` (streamed to disk, size-capped)."""
     media_id = uuid.uuid4().hex
     folder = media_dir(settings)
     part = folder / f".{media_id}.part"
     uploaded = await receive_file(request, part, max_bytes=settings.max_upload_bytes)
-    final = folder / f"{media_id}{safe_suffix(uploaded.filename)}"
+    suffix = safe_suffix(uploaded.filename)
+    final = folder / f"{media_id}{suffix}"
+    shown = uploaded.filename or "the upload"
     try:
-        info = await run_in_threadpool(probe, part, settings)
-        if not (info.has_video or info.has_audio):
-            raise MediaError(f"{uploaded.filename or 'the upload'}: has no video or audio stream")
+        try:
+            info = await run_in_threadpool(probe, part, settings)
+        except MediaError as e:  # the probe names our temp file: say the user's name instead
+            raise MediaError(str(e).replace(str(part), shown).replace(part.name, shown)) from e
         part.rename(final)
-        record = MediaRecord(id=media_id, kind="video" if info.has_video else "audio",
-                             duration_s=round(float(info.duration_s), 3), bytes=uploaded.bytes,
-                             filename=uploaded.filename, path=str(final))
-        await store.add_media(record)
+        row = MediaRow(id=media_id, owner=who.owner, kind="video" if info.has_video else "audio",
+                       duration_s=round(float(info.duration_s), 3), bytes=uploaded.bytes, filename=uploaded.filename,
+                       sha256=uploaded.sha256, suffix=suffix, path=str(final), created_at=time.time())
+        s3_key = await media.publish(row, final)
+        if s3_key:
+            row = MediaRow(**{**row.__dict__, "s3_key": s3_key})
+        row = await store.add_media(row)
     except BaseException:
         part.unlink(missing_ok=True)
         final.unlink(missing_ok=True)
         raise
-    return record
+    return row.public()
 
 
-@router.get("/media/{media_id}", response_model=MediaRecord)
-async def get_media(media_id: str, store: StoreDep) -> MediaRecord:
-    return await store.get_media(media_id)
+@router.get("/media/{media_id}", response_model=Media)
+async def get_media(media_id: str, store: StoreDep, who: PrincipalDep) -> Media:
+    row = await store.get_media(_known_id(media_id, "media"), owner=who.scope)
+    return row.public()
+
+
+@router.get("/media/{media_id}/content", response_class=StreamingResponse,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+async def media_content(media_id: str, store: StoreDep, media: MediaStoreDep, who: PrincipalDep) -> Any:
+    """The file's bytes (workers on other machines fetch media here)."""
+    row = await store.get_media(_known_id(media_id, "media"), owner=who.scope)
+    chunks = media.stream(row)
+    first = await anext(chunks, b"")  # raises here (a JSON error) when the file is nowhere
+
+    async def body() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return StreamingResponse(body(), media_type="application/octet-stream",
+                             headers={"Content-Length": str(row.bytes), "X-Content-SHA256": row.sha256})
+
+
+@router.delete("/media/{media_id}", status_code=204, response_class=Response)
+async def delete_media(media_id: str, store: StoreDep, media: MediaStoreDep, who: PrincipalDep) -> Response:
+    """Delete an upload (its record, its file, its bucket copy). Queued tasks that use it fail."""
+    await store.get_media(_known_id(media_id, "media"), owner=who.scope)
+    row = await store.delete_media(media_id)
+    if row is not None:
+        await media.remove(row)
+    return Response(status_code=204)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
 @router.post("/tasks", status_code=202, response_model=TaskAccepted)
-async def create_task(body: TaskIn, store: StoreDep) -> TaskAccepted:
+async def create_task(body: TaskCreate, store: StoreDep, who: PrincipalDep) -> Response:
     """Queue a run of the agent on ``goal`` over the uploaded ``media``."""
-    media: list[MediaRecord] = []
-    for media_id in body.media:
-        try:
-            record = await store.get_media(media_id)
-        except NotFound as e:
-            raise InvalidInput(f"unknown media id {media_id!r}: upload the file with POST /v1/media "
-                               "and pass the id it returns") from e
-        media.append(record)
-    task = await store.create_task(body.goal, media, body.options)
-    return TaskAccepted(id=task.id)
+    task_id = await store.create_task(body.goal, body.media, body.options, owner=who.owner, admin=who.admin)
+    # the answer is rendered by hand: this is the hot path, and its shape is fixed (TaskAccepted)
+    return Response(b'{"id":"%s","status":"queued"}' % task_id.encode(), status_code=202,
+                    media_type="application/json")
 
 
 @router.get("/tasks", response_model=TaskPage)
 async def list_tasks(
     store: StoreDep,
-    status: Annotated[Literal["queued", "running", "succeeded", "failed", "cancelled", "budget_exhausted"] | None,
-                      Query()] = None,
+    who: PrincipalDep,
+    status: Annotated[TaskStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    cursor: Annotated[str | None, Query(pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
 ) -> TaskPage:
-    """Tasks, newest first, ``limit`` per page; follow ``next_cursor`` for older ones."""
-    tasks, nxt = await store.list_tasks(status=status, limit=limit, cursor=int(cursor) if cursor else None)
-    return TaskPage(items=tasks, next_cursor=str(nxt) if nxt is not None else None)
+    """Your tasks (every task for an admin key), newest first, ``limit`` per page; follow
+    ``next_cursor`` for older ones."""
+    rows, nxt = await store.list_tasks(owner=who.scope, status=status, limit=limit,
+                                       cursor=int(cursor) if cursor else None)
+    return TaskPage(items=[r.public() for r in rows], next_cursor=str(nxt) if nxt is not None else None)
 
 
-@router.get("/tasks/{task_id}", response_model=TaskRecord)
-async def get_task(task_id: str, store: StoreDep) -> TaskRecord:
+async def _task(store: Any, task_id: str, who: Any) -> TaskRow:
+    return await store.get_task(_known_id(task_id, "task"), owner=who.scope)
+
+
+@router.get("/tasks/{task_id}", response_model=Task)
+async def get_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Task:
     """The task; ``result`` is set once it has finished."""
-    return await store.get_task(task_id)
+    return (await _task(store, task_id, who)).public()
 
 
-@router.post("/tasks/{task_id}/cancel", response_model=TaskRecord)
-async def cancel_task(task_id: str, store: StoreDep) -> TaskRecord:
+@router.post("/tasks/{task_id}/cancel", response_model=Task, responses={409: {"description": "Already finished"}})
+async def cancel_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Task:
     """Cancel: a queued task ends at once; a running one stops at its next step."""
-    from sokrat.types import Result
-
-    task = await store.get_task(task_id)
-    if task.status in TERMINAL:
+    task = await _task(store, task_id, who)
+    if task.finished:
         raise HTTPException(409, f"task {task_id} has already finished ({task.status})")
     await store.set_cancel_flag(task_id)
     if task.status == "queued":
         result = Result(answer="", status="cancelled", reason="cancelled before it started")
         if await store.finish(task_id, result, allowed="queued"):
-            await store.append_event(task_id, Event(type="done", data={"result": result.model_dump(mode="json")}))
-    return await store.get_task(task_id)
+            await store.append_event(task_id, Event.done(result))
+    return (await store.get_task(task_id)).public()
 
 
-@router.get("/tasks/{task_id}/events")
+@router.delete("/tasks/{task_id}", status_code=204, response_class=Response,
+               responses={409: {"description": "Still queued or running: cancel it first"}})
+async def delete_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Response:
+    """Delete a finished task and its events (unfinished ones: cancel first)."""
+    task = await _task(store, task_id, who)
+    if not task.finished:
+        raise HTTPException(409, f"task {task_id} is {task.status}: cancel it (POST /v1/tasks/{task_id}/cancel) "
+                                 "and delete it once it has ended")
+    await store.delete_task(task_id)
+    return Response(status_code=204)
+
+
+@router.get("/tasks/{task_id}/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
 async def task_events(
     task_id: str,
     store: StoreDep,
+    who: PrincipalDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[str | None, Query(description="Resume after this event id (like Last-Event-ID).")] = None,
 ) -> Any:
@@ -147,10 +194,8 @@ async def task_events(
     ending with ``done`` (whose data carries the result)."""
     from sse_starlette import EventSourceResponse, ServerSentEvent
 
-    start = last_event_id or after or "0-0"
-    if not _STREAM_ID.match(start):
-        raise InvalidInput(f"bad event id {start!r}: use the id of an event received before (like 1712345678901-0)")
-    await store.get_task(task_id)  # 404 before the stream starts
+    start = stream_id(last_event_id or after or "0-0")
+    await _task(store, task_id, who)  # 404 before the stream starts
 
     async def stream() -> Any:
         cursor = start
@@ -164,16 +209,17 @@ async def task_events(
             if entries:
                 continue
             task = await store.find_task(task_id)
-            if task is None or task.status not in TERMINAL:
+            if task is None:  # deleted (DELETE or retention) while streaming
+                return
+            if task.status not in TERMINAL_STATUSES:
                 continue
             # finished, but no `done` after the cursor (trimmed, or just written): read once more, then synthesise
-            late = await store.read_events(task_id, cursor)
-            for entry_id, event in late:
+            for entry_id, event in await store.read_events(task_id, cursor):
                 yield ServerSentEvent(id=entry_id, event=event.type, data=event.model_dump_json())
                 if event.type == "done":
                     return
-            data: dict[str, Any] = {"result": task.result.model_dump(mode="json") if task.result else None}
-            yield ServerSentEvent(event="done", data=Event(type="done", data=data).model_dump_json())
+            done = Event.done(task.result) if task.result else Event(type="done", data={"result": None})
+            yield ServerSentEvent(event="done", data=done.model_dump_json())
             return
 
     return EventSourceResponse(stream(), ping=15)

@@ -1,7 +1,9 @@
 """The REST API (``sokrat serve``): ``create_app(settings)`` builds the FastAPI app.
 
-Every error leaves as ``{"error": {"code", "message"}}`` with its status code; tracebacks
-are logged here and never sent.
+Every error leaves as ``{"error": {"code", "message"}}`` with its status code, its message
+scrubbed of secrets and internal paths (:mod:`sokrat.server.redact`); tracebacks are logged
+here and never sent. Per process, once: the key ring (:mod:`sokrat.server.auth`), the
+redactor, the Redis client, the embedded Redis's supervisor, and a retention sweeper.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -18,9 +21,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from sokrat import errors
-from sokrat.server.deps import SettingsDep, StoreDep
+from sokrat.server.auth import Guard, KeyRing
+from sokrat.server.deps import SettingsDep, get_store, store_of
+from sokrat.server.media import MediaStore, media_dir
+from sokrat.server.redact import Redactor
 from sokrat.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +35,7 @@ log = logging.getLogger(__name__)
 # SokratError subclass -> HTTP status (most specific first wins: looked up along the MRO)
 STATUS_FOR: dict[type[errors.SokratError], int] = {
     errors.NotFound: 404,
+    errors.UploadTooLarge: 413,
     errors.InvalidInput: 422,
     errors.MediaError: 422,
     errors.RunLimitExceeded: 422,
@@ -43,6 +51,9 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                503: "unavailable"}
 MODEL_CHECK_TTL_S = 60.0
 """readyz re-resolves the models at most this often (Redis is checked on every call)."""
+SWEEP_EVERY_S = 60.0
+ORPHAN_AGE_S = 600.0
+"""An upload file whose record is gone is removed once it is this old (its row was swept elsewhere)."""
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -64,35 +75,55 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _too_large(settings: Settings, path: str) -> tuple[str, str]:
+    if path == "/v1/media":
+        return "upload_too_large", (f"upload is over the limit of {settings.max_upload_bytes} bytes "
+                                    "(SOKRAT_MAX_UPLOAD_BYTES)")
+    return "payload_too_large", f"request body is over the limit of {settings.max_json_bytes} bytes (SOKRAT_MAX_JSON_BYTES)"
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    from sokrat.server._upload import UploadTooLarge
+    import redis
+
+    def scrub(text: str) -> str:
+        return app.state.redactor.text(text)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+        message = str(exc.detail)
+        if exc.status_code == 413:  # a chunked body past the cap (Starlette's body limiter)
+            code, message = _too_large(app.state.settings, request.url.path)
+        return JSONResponse(error_body(code, scrub(message)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(error_body("invalid_request", _validation_message(exc)), status_code=422)
+        return JSONResponse(error_body("invalid_request", scrub(_validation_message(exc))), status_code=422)
 
     @app.exception_handler(errors.SokratError)
     async def _sokrat(request: Request, exc: errors.SokratError) -> JSONResponse:
-        status = 413 if isinstance(exc, UploadTooLarge) else _status_for(exc)
+        status = _status_for(exc)
         if status >= 500:
             log.warning("%s %s -> %d %s: %s", request.method, request.url.path, status, exc.code, exc)
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
-
-    import redis
+        return JSONResponse(error_body(exc.code, scrub(str(exc))), status_code=status)
 
     async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("%s %s -> 503: Redis: %s", request.method, request.url.path, exc)
-        return JSONResponse(error_body("redis_unavailable", f"Redis is unavailable ({type(exc).__name__}: {exc}); "
-                                       "retry later, or check the server at REDIS_URL"), status_code=503)
+        log.warning("%s %s -> 503: Redis: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+        if app.state.supervisor is not None:
+            app.state.supervisor.kick()
+        return JSONResponse(error_body("redis_unavailable", f"Redis is unavailable ({type(exc).__name__}); "
+                                       "retry in a few seconds"), status_code=503, headers={"Retry-After": "2"})
 
     app.add_exception_handler(redis.ConnectionError, _redis_down)
     app.add_exception_handler(redis.TimeoutError, _redis_down)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # nobody is left to read the answer: one quiet line, no traceback
+        log.info("%s %s: the client disconnected before the request body was complete",
+                 request.method, request.url.path)
+        return JSONResponse(error_body("client_disconnected", "the client disconnected"), status_code=400)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
@@ -112,18 +143,19 @@ async def healthz() -> dict[str, str]:
 
 
 def _check_models(settings: Settings) -> tuple[dict[str, str], list[str]]:
-    """Resolve what a worker needs: the planner (unless it is an HTTP server) and the embedder."""
-    from sokrat.models import resolve
+    """Resolve what a worker needs: the planner (unless it is an HTTP server) and the embedder.
+    Only origins and model names are reported: ``/readyz`` is public."""
+    from sokrat.weights import resolve
 
     found: dict[str, str] = {}
     problems: list[str] = []
     if settings.llm_base_url:
-        found["planner"] = f"http {settings.llm_base_url}"
+        found["planner"] = "http"
     roles = ["embedder"] if settings.llm_base_url else ["planner", "embedder"]
     for role in roles:
         try:
-            m = resolve(role, settings, prepare=False)
-            found[role] = f"{m.origin} {m.model_id}"
+            m = resolve(role, settings, prepare=False)  # type: ignore[arg-type]
+            found[role] = f"{m.origin} {Path(str(m.model_id)).name}"
         except errors.SokratError as e:
             problems.append(f"{role}: {e}")
     return found, problems
@@ -132,8 +164,7 @@ def _check_models(settings: Settings) -> tuple[dict[str, str], list[str]]:
 @health.get("/readyz")
 async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     """Ready = Redis answers and the models resolve; 503 naming what is wrong otherwise."""
-    from sokrat.server.deps import get_store
-
+    state = request.app.state
     checks: dict[str, Any] = {}
     problems: list[str] = []
     try:
@@ -141,9 +172,10 @@ async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
         await asyncio.wait_for(store.ping(), timeout=5.0)
         checks["redis"] = "ok"
     except Exception as e:  # readiness reports any failure (dead socket, refused auth...), never raises
-        checks["redis"] = f"{type(e).__name__}: {e}"
-        problems.append(f"Redis unreachable ({type(e).__name__}: {e})")
-    state = request.app.state
+        if state.supervisor is not None:
+            state.supervisor.kick()
+        checks["redis"] = f"unavailable ({type(e).__name__})"
+        problems.append(f"Redis unreachable ({type(e).__name__})")
     cached = state.model_check
     if cached is None or time.monotonic() - cached[0] > MODEL_CHECK_TTL_S or cached[2]:
         found, model_problems = await run_in_threadpool(_check_models, settings)
@@ -151,8 +183,47 @@ async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     checks["models"] = cached[1]
     problems += cached[2]
     if problems:
-        return JSONResponse(error_body("not_ready", "; ".join(problems), checks=checks), status_code=503)
+        body = state.redactor.value(error_body("not_ready", "; ".join(problems), checks=checks))
+        return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ready", "checks": checks})
+
+
+# --- background work -------------------------------------------------------------------------------
+async def _sweep_forever(app: FastAPI) -> None:
+    """Retention: delete expired tasks and media (one process at a time), and upload files
+    whose record is gone."""
+    state = app.state
+    while True:
+        await asyncio.sleep(SWEEP_EVERY_S)
+        try:
+            store = state.store
+            if store is None:
+                continue
+            tasks, rows = await store.sweep()
+            for row in rows:
+                await state.media.remove(row)
+            orphans = await _remove_orphans(app)
+            if tasks or rows or orphans:
+                log.info("retention: deleted %d task(s), %d media, %d orphan file(s)", tasks, len(rows), orphans)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # Redis down: the next round retries
+            log.warning("retention sweep skipped: %s", type(e).__name__)
+
+
+async def _remove_orphans(app: FastAPI) -> int:
+    folder = media_dir(app.state.settings)
+    if not folder.is_dir():
+        return 0
+    now = time.time()
+    old = [p for p in folder.iterdir() if p.is_file() and now - p.stat().st_mtime > ORPHAN_AGE_S]
+    uploads = [p for p in old if not p.name.startswith(".")]
+    exists = await app.state.store.media_exist([p.stem for p in uploads]) if uploads else []
+    gone = [p for p, ok in zip(uploads, exists, strict=True) if not ok]
+    gone += [p for p in old if p.name.endswith(".part") and now - p.stat().st_mtime > 86_400]
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return len(gone)
 
 
 # --- the app -------------------------------------------------------------------------------------
@@ -162,21 +233,37 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     from sokrat.server.api import router
 
     settings = settings or get_settings()
+    keyring = KeyRing(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if app.state.store is None and not settings.redis_url:
-            # start the embedded Redis now rather than on the first request (a failure is
-            # reported by /readyz and by each request, not fatal here)
+        if not settings.redis_url and settings.redis_supervise_s > 0:
+            from sokrat.memory.embedded import Supervisor
+
+            app.state.supervisor = Supervisor(settings.data_dir, interval_s=settings.redis_supervise_s,
+                                              settings=settings).start()
+        if app.state.store is None:
+            # connect now rather than on the first request (starts the embedded Redis when
+            # REDIS_URL is unset); a failure is reported by /readyz and each request, not fatal
             try:
                 from sokrat.server.queue import TaskStore
 
                 app.state.store = await run_in_threadpool(TaskStore.from_settings, settings)
             except errors.SokratError as e:
-                log.error("embedded Redis did not start: %s", e)
+                log.error("Redis is not available yet: %s", app.state.redactor.text(str(e)))
+        if app.state.store is not None:
+            with contextlib.suppress(Exception):  # Redis down: the refresh loop retries
+                await keyring.load(app.state.store)
+        background = [asyncio.create_task(keyring.refresh_forever(lambda: store_of(app))),
+                      asyncio.create_task(_sweep_forever(app))]
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            if app.state.supervisor is not None:
+                app.state.supervisor.stop()
             if app.state.store is not None and app.state.owns_store:
                 await app.state.store.close()
 
@@ -186,10 +273,22 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.owns_store = store is None
     app.state.store_lock = asyncio.Lock()
     app.state.model_check = None
+    app.state.keyring = keyring
+    app.state.redactor = Redactor(settings)
+    app.state.media = MediaStore(settings)
+    app.state.supervisor = None
     install_error_handlers(app)
     app.include_router(health)
     app.include_router(router)
+    app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
     return app
 
 
-__all__ = ["StoreDep", "create_app", "error_body"]
+def app_from_env() -> FastAPI:
+    """The app on the environment's settings: the factory each ``sokrat serve --workers N``
+    process calls (``uvicorn sokrat.server.app:app_from_env --factory``)."""
+    return create_app(get_settings())
+
+
+__all__ = ["STATUS_FOR", "app_from_env", "create_app", "error_body"]

@@ -1,18 +1,20 @@
-"""FastAPI dependencies: settings, the task store, the media prober, API-key auth.
+"""FastAPI dependencies: settings, the task store, the media store and prober, the caller.
 
-Tests swap any of them with ``app.dependency_overrides[dep] = ...``.
+Tests swap any of them with ``app.dependency_overrides[dep] = ...``. The API key itself is
+checked earlier, by :class:`sokrat.server.auth.Guard`, before the body is read; the routes
+only read who the caller is.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from sokrat.errors import RedisUnavailable
+from sokrat.server.auth import Principal, principal_of
+from sokrat.server.media import MediaStore
 from sokrat.server.queue import TaskStore
 from sokrat.settings import Settings
 
@@ -21,45 +23,40 @@ def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_store(request: Request) -> TaskStore:
+async def store_of(app: Any) -> TaskStore:
     """The app's store; created on first use (starts the embedded Redis when REDIS_URL is unset)."""
-    state = request.app.state
+    state = app.state
     if state.store is None:
         async with state.store_lock:
             if state.store is None:
-                try:
-                    state.store = await run_in_threadpool(TaskStore.from_settings, state.settings)
-                except RedisUnavailable:
-                    raise
+                state.store = await run_in_threadpool(TaskStore.from_settings, state.settings)
     return state.store
+
+
+async def get_store(request: Request) -> TaskStore:
+    return await store_of(request.app)
+
+
+def get_media_store(request: Request) -> MediaStore:
+    return request.app.state.media
+
+
+def get_principal(request: Request) -> Principal:
+    return principal_of(request.scope.get("state", {}))
 
 
 Prober = Callable[..., Any]
 
 
 def get_prober() -> Prober:
-    """The perception module's ``probe(path, settings)`` (duration, streams; raises MediaError)."""
-    from sokrat.perception.decode import probe
+    """Probe an upload: duration and streams, and that its first frame decodes (MediaError if not)."""
+    from sokrat.server.probe import probe_upload
 
-    return probe
-
-
-async def require_api_key(
-    settings: Annotated[Settings, Depends(get_app_settings)],
-    authorization: Annotated[str | None, Header()] = None,
-) -> None:
-    """Every /v1 call needs ``Authorization: Bearer KEY`` when SOKRAT_API_KEYS is set."""
-    if not settings.api_keys:
-        return
-    scheme, _, key = (authorization or "").partition(" ")
-    key = key.strip()
-    if scheme.lower() != "bearer" or not key:
-        raise HTTPException(401, "missing API key: send 'Authorization: Bearer KEY'",
-                            headers={"WWW-Authenticate": "Bearer"})
-    if not any(secrets.compare_digest(key.encode(), k.encode()) for k in settings.api_keys):
-        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+    return probe_upload
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[TaskStore, Depends(get_store)]
+MediaStoreDep = Annotated[MediaStore, Depends(get_media_store)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ProberDep = Annotated[Prober, Depends(get_prober)]

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from sokrat.server.deps import get_prober
-from sokrat.server.queue import TaskStore, make_async_client, media_dir
+from sokrat.server.media import media_dir
+from sokrat.server.queue import TaskStore, make_async_client
 from sokrat.settings import Settings
 from sokrat.types import Event
 

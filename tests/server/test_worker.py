@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from sokrat.server import worker as worker_mod
-from sokrat.server.queue import TaskOptions, TaskStore, make_async_client
+from sokrat.server.queue import TaskStore, make_async_client
+from sokrat.server.schemas import TaskOptions
 from sokrat.server.worker import TaskRun, Worker
 from sokrat.settings import Settings
 from sokrat.types import Event, Result
@@ -27,6 +29,11 @@ async def store(srv_settings: Settings) -> AsyncIterator[TaskStore]:
         yield s
     finally:
         await s.close()
+
+
+async def new_task(store: TaskStore, goal: str, media: list[str], options: TaskOptions) -> Any:
+    """A queued task (only its id is used here)."""
+    return SimpleNamespace(id=await store.create_task(goal, media, options))
 
 
 def done(answer: str = "ok", status: str = "succeeded") -> Event:
@@ -65,7 +72,7 @@ async def test_worker_runs_a_task_and_records_events(srv_settings: Settings, sto
         yield Event(type="step_started", step=0)
         yield done(answer=f"answer to {run.goal}")
 
-    task = await store.create_task("what?", [], TaskOptions(max_steps=3))
+    task = await new_task(store, "what?", [], TaskOptions(max_steps=3))
     w = Worker(srv_settings, runner=runner, store=store)
     async with running(w):
         await status_is(store, task.id, "succeeded")
@@ -94,7 +101,7 @@ async def test_concurrency_runs_tasks_at_once(srv_settings: Settings, store: Tas
         active -= 1
         yield done()
 
-    tasks = [await store.create_task(f"t{i}", [], TaskOptions()) for i in range(4)]
+    tasks = [await new_task(store, f"t{i}", [], TaskOptions()) for i in range(4)]
     w = Worker(srv_settings, concurrency=3, runner=runner, store=store)
     async with running(w):
         for t in tasks:
@@ -108,8 +115,8 @@ async def test_runner_error_fails_the_task_not_the_worker(srv_settings: Settings
             raise ValueError("boom")
         yield done()
 
-    bad = await store.create_task("bad", [], TaskOptions())
-    good = await store.create_task("good", [], TaskOptions())
+    bad = await new_task(store, "bad", [], TaskOptions())
+    good = await new_task(store, "good", [], TaskOptions())
     w = Worker(srv_settings, runner=runner, store=store)
     async with running(w):
         await status_is(store, bad.id, "failed")
@@ -131,7 +138,7 @@ async def test_cancel_running_task(srv_settings: Settings, store: TaskStore) -> 
             await asyncio.sleep(0.05)
         yield done(answer="", status="cancelled")
 
-    task = await store.create_task("long", [], TaskOptions())
+    task = await new_task(store, "long", [], TaskOptions())
     w = Worker(srv_settings, runner=runner, store=store)
     async with running(w):
         async with asyncio.timeout(WAIT_S):
@@ -151,7 +158,7 @@ async def test_runner_ignoring_cancel_is_stopped(srv_settings: Settings, store: 
         await asyncio.sleep(3600)  # deaf to cancel
         yield done()
 
-    task = await store.create_task("deaf", [], TaskOptions())
+    task = await new_task(store, "deaf", [], TaskOptions())
     w = Worker(srv_settings, runner=runner, store=store)
     async with running(w):
         await status_is(store, task.id, "running")
@@ -163,7 +170,7 @@ async def test_runner_ignoring_cancel_is_stopped(srv_settings: Settings, store: 
 
 async def test_dead_workers_task_is_reclaimed_and_resumed(srv_settings: Settings, store: TaskStore) -> None:
     settings = srv_settings.model_copy(update={"task_visibility_s": 0.5})
-    task = await store.create_task("resume me", [], TaskOptions())
+    task = await new_task(store, "resume me", [], TaskOptions())
     # worker "ghost" takes the entry, starts the task and dies without a heartbeat or ack
     claim = await store.read_new("ghost", block_ms=1000)
     assert claim is not None and claim.task_id == task.id
@@ -202,7 +209,7 @@ async def test_live_worker_keeps_its_task_by_heartbeat(srv_settings: Settings, s
         runs.append("thief")
         yield done(answer="thief")
 
-    task = await store.create_task("long", [], TaskOptions())
+    task = await new_task(store, "long", [], TaskOptions())
     a = Worker(settings, runner=slow, store=store, name="a")
     b = Worker(settings, runner=thief, store=store, name="b")
     async with running(a):
@@ -226,7 +233,7 @@ async def test_shutdown_releases_unfinished_task(srv_settings: Settings, store: 
         await asyncio.sleep(3600)
         yield done()
 
-    task = await store.create_task("handoff", [], TaskOptions())
+    task = await new_task(store, "handoff", [], TaskOptions())
     a = Worker(settings, runner=stuck, store=store, name="a")
     async with running(a):
         async with asyncio.timeout(WAIT_S):
@@ -246,7 +253,7 @@ async def test_shutdown_releases_unfinished_task(srv_settings: Settings, store: 
 
 async def test_task_that_keeps_killing_workers_is_failed(srv_settings: Settings, store: TaskStore) -> None:
     settings = srv_settings.model_copy(update={"task_visibility_s": 0.2})
-    task = await store.create_task("poison", [], TaskOptions())
+    task = await new_task(store, "poison", [], TaskOptions())
     claim = await store.read_new("ghost", block_ms=1000)
     assert claim is not None
     for _ in range(3):
@@ -263,7 +270,7 @@ async def test_task_that_keeps_killing_workers_is_failed(srv_settings: Settings,
 
 
 async def test_cancelled_while_queued_is_skipped(srv_settings: Settings, store: TaskStore) -> None:
-    task = await store.create_task("skip", [], TaskOptions())
+    task = await new_task(store, "skip", [], TaskOptions())
     await store.set_cancel_flag(task.id)
     assert await store.finish(task.id, Result(answer="", status="cancelled"), allowed="queued")
     ran: list[str] = []
@@ -272,7 +279,7 @@ async def test_cancelled_while_queued_is_skipped(srv_settings: Settings, store: 
         ran.append(run.id)
         yield done()
 
-    after = await store.create_task("after", [], TaskOptions())
+    after = await new_task(store, "after", [], TaskOptions())
     w = Worker(srv_settings, runner=runner, store=store)
     async with running(w):
         await status_is(store, after.id, "succeeded")

@@ -1,0 +1,222 @@
+"""API keys, owners, and the guard that checks the key and caps the body before any parsing.
+
+Keys come from two places, and only their SHA-256 is kept in memory or in Redis:
+
+- ``SOKRAT_API_KEYS`` / ``SOKRAT_ADMIN_KEYS``: comma-separated, each the key itself or
+  ``sha256:<hex>`` of it (so a config file need not hold the key). The owner of an
+  environment key is ``key-<first 12 hex of its hash>``.
+- ``sokrat keys create --owner NAME [--admin]``: stored in Redis as hash -> owner; several
+  keys can share an owner (rotation). ``sokrat keys revoke`` removes a managed key or puts an
+  environment key's hash on the revoked list. Servers re-read both every
+  ``api_key_refresh_s`` seconds, so a revocation reaches every server within that time
+  without a restart.
+
+Auth is on when any environment key is set or any managed key exists. Without keys every
+caller is the admin ``anonymous``.
+
+:class:`Guard` is a pure ASGI middleware (no per-request allocation beyond a header scan):
+for ``/v1`` it answers 401 before the app reads a byte of the body, then it refuses a
+``Content-Length`` over the route's cap at once (413) and counts the bytes of a chunked body
+with Starlette's ``RequestBodyLimitMiddleware``. Uploads get ``max_upload_bytes`` (plus
+room for the multipart framing); every other body ``max_json_bytes``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sokrat.server.queue import ANONYMOUS, key_digest
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from sokrat.server.queue import TaskStore
+    from sokrat.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MULTIPART_SLACK = 64 * 1024
+"""Bytes of multipart framing (boundaries, part headers) allowed on top of the upload cap."""
+OWNER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the owner their tasks and media are filed under."""
+
+    owner: str
+    admin: bool = False
+
+    @property
+    def scope(self) -> str | None:
+        """The owner to filter by: None (everything) for admins."""
+        return None if self.admin else self.owner
+
+
+NOBODY = Principal(owner=ANONYMOUS, admin=True)
+UNREADY = Principal(owner="", admin=False)
+"""Returned while the managed keys are unknown (Redis not reached yet): the guard answers 503."""
+
+
+def parse_key(entry: str) -> str:
+    """The digest of one ``SOKRAT_API_KEYS`` entry (plain key, or ``sha256:<hex>``)."""
+    if entry.lower().startswith("sha256:"):
+        digest = entry.split(":", 1)[1].strip().lower()
+        if not _HEX.match(digest):
+            from sokrat.errors import ConfigError
+
+            raise ConfigError("an API key entry 'sha256:...' must hold 64 hex digits (sha256sum of the key)")
+        return digest
+    return key_digest(entry)
+
+
+class KeyRing:
+    """Digest -> principal, from the environment and Redis (refreshed in the background)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._env: dict[str, Principal] = {}
+        for entries, admin in ((settings.api_keys, False), (settings.admin_keys, True)):
+            for entry in entries:
+                digest = parse_key(entry)
+                self._env[digest] = Principal(owner=f"key-{digest[:12]}", admin=admin)
+        self._managed: dict[str, Principal] = {}
+        self._revoked: frozenset[str] = frozenset()
+        self.refresh_s = settings.api_key_refresh_s
+        self._loaded = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self._env or self._managed)
+
+    @property
+    def loaded(self) -> bool:
+        """The managed keys have been read from Redis at least once."""
+        return self._loaded
+
+    def authenticate(self, authorization: bytes | None) -> Principal | None:
+        """The caller for an ``Authorization`` header value; None when refused, :data:`UNREADY`
+        while the managed keys could not be read yet (so a restart with Redis down never runs
+        open). Without any key configured everyone is :data:`NOBODY` (the admin ``anonymous``)."""
+        digest = None
+        if authorization:
+            scheme, _, key = authorization.partition(b" ")
+            key = key.strip()
+            if scheme.lower() == b"bearer" and key:
+                digest = hashlib.sha256(key).hexdigest()
+        if not self._loaded:
+            return self._env.get(digest, UNREADY) if digest else (UNREADY if not self._env else None)
+        if not self.enabled:
+            return NOBODY
+        if digest is None or digest in self._revoked:
+            return None
+        return self._managed.get(digest) or self._env.get(digest)
+
+    async def load(self, store: TaskStore) -> None:
+        stored, revoked = await store.keys()
+        self._managed = {k.digest: Principal(owner=k.owner, admin=k.admin) for k in stored}
+        self._revoked = frozenset(revoked)
+        self._loaded = True
+
+    async def refresh_forever(self, get_store: Any) -> None:
+        """Re-read the managed keys every ``refresh_s`` (keeps the last copy while Redis is down)."""
+        while True:
+            try:
+                await self.load(await get_store())
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # Redis down or not started yet: keep the keys we have
+                log.debug("API keys not refreshed: %s", type(e).__name__)
+            await asyncio.sleep(self.refresh_s if self._loaded else min(self.refresh_s, 1.0))
+
+
+def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    start = {"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                         *headers]}
+    return start, {"type": "http.response.body", "body": body}
+
+
+class Guard:
+    """ASGI middleware: the API key first, then the body cap, then the app (see module doc)."""
+
+    def __init__(self, app: ASGIApp, *, keyring: KeyRing, max_json_bytes: int, max_upload_bytes: int) -> None:
+        from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+
+        self.app = app
+        self.keyring = keyring
+        self.json_cap = max_json_bytes
+        self.upload_cap = max_upload_bytes + MULTIPART_SLACK
+        self._json_limited = RequestBodyLimitMiddleware(app, max_body_size=self.json_cap)
+        self._upload_limited = RequestBodyLimitMiddleware(app, max_body_size=self.upload_cap)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        auth = length = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                auth = value
+            elif name == b"content-length":
+                length = value
+        if path.startswith("/v1"):
+            principal = self.keyring.authenticate(auth)
+            if principal is UNREADY:
+                for msg in _json(503, "redis_unavailable", "the API keys cannot be read yet (Redis is "
+                                 "unavailable); retry in a few seconds", ((b"retry-after", b"2"),)):
+                    await send(msg)
+                return
+            if principal is None:
+                message = "invalid API key" if auth else "missing API key: send 'Authorization: Bearer KEY'"
+                for msg in _json(401, "unauthorized", message, ((b"www-authenticate", b"Bearer"),)):
+                    await send(msg)
+                return
+            scope.setdefault("state", {})["principal"] = principal
+        upload = path == "/v1/media" and scope["method"] == "POST"
+        cap = self.upload_cap if upload else self.json_cap
+        if length is not None:
+            try:
+                size = int(length)
+            except ValueError:
+                size = -1
+            if size < 0:
+                for msg in _json(400, "bad_request", "Content-Length is not a number"):
+                    await send(msg)
+                return
+            if size > cap:
+                what = "upload" if upload else "request body"
+                setting = "SOKRAT_MAX_UPLOAD_BYTES" if upload else "SOKRAT_MAX_JSON_BYTES"
+                limit = cap - MULTIPART_SLACK if upload else cap
+                code = "upload_too_large" if upload else "payload_too_large"
+                for msg in _json(413, code, f"{what} of {size} bytes is over the limit of {limit} bytes ({setting})"):
+                    await send(msg)
+                return
+        await (self._upload_limited if upload else self._json_limited)(scope, receive, send)
+
+
+def principal_of(scope_state: dict[str, Any]) -> Principal:
+    return scope_state.get("principal", NOBODY)
+
+
+def new_key() -> str:
+    """A fresh API key (256 bits, URL-safe)."""
+    import secrets
+
+    return "sk-" + secrets.token_urlsafe(32)
+
+
+def check_owner_name(owner: str) -> str:
+    if not OWNER_NAME.match(owner):
+        from sokrat.errors import InvalidInput
+
+        raise InvalidInput(f"owner {owner!r}: use 1-64 letters, digits, '_', '.', '@' or '-'")
+    return owner

@@ -1,0 +1,109 @@
+"""The public REST schemas (request bodies and answers of /v1), separate from the Redis rows.
+
+The rows in :mod:`sokrat.server.queue` carry what only the server and workers need (local
+paths, content hashes, the queue sequence); these models are what clients send and see.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sokrat.types import MAX_GOAL_CHARS, Result, TaskStatus
+
+MAX_MEDIA_PER_TASK = 32
+
+
+class TaskOptions(BaseModel):
+    """Per-task overrides of the process limits (``"options"`` of ``POST /v1/tasks``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_steps: int | None = Field(default=None, ge=1, le=200, description="Step cap of this run.")
+    max_wall_s: float | None = Field(default=None, gt=0, le=86_400, description="Wall-clock cap, seconds.")
+
+    def overrides(self) -> dict[str, Any]:
+        """The settings fields this task changes."""
+        return self.model_dump(exclude_none=True)
+
+
+class TaskCreate(BaseModel):
+    """Body of ``POST /v1/tasks``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    goal: str = Field(min_length=1, max_length=MAX_GOAL_CHARS, description="What the agent should do.")
+    media: list[str] = Field(default_factory=list, max_length=MAX_MEDIA_PER_TASK,
+                             description="Ids returned by POST /v1/media.")
+    options: TaskOptions = Field(default_factory=TaskOptions)
+
+    @field_validator("goal")
+    @classmethod
+    def _goal_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("goal is blank: say what the agent should do")
+        return value.strip()
+
+    @field_validator("media")
+    @classmethod
+    def _media_ids(cls, value: list[str]) -> list[str]:
+        for media_id in value:
+            if not media_id or len(media_id) > 64:
+                raise ValueError(f"{media_id[:70]!r} is not a media id: pass the ids POST /v1/media returned")
+        return value
+
+
+class TaskAccepted(BaseModel):
+    """Answer of ``POST /v1/tasks`` (202): the task is stored and queued (see the README on
+    what the acknowledgement guarantees)."""
+
+    id: str
+    status: Literal["queued"] = "queued"
+
+
+class Task(BaseModel):
+    """A task as ``GET /v1/tasks/{id}`` shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    owner: str = Field(description="Who created it: the owner name of the API key (`anonymous` without keys).")
+    goal: str
+    media: list[str] = Field(default_factory=list)
+    options: TaskOptions = Field(default_factory=TaskOptions)
+    status: TaskStatus
+    created_at: float
+    updated_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    expires_at: float | None = Field(default=None, description="When a finished task is deleted (retention).")
+    attempts: int = Field(default=0, description="Runs started; a Redis outage does not count as one.")
+    cancel_requested: bool = False
+    worker: str | None = None
+    result: Result | None = None
+
+
+class TaskPage(BaseModel):
+    items: list[Task]
+    next_cursor: str | None = None
+    """Pass as ``cursor`` for the next (older) page; null on the last page."""
+
+
+class Media(BaseModel):
+    """An uploaded media file (``POST /v1/media`` answers it with 201)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: Literal["video", "audio"]
+    duration_s: float
+    bytes: int
+    filename: str = ""
+    sha256: str = Field(default="", description="Content hash of the file.")
+    owner: str = ""
+    created_at: float = 0.0
+    expires_at: float | None = None
+
+
+__all__ = ["MAX_MEDIA_PER_TASK", "Media", "Task", "TaskAccepted", "TaskCreate", "TaskOptions", "TaskPage"]
