@@ -10,7 +10,17 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from sokrat.memory.base import Embedder, LogEntry, Memory, MemoryKind, MemoryRecord, VideoLogMeta
+from sokrat.memory.base import (
+    ArtifactStore,
+    Embedder,
+    LogEntry,
+    Memory,
+    MemoryKind,
+    MemoryRecord,
+    SemanticMemory,
+    VideoLogMeta,
+    VideoLogStore,
+)
 
 if TYPE_CHECKING:
     from sokrat.memory.redis import RedisMemory
@@ -53,6 +63,6 @@ def __getattr__(name: str) -> Any:  # lazy: importing sokrat.memory must not imp
 
 
 __all__ = [
-    "Embedder", "LogEntry", "Memory", "MemoryKind", "MemoryRecord", "RedisMemory",
-    "VideoLogMeta", "get_embedder", "get_memory",
+    "ArtifactStore", "Embedder", "LogEntry", "Memory", "MemoryKind", "MemoryRecord", "RedisMemory",
+    "SemanticMemory", "VideoLogMeta", "VideoLogStore", "get_embedder", "get_memory",
 ]

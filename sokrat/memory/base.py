@@ -1,9 +1,16 @@
-"""The memory surface every backend implements (Redis is the real one).
+"""The memory interfaces, one per role, and the records they hold (Redis is the real backend).
 
-Four kinds of memory: semantic (facts with embeddings), episodic (tasks, steps, outcomes),
-perceptual (video logs), and artifacts (large tool outputs behind a handle). The API is
-sync on purpose: redis-py calls are short, and async callers wrap them in
-``asyncio.to_thread``. Vectors are float32, L2-normalised, shape ``(D,)``.
+Split by role, the way LangGraph's ``BaseStore`` keeps a narrow abstract core and derives
+the rest, so a backend implements only the role it serves:
+
+- :class:`ArtifactStore`: large tool outputs behind a handle (put / get / info);
+- :class:`SemanticMemory`: facts and episodes with embeddings (remember / recall / get / delete);
+- :class:`VideoLogStore`: the perceptual memory, timestamped video logs;
+- :class:`Memory`: all three plus health, what :class:`~sokrat.memory.redis.RedisMemory` is.
+
+Tools and services declare the narrowest role they need. The API is sync on purpose: redis-py
+calls are short, and async callers wrap them in ``asyncio.to_thread``. Vectors are float32,
+L2-normalised, shape ``(D,)``.
 """
 
 from __future__ import annotations
@@ -96,13 +103,27 @@ class Embedder(ABC):
         """``(N, D)`` float32, L2-normalised."""
 
 
-class Memory(ABC):
-    """Long-term memory. All methods raise :class:`sokrat.errors.MemoryBackendError` subclasses
-    on backend trouble, with a message naming the fix."""
+class ArtifactStore(ABC):
+    """Large outputs kept behind a handle (``artifact:<id>``), read back in pages."""
+
+    @abstractmethod
+    def put_artifact(self, content: str, *, ttl_s: float | None = None, metadata: dict[str, Any] | None = None) -> str:
+        """Keep a large output; return a handle like ``artifact:<id>``."""
+
+    @abstractmethod
+    def get_artifact(self, handle: str, *, start: int = 0, length: int | None = None) -> str:
+        """Read (part of) an artifact. Unknown handle: :class:`sokrat.errors.NotFound`."""
+
+    @abstractmethod
+    def artifact_info(self, handle: str) -> dict[str, Any]:
+        """``{"chars", "created_at", "metadata"}`` of an artifact (:class:`~sokrat.errors.NotFound` if unknown)."""
+
+
+class SemanticMemory(ABC):
+    """Facts and episodes with embeddings, searched by meaning and keywords."""
 
     embedder: Embedder
 
-    # --- semantic / episodic ---------------------------------------------------------------
     @abstractmethod
     def remember(
         self,
@@ -141,16 +162,10 @@ class Memory(ABC):
     @abstractmethod
     def delete(self, memory_id: str) -> bool: ...
 
-    # --- artifacts --------------------------------------------------------------------------
-    @abstractmethod
-    def put_artifact(self, content: str, *, ttl_s: float | None = None, metadata: dict[str, Any] | None = None) -> str:
-        """Keep a large output; return a handle like ``artifact:<id>``."""
 
-    @abstractmethod
-    def get_artifact(self, handle: str, *, start: int = 0, length: int | None = None) -> str:
-        """Read (part of) an artifact. Unknown handle: :class:`sokrat.errors.NotFound`."""
+class VideoLogStore(ABC):
+    """Video logs: a header per video and its timestamped entries, with vector search."""
 
-    # --- perceptual (video logs) --------------------------------------------------------------
     @abstractmethod
     def video_log(self, log_id: str) -> VideoLogMeta | None: ...
 
@@ -184,7 +199,11 @@ class Memory(ABC):
     ) -> list[tuple[LogEntry, float]]:
         """KNN over one log's entries; ``(entry, similarity)`` best first."""
 
-    # --- health ----------------------------------------------------------------------------------
+
+class Memory(ArtifactStore, SemanticMemory, VideoLogStore):
+    """Every role in one store (Redis). All methods raise :class:`sokrat.errors.MemoryBackendError`
+    subclasses on backend trouble, with a message naming the fix."""
+
     @abstractmethod
     def info(self) -> dict[str, Any]:
         """Server facts for `sokrat doctor`: url, version, modules, embedded or external."""

@@ -14,19 +14,10 @@ BUILTIN_TOOL_MODULES: tuple[str, ...] = (
 
 
 def default_tools() -> list[Tool]:
-    """Every built-in tool whose module is present, in a stable order."""
+    """Every built-in tool, in a stable order."""
     import importlib
 
-    found: list[Tool] = []
-    for module_name in BUILTIN_TOOL_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
-            if e.name == module_name:  # not written yet / removed: skip; a broken import is a bug
-                continue
-            raise
-        found.extend(getattr(module, "TOOLS", ()))
-    return found
+    return [t for name in BUILTIN_TOOL_MODULES for t in importlib.import_module(name).TOOLS]
 
 
 __all__ = ["Tool", "ToolContext", "ToolOutcome", "ToolRegistry", "default_tools", "tool"]

@@ -1,29 +1,55 @@
-"""Long-term memory tools: ``remember`` a fact, ``recall`` what is relevant to a query."""
+"""Long-term memory tools: ``remember`` a fact, ``recall`` what is relevant to a query.
+
+Both are scoped to the run's namespace (:attr:`ToolContext.namespace`): a run reads and
+writes only its own owner's memories. Memory problems (Redis down, modules missing) make the
+tool unavailable (the registry reports them to the user, not to the model).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from sokrat.errors import SokratError, ToolError
+from pydantic import Field
+
 from sokrat.tools.registry import ToolContext, tool
 
 if TYPE_CHECKING:
-    from sokrat.memory.base import Memory
+    from sokrat.memory.base import Memory, SemanticMemory
+
+MAX_RECALL = 50
 
 
-def memory_of(ctx: ToolContext) -> Memory:
-    """The run's memory, else the process's (``get_memory(ctx.settings)``)."""
-    if ctx.memory is not None:
+def memory_of(ctx: ToolContext) -> SemanticMemory:
+    """The run's long-term memory, else the process's (``get_memory``). Raises
+    :class:`~sokrat.errors.MemoryBackendError` (the tool is unavailable) when there is none."""
+    from sokrat.errors import ToolUnavailable
+    from sokrat.memory.base import SemanticMemory
+
+    if isinstance(ctx.memory, SemanticMemory):
         return ctx.memory
+    if ctx.memory is not None:
+        raise ToolUnavailable("long-term memory is off for this agent (memory=False, or Redis was unavailable "
+                              "when it started): build the Agent with a memory to remember and recall")
     from sokrat.memory import get_memory
 
-    return get_memory(ctx.settings)
+    return get_memory(ctx.resolved_settings())
+
+
+def long_term_memory(ctx: ToolContext) -> Memory:
+    """The run's full memory (semantic + video logs + artifacts), for tools that need all of it."""
+    from sokrat.errors import ToolUnavailable
+    from sokrat.memory.base import Memory
+
+    memory = memory_of(ctx)
+    if not isinstance(memory, Memory):
+        raise ToolUnavailable(f"this tool needs a full long-term memory, not {type(memory).__name__}")
+    return memory
 
 
 @tool
 def remember(
     ctx: ToolContext,
-    text: str,
+    text: Annotated[str, Field(min_length=1)],
     tags: list[str] | None = None,
     kind: Literal["fact", "episode"] = "fact",
     source: str | None = None,
@@ -36,19 +62,17 @@ def remember(
         kind: "fact" for lasting knowledge, "episode" for something that happened.
         source: where it comes from, e.g. a video file name.
     """
-    try:
-        memory_id = memory_of(ctx).remember(text, kind=kind, tags=tags or (), source=source,
-                                            metadata={"run_id": ctx.run_id} if ctx.run_id else None)
-    except SokratError as e:
-        raise ToolError(str(e)) from e
+    memory_id = memory_of(ctx).remember(
+        text, kind=kind, tags=tags or (), source=source, namespace=ctx.namespace or "default",
+        metadata={"run_id": ctx.run_id} if ctx.run_id else None)
     return f"remembered as {memory_id}"
 
 
 @tool
 def recall(
     ctx: ToolContext,
-    query: str,
-    k: int = 5,
+    query: Annotated[str, Field(min_length=1)],
+    k: Annotated[int, Field(ge=1, le=MAX_RECALL)] = 5,
     tags: list[str] | None = None,
     kinds: list[Literal["fact", "episode"]] | None = None,
     source: str | None = None,
@@ -59,20 +83,15 @@ def recall(
 
     Args:
         query: what to look for, in words.
-        k: how many memories to return (1-50).
+        k: how many memories to return.
         tags: keep only memories with at least one of these tags.
         kinds: keep only these kinds ("fact", "episode").
         source: keep only memories from this source.
         since: keep only memories stored at or after this Unix time.
         until: keep only memories stored at or before this Unix time.
     """
-    if not 1 <= k <= 50:
-        raise ToolError(f"k must be between 1 and 50, got {k}")
-    try:
-        hits = memory_of(ctx).recall(query, k=k, tags=tags, kinds=kinds, source=source,
-                                     since=since, until=until)
-    except SokratError as e:
-        raise ToolError(str(e)) from e
+    hits = memory_of(ctx).recall(query, k=k, tags=tags, kinds=kinds, source=source, since=since, until=until,
+                                 namespace=ctx.namespace)
     out = []
     for h in hits:
         item: dict[str, Any] = {"id": h.id, "text": h.text, "kind": h.kind,

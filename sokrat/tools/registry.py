@@ -15,35 +15,65 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import TYPE_CHECKING, Any, Generic, cast, get_origin, get_type_hints, overload
 
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from typing_extensions import TypeVar
 
-from sokrat.errors import ToolArgumentsError, ToolDefinitionError, ToolError, ToolNotFound
+from sokrat.errors import (
+    ConfigError,
+    MemoryBackendError,
+    SokratError,
+    ToolArgumentsError,
+    ToolDefinitionError,
+    ToolError,
+    ToolNotFound,
+    ToolUnavailable,
+)
 
 if TYPE_CHECKING:
     from sokrat.llm.base import ChatModel
-    from sokrat.memory.base import Memory
+    from sokrat.memory.base import ArtifactStore
     from sokrat.settings import Settings
 
 
+DepsT = TypeVar("DepsT", default=Any)
+
+
 @dataclass(frozen=True)
-class ToolContext:
-    """What a tool may use besides its arguments. Injected, never part of the schema."""
+class ToolContext(Generic[DepsT]):
+    """What a tool may use besides its arguments. Injected, never part of the schema.
+
+    Generic in the user's dependencies, like pydantic-ai's ``RunContext[Deps]``: a tool that
+    declares ``ctx: ToolContext[Robot]`` gets ``ctx.deps`` typed as ``Robot`` (pass it as
+    ``Agent(deps=robot)``). Bare ``ToolContext`` means ``ToolContext[Any]``.
+    """
 
     settings: Settings | None = None
-    """Process settings (``get_settings()`` when None)."""
-    memory: Memory | None = None
-    """Long-term memory (Redis), when the caller has one."""
+    """Process settings; read them through :meth:`resolved_settings`."""
+    memory: ArtifactStore | None = None
+    """The run's memory: a full :class:`~sokrat.memory.base.Memory` (Redis), or only an
+    artifact store when long-term memory is off. None: tools use the process's memory."""
     chat: ChatModel | None = None
     """The chat model, for tools that need language (e.g. ``video_qa``)."""
     media: tuple[str, ...] = ()
     """Media files given to this run; tools default to the first when no path is passed."""
     run_id: str | None = None
     """Id of the agent run calling the tool, if any."""
-    deps: Mapping[str, Any] = field(default_factory=dict)
-    """User dependencies, e.g. a robot handle for robot skills."""
+    namespace: str | None = "default"
+    """Whose memory and documents the run may read and write: the server sets the API key's
+    owner; None (admins) reads every namespace and writes to "default"."""
+    deps: DepsT = field(default_factory=lambda: cast(Any, {}))
+    """User dependencies, e.g. a robot handle for robot skills (an empty dict when none)."""
+
+    def resolved_settings(self) -> Settings:
+        """:attr:`settings`, or the process settings when the caller gave none."""
+        if self.settings is not None:
+            return self.settings
+        from sokrat.settings import get_settings
+
+        return get_settings()
 
 
 @dataclass(frozen=True)
@@ -55,11 +85,20 @@ class ToolOutcome:
     ok: bool
     output: Any = None
     error: str | None = None
+    """The failure, in full (for the user when :attr:`unavailable`)."""
     duration_s: float = 0.0
+    transient: bool = False
+    """The same call may succeed if retried (:class:`~sokrat.errors.TransientToolError`)."""
+    unavailable: bool = False
+    """The tool cannot work in this installation (:class:`~sokrat.errors.ToolUnavailable`, a
+    missing model, a dead Redis): the caller should stop offering it and show :attr:`error`
+    to the user, who must fix it; the model only learns to use another tool."""
 
     @property
     def observation(self) -> str:
         """The outcome as text the planner reads."""
+        if self.unavailable:
+            return f"ERROR: tool {self.tool!r} is not available in this installation; use another tool"
         if not self.ok:
             return f"ERROR: {self.error}"
         return to_text(self.output)
@@ -158,18 +197,34 @@ class Tool:
         return self.fn(*args, **kwargs)
 
 
-def tool(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+@overload
+def tool(fn: Callable[..., Any], *, name: str | None = None) -> Tool: ...
+
+
+@overload
+def tool(fn: None = None, *, name: str | None = None) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
+def tool(
+    fn: Callable[..., Any] | None = None, *, name: str | None = None
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
     Usable bare (``@tool``) or with a name (``@tool(name="pick")``). Raises
     :class:`ToolDefinitionError` when a parameter lacks a type hint or an ``Args:`` entry,
-    or when the function has no description.
+    or when the function has no description. Bounds and other constraints go in the type,
+    ``k: Annotated[int, Field(ge=1, le=20)] = 5``, so they reach the JSON schema (and the
+    constrained decoder) instead of costing a failed call.
     """
 
     def build(f: Callable[..., Any]) -> Tool:
         return _build_tool(f, name=name)
 
     return build(fn) if fn is not None else build
+
+
+def _is_context(hint: Any) -> bool:
+    return hint is ToolContext or get_origin(hint) is ToolContext
 
 
 def _build_tool(fn: Callable[..., Any], *, name: str | None) -> Tool:
@@ -180,7 +235,7 @@ def _build_tool(fn: Callable[..., Any], *, name: str | None) -> Tool:
         raise ToolDefinitionError(f"tool {tool_name!r}: add a docstring saying what it does")
     arg_docs = {p.arg_name: (p.description or "").strip() for p in doc.params}
     try:
-        hints = get_type_hints(fn)
+        hints = get_type_hints(fn, include_extras=True)  # keep Annotated[..., Field(...)] bounds
     except NameError as e:
         raise ToolDefinitionError(f"tool {tool_name!r}: cannot resolve a type hint ({e})") from e
 
@@ -191,7 +246,7 @@ def _build_tool(fn: Callable[..., Any], *, name: str | None) -> Tool:
             raise ToolDefinitionError(f"tool {tool_name!r}: *args/**kwargs cannot be described")
         if pname not in hints:
             raise ToolDefinitionError(f"tool {tool_name!r}: parameter {pname!r} needs a type hint")
-        if hints[pname] is ToolContext:
+        if _is_context(hints[pname]):
             context_param = pname
             continue
         if not arg_docs.get(pname):
@@ -199,6 +254,7 @@ def _build_tool(fn: Callable[..., Any], *, name: str | None) -> Tool:
                 f"tool {tool_name!r}: describe parameter {pname!r} in the docstring's Args: section"
             )
         default = ... if param.default is inspect.Parameter.empty else param.default
+        # An Annotated[T, Field(ge=..)] keeps its bounds: pydantic merges them with this Field.
         fields[pname] = (hints[pname], Field(default, description=arg_docs[pname]))
 
     args_model = create_model(f"{tool_name}_args", __base__=_Args, **fields)
@@ -251,9 +307,6 @@ class ToolRegistry:
     def names(self) -> list[str]:
         return list(self._tools)
 
-    def specs(self) -> list[dict[str, Any]]:
-        return [t.spec() for t in self._tools.values()]
-
     async def execute(
         self,
         name: str,
@@ -266,12 +319,15 @@ class ToolRegistry:
 
         Never raises for tool problems (unknown tool, bad arguments, exceptions, timeout).
         A sync tool that times out keeps running in its thread; its result is discarded.
+        Configuration and infrastructure failures (:class:`~sokrat.errors.ToolUnavailable`,
+        :class:`~sokrat.errors.ConfigError`, :class:`~sokrat.errors.MemoryBackendError`)
+        come back with ``unavailable=True``: the user must act, not the model.
         """
         args = dict(arguments) if isinstance(arguments, Mapping) else {}
         start = time.perf_counter()
 
-        def failed(message: str) -> ToolOutcome:
-            return ToolOutcome(name, args, ok=False, error=message, duration_s=time.perf_counter() - start)
+        def failed(message: str, **flags: bool) -> ToolOutcome:
+            return ToolOutcome(name, args, ok=False, error=message, duration_s=time.perf_counter() - start, **flags)
 
         try:
             t = self.get(name)
@@ -282,7 +338,11 @@ class ToolRegistry:
             return failed(f"{e}. Fix the arguments and call again.")
         except TimeoutError:
             return failed(f"tool {name!r} timed out after {timeout_s:g} s; try a narrower request or another tool")
+        except (ToolUnavailable, ConfigError, MemoryBackendError) as e:
+            return failed(f"tool {name!r} is unavailable: {e}", unavailable=True)
         except ToolError as e:
+            return failed(f"tool {name!r} failed: {e}", transient=e.transient)
+        except SokratError as e:  # bad input, not found: the model can change its arguments
             return failed(f"tool {name!r} failed: {e}")
         except Exception as e:  # a tool's bug must not crash the run: report it to the planner
             return failed(f"tool {name!r} raised {type(e).__name__}: {e}; try another tool or other arguments")

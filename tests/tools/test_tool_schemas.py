@@ -1,6 +1,6 @@
 """Snapshot of every default tool's schema: catches accidental drift.
 
-Regenerate after an intended change with ``SOKRAT_UPDATE_SNAPSHOTS=1 pytest tests/test_tool_schemas.py``.
+Regenerate after an intended change with ``SOKRAT_UPDATE_SNAPSHOTS=1 pytest tests/tools/test_tool_schemas.py``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 
 from sokrat.tools import default_tools
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "tool_schemas.json"
-HOW = "run `SOKRAT_UPDATE_SNAPSHOTS=1 pytest tests/test_tool_schemas.py` and commit the snapshot"
+SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "tool_schemas.json"
+HOW = "run `SOKRAT_UPDATE_SNAPSHOTS=1 pytest tests/tools/test_tool_schemas.py` and commit the snapshot"
 
 
 def _current() -> dict[str, dict]:

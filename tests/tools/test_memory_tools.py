@@ -41,7 +41,8 @@ async def test_remember_then_recall(registry: ToolRegistry, memory: RedisMemory)
 
 async def test_recall_bad_k_is_an_observation(registry: ToolRegistry, memory: RedisMemory) -> None:
     out = await registry.execute("recall", {"query": "x", "k": 0}, ToolContext(memory=memory))
-    assert not out.ok and "k must be between 1 and 50" in out.error
+    assert not out.ok and "k: Input should be greater than or equal to 1" in out.error
+    assert recall.parameters["properties"]["k"]["maximum"] == 50  # the bound is in the schema
 
 
 async def test_read_artifact_pages(registry: ToolRegistry, memory: RedisMemory) -> None:
@@ -58,7 +59,7 @@ async def test_read_artifact_pages(registry: ToolRegistry, memory: RedisMemory) 
     out = await registry.execute("read_artifact", {"handle": "artifact:" + "f" * 32}, ctx)
     assert not out.ok and "no artifact" in out.error and "earlier observation" in out.error
     out = await registry.execute("read_artifact", {"handle": handle, "length": 10**6}, ctx)
-    assert not out.ok and "length must be" in out.error
+    assert not out.ok and "length: Input should be less than or equal to 20000" in out.error
 
 
 async def test_tools_fall_back_to_get_memory(registry: ToolRegistry, settings) -> None:  # type: ignore[no-untyped-def]
@@ -69,3 +70,37 @@ async def test_tools_fall_back_to_get_memory(registry: ToolRegistry, settings) -
     handle = mem.put_artifact("from the process memory")
     out = await registry.execute("read_artifact", {"handle": handle}, ToolContext(settings=settings))
     assert out.ok and out.output.endswith("from the process memory")
+
+
+@pytest.mark.slow  # real embedder
+async def test_memories_are_scoped_to_the_runs_namespace(registry: ToolRegistry, memory: RedisMemory) -> None:
+    alice, bob = ToolContext(memory=memory, namespace="alice"), ToolContext(memory=memory, namespace="bob")
+    await registry.execute("remember", {"text": "Alice's locker code is 4711."}, alice)
+    out = await registry.execute("recall", {"query": "locker code"}, bob)
+    assert out.ok and out.output == []
+    out = await registry.execute("recall", {"query": "locker code"}, alice)
+    assert out.ok and out.output[0]["text"] == "Alice's locker code is 4711."
+    admin = ToolContext(memory=memory, namespace=None)  # None: every namespace
+    out = await registry.execute("recall", {"query": "locker code"}, admin)
+    assert out.ok and len(out.output) == 1
+
+
+async def test_memory_off_makes_the_tools_unavailable(registry: ToolRegistry) -> None:
+    from sokrat.memory.local import LocalArtifacts
+
+    store = LocalArtifacts()
+    ctx = ToolContext(memory=store)
+    out = await registry.execute("recall", {"query": "x"}, ctx)
+    assert not out.ok and out.unavailable and "memory is off" in out.error
+    assert "use another tool" in out.observation and "memory=False" not in out.observation
+    handle = store.put_artifact("abc" * 10)
+    out = await registry.execute("read_artifact", {"handle": handle, "start": 3, "length": 3}, ctx)
+    assert out.ok and out.output.endswith("\nabc") and "of 30" in out.output
+
+
+async def test_dead_redis_is_unavailable_not_a_model_error(registry: ToolRegistry, tmp_path) -> None:
+    from sokrat.settings import Settings
+
+    settings = Settings(redis_url="redis://127.0.0.1:1/0", data_dir=tmp_path)
+    out = await registry.execute("recall", {"query": "x"}, ToolContext(settings=settings), timeout_s=60)
+    assert not out.ok and out.unavailable and "127.0.0.1:1" in out.error

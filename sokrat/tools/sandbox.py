@@ -1,0 +1,439 @@
+"""A code sandbox that is a real boundary, on bubblewrap, and the resource limiter it replaces.
+
+``run_python(code)`` runs a snippet under bubblewrap (Debian ``bubblewrap``) with:
+
+- new user, PID, network, IPC, UTS and cgroup namespaces, so the code sees only its own
+  processes (not the caller's ``/proc/<pid>/environ``), has no network (only a loopback of its
+  own: no local REST API, no Redis, no abstract sockets), and cannot signal the caller;
+- a read-only view of only what Python needs: the interpreter and its standard library, the
+  virtualenv's packages, the shared libraries in ``/usr/lib``, time zones; no ``/bin``, no
+  shell, no ``/etc/shadow``, no home directories, no project files;
+- a private, size-capped ``/home/sandbox`` (its working directory) and ``/tmp``, both tmpfs;
+- an empty environment but a few harmless variables (``--clearenv``);
+- limits on CPU time, memory (address space), processes, file size and output;
+- the whole process tree killed at the timeout (the PID namespace dies with its init; a
+  supervisor inside also kills leftovers before it reads the work directory);
+- ``--die-with-parent`` and ``--new-session``: no orphan outlives the caller, no terminal
+  injection.
+
+It returns stdout, stderr, the exit status and the files the code wrote in its work directory.
+
+As root, ``RLIMIT_NPROC`` is not enforced by the kernel (root's processes are exempt, even
+in a user namespace), so the sandbox then runs inside a ``pids`` cgroup of its own. Where
+bubblewrap cannot run, :func:`run_python` refuses (:class:`~sokrat.errors.ToolUnavailable`)
+unless the caller opts in to ``mode="rlimits"``: the same supervisor and limits in a plain
+child process, which is NOT a security boundary and says so loudly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import io
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sokrat.errors import InvalidInput, ToolUnavailable
+
+log = logging.getLogger(__name__)
+
+SandboxMode = Literal["bubblewrap", "rlimits"]
+NAMESPACES = ("user", "pid", "net", "ipc", "uts", "cgroup")
+INIT_SCRIPT = Path(__file__).with_name("_sandbox_init.py")
+WORK_DIR = "/home/sandbox"
+"""The code's private, writable working directory (and HOME) inside the sandbox."""
+GRACE_S = 3.0
+"""Extra seconds the host waits past the timeout for the supervisor's report before it kills."""
+RLIMITS_WARNING = (
+    "python_exec is running WITHOUT a sandbox (SOKRAT_CODE_SANDBOX=rlimits): the code runs as "
+    "your user with your files and your network; only CPU, memory, file size and output are "
+    "limited. Install bubblewrap (apt-get install bubblewrap) to isolate it."
+)
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """What one call may use."""
+
+    memory_bytes: int = 1024**3
+    """Address space of each process (1 GiB: enough for the stdlib and numpy, not for torch)."""
+    processes: int = 32
+    """Processes and threads the code may run at once (RLIMIT_NPROC, or pids.max as root)."""
+    file_bytes: int = 16 * 1024**2
+    """Largest file the code may write, its stdout and stderr included (RLIMIT_FSIZE)."""
+    work_bytes: int = 64 * 1024**2
+    """Size of the private work directory and ``/tmp`` (each a tmpfs)."""
+    max_files: int = 50
+    """Files of the work directory returned to the caller."""
+    max_report_bytes: int = 8 * 1024**2
+    """Bytes of files returned to the caller, all files together."""
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    """What a snippet did."""
+
+    stdout: str
+    stderr: str
+    exit_code: int | None
+    """The process's exit status; None when it was killed by a signal."""
+    signal: int | None
+    """The signal that killed it (SIGXCPU, SIGKILL, SIGXFSZ, ...), if one did."""
+    timed_out: bool
+    duration_s: float
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Files the code left in its work directory, by relative path (capped)."""
+    files_skipped: int = 0
+    """Files left out of :attr:`files` by the caps."""
+    isolation: str = "bubblewrap"
+    """``bubblewrap`` or ``rlimits (NOT isolated)``."""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
+@dataclass(frozen=True)
+class SandboxProbe:
+    """Whether bubblewrap can run here, and with which namespaces."""
+
+    available: bool
+    bwrap: str | None
+    namespaces: tuple[str, ...] = ()
+    process_limit: str = ""
+    """How the process cap is enforced: ``rlimit`` (non-root), ``cgroup`` (root), or "" (none)."""
+    reason: str = ""
+    """Why it is not available, naming the fix."""
+
+
+# --- probing -------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def probe() -> SandboxProbe:
+    """Check once per process that bubblewrap runs here with every namespace it needs."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return SandboxProbe(False, None, reason="bubblewrap is not installed: apt-get install bubblewrap")
+    cmd = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", *_system_binds(),
+           "--proc", "/proc", "--dev", "/dev", *_python_binds(), sys.executable, "-I", "-c",
+           "import os; print(' '.join(sorted(os.listdir('/proc/self/ns'))))"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return SandboxProbe(False, bwrap, reason=f"bubblewrap does not start here ({e})")
+    if out.returncode != 0:
+        return SandboxProbe(False, bwrap, reason="bubblewrap cannot create its namespaces here "
+                            f"({out.stderr.strip()[-300:]}); user namespaces may be disabled "
+                            "(sysctl kernel.unprivileged_userns_clone=1) or blocked by a seccomp profile")
+    # Each namespace is new when its inode differs from ours.
+    namespaces = tuple(ns for ns in NAMESPACES if _ns_is_new(ns, cmd))
+    missing = [ns for ns in NAMESPACES if ns not in namespaces and ns != "cgroup"]
+    if missing:
+        return SandboxProbe(False, bwrap, namespaces, reason=f"bubblewrap ran without new {', '.join(missing)} "
+                            "namespace(s); the code would not be isolated")
+    if os.geteuid() != 0:
+        return SandboxProbe(True, bwrap, namespaces, "rlimit")
+    group = PidsCgroup.create(1)
+    if group is None:
+        return SandboxProbe(False, bwrap, namespaces, reason="running as root, the kernel does not enforce "
+                            "RLIMIT_NPROC, and no pids cgroup could be created (/sys/fs/cgroup is read-only "
+                            "or has no pids controller): run Sokrat as a normal user")
+    group.remove()
+    return SandboxProbe(True, bwrap, namespaces, "cgroup")
+
+
+def _ns_is_new(ns: str, cmd: list[str]) -> bool:
+    try:
+        mine = os.readlink(f"/proc/self/ns/{ns}")
+    except OSError:
+        return False
+    code = f"import os; print(os.readlink('/proc/self/ns/{ns}'))"
+    out = subprocess.run([*cmd[:-1], code], capture_output=True, text=True, timeout=20, check=False)
+    return out.returncode == 0 and out.stdout.strip() not in ("", mine)
+
+
+# --- the bubblewrap command line -------------------------------------------------------------
+def _system_binds() -> list[str]:
+    """Shared libraries and the loader, time zones; no /bin, no /etc but the loader cache."""
+    args: list[str] = []
+    for top in ("/lib", "/lib64", "/lib32", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for path in ("/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/share/zoneinfo", "/etc/ld.so.cache",
+                 "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"):
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    return args
+
+
+def _python_binds() -> list[str]:
+    """The interpreter, its standard library, and the virtualenv's packages, read-only."""
+    args: list[str] = []
+    exe = os.path.realpath(sys.executable)
+    base_lib = os.path.join(sys.base_prefix, "lib")
+    if not base_lib.startswith("/usr/lib"):
+        args += ["--ro-bind", base_lib, base_lib]
+    if sys.prefix != sys.base_prefix:  # a virtualenv: its packages, its pyvenv.cfg, its python
+        for part in ("lib", "pyvenv.cfg"):
+            path = os.path.join(sys.prefix, part)
+            if os.path.exists(path):
+                args += ["--ro-bind", path, path]
+    args += ["--ro-bind", exe, sys.executable]  # a file, at the path the caller knows it by
+    return args
+
+
+def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: str) -> list[str]:
+    size = str(limits.work_bytes)
+    return [
+        bwrap,
+        "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        "--unshare-cgroup-try", "--disable-userns",
+        "--die-with-parent", "--new-session", "--hostname", "sandbox",
+        # tmpfs first: a bind below them (a venv under /tmp) stays visible
+        "--size", size, "--tmpfs", WORK_DIR, "--size", size, "--tmpfs", "/tmp",
+        *_system_binds(), *_python_binds(),
+        "--ro-bind", str(INIT_SCRIPT), "/run/sokrat/init.py",
+        "--ro-bind", str(code_path), "/run/sokrat/code.py",
+        "--proc", "/proc", "--dev", "/dev",
+        "--chdir", WORK_DIR,
+        "--clearenv", *_env_args(home=WORK_DIR, tmp="/tmp"),
+        sys.executable, "-I", "/run/sokrat/init.py", config,
+    ]
+
+
+def _env(home: str, tmp: str) -> dict[str, str]:
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TMPDIR": tmp, "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+
+
+def _env_args(home: str, tmp: str) -> list[str]:
+    return [arg for k, v in _env(home, tmp).items() for arg in ("--setenv", k, v)]
+
+
+# --- the pids cgroup (root only) ---------------------------------------------------------------
+class PidsCgroup:
+    """A pids cgroup of its own for one sandbox (v1 ``pids`` hierarchy or cgroup v2)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, max_pids: int) -> PidsCgroup | None:
+        """A new cgroup with ``pids.max``; None where none can be made (no permission, no controller)."""
+        for parent in _pids_parents():
+            path = parent / f"sokrat-sandbox-{uuid.uuid4().hex[:12]}"
+            try:
+                path.mkdir()
+            except OSError:
+                continue
+            try:
+                (path / "pids.max").write_text(str(max_pids))
+                return cls(path)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+        return None
+
+    def enter(self) -> None:
+        """Move the calling process in (called in the child before exec)."""
+        with open(self.path / "cgroup.procs", "w") as f:
+            f.write("0")
+
+    def kill(self) -> None:
+        kill_file = self.path / "cgroup.kill"
+        if kill_file.exists():
+            with contextlib.suppress(OSError):
+                kill_file.write_text("1")
+                return
+        with contextlib.suppress(OSError):
+            for pid in (self.path / "cgroup.procs").read_text().split():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(int(pid), signal.SIGKILL)
+
+    def remove(self) -> None:
+        for _ in range(50):
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:  # processes still exiting
+                time.sleep(0.02)
+        log.warning("could not remove cgroup %s", self.path)
+
+
+def _pids_parents() -> list[Path]:
+    """Where this process may create a child pids cgroup: its own v1 pids group, its v2 group."""
+    out: list[Path] = []
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        _, controllers, rel = line.split(":", 2)
+        rel = rel.lstrip("/")
+        if "pids" in controllers.split(","):
+            out.append(Path("/sys/fs/cgroup/pids") / rel)
+        elif controllers == "":
+            for mount in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
+                if (mount / "cgroup.controllers").exists():
+                    out.append(mount / rel)
+    return [p for p in out if p.is_dir()]
+
+
+# --- running ---------------------------------------------------------------------------------
+async def run_python(
+    code: str,
+    *,
+    timeout_s: float = 10.0,
+    mode: SandboxMode = "bubblewrap",
+    limits: SandboxLimits | None = None,
+) -> ExecResult:
+    """Run ``code`` as a REPL would (a final expression's value is printed), in the sandbox.
+
+    Raises :class:`~sokrat.errors.ToolUnavailable` when ``mode="bubblewrap"`` and bubblewrap
+    cannot isolate the code here; the message names the fix.
+    """
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidInput("no code given")
+    if not 0 < timeout_s <= 3600:
+        raise InvalidInput(f"timeout_s must be in (0, 3600], got {timeout_s:g}")
+    limits = limits or SandboxLimits()
+    isolated = mode == "bubblewrap"
+    if isolated:
+        found = await asyncio.to_thread(probe)
+        if not found.available:
+            raise ToolUnavailable(
+                f"python_exec refuses to run code without a sandbox: {found.reason}. To run it with "
+                "resource limits only (NOT isolated from your files, network and secrets), set "
+                "SOKRAT_CODE_SANDBOX=rlimits"
+            )
+    else:
+        log.warning(RLIMITS_WARNING)
+    with tempfile.TemporaryDirectory(prefix="sokrat-exec-") as tmp_name:
+        tmp = Path(tmp_name)
+        code_path = tmp / "code.py"
+        code_path.write_text(code, encoding="utf-8")
+        work = tmp / "work"
+        work.mkdir()
+        config = json.dumps({
+            "code": "/run/sokrat/code.py" if isolated else str(code_path),
+            "work": WORK_DIR if isolated else str(work),
+            "pid_namespace": isolated,
+            "timeout_s": timeout_s,
+            # The wall clock is the limit; CPU time is a backstop one second later, so a
+            # busy loop reports "timed out" rather than racing the two.
+            "cpu_s": int(timeout_s + 0.999) + 1,
+            "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
+            "processes": limits.processes, "max_files": limits.max_files,
+            "max_report_bytes": limits.max_report_bytes,
+        })
+        group: PidsCgroup | None = None
+        if isolated and os.geteuid() == 0:
+            # +2: bubblewrap's own init and the supervisor
+            group = PidsCgroup.create(limits.processes + 2)
+            if group is None:
+                raise ToolUnavailable("python_exec runs as root and could not create a pids cgroup to "
+                                      "cap the code's processes; run Sokrat as a normal user")
+        if isolated:
+            cmd = _bwrap_command(probe().bwrap or "bwrap", limits, code_path, config)
+            env: dict[str, str] | None = {}
+        else:
+            cmd = [sys.executable, "-I", str(INIT_SCRIPT), config]
+            env = _env(home=str(work), tmp=str(work))
+        try:
+            return await _supervise(cmd, env, tmp, timeout_s, group, isolated)
+        finally:
+            if group is not None:
+                group.kill()
+                group.remove()
+
+
+async def _supervise(cmd: list[str], env: dict[str, str] | None, tmp: Path, timeout_s: float,
+                     group: PidsCgroup | None, isolated: bool) -> ExecResult:
+    start = time.perf_counter()
+    out_path, err_path, report_path = tmp / "stdout", tmp / "stderr", tmp / "report.tar"
+    with out_path.open("wb") as out, err_path.open("wb") as err, report_path.open("wb") as report:
+        report_fd = report.fileno()
+        cmd = [*cmd[:-1], json.dumps({**json.loads(cmd[-1]), "report_fd": report_fd})]
+        proc = await asyncio.create_subprocess_exec(
+            *cmd, env=env, cwd=str(tmp), stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
+            pass_fds=(report_fd,), start_new_session=True,
+            preexec_fn=group.enter if group is not None else None,  # join the cgroup before exec
+        )
+        host_timeout = False
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=timeout_s + GRACE_S)
+        except TimeoutError:
+            host_timeout = True
+        finally:  # also on cancellation (the registry's own timeout)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            if group is not None:
+                group.kill()
+            if proc.returncode is None:
+                await proc.wait()
+    status, files, skipped = _read_report(report_path)
+    stdout = out_path.read_text("utf-8", errors="replace")
+    stderr = err_path.read_text("utf-8", errors="replace")
+    if status is None:  # the supervisor was killed (by the code, or by our deadline)
+        note = "the sandbox was killed at the deadline" if host_timeout else \
+            f"the sandbox supervisor died without a report (exit {proc.returncode})"
+        if isolated and proc.returncode not in (0, None) and not host_timeout and not stdout and not stderr:
+            stderr = note
+        return ExecResult(stdout, stderr or note, None, signal.SIGKILL, host_timeout,
+                          time.perf_counter() - start, isolation=_isolation(isolated))
+    return ExecResult(
+        stdout=stdout, stderr=stderr,
+        exit_code=_int_or_none(status.get("exit_code")), signal=_int_or_none(status.get("signal")),
+        timed_out=bool(status.get("timed_out")), duration_s=time.perf_counter() - start,
+        files=files, files_skipped=skipped, isolation=_isolation(isolated),
+    )
+
+
+def _isolation(isolated: bool) -> str:
+    return "bubblewrap" if isolated else "rlimits (NOT isolated)"
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _read_report(path: Path) -> tuple[dict | None, dict[str, bytes], int]:
+    """Parse the supervisor's tar report defensively (the code could have tampered with it)."""
+    status: dict | None = None
+    files: dict[str, bytes] = {}
+    skipped = 0
+    try:
+        with tarfile.open(path, mode="r:") as tar:
+            for member in tar:
+                if not member.isfile() or member.size > 64 * 1024**2:
+                    continue
+                handle = tar.extractfile(member)
+                data = handle.read() if handle is not None else b""
+                if member.name == "status.json":
+                    status = json.loads(data)
+                elif member.name == "skipped.json":
+                    skipped = int(json.loads(data).get("skipped", 0))
+                elif member.name.startswith("files/"):
+                    rel = os.path.normpath(member.name[len("files/"):])
+                    if not rel.startswith(("..", "/")):
+                        files[rel] = data
+    except (tarfile.TarError, OSError, ValueError, io.UnsupportedOperation):
+        return None, {}, 0
+    return (status if isinstance(status, dict) else None), files, skipped

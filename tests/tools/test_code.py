@@ -1,0 +1,116 @@
+"""python_exec: REPL semantics, output, limits, files, and the refusal without bubblewrap."""
+
+from __future__ import annotations
+
+import pytest
+
+from sokrat.settings import Settings
+from sokrat.tools import ToolContext, ToolRegistry
+from sokrat.tools.code import python_exec
+
+REG = ToolRegistry([python_exec])
+
+
+async def run(code: str, timeout_s: float = 10.0, mode: str = "bubblewrap"):
+    ctx = ToolContext(settings=Settings(code_sandbox=mode))  # type: ignore[arg-type]
+    return await REG.execute("python_exec", {"code": code, "timeout_s": timeout_s}, ctx)
+
+
+@pytest.fixture(params=["bubblewrap", "rlimits"])
+def mode(request, sandbox) -> str:
+    return request.param
+
+
+async def test_prints_and_returns_output(mode) -> None:
+    out = await run("import math\nprint(math.factorial(10))", mode=mode)
+    assert out.ok and out.output["stdout"] == "3628800\n" and out.output["truncated"] is False
+    assert ("sandbox" in out.output) == (mode == "rlimits")  # the limiter says it is not isolated
+
+
+async def test_final_expression_is_shown_as_in_a_repl(mode) -> None:
+    out = await run("2**20", mode=mode)
+    assert out.ok and out.output["stdout"] == "1048576\n" and out.output["exit_code"] == 0
+    out = await run("x = 17\nx * 23", mode=mode)
+    assert out.ok and out.output["stdout"] == "391\n"
+    out = await run("print('a')\nNone", mode=mode)  # None is not echoed, prints are kept
+    assert out.ok and out.output["stdout"] == "a\n"
+    out = await run("'text'", mode=mode)
+    assert out.ok and out.output["stdout"] == "'text'\n"
+
+
+async def test_traceback_starts_at_the_users_code(mode) -> None:
+    out = await run("def f():\n    return 1 / 0\nf()", mode=mode)
+    assert not out.ok and "ZeroDivisionError" in out.error and "exit code 1" in out.error
+    assert 'File "<code>", line 2' in out.error and "_sandbox_init" not in out.error
+    out = await run("print('partial')\nraise SystemExit(3)", mode=mode)
+    assert not out.ok and "exit code 3" in out.error and "partial" in out.error
+    out = await run("def (:", mode=mode)
+    assert not out.ok and "SyntaxError" in out.error
+
+
+async def test_environment_is_empty_and_cwd_private(monkeypatch, mode) -> None:
+    monkeypatch.setenv("SOKRAT_LLM_API_KEY", "sk-secret")
+    out = await run("import os\nprint(sorted(os.environ))\nprint(os.getcwd())", mode=mode)
+    assert out.ok and "SOKRAT_LLM_API_KEY" not in out.output["stdout"]
+    cwd = out.output["stdout"].splitlines()[-1]
+    assert cwd == "/home/sandbox" if mode == "bubblewrap" else "sokrat-exec-" in cwd
+
+
+async def test_files_written_are_returned(mode) -> None:
+    out = await run("import os\nos.makedirs('out')\nopen('out/a.csv', 'w').write('x,y\\n1,2\\n')\n"
+                    "open('b.bin', 'wb').write(bytes(range(256)))\nNone", mode=mode)
+    assert out.ok, out.error
+    files = {f["path"]: f for f in out.output["files"]}
+    assert files["out/a.csv"]["text"] == "x,y\n1,2\n" and files["b.bin"] == {"path": "b.bin", "bytes": 256, "binary": True}
+
+
+async def test_infinite_loop_is_killed(mode) -> None:
+    out = await run("while True:\n    pass", timeout_s=1, mode=mode)
+    assert not out.ok and "timed out after 1 s" in out.error
+
+
+async def test_memory_and_file_limits(mode) -> None:
+    out = await run("x = bytearray(3 * 1024**3)", mode=mode)
+    assert not out.ok and "MemoryError" in out.error
+    out = await run("open('big', 'wb').write(b'0' * (32 * 1024**2))", mode=mode)
+    assert not out.ok and ("File too large" in out.error or "file size" in out.error)
+
+
+async def test_long_output_is_truncated(mode) -> None:
+    out = await run("print('y' * 100000)", mode=mode)
+    assert out.ok and out.output["truncated"] is True and len(out.output["stdout"]) < 5000
+
+
+async def test_numpy_from_the_environment_is_importable(sandbox) -> None:
+    out = await run("import numpy as np\nint(np.arange(10).sum())")
+    assert out.ok and out.output["stdout"] == "45\n"
+
+
+async def test_bad_arguments() -> None:
+    out = await run("   ")
+    assert not out.ok and "no code" in out.error
+    out = await run("print(1)", timeout_s=1000)
+    assert not out.ok and "timeout_s" in out.error and "less than or equal to 120" in out.error
+
+
+async def test_refuses_without_bubblewrap(monkeypatch) -> None:
+    """Where bwrap cannot run, the tool is unavailable (the user must act) unless opted out."""
+    from sokrat.errors import ToolUnavailable
+    from sokrat.tools import sandbox
+
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    sandbox.probe.cache_clear()
+    try:
+        with pytest.raises(ToolUnavailable, match="bubblewrap is not installed.*SOKRAT_CODE_SANDBOX=rlimits"):
+            await sandbox.run_python("1")
+        out = await run("1")
+        assert not out.ok and "refuses to run code without a sandbox" in out.error
+    finally:
+        sandbox.probe.cache_clear()
+
+
+async def test_rlimits_mode_warns_loudly(caplog, sandbox) -> None:
+    with caplog.at_level("WARNING"):
+        out = await run("1", mode="rlimits")
+    assert out.ok and out.output["sandbox"] == "rlimits (NOT isolated)"
+    assert "WITHOUT a sandbox" in caplog.text
