@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     )
     task_events_max: int = Field(default=10_000, description="Events kept per task (older ones are trimmed).")
 
+    # --- tools (code sandbox, document search, MCP) ------------------------------------------
+    code_sandbox: Literal["bubblewrap", "rlimits"] = Field(
+        default="bubblewrap",
+        description="How python_exec isolates code: `bubblewrap` (namespaces, no network, read-only system; "
+        "refuses where bwrap cannot run) or `rlimits` (resource limits only, NOT a security boundary).",
+    )
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:

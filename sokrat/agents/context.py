@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sokrat.agents import prompts
 from sokrat.agents.state import MemoryNote, PlanStep, StepState
-from sokrat.errors import MemoryBackendError, NotFound, TokenBudgetExceeded
+from sokrat.errors import TokenBudgetExceeded
 from sokrat.llm.base import ChatModel, Message
-from sokrat.memory.base import LogEntry, Memory, MemoryKind, MemoryRecord, VideoLogMeta
+from sokrat.memory.base import ArtifactStore
+from sokrat.memory.local import LocalArtifacts  # noqa: F401 - moved to sokrat.memory.local
 from sokrat.settings import Settings
 
 SUMMARY_OBSERVATION_CHARS = 400
@@ -48,74 +48,7 @@ def token_budget(model: ChatModel, settings: Settings) -> int:
     return budget
 
 
-# --- artifacts --------------------------------------------------------------------------------
-class LocalArtifacts(Memory):
-    """Artifacts kept in this process, for an agent built with ``memory=False``.
-
-    Only :meth:`put_artifact` / :meth:`get_artifact` work (so ``read_artifact`` can expand a
-    handle); everything else says that long-term memory is off.
-    """
-
-    def __init__(self) -> None:
-        self._items: dict[str, str] = {}
-
-    def put_artifact(self, content: str, *, ttl_s: float | None = None, metadata: dict[str, Any] | None = None) -> str:
-        handle = f"artifact:{uuid.uuid4().hex[:12]}"
-        self._items[handle] = content
-        return handle
-
-    def get_artifact(self, handle: str, *, start: int = 0, length: int | None = None) -> str:
-        if handle not in self._items:
-            raise NotFound(f"no artifact {handle!r} in this run; use a handle shown in an observation")
-        content = self._items[handle]
-        return content[start:] if length is None else content[start : start + length]
-
-    def _off(self, *_: Any, **__: Any) -> Any:
-        raise MemoryBackendError(
-            "long-term memory is off for this agent (memory=False): build the Agent with a memory "
-            "or leave memory unset to use Redis"
-        )
-
-    def remember(self, text: str, *, kind: MemoryKind = "fact", namespace: str = "default", tags: Sequence[str] = (),
-                 source: str | None = None, t_start: float | None = None, t_end: float | None = None,
-                 metadata: dict[str, Any] | None = None, ttl_s: float | None = None) -> str:
-        return self._off()
-
-    def recall(self, query: str, **_: Any) -> list[MemoryRecord]:  # type: ignore[override]
-        return self._off()
-
-    def get(self, memory_id: str) -> MemoryRecord | None:
-        return self._off()
-
-    def delete(self, memory_id: str) -> bool:
-        return self._off()
-
-    def video_log(self, log_id: str) -> VideoLogMeta | None:
-        return self._off()
-
-    def begin_video_log(self, meta: VideoLogMeta) -> VideoLogMeta:
-        return self._off()
-
-    def append_video_entries(self, log_id: str, entries: Sequence[LogEntry], *, resume_at_s: float) -> None:
-        self._off()
-
-    def finish_video_log(self, log_id: str, *, summary: str) -> VideoLogMeta:
-        return self._off()
-
-    def delete_video_log(self, log_id: str) -> None:
-        self._off()
-
-    def video_entries(self, log_id: str) -> list[LogEntry]:
-        return self._off()
-
-    def search_video(self, log_id: str, vector: Sequence[float], **_: Any) -> list[tuple[LogEntry, float]]:  # type: ignore[override]
-        return self._off()
-
-    def info(self) -> dict[str, Any]:
-        return {"backend": "in-process artifacts only", "artifacts": len(self._items)}
-
-
-def offload(text: str, memory: Memory, settings: Settings) -> tuple[str, str | None]:
+def offload(text: str, memory: ArtifactStore, settings: Settings) -> tuple[str, str | None]:
     """Keep ``text`` as is if small; else store it and return a handle with a preview."""
     limit = settings.observation_max_chars
     if len(text) <= limit:
