@@ -33,11 +33,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from sokrat.errors import SokratError
-    from sokrat.perception.qa import VideoQA, fmt_time
+    from sokrat.memory import get_memory
+    from sokrat.settings import get_settings
+    from sokrat.video.qa import VideoQA, fmt_span
 
     video = args.video or bundled_video()
-    qa = VideoQA()
     try:
+        settings = get_settings()
+        qa = VideoQA(settings=settings, memory=get_memory(settings))
         t0 = time.perf_counter()
         vlog = qa.index(video, progress=True)
         t1 = time.perf_counter()
@@ -46,15 +49,15 @@ def main() -> int:
     except SokratError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"video:    {video.name} ({vlog.meta.duration_s:.1f} s, {vlog.meta.entries} log entries, "
+    print(f"video:    {video.name} ({vlog.meta.duration_s:.1f} s, {vlog.meta.entries} shots, "
           f"{'reused' if vlog.reused else f'indexed in {t1 - t0:.1f} s'})")
     print(f"models:   {', '.join(vlog.meta.models)}")
     print(f"summary:  {vlog.meta.summary}")
     print(f"question: {args.question}")
-    print(f"answer:   {result.answer}   ({t2 - t1:.1f} s)")
+    print(f"answer:   {result.answer}   ({t2 - t1:.1f} s, {result.status})")
     print("evidence:")
     for e in result.evidence:
-        print(f"  {fmt_time(e.t_start or 0)}-{fmt_time(e.t_end or 0)}  {e.text}")
+        print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}")
     return 0
 
 

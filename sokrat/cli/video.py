@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from sokrat.cli._common import emit_json, fail, stderr, stdout, user_errors
 
+if TYPE_CHECKING:
+    from sokrat.video.qa import VideoQA
 
-def _qa():  # type: ignore[no-untyped-def]
-    from sokrat.perception.qa import VideoQA
 
-    return VideoQA()
+def _qa() -> VideoQA:
+    """The service with the process settings and memory (the CLI is an edge: it resolves them)."""
+    from sokrat.memory import get_memory
+    from sokrat.settings import get_settings
+    from sokrat.video.qa import VideoQA
+
+    settings = get_settings()
+    return VideoQA(settings=settings, memory=get_memory(settings))
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +43,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def ask(video: Path, question: str, as_json: bool = typer.Option(False, "--json")) -> None:
         """Index the video if needed, then answer with timestamped evidence."""
-        from sokrat.perception.qa import fmt_time
+        from sokrat.video.qa import fmt_span
 
         with user_errors():
             result = _qa().ask(video, question, progress=True)
@@ -44,7 +52,7 @@ def register(app: typer.Typer) -> None:
             return
         stdout.print(result.answer, highlight=False, soft_wrap=True)
         for e in result.evidence:
-            stdout.print(f"  {fmt_time(e.t_start or 0)}-{fmt_time(e.t_end or 0)}  {e.text}", highlight=False, soft_wrap=True)
+            stdout.print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}", highlight=False, soft_wrap=True)
 
     @app.command()
     def search(

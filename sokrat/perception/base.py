@@ -1,21 +1,22 @@
 """Small interfaces every perception backend implements, and what they return.
 
 Backends load their weights lazily (on the first call), take batches of frames
-(``(H, W, 3)`` uint8 RGB arrays) and pick CUDA when settings say so / torch sees a GPU.
+(``(H, W, 3)`` uint8 RGB arrays) and run on ``Settings.resolved_device()``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from sokrat.models import ResolvedModel
-    from sokrat.settings import Settings
+Role = Literal["tagger", "clip", "captioner", "speech", "ocr"]
+"""What a backend does for the log. ``tagger`` backends all run side by side (an ImageNet
+classifier, a colour namer, a detector); for the other roles the first that resolves is used."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Label:
     name: str
     score: float
     kind: str = "object"
-    """``object``, ``place`` or ``activity``."""
+    """``object``, ``place``, ``activity`` or ``colour``."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,19 @@ class Backend(ABC):  # noqa: B024 - a common base; subclasses declare the abstra
 
     name: str = "backend"
     """Registry name."""
+    _device: str | Callable[[], str] = "cpu"
+
+    @property
+    def device(self) -> str:
+        """``cpu`` or ``cuda``. Factories pass ``settings.resolved_device`` uncalled, so torch is
+        imported (to look for a GPU) only when the weights load, not to find a log."""
+        if callable(self._device):
+            self._device = self._device()
+        return self._device
+
+    @device.setter
+    def device(self, value: str | Callable[[], str]) -> None:
+        self._device = value
 
     @property
     def model_id(self) -> str:
@@ -89,21 +103,3 @@ class TextReader(Backend):
     @abstractmethod
     def read(self, images: Sequence[np.ndarray]) -> list[str]:
         """Text visible in each image ('' when none)."""
-
-
-def resolve_model(role: str, settings: Settings) -> ResolvedModel:
-    """Where the weights for ``role`` are (``sokrat.models.resolve``); raises ModelNotAvailable."""
-    from sokrat.models import resolve
-
-    return resolve(role, settings)
-
-
-def torch_device(settings: Settings | None) -> str:
-    """``cuda`` or ``cpu``, as settings (``device``) and the hardware say."""
-    if settings is not None:
-        return settings.resolved_device()
-    try:
-        import torch
-    except ImportError:
-        return "cpu"
-    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -225,10 +225,17 @@ def to_rgb(frame: Any, *, max_side: int | None = None) -> np.ndarray:
 
 
 def thumbnail_gray(frame: Any, *, size: tuple[int, int] = (32, 18)) -> np.ndarray:
-    """A tiny ``(h, w)`` float32 grayscale thumbnail for the scene-change signal.
+    """A tiny ``(h, w)`` float32 grayscale thumbnail (0..1) of an ``av.VideoFrame`` or an
+    ``(H, W, 3)`` uint8 RGB array: the one picture both scene detection and OCR reuse compare.
 
-    swscale shrinks straight from YUV, so this costs far less than a full RGB conversion.
+    For a decoded frame swscale shrinks straight from YUV, far cheaper than an RGB conversion.
     """
+    import numpy as np
+
+    if isinstance(frame, np.ndarray):
+        from PIL import Image
+
+        return np.asarray(Image.fromarray(frame).convert("L").resize(size), dtype=np.float32) / 255.0
     small = frame.reformat(width=size[0], height=size[1], format="gray")
     return small.to_ndarray().astype("float32") / 255.0
 
@@ -259,10 +266,6 @@ class AudioReader:
         self._done = False
         self._started = False
 
-    @property
-    def position_s(self) -> float:
-        return self._pos
-
     def _pull(self) -> bool:
         import av
         import numpy as np
@@ -291,7 +294,7 @@ class AudioReader:
         return not self._done
 
     def read_until(self, t: float) -> np.ndarray:
-        """Samples for ``[position_s, t)``: ``(N,)`` float32 in [-1, 1] at 16 kHz."""
+        """Samples from where the last call stopped up to ``t``: ``(N,)`` float32 in [-1, 1] at 16 kHz."""
         import numpy as np
 
         while not self._done and self._pending_start + self._pending_len / SPEECH_RATE < t:
@@ -327,6 +330,6 @@ def read_audio(path: str | Path, *, start_s: float = 0.0, end_s: float | None = 
 def content_hash(path: str | Path) -> str:
     """SHA-256 of the file's bytes (a video's identity for its log): streamed, and remembered
     per (path, size, mtime) so repeated questions skip re-hashing."""
-    from sokrat.models import sha256_file
+    from sokrat.weights import sha256_file
 
     return sha256_file(_check_path(path))

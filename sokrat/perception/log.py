@@ -1,16 +1,20 @@
-"""The Socratic video log: perception models turn a video into timestamped language.
+"""The Socratic video log: perception models turn a video into timestamped language, shot by shot.
 
-:class:`VideoIndexer` streams a video once, in chunks of a few segments: sampled frames go
-to the tagger / CLIP / captioner / OCR, the soundtrack to speech recognition, and each
-``segment_s`` of media becomes one :class:`~sokrat.memory.base.LogEntry` (seen, said, text
-on screen, with embeddings), appended to memory chunk by chunk. The log is keyed by the
-file's content hash plus the model set, so indexing again is free; an interrupted run
-resumes from ``resume_at_s``; a bad input leaves nothing behind.
+:class:`VideoIndexer` streams a video once. The sampler marks scene cuts; each *shot* (cut to
+cut, split when longer than ``max_shot_s``, merged when shorter than ``min_shot_s``) becomes
+one :class:`~sokrat.memory.base.LogEntry` with its exact start and end: what is seen (tagger
+labels aggregated over the shot's frames, in plain words with their categories), what is said,
+and the text on screen, with embeddings. Entries are stored about once a minute of media.
+The log is keyed by the file's content hash plus the models and every option that changes its
+content, so indexing again is free; an interrupted run resumes from ``resume_at_s``; a bad
+input leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import logging
 import time
 from collections import Counter, defaultdict
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from sokrat.errors import MediaError
 from sokrat.memory.base import LogEntry, VideoLogMeta
-from sokrat.perception.decode import AudioReader, MediaInfo, content_hash, probe
+from sokrat.perception.decode import AudioReader, MediaInfo, content_hash, probe, thumbnail_gray
 from sokrat.perception.sampling import (
     DecodeState,
     SampledFrame,
@@ -30,53 +34,54 @@ from sokrat.perception.sampling import (
     sample_frames,
     scene_score,
 )
+from sokrat.perception.words import Concept, format_labels, lexicon, parse_labels
 
 if TYPE_CHECKING:
     import numpy as np
 
     from sokrat.memory.base import Embedder, Memory
-    from sokrat.perception.base import ImageTextEmbedder, Label, SpeechSegment
-    from sokrat.perception.clip import ZeroShotTagger
+    from sokrat.perception.base import Label, SpeechSegment
     from sokrat.perception.registry import Perceivers
     from sokrat.settings import Settings
 
 log = logging.getLogger(__name__)
 
-LOG_FORMAT = 2
-"""Bumped when the entry format changes, so old logs are not reused."""
+SAME_SCENE = 0.5
+"""Colour-histogram change (0..1) under which two pieces of video look like one scene."""
+
+LOG_FORMAT = 3
+"""Bumped when the entry format changes, so old logs are not reused (3: shots, plain words)."""
 
 
 @dataclass(frozen=True)
-class IndexOptions:
-    """How a video is turned into a log."""
+class VideoLogOptions:
+    """How a video is turned into a log. Every field is part of the log's fingerprint."""
 
-    segment_s: float = 10.0
-    """Length of one log entry (media seconds)."""
+    max_shot_s: float = 10.0
+    """Longest entry (media seconds): a longer shot is cut into pieces this long."""
+    min_shot_s: float = 1.0
+    """Shortest entry: a shorter shot (a flash, a dissolve, motion) joins the neighbour it looks like."""
     sampling: SamplingOptions = field(default_factory=SamplingOptions)
-    chunk_segments: int = 6
-    """Entries stored per write; an interrupted run loses at most one chunk of work."""
-    labels_per_frame: int = 3
-    min_label_score: float = 0.08
-    """Tagger labels less likely than this are left out of the log."""
-    labels_per_entry: int = 5
-    min_entries: int = 5
-    """Short videos get shorter entries (down to 1 s) so that at least this many exist."""
+    chunk_s: float = 60.0
+    """Media seconds stored per write; an interrupted run loses at most this much work."""
+    labels_per_frame: int = 10
+    """Labels asked of each tagger per frame (summed per plain word before thresholds)."""
+    min_label_score: float = 0.15
+    """A word names a shot when its probability, averaged over the shot's frames, reaches this."""
+    maybe_label_score: float = 0.06
+    """A shot no word names gets its best word as ``maybe:`` when it reaches this."""
+    labels_per_entry: int = 4
     ocr: bool = True
     speech: bool = True
     captions: bool = True
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> IndexOptions:
-        return cls(segment_s=settings.segment_s, sampling=SamplingOptions.from_settings(settings))
-
-    def segment_for(self, duration_s: float) -> float:
-        """Entry length for a video of ``duration_s``: ``segment_s``, shorter for short clips."""
-        return max(1.0, min(self.segment_s, duration_s / max(self.min_entries, 1)))
+    def from_settings(cls, settings: Settings) -> VideoLogOptions:
+        return cls(max_shot_s=settings.segment_s, sampling=SamplingOptions.from_settings(settings))
 
     def fingerprint(self) -> str:
-        s = self.sampling
-        return (f"v{LOG_FORMAT}|seg={self.segment_s}|fps={s.sample_fps}|scene={s.scene_threshold}"
-                f"|cap={s.max_frames_per_minute}|ocr={self.ocr}|speech={self.speech}|cap={self.captions}")
+        """Every option, as canonical JSON, plus the entry format version."""
+        return json.dumps({"format": LOG_FORMAT, **dataclasses.asdict(self)}, sort_keys=True)
 
 
 @dataclass
@@ -106,7 +111,24 @@ class VideoLog:
     times: StageTimes | None = None
 
 
-def log_id_for(digest: str, model_ids: Sequence[str], options: IndexOptions) -> str:
+@dataclass
+class Shot:
+    """A stretch of video between two cuts (or a piece of a long one), with its sampled frames."""
+
+    t_start: float
+    t_end: float
+    frames: list[SampledFrame] = field(default_factory=list)
+
+    @property
+    def duration(self) -> float:
+        return self.t_end - self.t_start
+
+    def absorb(self, other: Shot) -> Shot:
+        first, second = (self, other) if self.t_start <= other.t_start else (other, self)
+        return Shot(first.t_start, second.t_end, first.frames + second.frames)
+
+
+def log_id_for(digest: str, model_ids: Sequence[str], options: VideoLogOptions) -> str:
     """``<content hash>-<hash of the models and options>``: same file + same models = same log."""
     models = hashlib.sha256(("|".join(sorted(model_ids)) + "|" + options.fingerprint()).encode()).hexdigest()
     return f"{digest[:32]}-{models[:10]}"
@@ -116,11 +138,11 @@ class VideoIndexer:
     """Builds (or finds) the log of a video in ``memory`` with the given perceivers."""
 
     def __init__(self, memory: Memory, perceivers: Perceivers, *, embedder: Embedder | None = None,
-                 options: IndexOptions | None = None, settings: Settings | None = None) -> None:
+                 options: VideoLogOptions | None = None, settings: Settings | None = None) -> None:
         self.memory = memory
         self.perceivers = perceivers
         self.embedder = embedder or memory.embedder
-        self.options = options or IndexOptions()
+        self.options = options or VideoLogOptions()
         self.settings = settings
         self._ocr_last: tuple[np.ndarray, str] | None = None
 
@@ -154,44 +176,32 @@ class VideoIndexer:
     # --- the streaming loop -----------------------------------------------------------------
     def _run(self, info: MediaInfo, meta: VideoLogMeta, times: StageTimes, *, progress: bool) -> VideoLogMeta:
         opts = self.options
-        seg = opts.segment_for(info.duration_s)
-        chunk_s = seg * opts.chunk_segments
-        start = meta.resume_at_s
-        index = meta.entries
-        duration = info.duration_s
+        start, index, duration = meta.resume_at_s, meta.entries, info.duration_s
         if duration <= 0:
             raise MediaError(f"{info.path.name}: the video has no duration (empty or truncated file)")
         use_speech = opts.speech and info.has_audio and self.perceivers.speech is not None
         audio = AudioReader(info.path, start_s=start) if use_speech else None
         decoded = DecodeState()
-        frames = _Peekable(sample_frames(info.path, opts.sampling, start_s=start, state=decoded))
+        frames = sample_frames(info.path, opts.sampling, start_s=start, state=decoded)
         bar = _Progress(info.path.name, duration, start) if progress else None
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sokrat-speech")
         try:
-            c0 = start
-            while c0 < duration:
-                c1 = min(c0 + chunk_s, duration)
-                t = time.perf_counter()
-                chunk: list[SampledFrame] = []
-                while (f := frames.peek()) is not None and f.t < c1:
-                    chunk.append(next(frames))
-                times.decode += time.perf_counter() - t
-                times.frames += len(chunk)
-                if not chunk and c0 == 0.0 and decoded.decoded == 0:
+            for batch in self._shot_batches(frames, start, duration, times):
+                if not any(s.frames for s in batch) and batch[0].t_start == 0.0 and decoded.decoded == 0:
                     raise MediaError(f"{info.path.name}: no video frame could be decoded (empty or truncated file)")
+                end = batch[-1].t_end
                 speech: Future[list[SpeechSegment]] | None = None
                 if audio is not None:
                     # Speech runs in a worker thread while the frames are looked at: CTranslate2
                     # and torch both release the GIL, so the two cores are kept busy.
-                    speech = pool.submit(self._transcribe, audio.read_until(c1), c0, times)
-                entries = self._entries(chunk, speech, c0, c1, seg, index, times)
+                    speech = pool.submit(self._transcribe, audio.read_until(end), batch[0].t_start, times)
+                entries = self._entries(batch, speech, index, times)
                 t = time.perf_counter()
-                self.memory.append_video_entries(meta.log_id, entries, resume_at_s=c1)
+                self.memory.append_video_entries(meta.log_id, entries, resume_at_s=end)
                 times.store += time.perf_counter() - t
                 index += len(entries)
                 if bar is not None:
-                    bar.advance(c1)
-                c0 = c1
+                    bar.advance(end)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             if audio is not None:
@@ -199,12 +209,67 @@ class VideoIndexer:
             if bar is not None:
                 bar.close()
         last = decoded.last_t
-        if last >= 0 and last < duration - max(2 * seg, 0.25 * duration):
+        if last >= 0 and last < duration - max(2 * opts.max_shot_s, 0.25 * duration):
             raise MediaError(
                 f"{info.path.name}: frames stop at {last:.1f} s of {duration:.1f} s; the file looks truncated"
             )
         entries_all = self.memory.video_entries(meta.log_id)
         return self.memory.finish_video_log(meta.log_id, summary=summarise(entries_all, duration))
+
+    def _shot_batches(self, frames: Iterator[SampledFrame], start: float, duration: float,
+                      times: StageTimes) -> Iterator[list[Shot]]:
+        """Shots in time order, about ``chunk_s`` of media per batch. The last closed shot is
+        held back until the next one closes, so a short shot can still be merged into it."""
+        opts = self.options
+        pending: list[Shot] = []
+
+        def close(shot: Shot) -> None:
+            # A short shot is held open and absorbs what follows until it is long enough: a
+            # flash joins the next shot, a burst of cuts (fast motion) becomes one shot.
+            if pending and pending[-1].duration < opts.min_shot_s:
+                short = pending.pop()
+                # It joins the neighbour it looks like: a burst of motion cuts before a hard cut
+                # belongs to the shot before; the first moments of a new scene to the one after.
+                # Unlike both (a quick montage), it stays a shot of its own.
+                before = _change(pending[-1], short) if pending else 1.0
+                after = _change(short, shot)
+                if min(before, after) > SAME_SCENE and short.frames:
+                    pending.extend([short, shot])
+                elif before < after:
+                    pending[-1] = pending[-1].absorb(short)
+                    pending.append(shot)
+                else:
+                    pending.append(short.absorb(shot))
+            else:
+                pending.append(shot)
+
+        current = Shot(start, start)
+        t = time.perf_counter()
+        for f in frames:
+            times.decode += time.perf_counter() - t
+            times.frames += 1
+            if f.reason == "scene" and f.t > current.t_start:
+                current.t_end = f.t
+                close(current)
+                current = Shot(f.t, f.t)
+            while f.t - current.t_start >= opts.max_shot_s:
+                cut = current.t_start + opts.max_shot_s
+                current.t_end = cut
+                close(current)
+                current = Shot(cut, cut)
+            current.frames.append(f)
+            if len(pending) > 1 and pending[-2].t_end - pending[0].t_start >= opts.chunk_s:
+                yield pending[:-1]
+                del pending[:-1]
+            t = time.perf_counter()
+        times.decode += time.perf_counter() - t
+        current.t_end = max(duration, current.t_start)
+        if current.duration > 0 or current.frames or not pending:
+            close(current)
+        if len(pending) > 1 and pending[-1].duration < opts.min_shot_s:  # a short last shot joins the one before
+            pending[-2:] = [pending[-2].absorb(pending[-1])]
+        if pending:
+            yield pending
 
     def _transcribe(self, samples: np.ndarray, offset_s: float, times: StageTimes) -> list[SpeechSegment]:
         t = time.perf_counter()
@@ -213,79 +278,86 @@ class VideoIndexer:
         finally:
             times.speech += time.perf_counter() - t
 
-    def _entries(self, frames: list[SampledFrame], speech: Future[list[SpeechSegment]] | None, c0: float, c1: float,
-                 seg: float, first_index: int, times: StageTimes) -> list[LogEntry]:
-        import numpy as np
+    # --- one batch of shots -> entries, phase by phase --------------------------------------------
+    def _entries(self, shots: list[Shot], speech: Future[list[SpeechSegment]] | None, first_index: int,
+                 times: StageTimes) -> list[LogEntry]:
+        frames = [f for s in shots for f in s.frames]
+        labels, clip_vectors = self._look(frames, times)
+        reps = [_middle(s.frames) for s in shots]
+        captions = self._captions(reps, times)
+        ocr = self._read_text(reps, times)
+        said = _said_per_shot(speech.result() if speech is not None else [], shots)
+        models = self._models_used()
+        entries, k = [], 0
+        for i, shot in enumerate(shots):
+            n = len(shot.frames)
+            seen = describe_shot(labels[k : k + n], self.options, caption=captions[i])
+            image_vec = _mean_vector(clip_vectors[k : k + n]) if clip_vectors is not None and n else None
+            k += n
+            entries.append(LogEntry(index=first_index + i, t_start=round(shot.t_start, 3), t_end=round(shot.t_end, 3),
+                                    seen=seen, said=" ".join(said[i]), ocr=ocr[i], models=models,
+                                    image_embedding=image_vec))
+        return self._embed(entries, times)
 
+    def _look(self, frames: list[SampledFrame], times: StageTimes) -> tuple[list[list[Label]], np.ndarray | None]:
+        """Every tagger's labels per frame (and CLIP zero-shot labels and frame vectors)."""
         p, opts = self.perceivers, self.options
         images = [f.image for f in frames]
-        tags: list[list[Label]] = [[] for _ in frames]
-        if p.tagger is not None and images:
-            t = time.perf_counter()
-            tags = p.tagger.tag(images, top_k=opts.labels_per_frame)
-            times.tagger += time.perf_counter() - t
-        clip_vectors: np.ndarray | None = None
-        if p.clip is not None and images:
+        labels: list[list[Label]] = [[] for _ in frames]
+        if not images:
+            return labels, None
+        t = time.perf_counter()
+        for tagger in p.taggers:
+            for mine, more in zip(labels, tagger.tag(images, top_k=opts.labels_per_frame), strict=True):
+                mine.extend(more)
+        times.tagger += time.perf_counter() - t
+        clip_vectors = None
+        if p.clip is not None:
             t = time.perf_counter()
             clip_vectors = p.clip.embed_images(images)  # (F, D)
-            zero_shot = _zero_shot(p.clip).tag_vectors(clip_vectors, top_k=opts.labels_per_frame)
-            tags = [a + b for a, b in zip(tags, zero_shot, strict=True)]
+            zero_shot = p.zero_shot().tag_vectors(clip_vectors, top_k=3)
+            for mine, more in zip(labels, zero_shot, strict=True):
+                mine.extend(more)
             times.clip += time.perf_counter() - t
+        return labels, clip_vectors
 
-        # One representative frame per segment for the expensive per-frame models.
-        bounds = []
-        s0 = c0
-        while s0 < c1 - 1e-6:
-            bounds.append((s0, min(s0 + seg, c1)))
-            s0 += seg
-        members: dict[int, list[int]] = defaultdict(list)
-        for i, f in enumerate(frames):
-            members[min(int((f.t - c0) // seg), len(bounds) - 1)].append(i)
-        reps = {k: _representative(frames, v) for k, v in members.items()}
-        captions: dict[int, str] = {}
-        if p.captioner is not None and opts.captions and reps:
-            t = time.perf_counter()
-            keys = sorted(reps)
-            for k, text in zip(keys, p.captioner.caption([frames[reps[k]].image for k in keys]), strict=True):
-                captions[k] = text
-            times.captioner += time.perf_counter() - t
-        ocr: dict[int, str] = {}
-        if p.ocr is not None and opts.ocr and reps:
-            t = time.perf_counter()
-            for k in sorted(reps):
-                image = frames[reps[k]].image
-                thumb = _thumb(image)
-                # The same picture as the last OCR'd one (a static shot): reuse its text.
-                if self._ocr_last is not None and scene_score(self._ocr_last[0], thumb, pixel_delta=0.1) < 0.05:
-                    ocr[k] = self._ocr_last[1]
-                    continue
-                ocr[k] = p.ocr.read([image])[0]
-                self._ocr_last = (thumb, ocr[k])
-            times.ocr += time.perf_counter() - t
+    def _captions(self, reps: list[SampledFrame | None], times: StageTimes) -> list[str]:
+        out = [""] * len(reps)
+        p = self.perceivers
+        todo = [i for i, r in enumerate(reps) if r is not None]
+        if p.captioner is None or not self.options.captions or not todo:
+            return out
+        t = time.perf_counter()
+        for i, text in zip(todo, p.captioner.caption([reps[i].image for i in todo]), strict=True):  # type: ignore[union-attr]
+            out[i] = text
+        times.captioner += time.perf_counter() - t
+        return out
 
-        said: dict[int, list[str]] = defaultdict(list)
-        for s in speech.result() if speech is not None else ():
-            mid = (s.t_start + s.t_end) / 2
-            said[min(max(int((mid - c0) // seg), 0), len(bounds) - 1)].append(s.text)
+    def _read_text(self, reps: list[SampledFrame | None], times: StageTimes) -> list[str]:
+        out = [""] * len(reps)
+        ocr = self.perceivers.ocr
+        if ocr is None or not self.options.ocr:
+            return out
+        t = time.perf_counter()
+        for i, rep in enumerate(reps):
+            if rep is None:
+                continue
+            thumb = thumbnail_gray(rep.image)
+            # The same picture as the last one read (a static shot): reuse its text.
+            if self._ocr_last is not None and scene_score(self._ocr_last[0], thumb, pixel_delta=0.1) < 0.05:
+                out[i] = self._ocr_last[1]
+                continue
+            out[i] = ocr.read([rep.image])[0]
+            self._ocr_last = (thumb, out[i])
+        times.ocr += time.perf_counter() - t
+        return out
 
-        models = self._models_used()
-        entries = []
-        for k, (s0, s1) in enumerate(bounds):
-            idx = members.get(k, [])
-            seen = _describe([tags[i] for i in idx], [frames[i].t for i in idx], opts)
-            if k in captions and captions[k]:
-                seen = f"{captions[k]}; {seen}" if seen else captions[k]
-            image_vec = None
-            if clip_vectors is not None and idx:
-                v = clip_vectors[idx].mean(axis=0)
-                image_vec = (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32).tolist()
-            entries.append(LogEntry(index=first_index + k, t_start=round(s0, 3), t_end=round(s1, 3), seen=seen,
-                                    said=" ".join(said.get(k, [])), ocr=ocr.get(k, ""), models=models,
-                                    image_embedding=image_vec))
+    def _embed(self, entries: list[LogEntry], times: StageTimes) -> list[LogEntry]:
         t = time.perf_counter()
         vectors = self.embedder.embed([e.text for e in entries])  # (E, D)
         times.embedding += time.perf_counter() - t
-        return [_with_text_vector(e, v) for e, v in zip(entries, vectors, strict=True)]
+        return [dataclasses.replace(e, text_embedding=v.astype("float32").tolist())
+                for e, v in zip(entries, vectors, strict=True)]
 
     def _models_used(self) -> tuple[str, ...]:
         names = list(self.perceivers.model_ids())
@@ -293,84 +365,100 @@ class VideoIndexer:
         return tuple(names)
 
 
-def _thumb(image: np.ndarray) -> np.ndarray:
+def _change(before: Shot, after: Shot) -> float:
+    """How different the end of ``before`` looks from the start of ``after``: half the L1
+    distance of their colour histograms (0 same, 1 disjoint; 1 when either has no frame).
+    Histograms ignore motion, so a fast pan reads as the same scene and a cut does not."""
+    if not before.frames or not after.frames:
+        return 1.0
+    import numpy as np
+
+    a, b = _histogram(before.frames[-1].image), _histogram(after.frames[0].image)
+    return float(np.abs(a - b).sum()) / 2
+
+
+def _histogram(image: np.ndarray) -> np.ndarray:
     import numpy as np
     from PIL import Image
 
-    return np.asarray(Image.fromarray(image).convert("L").resize((32, 18)), dtype=np.float32) / 255.0
+    hsv = np.asarray(Image.fromarray(image).resize((64, 36)).convert("HSV"), dtype=np.int32)
+    bins = (hsv[..., 0] * 8 // 256) * 4 + hsv[..., 2] * 4 // 256  # (H, W): 8 hues x 4 values
+    counts = np.bincount(bins.ravel(), minlength=32).astype(np.float64)
+    return counts / counts.sum()
 
 
-def _with_text_vector(entry: LogEntry, vector: np.ndarray) -> LogEntry:
-    from dataclasses import replace
-
-    return replace(entry, text_embedding=vector.astype("float32").tolist())
-
-
-_zero_shot_cache: dict[int, ZeroShotTagger] = {}
+def _middle(frames: Sequence[SampledFrame]) -> SampledFrame | None:
+    """A shot's frame for captions and OCR: the middle one (clear of the cut's blend)."""
+    return frames[len(frames) // 2] if frames else None
 
 
-def _zero_shot(clip: ImageTextEmbedder) -> ZeroShotTagger:
-    """One zero-shot tagger per CLIP backend (its vocabulary vectors are computed once)."""
-    from sokrat.perception.clip import ZeroShotTagger
+def _mean_vector(vectors: np.ndarray) -> list[float]:
+    import numpy as np
 
-    key = id(clip)
-    if key not in _zero_shot_cache:
-        _zero_shot_cache[key] = ZeroShotTagger(clip)
-    return _zero_shot_cache[key]
+    v = vectors.mean(axis=0)
+    return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32).tolist()
 
 
-def _representative(frames: Sequence[SampledFrame], idx: list[int]) -> int:
-    """The segment's frame for captions/OCR: its strongest scene cut, else its middle frame."""
-    scene = [i for i in idx if frames[i].reason == "scene"]
-    if scene:
-        return max(scene, key=lambda i: frames[i].scene_score)
-    return idx[len(idx) // 2]
+def _said_per_shot(segments: Sequence[SpeechSegment], shots: Sequence[Shot]) -> list[list[str]]:
+    """Each speech segment goes to the shot it overlaps most."""
+    said: list[list[str]] = [[] for _ in shots]
+    for s in segments:
+        overlaps = [min(s.t_end, sh.t_end) - max(s.t_start, sh.t_start) for sh in shots]
+        best = max(range(len(shots)), key=lambda i: (overlaps[i], -abs(shots[i].t_start - s.t_start)))
+        said[best].append(s.text)
+    return said
 
 
-def _describe(frame_tags: list[list[Label]], frame_times: list[float], opts: IndexOptions) -> str:
-    """Labels of a segment's frames as one line: the most confident first, kind-prefixed for CLIP."""
-    if not frame_tags:
+def describe_shot(frame_labels: Sequence[Sequence[Label]], opts: VideoLogOptions, *, caption: str = "") -> str:
+    """A shot's labels as one line of plain words: ``cat [animal], mug [container]; colour:
+    orange; place: kitchen; caption: ...``.
+
+    Labels are mapped to plain words first (tabby cat, tiger cat -> cat) and their
+    probabilities summed per word in each frame; a word names the shot when its mean over the
+    shot's frames reaches ``min_label_score``, so one noisy frame does not name it.
+    """
+    n = len(frame_labels)
+    if not n and not caption:
         return ""
-    best: dict[tuple[str, str], float] = {}
-    count: Counter[tuple[str, str]] = Counter()
-    groups: set[str] = set()
-    for labels in frame_tags:
+    lex = lexicon()
+    words: dict[str, float] = defaultdict(float)
+    concepts: dict[str, Concept] = {}
+    other: dict[str, Counter[str]] = defaultdict(Counter)
+    for labels in frame_labels:
         for lab in labels:
-            if lab.score < opts.min_label_score and lab.kind == "object":
-                continue
-            key = ("object" if lab.kind == "group" else lab.kind, lab.name)
-            if lab.kind == "group":
-                groups.add(lab.name)
-            best[key] = max(best.get(key, 0.0), lab.score)
-            count[key] += 1
-    # Coarse group names ("bicycle") first, then by how often and how surely a label was seen.
-    ranked = sorted(best, key=lambda k: (k[1] not in groups, -(count[k] * best[k]), k[1]))
-    parts: dict[str, list[str]] = defaultdict(list)
-    for kind, name in ranked:
-        if len(parts[kind]) < (opts.labels_per_entry if kind == "object" else 1):
-            parts[kind].append(name)
-    out = []
-    if parts.get("place"):
-        out.append("place: " + parts["place"][0])
-    if parts.get("activity"):
-        out.append("activity: " + parts["activity"][0])
-    if parts.get("object"):
-        out.append(", ".join(parts["object"]))
-    return "; ".join(out)
+            if lab.kind == "object":
+                c = lex.concept(lab.name)
+                concepts.setdefault(c.word, c)
+                words[c.word] += lab.score / n
+            else:  # colour, place, activity: how many frames agree
+                other[lab.kind][lab.name] += 1
+    ranked = sorted(words, key=lambda w: (-words[w], w))
+    named = [concepts[w] for w in ranked if words[w] >= opts.min_label_score][: opts.labels_per_entry]
+    parts = []
+    if named:
+        parts.append(format_labels(named))
+    elif ranked and words[ranked[0]] >= opts.maybe_label_score:
+        parts.append("maybe: " + format_labels([concepts[ranked[0]]]))
+    for kind in ("colour", "place", "activity"):
+        agreed = [name for name, c in other[kind].most_common(2) if c * 2 >= n]
+        if agreed:
+            parts.append(f"{kind}: {', '.join(agreed)}")
+    if caption:
+        found = [c for c in lex.concepts_in(caption) if c.word not in words][:3]
+        parts.append(f"caption: {caption}" + (f" [{format_labels(found)}]" if found else ""))
+    return "; ".join(parts)
 
 
 def summarise(entries: Sequence[LogEntry], duration_s: float) -> str:
     """A short, model-free summary: what is seen most, what is said, what is written."""
     seen: Counter[str] = Counter()
     for e in entries:
-        for part in e.seen.split(";"):
-            for name in part.split(","):
-                name = name.split(":")[-1].strip()
-                if name:
-                    seen[name] += 1
+        for item in parse_labels(e.seen):
+            if item.kind in ("object", "place"):
+                seen[item.word] += 1
     said = " ".join(e.said for e in entries if e.said)
     written = " ".join(e.ocr for e in entries if e.ocr)
-    lines = [f"{duration_s:.0f} s video, {len(entries)} segments."]
+    lines = [f"{duration_s:.0f} s video, {len(entries)} shots."]
     if seen:
         lines.append("Seen most: " + ", ".join(f"{n} ({c})" for n, c in seen.most_common(6)) + ".")
     lines.append(f"Speech: {_clip_text(said, 240)}" if said else "No speech detected.")
@@ -381,28 +469,6 @@ def summarise(entries: Sequence[LogEntry], duration_s: float) -> str:
 
 def _clip_text(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
-
-
-class _Peekable:
-    def __init__(self, it: Iterator[SampledFrame]) -> None:
-        self._it = it
-        self._next: SampledFrame | None = None
-        self._done = False
-
-    def peek(self) -> SampledFrame | None:
-        if self._next is None and not self._done:
-            try:
-                self._next = next(self._it)
-            except StopIteration:
-                self._done = True
-        return self._next
-
-    def __next__(self) -> SampledFrame:
-        item = self.peek()
-        if item is None:
-            raise StopIteration
-        self._next = None
-        return item
 
 
 class _Progress:

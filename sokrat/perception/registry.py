@@ -1,167 +1,182 @@
 """Perception backends by name, and the set a process uses (:class:`Perceivers`).
 
-``available_models()`` lists the backend names; :func:`load_backend` builds one (an
-unknown name raises an error listing the valid ones). :func:`get_perceivers` resolves
-every role once per process and quietly leaves out the ones that cannot be resolved
-(CLIP and the captioner on an offline machine): the log is then built from the rest.
+Each module in :mod:`sokrat.perception.backends` declares ``BACKENDS``, a list of
+:class:`BackendSpec` (name, role, factory); installed packages can add more through the
+``sokrat.perception`` entry-point group. Adding a backend is one module (plus its test):
+nothing here changes. ``available_models()`` lists the names; :func:`load_backend` builds one
+(typed by the interface you ask for); :func:`get_perceivers` resolves every role once per
+settings and quietly leaves out what cannot be resolved (CLIP and the captioner on an offline
+machine): the log is then built from the rest.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
-import threading
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
+from sokrat._cache import ProcessCache
 from sokrat.errors import ConfigError, ModelNotAvailable
+from sokrat.perception.base import (
+    Backend,
+    Captioner,
+    ImageTextEmbedder,
+    Role,
+    SpeechRecognizer,
+    Tagger,
+    TextReader,
+)
 
 if TYPE_CHECKING:
-    from sokrat.perception.base import (
-        Backend,
-        Captioner,
-        ImageTextEmbedder,
-        SpeechRecognizer,
-        Tagger,
-        TextReader,
-    )
+    from sokrat.perception.backends.clip import ZeroShotTagger
     from sokrat.settings import Settings
 
 log = logging.getLogger(__name__)
 
+B = TypeVar("B", bound=Backend)
 
-def _tagger(settings: Settings) -> Backend:
-    from sokrat.perception.tagger import load_tagger
-
-    return load_tagger(settings)
-
-
-def _clip(settings: Settings) -> Backend:
-    from sokrat.perception.clip import load_clip
-
-    return load_clip(settings)
-
-
-def _open_clip(settings: Settings) -> Backend:
-    import importlib.util
-
-    from sokrat.perception.base import torch_device
-    from sokrat.perception.clip import OpenClip
-
-    if importlib.util.find_spec("open_clip") is None:
-        raise ModelNotAvailable("open_clip is not installed (pip install 'sokrat[gpu]', CUDA machines)")
-    if not settings.clip_model or ":" not in settings.clip_model:
-        raise ModelNotAvailable("set SOKRAT_CLIP_MODEL=<architecture>:<checkpoint>, e.g. ViT-B-32:/models/clip.bin")
-    arch, checkpoint = settings.clip_model.split(":", 1)
-    return OpenClip(arch, checkpoint, device=torch_device(settings))
-
-
-def _captioner(settings: Settings) -> Backend:
-    from sokrat.perception.captioner import load_captioner
-
-    return load_captioner(settings)
-
-
-def _faster_whisper(settings: Settings) -> Backend:
-    from sokrat.perception.speech import load_speech
-
-    return load_speech(settings)
-
-
-def _openai_whisper(settings: Settings) -> Backend:
-    import importlib.util
-
-    from sokrat.perception.speech import load_speech
-
-    if importlib.util.find_spec("whisper") is None:
-        raise ModelNotAvailable("openai-whisper is not installed (pip install openai-whisper)")
-    return load_speech(settings, backend="openai-whisper")
-
-
-def _tesseract(settings: Settings) -> Backend:
-    from sokrat.perception.ocr import TesseractOCR
-
-    return TesseractOCR()
-
-
-_BACKENDS: dict[str, tuple[str, Callable[[Settings], Backend]]] = {
-    "efficientnet-lite0": ("tagger", _tagger),
-    "clip": ("clip", _clip),
-    "open_clip": ("clip", _open_clip),
-    "captioner": ("captioner", _captioner),
-    "faster-whisper": ("speech", _faster_whisper),
-    "openai-whisper": ("speech", _openai_whisper),
-    "tesseract": ("ocr", _tesseract),
+ROLE_TYPES: dict[Role, type[Backend]] = {
+    "tagger": Tagger, "clip": ImageTextEmbedder, "captioner": Captioner, "speech": SpeechRecognizer,
+    "ocr": TextReader,
 }
+"""The interface each role's backends implement."""
+
+ENTRY_POINT_GROUP = "sokrat.perception"
 
 
-def available_models() -> list[str]:
-    """Names :func:`load_backend` accepts."""
-    return sorted(_BACKENDS)
+@dataclass(frozen=True)
+class BackendSpec(Generic[B]):
+    """One perception backend: how to build it and what it is for."""
+
+    name: str
+    """Registry name (``available_models()``, ``load_backend(name)``)."""
+    role: Role
+    factory: Callable[[Settings], B]
+    """Builds the backend from settings (weights load lazily on first use); raises
+    ``ModelNotAvailable`` when it cannot be had here."""
+    priority: int = 100
+    """Order within the role: lower first (``tagger`` backends run in this order; for other
+    roles the first that resolves is used, the rest are fallbacks)."""
+    default: bool = True
+    """Part of the set :func:`get_perceivers` builds; False: only by explicit name."""
+    enabled: Callable[[Settings], bool] | None = None
+    """When given, the backend is tried only if this says so for the settings."""
 
 
-def load_backend(name: str, settings: Settings) -> Backend:
-    """Build the named backend (weights load lazily on first use)."""
+@lru_cache(maxsize=1)
+def _specs() -> dict[str, BackendSpec[Backend]]:
+    from sokrat.perception import backends
+
+    specs: list[BackendSpec[Backend]] = []
+    for info in sorted(pkgutil.iter_modules(backends.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{backends.__name__}.{info.name}")
+        specs.extend(getattr(module, "BACKENDS", ()))
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            specs.extend(ep.load())
+        except Exception as e:  # a broken third-party plugin must not take the built-ins down
+            log.warning("perception plugin %s failed to load: %s", ep.name, e)
+    out: dict[str, BackendSpec[Backend]] = {}
+    for spec in specs:
+        if spec.name in out:
+            raise ConfigError(f"two perception backends are named {spec.name!r}")
+        if spec.role not in ROLE_TYPES:
+            raise ConfigError(f"perception backend {spec.name!r} has an unknown role {spec.role!r}")
+        out[spec.name] = spec
+    return out
+
+
+def available_models(role: Role | None = None) -> list[str]:
+    """Names :func:`load_backend` accepts (of one role, when given), in priority order."""
+    specs = [s for s in _specs().values() if role is None or s.role == role]
+    return [s.name for s in sorted(specs, key=lambda s: (s.role, s.priority, s.name))]
+
+
+@overload
+def load_backend(name: str, settings: Settings) -> Backend: ...
+@overload
+def load_backend(name: str, settings: Settings, kind: type[B]) -> B: ...
+def load_backend(name: str, settings: Settings, kind: type[Backend] = Backend) -> Backend:
+    """Build the named backend (weights load lazily on first use). With ``kind`` (``Tagger``,
+    ``SpeechRecognizer``, ...) the result is checked to be one, and typed as one."""
     try:
-        _role, factory = _BACKENDS[name]
+        spec = _specs()[name]
     except KeyError:
         raise ConfigError(f"unknown perception model {name!r}; valid: {', '.join(available_models())}") from None
-    return factory(settings)
+    backend = spec.factory(settings)
+    if not isinstance(backend, kind):
+        raise ConfigError(f"perception model {name!r} is a {spec.role}, not a {kind.__name__}")
+    return backend
 
 
 @dataclass
 class Perceivers:
-    """The backends one index run uses; ``None`` where a role is not available."""
+    """The backends one index run uses: every tagger side by side, one of each other role."""
 
-    tagger: Tagger | None = None
+    taggers: list[Tagger] = field(default_factory=list)
+    """Frame labellers, run in order (ImageNet classifier, colour namer, detectors...)."""
     clip: ImageTextEmbedder | None = None
     captioner: Captioner | None = None
     speech: SpeechRecognizer | None = None
     ocr: TextReader | None = None
     missing: dict[str, str] = field(default_factory=dict)
     """Role -> why it is not used (for `sokrat doctor` and logs)."""
+    _zero_shot: ZeroShotTagger | None = field(default=None, repr=False)
+
+    def zero_shot(self) -> ZeroShotTagger:
+        """CLIP zero-shot labels over the shipped vocabularies (their text vectors are
+        computed once per perceiver set). Only when :attr:`clip` is set."""
+        if self.clip is None:
+            raise ModelNotAvailable("zero-shot labels need CLIP")
+        if self._zero_shot is None or self._zero_shot.clip is not self.clip:
+            from sokrat.perception.backends.clip import ZeroShotTagger
+
+            self._zero_shot = ZeroShotTagger(self.clip)
+        return self._zero_shot
 
     def model_ids(self) -> tuple[str, ...]:
-        used = (self.tagger, self.clip, self.captioner, self.speech, self.ocr)
+        used: list[Backend | None] = [*self.taggers, self.clip, self.captioner, self.speech, self.ocr]
         return tuple(sorted(b.model_id for b in used if b is not None))
 
 
-_cache: dict[tuple[object, ...], Perceivers] = {}
-_cache_lock = threading.Lock()
+_perceivers: ProcessCache[Perceivers] = ProcessCache(maxsize=4)
 
 
 def get_perceivers(settings: Settings) -> Perceivers:
-    """Every resolvable perception backend for ``settings``, built once per process."""
-    key = (settings.device, settings.tagger_model, settings.clip_model, settings.clip_hub_id,
-           settings.captioner_model, settings.captioner_hub_id, settings.speech_model, settings.speech_hub_id)
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = _build(settings)
-        return _cache[key]
+    """Every resolvable perception backend for ``settings``, built once per process (per the
+    settings that choose and locate them)."""
+    key = (settings.resolved_device(), settings.tagger_model, settings.clip_model, settings.clip_hub_id,
+           settings.captioner_model, settings.captioner_hub_id, settings.speech_model, settings.speech_hub_id,
+           str(settings.cache_dir))
+    return _perceivers.get_or_build(key, lambda: build_perceivers(settings))
 
 
-def _build(settings: Settings) -> Perceivers:
-    from sokrat.perception.clip import OpenClip
-
+def build_perceivers(settings: Settings) -> Perceivers:
+    """Resolve every default backend now (no caching)."""
     p = Perceivers()
-
-    def attempt(role: str, *names: str) -> Backend | None:
+    by_role: dict[Role, list[BackendSpec[Backend]]] = {}
+    for spec in _specs().values():
+        if spec.default and (spec.enabled is None or spec.enabled(settings)):
+            by_role.setdefault(spec.role, []).append(spec)
+    for role in ROLE_TYPES:
         reasons = []
-        for name in names:
+        for spec in sorted(by_role.get(role, []), key=lambda s: (s.priority, s.name)):
             try:
-                return load_backend(name, settings)
+                backend = spec.factory(settings)
             except ModelNotAvailable as e:
-                reasons.append(f"{name}: {e}")
-        p.missing[role] = "; ".join(reasons)
-        log.info("perception: no %s (%s)", role, p.missing[role])
-        return None
-
-    p.tagger = attempt("tagger", "efficientnet-lite0")  # type: ignore[assignment]
-    clip_names = ("open_clip", "clip") if settings.clip_model and ":" in settings.clip_model else ("clip",)
-    p.clip = attempt("clip", *clip_names)  # type: ignore[assignment]
-    if isinstance(p.clip, OpenClip):
-        p.missing.pop("clip", None)
-    p.captioner = attempt("captioner", "captioner")  # type: ignore[assignment]
-    p.speech = attempt("speech", "faster-whisper", "openai-whisper")  # type: ignore[assignment]
-    p.ocr = attempt("ocr", "tesseract")  # type: ignore[assignment]
+                reasons.append(f"{spec.name}: {e}")
+                continue
+            if isinstance(backend, Tagger) and role == "tagger":
+                p.taggers.append(backend)
+                continue
+            setattr(p, role, backend)
+            break
+        else:
+            if reasons and not (role == "tagger" and p.taggers):
+                p.missing[role] = "; ".join(reasons)
+                log.info("perception: no %s (%s)", role, p.missing[role])
     return p

@@ -39,7 +39,7 @@ class SamplingOptions:
     max_frames_per_minute: int = 60
     """Hard cap on kept frames in any 60 s window. Base-rate frames are never crowded out:
     scene frames get what the base rate leaves of the cap."""
-    probe_fps: float = 4.0
+    probe_fps: float = 12.0
     """How often the scene signal is computed (frames/s)."""
     pixel_delta: float = 0.12
     """Gray-level change (0..1) for a thumbnail pixel to count as changed."""
@@ -98,35 +98,36 @@ def sample_frames(
     kept_scene: deque[float] = deque()
     scene_budget = max(0, opts.max_frames_per_minute - int(opts.sample_fps * 60))
 
-    def under_cap(t: float, reason: str) -> bool:
+    def under_cap(t: float, *, scene: bool, base: bool) -> bool:
         for q in (kept, kept_scene):
             while q and q[0] <= t - 60.0:
                 q.popleft()
-        if reason == "scene" and len(kept_scene) >= scene_budget:
+        if scene and not base and len(kept_scene) >= scene_budget:
             return False
-        return len(kept) < opts.max_frames_per_minute
+        return base or len(kept) < opts.max_frames_per_minute
 
     with open_container(path) as container:
         for t, frame in iter_video_frames(container, start_s=start_s, max_pixels=opts.max_pixels):
             state.decoded += 1
             state.last_t = t
-            reason: Literal["base", "scene"] | None = None
+            is_scene = is_base = False
             score = 0.0
             if t >= next_probe:
                 next_probe = t + probe_step
                 thumb = thumbnail_gray(frame)
                 if last_thumb is not None:
                     score = scene_score(last_thumb, thumb, pixel_delta=opts.pixel_delta)
-                    if score >= opts.scene_threshold:
-                        reason = "scene"
+                    is_scene = score >= opts.scene_threshold
                 last_thumb = thumb
             if t >= next_base:
-                reason = "base"
+                is_base = True
                 # Re-anchor on the frame actually seen, so gaps in VFR video do not pile up.
                 next_base = max(next_base + base_step, t + base_step / 2)
-            if reason is None or not under_cap(t, reason):
+            # A cut that falls on a base frame is still a cut: shots start at scene frames.
+            if not (is_scene or is_base) or not under_cap(t, scene=is_scene, base=is_base):
                 continue
+            reason: Literal["base", "scene"] = "scene" if is_scene else "base"
             kept.append(t)
-            if reason == "scene":
+            if is_scene:
                 kept_scene.append(t)
             yield SampledFrame(t=t, image=to_rgb(frame, max_side=opts.max_side), reason=reason, scene_score=score)

@@ -1,7 +1,8 @@
 """Video tools: search a video's log, answer questions about it, describe a moment, transcribe.
 
 Each tool indexes the video on first use (the log is kept in memory, keyed by content hash,
-so later calls are cheap). ``video`` defaults to the run's first media file.
+so later calls are cheap). ``video`` defaults to the run's first media file. The work is done
+by the service layer, :class:`sokrat.video.qa.VideoQA`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from sokrat.errors import SokratError, ToolError
+from pydantic import Field
+
+from sokrat.errors import ConfigError, MemoryBackendError, SokratError, ToolError, ToolUnavailable
 from sokrat.tools.registry import ToolContext, tool
+
+if TYPE_CHECKING:
+    from sokrat.video.qa import VideoQA
 
 
 def _video(video: str | None, ctx: ToolContext) -> Path:
@@ -23,25 +29,33 @@ def _video(video: str | None, ctx: ToolContext) -> Path:
     raise ToolError("no video given and the run has no media; pass `video` (a file path)")
 
 
-def _qa(ctx: ToolContext) -> Any:
-    from sokrat.perception.qa import video_qa_for
+def _qa(ctx: ToolContext) -> VideoQA:
+    """The service for this call. Its heavy parts are shared by value, not per call: the
+    perceivers per settings, the memory client per Redis, and complete logs per log id."""
+    from sokrat.memory import get_memory
+    from sokrat.video.qa import VideoQA
 
-    return video_qa_for(ctx.settings, ctx.memory, ctx.chat)
+    settings = ctx.resolved_settings()
+    return VideoQA(settings=settings, memory=ctx.memory or get_memory(settings), chat=ctx.chat)
 
 
 @contextmanager
 def _as_tool_errors() -> Iterator[None]:
-    """Bad media, missing models, dead Redis: an observation the planner can act on."""
+    """Bad media or a bad question: an observation the planner can act on. A missing model or
+    a dead Redis: ToolUnavailable, which the user must fix (the planner stops using the tool)."""
     try:
         yield
     except ToolError:
         raise
+    except (ConfigError, MemoryBackendError) as e:
+        raise ToolUnavailable(str(e)) from e
     except SokratError as e:
         raise ToolError(str(e)) from e
 
 
 @tool
-def video_search(query: str, ctx: ToolContext, video: str | None = None, k: int = 5) -> list[dict[str, Any]]:
+def video_search(query: str, ctx: ToolContext, video: str | None = None,
+                 k: Annotated[int, Field(ge=1, le=20)] = 5) -> list[dict[str, Any]]:
     """Find the moments of a video that best match a text description (objects, speech, on-screen text).
 
     Args:
@@ -49,8 +63,6 @@ def video_search(query: str, ctx: ToolContext, video: str | None = None, k: int 
         video: path of the video; defaults to the run's first media file.
         k: how many moments to return (1-20).
     """
-    if not 1 <= k <= 20:
-        raise ToolError(f"k must be between 1 and 20, got {k}")
     path = _video(video, ctx)
     with _as_tool_errors():
         moments = _qa(ctx).search(path, query, k=k)
@@ -63,13 +75,13 @@ def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[
     """Answer a question about a video, citing the timestamps the answer rests on.
 
     Args:
-        question: the question, e.g. "where did I leave my mug?".
+        question: the question, e.g. "where did I leave my mug?" or "what did I see right after the cat?".
         video: path of the video; defaults to the run's first media file.
     """
     path = _video(video, ctx)
     with _as_tool_errors():
         result = _qa(ctx).ask(path, question)
-    return {"answer": result.answer,
+    return {"answer": result.answer, "status": result.status,
             "evidence": [e.model_dump(exclude={"memory_id"}) for e in result.evidence]}
 
 
@@ -87,7 +99,7 @@ def describe_moment(t: float, ctx: ToolContext, video: str | None = None) -> dic
         vlog = qa.index(path)
         if t < 0 or t > vlog.meta.duration_s + 1e-6:
             raise ToolError(f"t={t:g} s is outside the video (0 to {vlog.meta.duration_s:.1f} s)")
-        entries = qa.memory.video_entries(vlog.meta.log_id)
+        entries = qa.log(vlog.meta.log_id).entries
     if not entries:
         raise ToolError("the video's log is empty")
     entry = min(entries, key=lambda e: 0.0 if e.t_start <= t < e.t_end else min(abs(e.t_start - t), abs(e.t_end - t)))
@@ -104,17 +116,16 @@ def transcribe(media: str, ctx: ToolContext) -> list[dict[str, Any]]:
     """
     from sokrat.perception.decode import AudioReader, probe
     from sokrat.perception.registry import get_perceivers
-    from sokrat.settings import get_settings
 
-    settings = ctx.settings or get_settings()
     path = Path(media).expanduser() if media else _video(None, ctx)
     with _as_tool_errors():
         info = probe(path)
         if not info.has_audio:
             raise ToolError(f"{path.name} has no audio track: nothing to transcribe")
-        speech = get_perceivers(settings).speech
+        perceivers = get_perceivers(ctx.resolved_settings())
+        speech = perceivers.speech
         if speech is None:
-            raise ToolError("no speech model is available; run `sokrat doctor` to see what to install")
+            raise ToolUnavailable(f"no speech model is available ({perceivers.missing.get('speech', 'none resolved')})")
         segments = []
         with AudioReader(path) as reader:  # 5-minute windows: a long recording never sits in memory
             t0 = 0.0

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 
 from sokrat.errors import ModelNotAvailable
 from sokrat.perception.base import TextReader
+from sokrat.perception.registry import BackendSpec
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from sokrat.settings import Settings
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'&.,:/-]*")
 
@@ -76,3 +79,11 @@ class TesseractOCR(TextReader):
             if conf >= self.min_confidence and _WORD.fullmatch(word) and sum(c.isalnum() for c in word) >= 2:
                 words.append(word)
         return " ".join(words)
+
+
+def load_tesseract(settings: Settings) -> TesseractOCR:
+    """The tesseract binary on PATH (``apt install tesseract-ocr``)."""
+    return TesseractOCR()
+
+
+BACKENDS = [BackendSpec("tesseract", "ocr", load_tesseract)]

@@ -10,14 +10,15 @@ Zero-shot labels rank small vocabularies of places, objects and activities
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat.errors import ModelNotAvailable
-from sokrat.perception.base import ImageTextEmbedder, Label, Tagger, torch_device
+from sokrat.perception.base import ImageTextEmbedder, Label, Tagger
+from sokrat.perception.registry import BackendSpec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,7 +49,7 @@ class HFClip(ImageTextEmbedder):
 
     name = "clip"
 
-    def __init__(self, model_dir: str | Path, *, device: str = "cpu", batch_size: int = 32,
+    def __init__(self, model_dir: str | Path, *, device: str | Callable[[], str] = "cpu", batch_size: int = 32,
                  model_id: str | None = None) -> None:
         self.model_dir = Path(model_dir)
         self.device = device
@@ -122,7 +123,7 @@ class OpenClip(ImageTextEmbedder):
 
     name = "open_clip"
 
-    def __init__(self, architecture: str, checkpoint: str | Path, *, device: str = "cuda") -> None:
+    def __init__(self, architecture: str, checkpoint: str | Path, *, device: str | Callable[[], str] = "cuda") -> None:
         self.architecture = architecture
         self.checkpoint = str(checkpoint)
         self.device = device
@@ -210,9 +211,31 @@ class ZeroShotTagger(Tagger):
         return per_image
 
 
-def load_clip(settings: Settings) -> ImageTextEmbedder:
+def load_clip(settings: Settings) -> HFClip:
     """CLIP for the resolved ``clip`` role (a transformers directory)."""
-    from sokrat.perception.base import resolve_model
+    from sokrat.weights import resolve
 
-    resolved = resolve_model("clip", settings)
-    return HFClip(resolved.path, device=torch_device(settings), model_id=f"clip:{resolved.model_id}")
+    resolved = resolve("clip", settings)
+    return HFClip(resolved.path, device=settings.resolved_device, model_id=f"clip:{resolved.model_id}")
+
+
+def load_open_clip(settings: Settings) -> OpenClip:
+    """open_clip with ``SOKRAT_CLIP_MODEL=<architecture>:<checkpoint>`` (the ``gpu`` extra)."""
+    import importlib.util
+
+    if importlib.util.find_spec("open_clip") is None:
+        raise ModelNotAvailable("open_clip is not installed (pip install 'sokrat[gpu]', CUDA machines)")
+    if not settings.clip_model or ":" not in settings.clip_model:
+        raise ModelNotAvailable("set SOKRAT_CLIP_MODEL=<architecture>:<checkpoint>, e.g. ViT-B-32:/models/clip.bin")
+    arch, checkpoint = settings.clip_model.split(":", 1)
+    return OpenClip(arch, checkpoint, device=settings.resolved_device)
+
+
+def _open_clip_asked(settings: Settings) -> bool:
+    return bool(settings.clip_model and ":" in settings.clip_model)
+
+
+BACKENDS = [
+    BackendSpec("open_clip", "clip", load_open_clip, priority=10, enabled=_open_clip_asked),
+    BackendSpec("clip", "clip", load_clip, priority=20),
+]

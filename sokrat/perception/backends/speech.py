@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat.errors import ModelNotAvailable
-from sokrat.perception.base import SpeechRecognizer, SpeechSegment, torch_device
+from sokrat.perception.base import SpeechRecognizer, SpeechSegment
+from sokrat.perception.registry import BackendSpec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,7 +26,7 @@ class FasterWhisper(SpeechRecognizer):
         self,
         model_dir: str | Path,
         *,
-        device: str = "cpu",
+        device: str | Callable[[], str] = "cpu",
         cpu_threads: int = 2,
         beam_size: int = 1,
         vad_filter: bool = True,
@@ -74,12 +76,17 @@ class FasterWhisper(SpeechRecognizer):
             beam_size=self.beam_size,
             vad_filter=self.vad_filter,
             condition_on_previous_text=False,
+            # Segment times alone drift across silences (a sentence said at 20 s can be stamped
+            # from the end of the previous one, 4 s); word times pin each sentence down.
+            word_timestamps=True,
         )
         out = []
         for s in segments:
             text = s.text.strip()
             if text:
-                out.append(SpeechSegment(offset_s + float(s.start), offset_s + float(s.end), text))
+                words = [w for w in (s.words or []) if w.word.strip()]
+                t0, t1 = (words[0].start, words[-1].end) if words else (s.start, s.end)
+                out.append(SpeechSegment(offset_s + float(t0), offset_s + float(t1), text))
         return out
 
     @staticmethod
@@ -92,7 +99,7 @@ class OpenAIWhisper(SpeechRecognizer):
 
     name = "openai-whisper"
 
-    def __init__(self, model: str, *, device: str = "cpu") -> None:
+    def __init__(self, model: str, *, device: str | Callable[[], str] = "cpu") -> None:
         self.model_name = model
         self.device = device
         self._model: Any = None
@@ -116,12 +123,27 @@ class OpenAIWhisper(SpeechRecognizer):
         ]
 
 
-def load_speech(settings: Settings, *, backend: str = "faster-whisper") -> SpeechRecognizer:
-    """The speech recogniser for the resolved ``speech`` role."""
-    from sokrat.perception.base import resolve_model
+def load_faster_whisper(settings: Settings) -> FasterWhisper:
+    """faster-whisper on the resolved ``speech`` role (explicit path, hub, or offline pack)."""
+    from sokrat.weights import resolve
 
-    resolved = resolve_model("speech", settings)
-    device = torch_device(settings)
-    if backend == "openai-whisper":
-        return OpenAIWhisper(str(resolved.path), device=device)
-    return FasterWhisper(resolved.path, device=device, model_id=f"faster-whisper:{resolved.model_id}")
+    resolved = resolve("speech", settings)
+    return FasterWhisper(resolved.path, device=settings.resolved_device,
+                         model_id=f"faster-whisper:{resolved.model_id}")
+
+
+def load_openai_whisper(settings: Settings) -> OpenAIWhisper:
+    """openai-whisper (``pip install openai-whisper``) on the resolved ``speech`` role."""
+    import importlib.util
+
+    from sokrat.weights import resolve
+
+    if importlib.util.find_spec("whisper") is None:
+        raise ModelNotAvailable("openai-whisper is not installed (pip install openai-whisper)")
+    return OpenAIWhisper(str(resolve("speech", settings).path), device=settings.resolved_device)
+
+
+BACKENDS = [
+    BackendSpec("faster-whisper", "speech", load_faster_whisper, priority=10),
+    BackendSpec("openai-whisper", "speech", load_openai_whisper, priority=20),
+]

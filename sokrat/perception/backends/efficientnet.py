@@ -9,14 +9,14 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from collections.abc import Sequence
-from functools import lru_cache
-from importlib import resources
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat.errors import ModelNotAvailable
-from sokrat.perception.base import Label, Tagger, torch_device
+from sokrat.perception.base import Label, Tagger
+from sokrat.perception.registry import BackendSpec
+from sokrat.perception.words import imagenet_classes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,34 +26,6 @@ if TYPE_CHECKING:
 _MEAN = (0.485, 0.456, 0.406)
 _STD = (0.229, 0.224, 0.225)
 INPUT_SIZE = 224
-
-
-@lru_cache(maxsize=1)
-def imagenet_classes() -> tuple[str, ...]:
-    """The 1000 ImageNet-1k class names, index order."""
-    text = resources.files("sokrat.perception").joinpath("data/imagenet_classes.txt").read_text("utf-8")
-    names = tuple(line.strip() for line in text.splitlines() if line.strip())
-    if len(names) != 1000:
-        raise RuntimeError(f"imagenet_classes.txt has {len(names)} names, expected 1000")
-    return names
-
-
-@lru_cache(maxsize=1)
-def imagenet_groups() -> tuple[tuple[str, tuple[int, ...]], ...]:
-    """Coarse names ("bicycle", "cat", "car") for groups of ImageNet classes, from the data file."""
-    text = resources.files("sokrat.perception").joinpath("data/imagenet_groups.txt").read_text("utf-8")
-    groups = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        name, _, spec = line.partition(":")
-        members: list[int] = []
-        for token in spec.split():
-            lo, _, hi = token.partition("-")
-            members.extend(range(int(lo), int(hi or lo) + 1))
-        groups.append((name.strip(), tuple(members)))
-    return tuple(groups)
 
 
 def preprocess(images: Sequence[np.ndarray], size: int = INPUT_SIZE) -> np.ndarray:
@@ -86,11 +58,8 @@ class EfficientNetTagger(Tagger):
 
     name = "efficientnet-lite0"
 
-    def __init__(self, weights_path: str | Path, *, device: str = "cpu", batch_size: int = 16,
-                 min_group_score: float = 0.2) -> None:
+    def __init__(self, weights_path: str | Path, *, device: str | Callable[[], str] = "cpu", batch_size: int = 16) -> None:
         self.weights_path = Path(weights_path)
-        self.min_group_score = min_group_score
-        """A coarse group label ("bicycle") is added when its classes' summed probability reaches this."""
         self.device = device
         self.batch_size = batch_size
         self._model: Any = None
@@ -123,37 +92,30 @@ class EfficientNetTagger(Tagger):
             return []
         model = self._load()
         names = imagenet_classes()
-        groups = imagenet_groups()
-        member = torch.zeros(1000, len(groups))  # (1000, G) class -> group membership
-        for g, (_, idx) in enumerate(groups):
-            member[list(idx), g] = 1.0
         out: list[list[Label]] = []
         for start in range(0, len(images), self.batch_size):
             x = torch.from_numpy(preprocess(images[start : start + self.batch_size]))
             x = x.to(self.device, memory_format=torch.channels_last)  # (B, 3, 224, 224)
             with torch.inference_mode():
                 probs = model(x).softmax(dim=-1).float().cpu()  # (B, 1000)
-            group_probs = probs @ member  # (B, G)
             scores, idx = probs.topk(top_k, dim=-1)  # (B, k)
             for b in range(len(probs)):
-                labels = [Label(names[i], float(sc)) for sc, i in zip(scores[b].tolist(), idx[b].tolist(), strict=True)]
-                for g in (group_probs[b] >= self.min_group_score).nonzero().flatten().tolist():
-                    labels.append(Label(groups[g][0], float(group_probs[b, g]), kind="group"))
-                out.append(sorted(labels, key=lambda lab: -lab.score))
+                out.append([Label(names[i], float(sc)) for sc, i in zip(scores[b].tolist(), idx[b].tolist(), strict=True)])
         return out
 
 
 def load_tagger(settings: Settings) -> EfficientNetTagger:
     """The tagger from the resolved ``tagger`` role (explicit path or offline pack)."""
-    from sokrat.perception.base import resolve_model
+    from sokrat.weights import resolve
 
-    resolved = resolve_model("tagger", settings)
+    resolved = resolve("tagger", settings)
     path = resolved.path
     if path.is_dir():
         candidates = sorted(path.rglob("*.pth"))
         if not candidates:
             raise ModelNotAvailable(f"no .pth weights under {path}; set SOKRAT_TAGGER_MODEL to the file")
         path = candidates[0]
-    tagger = EfficientNetTagger(path, device=torch_device(settings))
-    tagger.name = "efficientnet-lite0"
-    return tagger
+    return EfficientNetTagger(path, device=settings.resolved_device)
+
+
+BACKENDS = [BackendSpec("efficientnet-lite0", "tagger", load_tagger, priority=10)]

@@ -7,12 +7,13 @@ transformers 4), so any image-to-text checkpoint in the ``save_pretrained`` layo
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat.errors import ModelNotAvailable
-from sokrat.perception.base import Captioner, torch_device
+from sokrat.perception.base import Captioner
+from sokrat.perception.registry import BackendSpec
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,7 +26,7 @@ class HFCaptioner(Captioner):
 
     name = "captioner"
 
-    def __init__(self, model_dir: str | Path, *, device: str = "cpu", batch_size: int = 8,
+    def __init__(self, model_dir: str | Path, *, device: str | Callable[[], str] = "cpu", batch_size: int = 8,
                  max_new_tokens: int = 30, model_id: str | None = None) -> None:
         self.model_dir = Path(model_dir)
         self.device = device
@@ -73,7 +74,10 @@ class HFCaptioner(Captioner):
 
 def load_captioner(settings: Settings) -> HFCaptioner:
     """The captioner for the resolved ``captioner`` role."""
-    from sokrat.perception.base import resolve_model
+    from sokrat.weights import resolve
 
-    resolved = resolve_model("captioner", settings)
-    return HFCaptioner(resolved.path, device=torch_device(settings), model_id=f"captioner:{resolved.model_id}")
+    resolved = resolve("captioner", settings)
+    return HFCaptioner(resolved.path, device=settings.resolved_device, model_id=f"captioner:{resolved.model_id}")
+
+
+BACKENDS = [BackendSpec("captioner", "captioner", load_captioner)]

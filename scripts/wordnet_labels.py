@@ -1,0 +1,183 @@
+"""Regenerate ``sokrat/perception/data/wordnet_labels.json`` from the WordNet 3.0 database.
+
+    apt-get install wordnet-base          # Debian: /usr/share/wordnet (WordNet 3.0)
+    .venv/bin/python scripts/wordnet_labels.py [--wordnet /usr/share/wordnet]
+
+ImageNet-1k class ids (``n02123045``) are WordNet 3.0 noun offsets, so each class has
+synonyms and hypernyms (tabby -> cat -> feline -> animal). The file keeps, for the 1000
+classes, the CLIP vocabularies (``objects.txt``, ``places.txt``) and a short list of general
+categories, every synset on their hypernym paths with its words, and a "plain word" per class:
+the hypernym (up to three steps) whose word heads the class's name, so "Egyptian cat" is logged
+as "cat", "mountain bike" as "bicycle" and "coffee mug" as "mug"; otherwise the class's short
+display name (``imagenet_classes.txt``). A few classes are overridden by hand (below).
+
+WordNet licence (WordNet 3.0, Princeton University; the file carries it too):
+"Permission to use, copy, modify and distribute this software and database and its
+documentation for any purpose and without fee or royalty is hereby granted, provided that
+you agree to comply with the following copyright notice and statements, including the
+disclaimer, and that the same appear on ALL copies of the software, database and
+documentation, including modifications that you make for internal use or for distribution.
+WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved."
+(full text: /usr/share/doc/wordnet-base/copyright, https://wordnet.princeton.edu/license-and-commercial-use)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "sokrat" / "perception" / "data"
+
+LICENCE = (
+    "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. "
+    "THIS SOFTWARE AND DATABASE IS PROVIDED \"AS IS\" AND PRINCETON UNIVERSITY MAKES NO "
+    "REPRESENTATIONS OR WARRANTIES, EXPRESS OR IMPLIED. Permission to use, copy, modify and "
+    "distribute this software and database and its documentation for any purpose and without fee "
+    "or royalty is hereby granted, provided that the copyright notice and statements, including "
+    "the disclaimer, appear on ALL copies. The name of Princeton University or Princeton may not "
+    "be used in advertising or publicity pertaining to distribution of the software and/or database."
+)
+
+# General categories a person would use ("an animal", "a vehicle"): (display word, offset).
+CATEGORIES = [
+    ("person", "00007846"), ("animal", "00015388"), ("bird", "01503061"),
+    ("fish", "02512053"), ("insect", "02159955"), ("reptile", "01661091"), ("dog", "02084071"),
+    ("vehicle", "04524313"), ("car", "02958343"), ("aircraft", "02686568"), ("boat", "04530566"),
+    ("food", "07555863"), ("food", "00021265"), ("drink", "07881800"), ("fruit", "13134947"),
+    ("vegetable", "07707451"), ("plant", "00017222"), ("flower", "11669921"),
+    ("furniture", "03405725"), ("container", "03094503"), ("device", "03183080"),
+    ("tool", "04451818"), ("musical instrument", "03800933"), ("clothing", "03051540"),
+    ("building", "02913152"), ("weapon", "04565375"), ("sports equipment", "04285146"),
+    ("toy", "03964744"), ("electronic equipment", "03278248"), ("kitchen utensil", "03621049"),
+    ("computer", "03082979"),
+]
+
+# Classes whose plain word is poor (a too general head, "television" -> "system"):
+# ImageNet display name -> the word to log.
+OVERRIDES = {name: name for name in (
+    "television", "traffic light", "manhole cover", "punching bag", "sandbar", "space bar",
+    "meat loaf", "cash machine", "sewing machine", "slot machine", "vending machine", "thresher",
+    "piggy bank", "grocery store", "hard disc", "water buffalo", "drilling platform", "sunglasses",
+)} | {"hand-held computer": "computer", "ballplayer": "baseball player", "space shuttle": "spacecraft"}
+
+MAX_UP = 3
+"""How many hypernym steps above a class the plain word may be."""
+TOO_GENERAL = {"00001740", "00001930", "00002684", "00003553", "00004258", "00004475", "00021939",
+               "03575240", "03129123", "03183080", "00015388", "01861778", "04564698", "03294048",
+               "00007846", "03051540", "04524313", "03094503", "07555863", "00021265", "13134947",
+               "03405725", "04341686", "02913152"}
+"""Synsets too general to be a plain word for a class (entity, object, artifact, device, animal,
+mammal, equipment, person, clothing, vehicle, container, food, ...): categories, not names."""
+
+
+def parse_data(path: Path) -> dict[str, dict]:
+    synsets: dict[str, dict] = {}
+    for line in path.read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue  # licence header
+        fields, _, gloss = line.partition(" | ")
+        parts = fields.split()
+        offset, lexfile, n = parts[0], parts[1], int(parts[3], 16)
+        words = [(parts[4 + 2 * i], int(parts[5 + 2 * i], 16)) for i in range(n)]
+        k = 4 + 2 * n
+        n_ptr = int(parts[k])
+        up = []
+        for j in range(n_ptr):
+            sym, target, pos = parts[k + 1 + 4 * j], parts[k + 2 + 4 * j], parts[k + 3 + 4 * j]
+            if sym in ("@", "@i") and pos == "n":
+                up.append(target)
+        synsets[offset] = {"lexfile": lexfile, "words": words, "up": up, "gloss": gloss.strip()}
+    return synsets
+
+
+def parse_index(path: Path) -> dict[str, list[str]]:
+    index = {}
+    for line in path.read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        parts = line.split()
+        lemma, n_synsets, n_ptr = parts[0], int(parts[2]), int(parts[3])
+        index[lemma] = parts[6 + n_ptr: 6 + n_ptr + n_synsets]
+    return index
+
+
+def head_word(off: str, name: str, synsets: dict[str, dict]) -> str | None:
+    """The word of a hypernym (up to ``MAX_UP`` steps) that heads the class's own name:
+    "tabby cat" -> cat, "mountain bike" -> bicycle (its synonym "bike"), "coffee mug" -> mug."""
+    heads = {w.lower().replace("-", " ").split()[-1] for w in [name, *(pretty(w) for w, _ in synsets[off]["words"])]}
+    frontier = synsets[off]["up"]
+    for _step in range(MAX_UP):
+        for cand in frontier:
+            if cand in TOO_GENERAL:
+                continue
+            words = [pretty(w) for w, _ in synsets[cand]["words"]]
+            if any(w.lower() in heads for w in words):
+                return words[0]
+        frontier = [u for cand in frontier for u in synsets[cand]["up"]]
+    return None
+
+
+def pretty(word: str) -> str:
+    return word.replace("_", " ")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
+    args = parser.parse_args()
+    wn = args.wordnet
+    synsets = parse_data(wn / "data.noun")
+    index = parse_index(wn / "index.noun")
+
+    wnids = [line.strip() for line in (DATA / "imagenet_wnids.txt").read_text().splitlines() if line.strip()]
+    imagenet = [w[1:] for w in wnids]
+    assert len(imagenet) == 1000 and all(o in synsets for o in imagenet)
+
+    # Vocabulary words (CLIP prompts) -> their first noun sense.
+    roots = set(imagenet) | {o for _, o in CATEGORIES}
+    for name in ("objects.txt", "places.txt"):
+        for word in (DATA / name).read_text().splitlines():
+            key = word.strip().lower().replace(" ", "_")
+            if key in index:
+                roots.add(index[key][0])
+
+    closure: set[str] = set()
+    stack = list(roots)
+    while stack:
+        off = stack.pop()
+        if off in closure:
+            continue
+        closure.add(off)
+        stack.extend(synsets[off]["up"])
+
+    names = [line.strip() for line in (DATA / "imagenet_classes.txt").read_text().splitlines() if line.strip()]
+    plain: list[str] = []
+    for off, name in zip(imagenet, names, strict=True):
+        plain.append(OVERRIDES.get(name) or head_word(off, name, synsets) or name)
+
+    exceptions = {}
+    for line in (wn / "noun.exc").read_text("latin-1").splitlines():
+        inflected, *bases = line.split()
+        base = bases[0] if bases else ""
+        if base in index and any(o in closure for o in index[base]):
+            exceptions[pretty(inflected)] = pretty(base)
+
+    out = {
+        "source": "WordNet 3.0 (Debian wordnet-base), generated by scripts/wordnet_labels.py",
+        "licence": LICENCE,
+        "synsets": {o: {"words": list(dict.fromkeys(pretty(w) for w, _ in synsets[o]["words"])),
+                        "up": [u for u in synsets[o]["up"] if u in closure]}
+                    for o in sorted(closure)},
+        "imagenet": imagenet,
+        "plain": plain,
+        "categories": [[name, off] for name, off in CATEGORIES],
+        "exceptions": dict(sorted(exceptions.items())),
+    }
+    target = DATA / "wordnet_labels.json"
+    target.write_text(json.dumps(out, separators=(",", ":"), ensure_ascii=False) + "\n")
+    print(f"{target}: {len(closure)} synsets, {len(exceptions)} plural exceptions")
+
+
+if __name__ == "__main__":
+    main()

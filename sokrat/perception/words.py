@@ -1,0 +1,233 @@
+"""Plain words for model labels, and what a word means (WordNet 3.0, shipped as data).
+
+ImageNet-1k classes are WordNet noun synsets, so "Egyptian cat" and "tabby cat" are logged as
+*cat* with the category *animal*, and a question about "a vehicle", "a bike" or "a kitty"
+matches a shot labelled "moped", "bicycle" or "cat" through synonyms and hypernyms.
+``data/wordnet_labels.json`` holds the synsets on the hypernym paths of the 1000 classes, the
+CLIP vocabularies and a few general categories; ``scripts/wordnet_labels.py`` regenerates it
+from Debian's ``wordnet-base`` (WordNet licence, quoted in the file and the script).
+
+The log stores labels as text (``cat [animal], mug [container]``): :func:`format_labels` and
+:func:`parse_labels` are the one place that format is written and read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+MAX_CATEGORIES = 2
+"""Categories written after a label in the log (the nearest first)."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A label as a person would say it."""
+
+    word: str
+    """The plain word ("cat" for "Egyptian cat")."""
+    synsets: tuple[str, ...] = ()
+    """WordNet 3.0 noun offsets the word stands for (empty: a word WordNet data does not hold)."""
+    categories: tuple[str, ...] = ()
+    """General categories ("animal", "vehicle"), the nearest first."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One label parsed back from a log entry's ``seen`` text."""
+
+    word: str
+    categories: tuple[str, ...] = ()
+    kind: str = "object"
+    """``object``, ``place``, ``activity``, ``caption`` or ``colour``."""
+
+
+class Lexicon:
+    """Word <-> synset lookups over the shipped WordNet subset."""
+
+    def __init__(self, data: dict) -> None:
+        self._up: dict[str, tuple[str, ...]] = {o: tuple(s["up"]) for o, s in data["synsets"].items()}
+        self._words: dict[str, tuple[str, ...]] = {o: tuple(s["words"]) for o, s in data["synsets"].items()}
+        self._imagenet: list[str] = data["imagenet"]
+        self._plain: list[str] = data["plain"]
+        self._category_of: dict[str, str] = {off: name for name, off in data["categories"]}
+        self._exceptions: dict[str, str] = data["exceptions"]
+        self._index: dict[str, list[str]] = {}
+        for off, words in self._words.items():
+            for w in words:
+                self._index.setdefault(w.lower(), []).append(off)
+        self._by_class_name: dict[str, int] = {}
+        self.max_words = max(len(w.split()) for w in self._index)
+
+    # --- words -> synsets ---------------------------------------------------------------------
+    def base_form(self, word: str) -> str | None:
+        """``word`` as the index holds it (plural -> singular), or None when unknown."""
+        w = " ".join(word.lower().replace("-", " ").split()) if word.lower() not in self._index else word.lower()
+        if w in self._index:
+            return w
+        if w in self._exceptions:
+            return self._exceptions[w]
+        for suffix, repl in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("'s", "")):
+            if w.endswith(suffix) and len(w) > len(suffix) + 2 and (w[: -len(suffix)] + repl) in self._index:
+                return w[: -len(suffix)] + repl
+        return None
+
+    def synsets(self, word: str) -> tuple[str, ...]:
+        """Synsets ``word`` names; when one of them has it as its first word, only those
+        ("cat" is the cat, not also the big cat whose second name is "cat")."""
+        base = self.base_form(word)
+        if base is None:
+            return ()
+        offs = self._index[base]
+        first = [o for o in offs if self._words[o][0].lower() == base]
+        return tuple(first or offs)
+
+    def closure(self, synsets: Iterable[str]) -> frozenset[str]:
+        """The synsets and every hypernym above them."""
+        return _closure(self, tuple(synsets))
+
+    def _closure_uncached(self, synsets: tuple[str, ...]) -> frozenset[str]:
+        seen: set[str] = set()
+        stack = list(synsets)
+        while stack:
+            off = stack.pop()
+            if off not in seen:
+                seen.add(off)
+                stack.extend(self._up.get(off, ()))
+        return frozenset(seen)
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for o in self.synsets(word) for w in self._words[o]))
+
+    def is_a(self, word: str, query_synsets: Iterable[str]) -> bool:
+        """Whether ``word`` (a label) is one of ``query_synsets`` or a kind of one."""
+        mine = self.synsets(word)
+        return bool(mine) and not self.closure(mine).isdisjoint(query_synsets)
+
+    # --- model labels -> concepts -----------------------------------------------------------------
+    def imagenet(self, index: int) -> Concept:
+        """The plain concept for ImageNet-1k class ``index``."""
+        off = self._imagenet[index]
+        return Concept(self._plain[index], (off,), self.categories((off,), exclude=self._plain[index]))
+
+    def concept(self, label: str) -> Concept:
+        """A model's label as a concept: an ImageNet class name, or any word WordNet data holds."""
+        idx = _imagenet_index(label)
+        if idx is not None:
+            return self.imagenet(idx)
+        offs = self.synsets(label)
+        word = label.strip()
+        return Concept(word, offs, self.categories(offs, exclude=word) if offs else ())
+
+    def categories(self, synsets: Sequence[str], *, exclude: str = "") -> tuple[str, ...]:
+        """General categories above ``synsets``, nearest first."""
+        found: list[str] = []
+        frontier = list(synsets)
+        seen: set[str] = set()
+        while frontier:
+            nxt: list[str] = []
+            for off in frontier:
+                if off in seen:
+                    continue
+                seen.add(off)
+                name = self._category_of.get(off)
+                if name and name != exclude.lower() and name not in found:
+                    found.append(name)
+                nxt.extend(self._up.get(off, ()))
+            frontier = nxt
+        if "vehicle" in found and "container" in found:  # WordNet: a wheeled vehicle is also a container
+            found.remove("container")
+        return tuple(found)
+
+    def concepts_in(self, text: str) -> list[Concept]:
+        """Nouns WordNet data knows in free text (a caption), longest match first."""
+        tokens = re.findall(r"[a-z][a-z'-]*", text.lower())
+        out: list[Concept] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.max_words, len(tokens) - i), 0, -1):
+                phrase = " ".join(tokens[i : i + n])
+                if phrase in _STOP or (n == 1 and len(phrase) < 3):
+                    continue
+                if self.synsets(phrase):
+                    out.append(self.concept(phrase))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+
+_STOP = frozenset(["a", "an", "the", "this", "that", "there", "here", "it", "its", "is", "are", "was", "were", "be", "been", "of", "in", "on", "at", "to", "for", "with", "by", "and", "or", "as", "from", "up", "down", "out", "over", "under", "into", "onto", "off", "some", "any", "one", "two", "three", "few", "many", "much", "more", "most", "other", "such", "thing", "things", "something", "anything", "nothing", "someone", "anyone", "everyone", "video", "time", "times", "part", "parts", "side", "top", "bottom", "front", "back", "end", "beginning", "start", "first", "last", "second", "minute", "minutes", "seconds", "hour", "while", "before", "after", "between", "during", "see", "saw", "seen", "look", "show", "shown", "appear", "appeared", "visible", "hear", "heard", "say", "said", "tell", "told", "i", "me", "my", "mine", "you", "your", "we", "our", "he", "she", "him", "her", "his", "they", "them", "their", "what", "when", "where", "who", "which", "how", "why", "yes", "no", "not", "did", "do", "does", "done", "have", "has", "had", "can", "could", "will", "would", "should", "may", "might", "left", "right"])
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The shipped WordNet subset (loaded once per process)."""
+    text = resources.files("sokrat.perception").joinpath("data/wordnet_labels.json").read_text("utf-8")
+    return Lexicon(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def _closure(lex: Lexicon, synsets: tuple[str, ...]) -> frozenset[str]:
+    return lex._closure_uncached(synsets)
+
+
+@lru_cache(maxsize=1)
+def imagenet_classes() -> tuple[str, ...]:
+    """The 1000 ImageNet-1k class display names, in class-index order."""
+    text = resources.files("sokrat.perception").joinpath("data/imagenet_classes.txt").read_text("utf-8")
+    names = tuple(line.strip() for line in text.splitlines() if line.strip())
+    if len(names) != 1000:
+        raise RuntimeError(f"imagenet_classes.txt has {len(names)} names, expected 1000")
+    return names
+
+
+@lru_cache(maxsize=1)
+def _imagenet_names() -> dict[str, int]:
+    return {name: i for i, name in enumerate(imagenet_classes())}
+
+
+def _imagenet_index(label: str) -> int | None:
+    return _imagenet_names().get(label)
+
+
+# --- the log's label text ------------------------------------------------------------------------
+def format_labels(concepts: Sequence[Concept]) -> str:
+    """``cat [animal], mug [container]``: words with their nearest categories."""
+    parts = []
+    for c in concepts:
+        cats = [x for x in c.categories if x != c.word][:MAX_CATEGORIES]
+        parts.append(f"{c.word} [{', '.join(cats)}]" if cats else c.word)
+    return ", ".join(parts)
+
+
+_ITEM = re.compile(r"\s*([^,\[\];:]+?)\s*(?:\[([^\]]*)\])?\s*(?:,|$)")
+_KINDS = ("place", "activity", "caption", "colour", "maybe")
+
+
+def parse_labels(seen: str) -> list[Seen]:
+    """The labels of a ``seen`` text written by the indexer (objects, place, activity, colour;
+    a caption is returned whole, as one item of kind ``caption``)."""
+    out: list[Seen] = []
+    for part in seen.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        kind = "object"
+        head, sep, rest = part.partition(":")
+        if sep and head.strip() in _KINDS:
+            kind, part = head.strip(), rest.strip()
+        if kind == "caption":
+            out.append(Seen(part, (), "caption"))
+            continue
+        for m in _ITEM.finditer(part):
+            word = m.group(1).strip()
+            if word:
+                cats = tuple(c.strip() for c in (m.group(2) or "").split(",") if c.strip())
+                out.append(Seen(word, cats, kind))
+    return out

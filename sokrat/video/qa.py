@@ -1,0 +1,579 @@
+"""Questions about a video, answered like a person would: a short sentence with the times.
+
+:class:`VideoQA` indexes on demand (perception builds the log), then reads the question
+(:mod:`sokrat.video.question`): its type, what it is about, the time it points at. The time is
+applied to the log's order ("right after the cat" finds the cat's shot and answers from the
+next one). Then, by type:
+
+- yes/no, when, count: the log's labels are matched through synonyms and hypernyms
+  (:mod:`sokrat.perception.words`: "a vehicle" matches a moped) and said/on-screen words;
+  the answer is built from the matching shots ("Yes: a cat at 0:05-0:10.").
+- what / where / who / what was said: the few most relevant shots (lexical matches plus
+  hybrid search) go to the chat model, constrained to a JSON schema whose evidence items are
+  the ids shown; the cited shots become the evidence and their times end the sentence.
+
+When nothing in the log relates to the question the result is ``no_answer``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sokrat._cache import ProcessCache
+from sokrat.errors import InvalidInput, LLMOutputError
+from sokrat.perception.words import lexicon, parse_labels
+from sokrat.types import Evidence, Result, RunStatus, StepRecord, Usage
+from sokrat.video.question import Question, content_words, parse_question
+
+if TYPE_CHECKING:
+    from sokrat.llm.base import ChatModel
+    from sokrat.memory.base import LogEntry, Memory
+    from sokrat.perception.log import VideoLog
+    from sokrat.perception.registry import Perceivers
+    from sokrat.settings import Settings
+
+RRF_K = 60
+"""Reciprocal-rank-fusion constant (Cormack et al.): score = sum 1 / (RRF_K + rank)."""
+MAX_SHOWN = 5
+"""Log lines the chat model sees per question (the offline model is small: short prompts)."""
+MAX_ANSWER_CHARS = 160
+
+SYSTEM_PROMPT = (
+    "You answer a question about a video from its log. Each log line is one shot: [id] start-end, "
+    "then what was seen (object labels from an image classifier, with their category in brackets; "
+    "they can be wrong), what was said (speech transcript) and text on screen. Answer in a few words "
+    "taken from the log. Cite the ids of the lines you used. If the log does not answer the question, "
+    "answer \"unknown\" and cite nothing."
+)
+
+
+def answer_schema(ids: Sequence[int]) -> dict[str, Any]:
+    """The chat model's output: a short answer and the ids of the log lines it rests on (only
+    ids that were shown can be cited)."""
+    return {
+        "type": "object",
+        "properties": {
+            "answer": {"type": "string", "maxLength": MAX_ANSWER_CHARS},
+            "evidence": {"type": "array", "items": {"type": "integer", "enum": sorted(set(ids))}, "maxItems": 3},
+        },
+        "required": ["answer", "evidence"],
+        "additionalProperties": False,
+    }
+
+
+def fmt_time(t: float) -> str:
+    """``75.4`` -> ``1:15`` (whole seconds; the log's shots start and end on frames)."""
+    m, s = divmod(int(round(max(t, 0.0))), 60)
+    return f"{m}:{s:02d}"
+
+
+def fmt_span(t_start: float, t_end: float) -> str:
+    return f"{fmt_time(t_start)}-{fmt_time(t_end)}"
+
+
+def entry_line(e: LogEntry) -> str:
+    return f"[{e.index}] {fmt_span(e.t_start, e.t_end)} {e.text}"
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A log entry that matches a query."""
+
+    source: str
+    index: int
+    t_start: float
+    t_end: float
+    text: str
+    score: float
+    """Relevance (higher is better; comparable within one search only)."""
+
+    def evidence(self) -> Evidence:
+        return Evidence(source=self.source, t_start=self.t_start, t_end=self.t_end, text=self.text)
+
+    def line(self) -> str:
+        return f"{fmt_span(self.t_start, self.t_end)}: {self.text}"
+
+
+class LogIndex:
+    """A complete log's entries in time order, with a BM25 index over their text."""
+
+    def __init__(self, entries: list[LogEntry]) -> None:
+        self.entries = entries
+        self.by_index = {e.index: e for e in entries}
+        self.position = {e.index: i for i, e in enumerate(entries)}
+        self._bm25: Any = None
+
+    def bm25_rank(self, query: str, depth: int) -> list[int]:
+        import bm25s
+
+        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+        if not self.entries or not tokens.vocab:
+            return []
+        if self._bm25 is None:
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(bm25s.tokenize([e.text for e in self.entries], stopwords="en", show_progress=False),
+                             show_progress=False)
+        docs, scores = self._bm25.retrieve(tokens, k=min(depth, len(self.entries)), show_progress=False)
+        return [self.entries[int(d)].index for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+_logs: ProcessCache[LogIndex] = ProcessCache(maxsize=32)
+"""Complete logs never change (their id hashes the content, models and options): cache them
+by where they are stored and their id."""
+
+
+def _memory_address(memory: Memory) -> str | None:
+    url, prefix = getattr(memory, "url", None), getattr(memory, "prefix", None)
+    return f"{url}|{prefix}" if url is not None else None
+
+
+def rrf(rankings: Sequence[Sequence[int]]) -> dict[int, float]:
+    """Reciprocal-rank fusion of rankings of entry indices."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, idx in enumerate(ranking):
+            fused[idx] = fused.get(idx, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return fused
+
+
+# --- matching the thing asked about -----------------------------------------------------------
+@dataclass(frozen=True)
+class Match:
+    entry: LogEntry
+    score: float
+    """1: a label is the thing (or a kind of it); lower: said / written / maybe."""
+    what: str
+    """The word that matched, as the log has it ("moped", "keys")."""
+    how: str
+    """``seen``, ``said``, ``text`` or ``maybe``."""
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def _phrases(words: Sequence[str]) -> list[str]:
+    """Word n-grams, longest first ("coffee mug" before "mug")."""
+    out: list[str] = []
+    for n in range(min(3, len(words)), 0, -1):
+        out.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return out
+
+
+def match_entries(target_words: Sequence[str], entries: Sequence[LogEntry], *,
+                  modality: str = "any") -> list[Match]:
+    """Entries that show or mention the thing ``target_words`` name, best match per entry."""
+    lex = lexicon()
+    queries = []
+    for phrase in _phrases(target_words):
+        syn = lex.synsets(phrase)
+        if syn:
+            queries.append((phrase, syn))
+    known = {w for phrase, _ in queries for w in phrase.split()}
+    plain = [w for w in target_words if w not in known and len(w) > 2]
+    stems = {_stem(w) for w in target_words if len(w) > 2}
+    out: list[Match] = []
+    for e in entries:
+        best: Match | None = None
+
+        def offer(m: Match) -> None:
+            nonlocal best
+            if best is None or m.score > best.score:
+                best = m
+
+        if modality != "said":
+            for item in parse_labels(e.seen):
+                words = [item.word] if item.kind != "caption" else [c.word for c in lex.concepts_in(item.word)]
+                for w in words:
+                    for phrase, syn in queries:
+                        if lex.is_a(w, syn) or w.lower() == phrase:
+                            offer(Match(e, 0.5 if item.kind == "maybe" else 1.0, w, "maybe" if item.kind == "maybe" else "seen"))
+                    if item.kind == "colour" and w in plain:
+                        offer(Match(e, 0.9, w, "seen"))
+        for field_name, text in (("said", e.said), ("text", e.ocr)):
+            if not text or (modality == "seen" and field_name == "said"):
+                continue
+            tokens = {_stem(t) for t in re.findall(r"[a-z0-9']+", text.lower())}
+            hits = [w for w in target_words if _stem(w) in tokens]
+            if hits and stems:
+                share = len({_stem(h) for h in hits}) / len(stems)
+                offer(Match(e, 0.4 + 0.5 * share, " ".join(hits), field_name))
+        if best is not None:
+            out.append(best)
+    return out
+
+
+def runs(matches: Sequence[Match], log: LogIndex) -> list[list[Match]]:
+    """Matches grouped into appearances: consecutive shots are one appearance."""
+    ordered = sorted(matches, key=lambda m: log.position[m.entry.index])
+    groups: list[list[Match]] = []
+    for m in ordered:
+        if groups and log.position[m.entry.index] == log.position[groups[-1][-1].entry.index] + 1:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+class VideoQA:
+    """Index-on-demand, search and answers over the logs of videos in one memory.
+
+    Everything is injected: the caller (CLI, tool, server) resolves settings, memory, the
+    perceivers and the chat model; ``perceivers`` and ``chat`` may be left out and are then
+    built on first need (a warm question over an indexed video never loads a vision model).
+    """
+
+    def __init__(self, *, settings: Settings, memory: Memory, perceivers: Perceivers | None = None,
+                 chat: ChatModel | None = None) -> None:
+        self.settings = settings
+        self.memory = memory
+        self._perceivers = perceivers
+        self._chat = chat
+
+    @property
+    def perceivers(self) -> Perceivers:
+        if self._perceivers is None:
+            from sokrat.perception.registry import get_perceivers
+
+            self._perceivers = get_perceivers(self.settings)
+        return self._perceivers
+
+    @property
+    def chat(self) -> ChatModel:
+        if self._chat is None:
+            from sokrat.llm import get_chat_model
+
+            self._chat = get_chat_model(self.settings)
+        return self._chat
+
+    # --- indexing --------------------------------------------------------------------------------
+    def index(self, video: str | Path, *, progress: bool = False) -> VideoLog:
+        """The video's complete log, built now if needed (resuming a partial one)."""
+        from sokrat.perception.log import VideoIndexer, VideoLogOptions
+
+        indexer = VideoIndexer(self.memory, self.perceivers, options=VideoLogOptions.from_settings(self.settings),
+                               settings=self.settings)
+        return indexer.index(video, progress=progress)
+
+    def log(self, log_id: str) -> LogIndex:
+        address = _memory_address(self.memory)
+        if address is None:
+            return LogIndex(self.memory.video_entries(log_id))
+        return _logs.get_or_build((address, log_id), lambda: LogIndex(self.memory.video_entries(log_id)))
+
+    # --- search -----------------------------------------------------------------------------------
+    def search(self, video: str | Path, query: str, *, k: int = 5, progress: bool = False) -> list[Moment]:
+        """The ``k`` entries of the video's log that best match ``query``, best first."""
+        if not query.strip():
+            raise InvalidInput("the search query is empty; say what to look for")
+        vlog = self.index(video, progress=progress)
+        return self.search_log(vlog.meta.log_id, vlog.meta.source, query, k=k)
+
+    def search_log(self, log_id: str, source: str, query: str, *, k: int = 5,
+                   within: Sequence[LogEntry] | None = None, semantic: bool = True) -> list[Moment]:
+        """Fuse label matches, BM25 and (with ``semantic``) text-embedding and CLIP KNN rankings;
+        ``within`` restricts the result to those entries."""
+        if not query.strip():
+            raise InvalidInput("the search query is empty; say what to look for")
+        log = self.log(log_id)
+        if not log.entries:
+            return []
+        allowed = {e.index for e in within} if within is not None else None
+        depth = max(3 * k, 20)
+        words = content_words(query)
+        lexical = sorted(match_entries(words, log.entries), key=lambda m: (-m.score, m.entry.t_start))
+        rankings = [[m.entry.index for m in lexical], log.bm25_rank(query, depth)]
+        if semantic:
+            qvec = self.memory.embedder.embed([query])[0]
+            rankings.append([e.index for e, _ in self.memory.search_video(log_id, qvec.tolist(), field="text",
+                                                                           k=depth)])
+            clip = self._perceivers.clip if self._perceivers is not None else None
+            if clip is not None:
+                cvec = clip.embed_texts([query])[0]
+                rankings.append([e.index for e, _ in self.memory.search_video(log_id, cvec.tolist(), field="image",
+                                                                               k=depth)])
+        fused = rrf(rankings)
+        best = sorted((i for i in fused if allowed is None or i in allowed), key=lambda i: (-fused[i], i))[:k]
+        return [Moment(source, i, log.by_index[i].t_start, log.by_index[i].t_end, log.by_index[i].text, fused[i])
+                for i in best if i in log.by_index]
+
+    # --- answers ------------------------------------------------------------------------------------
+    def ask(self, video: str | Path, question: str, *, progress: bool = False) -> Result:
+        """Answer ``question`` about ``video`` with a sentence, its times and the evidence."""
+        if not question.strip():
+            raise InvalidInput("the question is empty; ask something about the video")
+        vlog = self.index(video, progress=progress)
+        return self.ask_log(vlog.meta.log_id, vlog.meta.source, question)
+
+    def ask_log(self, log_id: str, source: str, question: str) -> Result:
+        t0 = time.perf_counter()
+        q = parse_question(question)
+        log = self.log(log_id)
+        scope, anchor_note = self._scope(q, log)
+        if scope is None:  # the anchor ("after the cat") is nowhere: drop the time, keep its words
+            q = Question(q.text, q.kind, " ".join(content_words(q.text)), None, q.modality, q.perception_verb,
+                         content_words(q.text))
+            scope, anchor_note = log.entries, ""
+        step = StepRecord(index=0, tool="read_question", arguments={"question": question},
+                          observation=f"type {q.kind}; about {q.target or '(anything)'}; time "
+                                      f"{q.time.phrase if q.time else '(any)'}{anchor_note}; {len(scope)} shots in scope")
+        answer = _Answer(self, q, log, list(scope), source, log_id)
+        result = answer.run()
+        steps = [step, *result.steps]
+        elapsed = time.perf_counter() - t0
+        steps[-1] = steps[-1].model_copy(update={"check": f"answered in {elapsed * 1000:.0f} ms"})
+        return result.model_copy(update={"steps": steps})
+
+    def _scope(self, q: Question, log: LogIndex) -> tuple[list[LogEntry] | None, str]:
+        """The entries the question's time points at (None: its anchor is not in the log)."""
+        entries = log.entries
+        if q.time is None or not entries:
+            return list(entries), ""
+        spec = q.time
+        duration = entries[-1].t_end
+        if spec.kind == "window":
+            lo, hi = spec.start or 0.0, spec.end if spec.end is not None else duration
+            if spec.from_end:
+                lo, hi = max(0.0, duration - (spec.end or 0.0)), duration
+            if hi <= lo:  # a point in time: the shot that contains it
+                return [e for e in entries if e.t_start <= lo < e.t_end] or [entries[-1]], ""
+            return [e for e in entries if e.t_end > lo and e.t_start < hi], ""
+        n = len(entries)
+        if spec.kind == "beginning":
+            return [e for e in entries if e.t_start < max(entries[0].t_end, 0.1 * duration)], ""
+        if spec.kind == "end":
+            return [e for e in entries if e.t_end > min(entries[-1].t_start, 0.9 * duration)], ""
+        if spec.kind == "middle":
+            mid = duration / 2
+            return [e for e in entries if e.t_start <= mid < e.t_end] or entries[n // 2 : n // 2 + 1], ""
+        if spec.kind in ("first_half", "second_half"):
+            half = duration / 2
+            return [e for e in entries if (e.t_start < half if spec.kind == "first_half" else e.t_end > half)], ""
+        if spec.kind in ("first_time", "last_time"):
+            return list(entries), ""  # applied to the matches, not the scope
+        anchors = [self._anchor(a, log) for a in spec.anchors]
+        if any(not a for a in anchors):
+            return None, ""
+        first = [log.position[m.entry.index] for m in anchors[0]]
+        note = f"; anchor {spec.anchors[0]} at " + ", ".join(fmt_span(m.entry.t_start, m.entry.t_end) for m in anchors[0][:3])
+        if spec.kind == "right_after":
+            i = min(first)
+            j = i + 1
+            while j < n and j in first:  # the anchor may span several shots: the one after them
+                j += 1
+            return entries[j : j + 1], note
+        if spec.kind == "right_before":
+            i = min(first)
+            return entries[max(i - 1, 0) : i] if i > 0 else [], note
+        if spec.kind == "after":
+            return entries[max(first) + 1 :] if spec.anchors else [], note
+        if spec.kind == "before":
+            return entries[: min(first)], note
+        second = [log.position[m.entry.index] for m in anchors[1]]
+        lo, hi = sorted((min(first), min(second)))
+        return entries[lo + 1 : hi], note
+
+    def _anchor(self, phrase: str, log: LogIndex) -> list[Match]:
+        matches = match_entries(content_words(phrase), log.entries)
+        strong = [m for m in matches if m.score >= 0.9]
+        return sorted(strong or matches, key=lambda m: m.entry.t_start)
+
+    def generate(self, messages: list[Any], schema: dict[str, Any]) -> tuple[dict[str, Any], Usage]:
+        response = self.chat.generate(messages, json_schema=schema, max_tokens=80)
+        parsed = response.parsed
+        if parsed is None:
+            try:
+                parsed = json.loads(response.text)
+            except json.JSONDecodeError as e:
+                raise LLMOutputError(f"the chat model did not return JSON: {response.text[:120]!r}") from e
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("answer"), str):
+            raise LLMOutputError(f"the chat model's answer lacks an 'answer' string: {str(parsed)[:120]}")
+        return parsed, response.usage
+
+
+_UNKNOWN = re.compile(r"^\W*(unknown|not (?:sure|known|mentioned|shown|visible|in the log|stated|clear)|"
+                      r"no (?:information|answer|idea|mention)|n/?a|none|the log does not|i don't know|"
+                      r"it is not|there is no information|cannot (?:tell|be determined))", re.I)
+
+
+class _Answer:
+    """One question answered over the entries in scope (the steps are kept for the result)."""
+
+    def __init__(self, qa: VideoQA, q: Question, log: LogIndex, scope: list[LogEntry], source: str,
+                 log_id: str) -> None:
+        self.qa, self.q, self.log, self.scope, self.source, self.log_id = qa, q, log, scope, source, log_id
+        self.steps: list[StepRecord] = []
+
+    def result(self, answer: str, evidence: Sequence[LogEntry], status: RunStatus = "succeeded",
+               usage: Usage | None = None) -> Result:
+        ev = [Evidence(source=self.source, t_start=e.t_start, t_end=e.t_end, text=e.text) for e in evidence]
+        return Result(answer=answer, evidence=ev, steps=self.steps, usage=usage or Usage(), status=status,
+                      reason="" if status != "no_answer" else "nothing in the video's log answers this")
+
+    def run(self) -> Result:
+        q = self.q
+        if not self.scope:
+            return self.result(f"Nothing in the video is {q.time.phrase if q.time else 'there'}.", [], "no_answer")
+        generic = not q.words or all(w in {"thing", "things", "happen", "happened", "there", "on"} for w in q.words)
+        if q.kind in ("yes_no", "when", "count") and not generic:
+            matches = match_entries(q.words, self.scope, modality=q.modality)
+            self.steps.append(StepRecord(index=1, tool="match_labels", arguments={"about": q.target},
+                                         observation="; ".join(f"{m.how} {m.what} {fmt_span(m.entry.t_start, m.entry.t_end)}"
+                                                               for m in matches[:8]) or "(no shot matches)"))
+            if q.kind == "yes_no":
+                return self.yes_no(matches)
+            if q.kind == "count":
+                return self.count(matches)
+            if matches and (q.perception_verb or any(m.how in ("seen", "maybe") for m in matches)):
+                return self.when(matches)
+        if generic and q.kind in ("what", "yes_no") and q.modality != "said":
+            return self.describe()
+        return self.from_model()
+
+    # --- label answers ------------------------------------------------------------------------------
+    def _known(self) -> bool:
+        """Whether the log could have named the thing (a word the lexicon knows)."""
+        lex = lexicon()
+        return any(lex.synsets(p) for p in _phrases(self.q.words))
+
+    def _where(self) -> str:
+        return f" {self.q.time.phrase}" if self.q.time else ""
+
+    def yes_no(self, matches: list[Match]) -> Result:
+        strong = [m for m in matches if m.score >= 0.9 or m.how in ("said", "text") and m.score >= 0.65]
+        if not strong:
+            window = self.scope if self.q.time else []
+            span = f" ({fmt_span(window[0].t_start, window[-1].t_end)})" if window else ""
+            maybe = [m for m in matches if m.how == "maybe"]
+            hedge = f" (possibly a {maybe[0].what} at {fmt_span(maybe[0].entry.t_start, maybe[0].entry.t_end)})" if maybe else ""
+            verb = "hear of" if self.q.modality == "said" else "see"
+            return self.result(f"No, I did not {verb} {_a(self.q.target)}{self._where()}{span}{hedge}.", window)
+        groups = runs(strong, self.log)
+        lead = groups[0][0]
+        spans = ", ".join(fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups[:3])
+        if lead.how == "said":
+            return self.result(f"Yes, it was mentioned at {spans}: \"{_clip(lead.entry.said)}\"", [g[0].entry for g in groups[:3]])
+        return self.result(f"Yes: {_a(lead.what)} at {spans}.", [m.entry for g in groups[:3] for m in g])
+
+    def when(self, matches: list[Match]) -> Result:
+        strong = [m for m in matches if m.score >= 0.9] or matches
+        groups = runs(strong, self.log)
+        kind = self.q.time.kind if self.q.time else None
+        if kind == "first_time":
+            groups = groups[:1]
+        elif kind == "last_time":
+            groups = groups[-1:]
+        spans = [fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups]
+        lead = groups[0][0]
+        what = _a(lead.what) if lead.how in ("seen", "maybe") else f"\"{lead.what}\" (said)"
+        text = f"{what[0].upper()}{what[1:]} at {_join(spans)}."
+        return self.result(text, [m.entry for g in groups for m in g])
+
+    def count(self, matches: list[Match]) -> Result:
+        strong = [m for m in matches if m.score >= 0.9]
+        if not strong:
+            if not self._known() and not matches:
+                return self.result(f"The video's log says nothing about {self.q.target}.", [], "no_answer")
+            return self.result(f"None: I did not see {_a(self.q.target)}{self._where()}.", [])
+        groups = runs(strong, self.log)
+        n = len(groups)
+        times = {1: "Once", 2: "Twice"}.get(n, f"{n} times")
+        spans = _join([fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups])
+        return self.result(f"{times}: {_a(groups[0][0].what)} at {spans}.", [m.entry for g in groups for m in g])
+
+    def describe(self) -> Result:
+        """What is seen (and said) in the shots in scope, from their labels."""
+        shown = self.scope[:3]
+        parts = []
+        for e in shown:
+            items = [i for i in parse_labels(e.seen) if i.kind in ("object", "maybe")]
+            words = ", ".join(_a(i.word) if i.kind == "object" else f"perhaps {_a(i.word)}" for i in items[:3])
+            if not words and e.said:
+                words = f"someone saying \"{_clip(e.said)}\""
+            if words:
+                parts.append(f"{words} at {fmt_span(e.t_start, e.t_end)}")
+        if not parts:
+            return self.result("I cannot tell what is there: the log has no label for those shots.", shown, "no_answer")
+        text = "; ".join(parts)
+        return self.result(text[0].upper() + text[1:] + ".", shown)
+
+    # --- the chat model -------------------------------------------------------------------------------
+    def candidates(self) -> list[LogEntry]:
+        q = self.q
+        matches = match_entries(q.words, self.scope, modality=q.modality)
+        picked = [m.entry for m in sorted(matches, key=lambda m: (-m.score, m.entry.t_start))]
+        if len(self.scope) <= MAX_SHOWN and (q.time is not None or not picked):
+            picked += self.scope
+        if len(dict.fromkeys(e.index for e in picked)) < MAX_SHOWN:
+            query = q.target or q.text
+            semantic = not picked
+            moments = self.qa.search_log(self.log_id, self.source, query, k=MAX_SHOWN, within=self.scope,
+                                         semantic=semantic) if query.strip() else []
+            if semantic and moments:
+                moments = [m for m in moments if self._related(m)]
+            picked += [self.log.by_index[m.index] for m in moments]
+        unique = list({e.index: e for e in picked}.values())[:MAX_SHOWN]
+        return sorted(unique, key=lambda e: e.t_start)
+
+    def _related(self, m: Moment) -> bool:
+        """A semantic hit counts only when it is close in meaning (cosine of the text embeddings)."""
+        import numpy as np
+
+        e = self.log.by_index[m.index]
+        if e.text_embedding is None:
+            return True
+        qvec = self.qa.memory.embedder.embed([self.q.text])[0]
+        return float(np.dot(qvec, np.asarray(e.text_embedding, dtype=np.float32))) >= 0.35
+
+    def from_model(self) -> Result:
+        from sokrat.llm.base import Message
+
+        shown = self.candidates()
+        self.steps.append(StepRecord(index=1, tool="video_search", arguments={"query": self.q.target or self.q.text},
+                                     observation="\n".join(entry_line(e) for e in shown) or "(nothing related)"))
+        if not shown:
+            return self.result(f"The video does not show or mention {_a(self.q.target or 'that')}.", [], "no_answer")
+        user = "Log:\n" + "\n".join(entry_line(e) for e in shown) + f"\nQuestion: {self.q.text}"
+        parsed, usage = self.qa.generate([Message("system", SYSTEM_PROMPT), Message("user", user)],
+                                         answer_schema([e.index for e in shown]))
+        answer = " ".join(str(parsed.get("answer", "")).split()).rstrip(".")
+        cited = [self.log.by_index[i] for i in dict.fromkeys(parsed.get("evidence", [])) if i in self.log.by_index
+                 and any(e.index == i for e in shown)]
+        self.steps.append(StepRecord(index=2, tool="answer", arguments={"question": self.q.text},
+                                     observation=json.dumps(parsed)[:400]))
+        if not answer or _UNKNOWN.match(answer):
+            return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
+                               "no_answer", usage)
+        used = cited or shown[:1]
+        spans = _join([fmt_span(e.t_start, e.t_end) for e in used])
+        text = answer if re.search(r"\d:\d\d", answer) else f"{answer}, at {spans}"
+        return self.result(text[0].upper() + text[1:] + ".", used, usage=usage)
+
+
+def _a(word: str) -> str:
+    """``cat`` -> ``a cat``, ``espresso`` -> ``an espresso``, ``keys`` -> ``keys``."""
+    w = word.strip()
+    if not w or w.split()[0] in ("a", "an", "the", "some") or (w.endswith("s") and not w.endswith("ss")):
+        return w
+    return ("an " if w[0] in "aeiou" else "a ") + w
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _clip(text: str, n: int = 120) -> str:
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+__all__ = ["LogIndex", "Moment", "SYSTEM_PROMPT", "VideoQA", "answer_schema", "entry_line",
+           "fmt_span", "fmt_time", "match_entries"]
