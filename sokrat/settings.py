@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -35,21 +36,62 @@ class Settings(BaseSettings):
         description="Model conversions (GGUF -> safetensors) and other derived files.",
     )
     device: Literal["auto", "cpu", "cuda"] = Field(
-        default="auto", description="`auto` picks CUDA when torch sees a GPU, else CPU."
+        default="auto",
+        description="Where torch models run: `cpu`, `cuda`, or `auto` (CUDA when torch sees a GPU, else CPU). "
+                    "Read it through `resolved_device()`.",
     )
 
     # --- planner LLM ----------------------------------------------------------------
+    llm_backend: str = Field(
+        default="auto",
+        description="How the planner runs (a name from `sokrat.llm.backends.available_chat_backends()`): `http` (the server at SOKRAT_LLM_BASE_URL), `llamacpp` (a local "
+                    "llama.cpp server shared by all your processes, started on first use), `transformers` "
+                    "(in this process). `auto`: http when SOKRAT_LLM_BASE_URL is set, else llamacpp when "
+                    "xllamacpp is installed, else transformers.",
+    )
     llm_base_url: str | None = Field(
         default=None,
-        description="OpenAI-compatible server (vLLM, llama.cpp, Ollama, hosted). Set: use HTTP.",
+        description="OpenAI-compatible server (vLLM, llama.cpp, Ollama, hosted), usually ending in /v1. "
+                    "Set: the planner is reached over HTTP.",
     )
-    llm_api_key: str | None = None
+    llm_api_key: str | None = Field(default=None, description="Bearer key for SOKRAT_LLM_BASE_URL, if it needs one.")
     llm_model: str | None = Field(
-        default=None, description="Explicit planner: a local path, a hub id, or the HTTP model name."
+        default=None,
+        description="The planner: a named model (`qwen2.5-coder-1.5b`, `qwen2.5-coder-0.5b`), a local path (a "
+                    ".gguf file for llamacpp, a transformers folder otherwise), a hub id, or with HTTP the "
+                    "server's model name. Unset: qwen2.5-coder-1.5b (the measured default).",
     )
-    llm_hub_id: str = "Qwen/Qwen2.5-Coder-0.5B-Instruct"
-    llm_max_new_tokens: int = 512
-    llm_timeout_s: float = 120.0
+    llm_hub_id: str | None = Field(
+        default=None,
+        description="Hub repo of the transformers weights of a named planner (unset: the model's own repo; "
+                    "empty: skip the hub).",
+    )
+    llm_draft_model: str | None = Field(
+        default=None,
+        description="llamacpp only: a smaller model for speculative decoding (a named model or a .gguf file), "
+                    "e.g. qwen2.5-coder-0.5b. Unset: no draft.",
+    )
+    llm_max_new_tokens: int = Field(default=512, description="Default cap on the tokens of one completion.")
+    llm_timeout_s: float = Field(default=120.0, description="HTTP timeout of one LLM request, in seconds.")
+    llm_context_tokens: int = Field(
+        default=8192,
+        description="Context window the local llama.cpp server allocates per slot (its KV cache), in tokens.",
+    )
+    llm_server_slots: int = Field(
+        default=2,
+        description="Requests the local llama.cpp server decodes at once; each slot keeps its own prompt cache.",
+    )
+    llm_threads: int | None = Field(
+        default=None, description="CPU threads of the local llama.cpp server (unset: all cores)."
+    )
+    llm_server_idle_s: float = Field(
+        default=900.0,
+        description="The local llama.cpp server stops after this many seconds without a request "
+                    "(0: run until `sokrat services stop`).",
+    )
+    llm_server_start_timeout_s: float = Field(
+        default=180.0, description="How long a command waits for the local llama.cpp server to load its model."
+    )
 
     # --- perception / embedding roles: explicit path or id, else hub id, else offline pack
     embedder_model: str | None = None
@@ -79,7 +121,7 @@ class Settings(BaseSettings):
     observation_max_chars: int = 2000
     context_reserve_tokens: int = 1024
     context_limit_tokens: int | None = Field(
-        default=None, description="Cap the planner's context below the model's own length."
+        default=None, description="Cap the planner's context below what the model (or its server) reports."
     )
 
     # --- server -----------------------------------------------------------------------------
@@ -112,7 +154,8 @@ class Settings(BaseSettings):
         return value
 
     def resolved_device(self) -> str:
-        """`cuda` when asked for or when `auto` and torch sees a GPU; else `cpu`."""
+        """The one place the torch device is decided: `cuda` when asked for, or when `auto` and
+        torch sees a GPU; else `cpu` (also when torch is not installed)."""
         if self.device != "auto":
             return self.device
         try:
@@ -120,6 +163,14 @@ class Settings(BaseSettings):
         except ImportError:
             return "cpu"
         return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def resolved_llm_backend(self) -> str:
+        """The planner backend in effect: ``llm_backend``, or what `auto` stands for."""
+        if self.llm_backend != "auto":
+            return self.llm_backend
+        if self.llm_base_url:
+            return "http"
+        return "llamacpp" if importlib.util.find_spec("xllamacpp") is not None else "transformers"
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""`sokrat doctor`, `sokrat tools`, `sokrat tool`."""
+"""`sokrat doctor`, `sokrat services`, `sokrat tools`, `sokrat tool`."""
 
 from __future__ import annotations
 
@@ -69,24 +69,80 @@ def _tools_report() -> dict[str, Any]:
 
 def doctor_data(settings: Settings) -> dict[str, Any]:
     """Everything `sokrat doctor` reports, as one JSON-able object."""
-    from sokrat.models import doctor_report
+    from sokrat.llm.backends import available_chat_backends, describe_chat_backend
+    from sokrat.weights import doctor_report
 
     roles = [dataclasses.asdict(r) for r in doctor_report(settings)]
-    planner_ok = bool(settings.llm_base_url) or any(r["role"] == "planner" and r["ok"] for r in roles)
+    llm = dataclasses.asdict(describe_chat_backend(settings))
+    llm["setting"] = settings.llm_backend
+    llm["available"] = {name: b.missing() or "ok" for name, b in available_chat_backends().items()}
     redis = _redis_report(settings)
     return {
-        "ok": planner_ok and redis.get("ok", False),
-        "llm": {
-            "backend": "http" if settings.llm_base_url else "local",
-            "base_url": redact(settings.llm_base_url) if settings.llm_base_url else None,
-            "planner_available": planner_ok,
-        },
+        "ok": llm["ok"] and redis.get("ok", False),
+        "llm": llm,
         "models": roles,
         "redis": redis,
+        "services": services_data(settings),
         "device": _device_report(settings),
         "tools": _tools_report(),
         "settings": settings_in_effect(settings),
     }
+
+
+def services_data(settings: Settings) -> list[dict[str, Any]]:
+    """The background services this user's commands share: the embedded Redis and the local
+    model servers, with pid, address, memory and idle time."""
+    from sokrat.llm.server import list_servers, process_rss
+    from sokrat.memory.embedded import running_server
+
+    out: list[dict[str, Any]] = []
+    redis = running_server(settings.data_dir)
+    if redis is not None:
+        out.append({"name": "redis", "kind": "embedded Redis (valkey)", "pid": redis.pid, "address": redis.url,
+                    "rss_bytes": process_rss(redis.pid), "idle_for_s": None, "idle_timeout_s": None,
+                    "dir": str(redis.dir)})
+    for info in list_servers(settings):
+        out.append({"name": "llm", "kind": "llama.cpp model server", "pid": info.pid, "address": info.url,
+                    "rss_bytes": info.rss_bytes(), "idle_for_s": round(info.idle_for_s, 1),
+                    "idle_timeout_s": info.idle_s or None, "model": info.model, "model_path": info.model_path,
+                    "draft_path": info.draft_path, "load_s": round(info.load_s, 2), "dir": str(info.dir)})
+    return out
+
+
+def stop_services(settings: Settings, only: str) -> list[dict[str, Any]]:
+    """Stop the shared services (``only``: ``llm``, ``redis`` or ``all``); returns the stopped ones."""
+    from sokrat.llm.server import list_servers, stop_server
+    from sokrat.memory.embedded import stop_server as stop_redis
+
+    stopped = []
+    for service in services_data(settings):
+        if only not in ("all", service["name"]):
+            continue
+        if service["name"] == "redis":
+            done = stop_redis(settings)
+        else:
+            done = any(stop_server(i) for i in list_servers(settings) if i.pid == service["pid"])
+        if done:
+            stopped.append(service)
+    return stopped
+
+
+def _print_services(services: list[dict[str, Any]]) -> None:
+    if not services:
+        stdout.print("no shared services are running")
+        return
+    from rich.table import Table
+
+    table = Table(title="services")
+    for col in ("service", "pid", "address", "memory", "idle", "details"):
+        table.add_column(col, overflow="fold")
+    for s in services:
+        mem = f"{s['rss_bytes'] / 2**20:.0f} MiB" if s.get("rss_bytes") else "-"
+        idle = "-" if s["idle_for_s"] is None else f"{s['idle_for_s']:.0f} s" + (
+            f" (stops at {s['idle_timeout_s']:.0f} s)" if s["idle_timeout_s"] else "")
+        details = s.get("model") or s["kind"]
+        table.add_row(s["name"], str(s["pid"]), s["address"], mem, idle, details)
+    stdout.print(table)
 
 
 def _print_doctor(data: dict[str, Any]) -> None:
@@ -103,7 +159,11 @@ def _print_doctor(data: dict[str, Any]) -> None:
             table.add_row(r["role"], "[red]missing[/red]", "-", "-", r["error"])
     stdout.print(table)
     llm = data["llm"]
-    stdout.print(f"planner backend: {llm['backend']}" + (f" ({llm['base_url']})" if llm["base_url"] else ""))
+    if llm["ok"]:
+        stdout.print(f"planner: [green]ok[/green] backend {llm['backend']}: {llm['model']} ({llm['detail']})",
+                     highlight=False)
+    else:
+        stdout.print(f"planner: [red]unavailable[/red] backend {llm['backend']}: {llm['error']}", highlight=False)
     redis = data["redis"]
     if redis.get("ok"):
         modules = ", ".join(str(m) for m in redis.get("modules", [])) or "none"
@@ -112,6 +172,9 @@ def _print_doctor(data: dict[str, Any]) -> None:
                      f"at {redis.get('url')}; modules: {modules}")
     else:
         stdout.print(f"redis: [red]unavailable[/red] {redis.get('error')}")
+    _print_services(data["services"])
+    if data["services"]:
+        stdout.print("stop them with `sokrat services stop`")
     dev = data["device"]
     stdout.print(f"device: {dev['resolved']} (setting {dev['setting']}; torch {dev.get('torch')}, "
                  f"cuda available: {dev.get('cuda_available')})")
@@ -169,6 +232,37 @@ def register(app: typer.Typer) -> None:
             emit_json(data)
         else:
             _print_doctor(data)
+
+    @app.command()
+    def services(
+        action: str = typer.Argument("status", help="`status` (default) or `stop`."),
+        only: str = typer.Option("all", "--only", help="With stop: `llm`, `redis` or `all`."),
+        as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+    ) -> None:
+        """The background services your commands share (embedded Redis, local model server): list or stop them."""
+        from sokrat.settings import get_settings
+
+        if action not in ("status", "stop"):
+            raise fail(f"unknown action {action!r}; use `status` or `stop`")
+        if only not in ("all", "llm", "redis"):
+            raise fail(f"--only must be llm, redis or all, not {only!r}")
+        with user_errors():
+            settings = get_settings()
+            if action == "status":
+                found = services_data(settings)
+                if as_json:
+                    emit_json({"services": found})
+                else:
+                    _print_services(found)
+                return
+            stopped = stop_services(settings, only)
+        if as_json:
+            emit_json({"stopped": stopped})
+        elif stopped:
+            for s in stopped:
+                stdout.print(f"stopped {s['name']} (pid {s['pid']})", highlight=False)
+        else:
+            stdout.print("nothing to stop")
 
     @app.command("tools")
     def tools_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout.")) -> None:

@@ -17,17 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat.errors import LLMOutputError, ModelNotAvailable
-from sokrat.llm.base import ChatModel, ChatResponse, Message
+from sokrat.llm.base import ChatModel, ChatResponse, ContinuationScore, Message
+from sokrat.llm.tokens import chat_template_ids, count_with_tokenizer
 from sokrat.types import Usage
 
 if TYPE_CHECKING:
     from sokrat.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def _as_dicts(messages: Sequence[Message]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in messages]
 
 
 def cpu_has_fast_bf16() -> bool:
@@ -74,15 +71,13 @@ class LocalChatModel(ChatModel):
         self.load_s: float | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> LocalChatModel:
-        """The planner from model resolution (explicit -> hub -> offline pack)."""
-        from sokrat.models import resolve
+    def from_settings(cls, settings: Settings) -> LocalChatModel:
+        """The planner from weights resolution (explicit -> hub -> offline pack, converted
+        from GGUF once when it comes from a pack)."""
+        from sokrat.llm.convert import ensure_converted
+        from sokrat.weights import resolve
 
-        if settings is None:
-            from sokrat.settings import get_settings
-
-            settings = get_settings()
-        resolved = resolve("planner", settings)
+        resolved = ensure_converted(resolve("planner", settings, fmt="hf"))
         return cls(
             resolved.path,
             device=settings.resolved_device(),
@@ -156,26 +151,10 @@ class LocalChatModel(ChatModel):
         return min(own, self._context_limit) if self._context_limit else own
 
     def _prompt_ids(self, messages: Sequence[Message]) -> list[int]:
-        dicts = _as_dicts(messages)
-        try:
-            ids = self.tokenizer.apply_chat_template(dicts, add_generation_prompt=True, tokenize=True)
-        except Exception as e:  # jinja TemplateError: this template has no 'tool' role  # noqa: BLE001
-            if not any(m.role == "tool" for m in messages):
-                raise
-            log.debug("chat template refused role 'tool' (%s); sending observations as user turns", e)
-            dicts = [
-                {"role": "user", "content": f"Observation: {d['content']}"} if d["role"] == "tool" else d
-                for d in dicts
-            ]
-            ids = self.tokenizer.apply_chat_template(dicts, add_generation_prompt=True, tokenize=True)
-        if isinstance(ids, dict) or hasattr(ids, "input_ids"):  # BatchEncoding in transformers 5
-            ids = ids["input_ids"]
-        return list(ids)
+        return chat_template_ids(self.tokenizer, messages)
 
     def count_tokens(self, messages: Sequence[Message] | str) -> int:
-        if isinstance(messages, str):
-            return len(self.tokenizer.encode(messages, add_special_tokens=False))
-        return len(self._prompt_ids(messages))
+        return count_with_tokenizer(self.tokenizer, messages)
 
     def _generate_blocking(
         self,
@@ -226,6 +205,7 @@ class LocalChatModel(ChatModel):
         json_schema: dict[str, Any] | None = None,
         max_tokens: int | None = None,
         temperature: float = 0.0,
+        purpose: str | None = None,
     ) -> ChatResponse:
         prompt = self._prompt_ids(messages)
         budget = max_tokens or self.max_new_tokens
@@ -258,6 +238,7 @@ class LocalChatModel(ChatModel):
         *,
         max_tokens: int | None = None,
         temperature: float = 0.0,
+        purpose: str | None = None,
     ) -> AsyncIterator[str]:
         from transformers import TextIteratorStreamer
 
@@ -284,3 +265,38 @@ class LocalChatModel(ChatModel):
             if piece:
                 yield piece  # type: ignore[misc]
         await worker  # surfaces a generate() error
+
+    # --- likelihood scoring -------------------------------------------------------------------
+    def _score_blocking(self, prompt: list[int], continuations: list[list[int]]) -> list[float]:
+        import torch
+
+        with self._lock:
+            model = self._load_locked()
+            scores = []
+            with torch.inference_mode():
+                for cont in continuations:  # one forward each: no padding, exact (2-core CPU: batching gains little)
+                    ids = torch.tensor([prompt + cont], device=self.device)
+                    logits = model(ids).logits[0, len(prompt) - 1:-1].float()  # (C, V): predicts each cont token
+                    logp = torch.log_softmax(logits, dim=-1)
+                    target = torch.tensor(cont, device=self.device)
+                    scores.append(float(logp.gather(1, target[:, None]).sum()))
+        return scores
+
+    async def ascore(
+        self,
+        prompt: Sequence[Message] | str,
+        candidates: Sequence[str],
+        *,
+        purpose: str | None = None,
+    ) -> list[ContinuationScore]:
+        if isinstance(prompt, str):
+            prompt_ids = self.tokenizer.encode(prompt, add_special_tokens=False)
+        else:
+            prompt_ids = self._prompt_ids(prompt)
+        if not prompt_ids:
+            raise ValueError("cannot score continuations of an empty prompt")
+        conts = [self.tokenizer.encode(c, add_special_tokens=False) for c in candidates]
+        if any(not c for c in conts):
+            raise ValueError("every candidate must be non-empty")
+        logprobs = await asyncio.to_thread(self._score_blocking, prompt_ids, conts)
+        return [ContinuationScore(c, lp, len(ids)) for c, lp, ids in zip(candidates, logprobs, conts, strict=True)]

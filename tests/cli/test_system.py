@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sokrat.errors import SokratError
-from sokrat.models import ROLES, resolve
+from sokrat.weights import ROLES, resolve
 from sokrat.settings import Settings
 from sokrat.tools import default_tools
 

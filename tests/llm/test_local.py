@@ -10,8 +10,9 @@ import pytest
 from sokrat.llm import get_chat_model
 from sokrat.llm.base import Message
 from sokrat.llm.local import LocalChatModel
-from sokrat.llm.structured import action_schema, parse_action, validate_json
-from sokrat.models import resolve, sha256_file
+from sokrat.agents.actions import action_schema, parse_action
+from sokrat.llm.structured import validate_json
+from sokrat.weights import resolve, sha256_file
 from sokrat.settings import Settings
 from sokrat.tools import ToolRegistry, tool
 

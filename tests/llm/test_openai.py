@@ -11,7 +11,7 @@ from sokrat.errors import LLMConnectionError, LLMOutputError
 from sokrat.llm import get_chat_model
 from sokrat.llm.base import Message
 from sokrat.llm.openai import OpenAIChatModel
-from sokrat.llm.structured import action_schema
+from sokrat.agents.actions import action_schema
 from sokrat.settings import Settings
 from sokrat.tools import tool
 from tests.llm.conftest import requests_seen, script

