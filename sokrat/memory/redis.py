@@ -48,6 +48,7 @@ from sokrat.memory.connection import (
     resolve_target,
     server_modules,
 )
+from sokrat.memory.fusion import rrf_fuse
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _HANDLE_RE = re.compile(r"^artifact:([0-9a-f]{32})$")
-RRF_K = 60
 EMBEDDED_RETRIES = 4
 _MEM_FIELDS = ("text", "kind", "namespace", "source", "tags", "t_start", "t_end",
                "created_at", "metadata")
@@ -419,16 +419,11 @@ class RedisMemory(Memory):
             q = (Query(f"@text:({terms}) {flt}".strip()).scorer("BM25").with_scores()
                  .return_fields(*_MEM_FIELDS).paging(0, depth).dialect(2))
             text_hits = self.client.ft(self.mem_index).search(q).docs
-        fused: dict[str, float] = {}
-        docs: dict[str, Any] = {}
-        for rank, (doc, _) in enumerate(vec_hits):
-            fused[doc.id] = fused.get(doc.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            docs[doc.id] = doc
-        for rank, doc in enumerate(text_hits):
-            fused[doc.id] = fused.get(doc.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        docs: dict[str, Any] = {doc.id: doc for doc, _ in vec_hits}
+        for doc in text_hits:
             docs.setdefault(doc.id, doc)
-        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
-        return [self._record(docs[i], fused[i]) for i in best]
+        best = rrf_fuse([[doc.id for doc, _ in vec_hits], [doc.id for doc in text_hits]], limit=k)
+        return [self._record(docs[i], score) for i, score in best]
 
     @_translate_errors
     def get(self, memory_id: str) -> MemoryRecord | None:
