@@ -229,12 +229,17 @@ def verify(
     return Verdict("ok", "no rule objected")
 
 
+OBSERVATION_ON_FAILURE_CHARS = 300
+"""Output shown with a failed or suspect step's verdict."""
+
+
 def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
     """What the planner reads for this step: the output, marked when a check objected."""
     if verdict.label == "ok":
         return output
-    body = error or output
-    return f"CHECK {verdict.label.upper()}: {verdict.reason}; {verdict.hint}. Output was: {body[:300]}"
+    if error:  # refused before running: the reason is the whole story
+        return f"CHECK {verdict.label.upper()}: {verdict.reason}; {verdict.hint}."
+    return f"CHECK {verdict.label.upper()}: {verdict.reason}; {verdict.hint}. Output was: {output[:OBSERVATION_ON_FAILURE_CHARS]}"
 
 
 # --- the final answer -------------------------------------------------------------------------
@@ -271,15 +276,16 @@ def _numbers(text: str) -> set[float]:
     return {float(n) for n in _NUMBER.findall(_plain_numbers(text))}
 
 
-def claims(answer: str) -> list[str]:
-    """The checkable parts of an answer: ids, clock times, numbers and capitalised names."""
+def claims(answer: str, *, names: bool = True) -> list[str]:
+    """The checkable parts of an answer: ids, clock times, numbers and (``names``) capitalised names."""
     answer = _plain_numbers(answer)
     found: list[str] = []
     found += _ID.findall(answer)
     found += _CLOCK.findall(answer)
     rest = _CLOCK.sub(" ", _ID.sub(" ", answer))
     found += _NUMBER.findall(rest)
-    found += [w for w in _NAME.findall(answer) if w.lower() not in _COMMON]
+    if names:
+        found += [w for w in _NAME.findall(answer) if w.lower() not in _COMMON]
     return list(dict.fromkeys(found))
 
 
@@ -332,11 +338,17 @@ def strip_unsupported(answer: str, unsupported: Sequence[str]) -> str:
 def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
            memories: Sequence[MemoryNote] = ()) -> Grounding:
     """Check that every claim in ``answer`` occurs in a trusted observation, the ``context``
-    (goal, assumptions) or a recalled memory (``{"id", "text"}``; cited as evidence)."""
+    (goal, assumptions) or a recalled memory (cited as evidence).
+
+    An answer given without any tool call (the planner judged none was needed) is held to
+    its numbers, times and ids only: a name there is the model's own knowledge ("Bonjour"),
+    which no observation could show. Values a small model might compute or invent still have
+    to come from a tool.
+    """
     trusted = [s for s in steps if s["label"] == "ok"]
     corpus = _plain_numbers(" ".join([context, *(s["raw"] for s in trusted), *(m["text"] for m in memories)]).lower())
     numbers = _numbers(corpus)
-    found = claims(answer)
+    found = claims(answer, names=bool(steps))
     unsupported = [c for c in found if not _supported(c, corpus, numbers)]
 
     def backs(text: str) -> bool:

@@ -287,10 +287,15 @@ class _ActPrompt:
     """Tools the action may call (the schema); fewer than the prompt lists when some are refused."""
     plan: list[PlanStep]
     current: int | None
+    may_answer: bool
+    """False right after an answer was sent back: the next action must be a tool call."""
 
 
 def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -> str:
+    """The prompt's tail: what to do now (the only part that changes every step)."""
     steps = state.get("steps", [])
+    if state.get("feedback"):
+        return f"{state['feedback']}\nReply with one JSON tool call."
     if current is None:
         text = "The plan is done: reply with final_answer now, using the values in the steps above."
     elif not steps:
@@ -298,8 +303,6 @@ def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -
     else:
         text = (f"Now do plan step {current + 1}: {plan[current]['text']}\nDo not repeat a call that already has "
                 "a result. If the steps above already answer the goal, reply with final_answer.")
-    if state.get("feedback"):
-        text = f"{state['feedback']}\n{text}"
     return text + "\nReply with one JSON action."
 
 
@@ -320,6 +323,9 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     # may only answer. The grounding check still judges what it says.
     refused = _trailing_refused_tools(steps)
     allowed = [] if refused and current is None else [t for t in offered if t.name not in refused]
+    # An answer was just sent back ("call X first", "check it with a tool"): small models tend to
+    # answer again regardless, so this one action must be a tool call.
+    may_answer = not (state.get("feedback") and allowed)
     listed = [t for t in offered if not toolset.reads_artifacts(t)]  # the prompt prefix stays the same
     messages, _ = context.assemble(
         system=prompts.ACT_SYSTEM.format(tools=prompts.tool_lines(listed)),
@@ -333,7 +339,7 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
         budget=context.token_budget(deps.model, deps.settings),
         count=deps.model.count_tokens,
     )
-    return _ActPrompt(messages=messages, allowed=allowed, plan=plan, current=current)
+    return _ActPrompt(messages=messages, allowed=allowed, plan=plan, current=current, may_answer=may_answer)
 
 
 def _premature(state: AgentState, prompt: _ActPrompt, deps: RunDeps) -> str:
@@ -356,7 +362,7 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
     Returns the action (None when none was usable), the problem with the last reply, the
     reason a final answer was sent back (premature), and the usage."""
     deps = runtime.context
-    schema = action_schema(prompt.allowed)
+    schema = action_schema(prompt.allowed, final_answer=prompt.may_answer)
     messages = prompt.messages
     usage = Usage()
     problem = ""
@@ -365,7 +371,7 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
         response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=max_tokens, step=index)
         usage = usage + u + Usage(retries=1 if attempt else 0)
         try:
-            action = parse_action(_reply(response), prompt.allowed)
+            action = parse_action(_reply(response), prompt.allowed, final_answer=prompt.may_answer)
             if action.is_final and not action.answer.strip():
                 raise LLMOutputError("final_answer needs a non-empty 'answer'")
         except LLMOutputError as e:

@@ -266,18 +266,22 @@ def test_step_cap(make_agent: Any) -> None:
     assert "Found so far" in r.answer  # the partial result is reported
 
 
-def test_unsupported_answer_is_revised_once_then_reported(make_agent: Any) -> None:
+def test_unsupported_answer_is_sent_back_then_revised_once_then_reported(make_agent: Any) -> None:
+    # First the answer goes back to the planner, which must call a tool; then one revision.
+    checked = [act("city_of", person="carol")]
     model = ScriptedChatModel([plan("look up"), act("city_of", person="alice"), final("Alice lives in Berlin."),
-                               final("She lives in Paris.")])
+                               *checked, final("Alice lives in Berlin."), final("She lives in Paris.")])
     r = make_agent(model).run("Where does alice live?")
     assert r.status == "succeeded" and r.answer == "She lives in Paris."
+    assert model.purposes == ["plan", "act", "act", "act", "act", "revise"]
+    assert "Berlin" in model.calls[3][-1].content and "no tool output shows" in model.calls[3][-1].content
     model = ScriptedChatModel([plan("look up"), act("city_of", person="alice"), final("Alice lives in Berlin."),
-                               final("Berlin, at 42 s.")])
+                               *checked, final("Alice lives in Berlin."), final("Berlin, at 42 s.")])
     r = make_agent(model).run("Where does alice live?")
     assert r.status == "failed" and "not supported" in r.reason and "Berlin" in r.reason
     # Correct core plus invented extras: the extras are removed, and the reason says so.
     model = ScriptedChatModel([plan("look up"), act("city_of", person="alice"), final("Paris (it has 9000000 people)"),
-                               final("Paris (it has 9000000 people)")])
+                               *checked, final("Paris (it has 9000000 people)"), final("Paris (it has 9000000 people)")])
     r = make_agent(model).run("Where does alice live?")
     assert r.status == "succeeded" and r.answer == "Paris" and "removed: 9000000" in r.reason
 

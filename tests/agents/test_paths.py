@@ -1,0 +1,355 @@
+"""The graph's paths that a scripted happy run never takes: replanning, the replan budget, the
+LLM judge, plan-step completion, the goal-echo filter, stall escalation, answers sent back,
+error classes, and which tools and memories a run is offered.
+
+The models here are scripted and routed by the ``purpose`` the graph passes (plan, replan,
+act, judge, summary, revise), never by prompt wording. Each test names the mutation of
+``sokrat/agents/graph.py`` it kills.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sokrat.agents import AgentOptions
+from sokrat.errors import TransientToolError
+from sokrat.llm.scripted import ScriptedChatModel
+from sokrat.tools.registry import tool
+from sokrat.types import Event
+from tests.agents.conftest import Call, PolicyModel, act, city_of, final, plan
+
+
+@tool
+def population_of(city: str) -> dict:
+    """Population of a city.
+
+    Args:
+        city: city name.
+    """
+    return {"city": city, "population": {"Paris": 2102650, "Lima": 10092000}.get(city, 0)}
+
+
+@tool
+def broken_lookup(person: str) -> str:
+    """A lookup whose backend is gone.
+
+    Args:
+        person: who.
+    """
+    raise KeyError(f"no backend for {person!r}")
+
+
+def _events(agent: Any, goal: str, **kw: Any) -> tuple[list[Event], Any]:
+    seen: list[Event] = []
+    result = agent.run(goal, on_event=seen.append, **kw)
+    return seen, result
+
+
+def test_a_step_that_fails_twice_is_replanned(make_agent: Any) -> None:
+    """Kills: replan never triggered (``step_failures >= 2`` -> ``>= 99``)."""
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("use broken_lookup for alice")
+        if c.purpose == "replan":
+            return plan("use city_of for alice")
+        if "Paris" in c.prompt:
+            return final("Alice lives in Paris.")
+        if "Now do plan step 1: use city_of" in c.prompt:
+            return act("city_of", person="alice")
+        return act("broken_lookup", person="Alice" if "broken_lookup(" in c.prompt else "alice")
+
+    model = PolicyModel(policy)
+    events, r = _events(make_agent(model, tools=[city_of, broken_lookup]), "Where does alice live?")
+    assert r.status == "succeeded", r.reason
+    replans = [e for e in events if e.type == "replan"]
+    assert len(replans) == 1 and replans[0].data["plan"] == ["use city_of for alice"]
+    assert "broken_lookup" in replans[0].data["because"]
+    assert model.purposes.count("replan") == 1
+    assert [s.tool for s in r.steps] == ["broken_lookup", "broken_lookup", "city_of"]
+
+
+def test_replans_are_bounded_by_max_replans(make_agent: Any) -> None:
+    """Kills: ``max_replans`` ignored."""
+    counter = itertools.count()
+
+    def policy(c: Call) -> Any:
+        if c.purpose in ("plan", "replan"):
+            return plan("use broken_lookup")
+        return act("broken_lookup", person=f"p{next(counter)}")
+
+    model = PolicyModel(policy)
+    r = make_agent(model, tools=[broken_lookup], options=AgentOptions(max_replans=2), max_steps=40,
+                   max_consecutive_failures=99, max_total_failures=99).run("Where does zed live?")
+    assert r.status == "budget_exhausted" and "replanned 2 times" in r.reason
+    assert model.purposes.count("replan") == 2 and len(r.steps) == 6  # 2 failures per plan, 3 plans
+
+
+def test_the_judge_decides_where_rules_cannot_and_its_verdict_is_shown(make_agent: Any) -> None:
+    """Kills: the LLM judge never called."""
+    @tool
+    def weather(city: str) -> str:
+        """Weather report.
+
+        Args:
+            city: city name.
+        """
+        return "sunny and 25 degrees"  # free text that does not name the city: rules cannot tell
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("use weather for Paris")
+        if c.purpose == "judge":
+            return {"label": "suspect", "reason": "the report names no city"}
+        if "CHECK SUSPECT" in c.prompt:
+            return act("weather", city="Paris, France")
+        return act("weather", city="Paris")
+
+    model = PolicyModel(policy, context_length=8192)
+    r = make_agent(model, tools=[weather], max_steps=2).run("What is the weather in Paris?")
+    assert model.purposes[:3] == ["plan", "act", "judge"]
+    assert not r.steps[0].ok and "judged by the model: the report names no city" in r.steps[0].check
+    assert r.steps[1].arguments == {"city": "Paris, France"}  # the planner saw the verdict and acted on it
+    # With the judge off, the same step is accepted (fail-open) and no judge call is made.
+    model = PolicyModel(lambda c: plan("weather") if c.purpose == "plan" else
+                        (final("It is sunny and 25 degrees.") if "sunny" in c.prompt else act("weather", city="Paris")))
+    r = make_agent(model, tools=[weather], options=AgentOptions(llm_judge=False)).run("What is the weather in Paris?")
+    assert r.status == "succeeded" and "judge" not in model.purposes and r.steps[0].ok
+
+
+def test_a_plan_step_naming_a_tool_is_done_only_by_that_tool(make_agent: Any) -> None:
+    """Kills: ``_completes`` always true."""
+    tails: list[str] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("city_of alice", "population_of her city")
+        tails.append(c.prompt.rsplit("\n\n", 1)[-1])
+        n = len(tails)
+        if n == 1:
+            return act("population_of", city="Lima")  # the wrong tool for step 1
+        if n == 2:
+            return act("city_of", person="alice")
+        if n == 3:
+            return act("population_of", city="Paris")
+        return final("2102650 people live in Paris.")
+
+    r = make_agent(PolicyModel(policy), tools=[city_of, population_of]).run("How many people live in alice's city?")
+    assert r.status == "succeeded", r.reason
+    assert tails[1].startswith("Now do plan step 1: city_of alice")  # population_of did not finish step 1
+    assert tails[2].startswith("Now do plan step 2: population_of")
+    assert tails[3].startswith("The plan is done")
+
+
+def test_a_question_that_echoes_the_goal_is_dropped(make_agent: Any) -> None:
+    """Kills: the goal-echo question filter off."""
+    goal = "Where does alice live?"
+    model = ScriptedChatModel([plan("city_of alice", question="Where does alice live?", assumption="she lives somewhere"),
+                               act("city_of", person="alice"), final("Alice lives in Paris.")])
+    r = make_agent(model).run(goal)
+    assert r.status == "succeeded" and r.reason == ""
+    assert "Assumed" not in model.calls[1][-1].content
+
+
+def test_a_stall_forces_a_replan_at_once(make_agent: Any) -> None:
+    """Kills: a stall (no new information) no longer forces a replan."""
+    @tool
+    def scan(shelf: int) -> str:
+        """Scan a shelf.
+
+        Args:
+            shelf: shelf number.
+        """
+        return "nothing found"
+
+    shelves = itertools.count()
+
+    def policy(c: Call) -> Any:
+        if c.purpose in ("plan", "replan"):
+            return plan("scan the shelves")
+        return act("scan", shelf=next(shelves))
+
+    events, r = _events(make_agent(PolicyModel(policy), tools=[scan], options=AgentOptions(max_replans=1),
+                                   max_steps=12, max_consecutive_failures=99, max_total_failures=99),
+                        "Find the red box")
+    replans = [e for e in events if e.type == "replan"]
+    # Step 0 is new; steps 1-4 repeat its output: the fifth step is the first stall, and it replans.
+    assert replans and replans[0].step == 5
+    assert any(e.type == "check" and "no new information" in e.data.get("reason", "") for e in events)
+
+
+def test_a_premature_answer_is_sent_back_and_a_tool_call_is_forced(make_agent: Any) -> None:
+    offered: list[set[str]] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("use city_of for alice", "answer")
+        offered.append(c.offered())
+        if "Paris" in c.prompt:
+            return final("Alice lives in Paris.")
+        return final("Alice lives in Paris.") if len(offered) == 1 else act("city_of", person="alice")
+
+    events, r = _events(make_agent(PolicyModel(policy)), "Where does alice live?")
+    assert r.status == "succeeded" and [s.tool for s in r.steps] == ["city_of"]
+    assert "final_answer" in offered[0] and "final_answer" not in offered[1]  # after the send-back: a tool
+    assert any("is not done: call city_of first" in e.data.get("reason", "") for e in events if e.type == "check")
+
+
+def test_an_answer_needing_no_tool_is_accepted_directly(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("answer directly"), final("Bonjour!")])
+    r = make_agent(model).run("Say hello in French.")
+    assert r.status == "succeeded" and r.answer == "Bonjour!" and not r.steps
+    assert model.purposes == ["plan", "act"]
+
+
+def test_an_unchecked_number_must_be_computed_with_a_tool(make_agent: Any) -> None:
+    @tool
+    def calc(expression: str) -> str:
+        """Evaluate arithmetic.
+
+        Args:
+            expression: e.g. "17*23".
+        """
+        a, b = expression.split("*")
+        return str(int(a) * int(b))
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("answer directly")
+        if "final_answer" not in c.offered():
+            return act("calc", expression="17*23")
+        return final("17 times 23 is 391.")
+
+    model = PolicyModel(policy)
+    r = make_agent(model, tools=[calc]).run("What is 17 times 23?")
+    assert r.status == "succeeded" and r.answer == "17 times 23 is 391."
+    assert [s.tool for s in r.steps] == ["calc"]  # the first, unchecked 391 was sent back
+
+
+def test_transient_failures_are_retried_with_backoff_permanent_ones_never_repeated(make_agent: Any) -> None:
+    calls: list[str] = []
+
+    @tool
+    def flaky(person: str) -> str:
+        """A lookup over a shaky connection.
+
+        Args:
+            person: who.
+        """
+        calls.append(person)
+        if len(calls) < 3:
+            raise TransientToolError("connection reset by peer")
+        return f"{person} lives in Lima"
+
+    events, r = _events(make_agent(ScriptedChatModel([plan("flaky carol"), act("flaky", person="carol"),
+                                                      final("Carol lives in Lima.")]),
+                                   tools=[flaky], options=AgentOptions(retry_backoff_s=0.01)),
+                        "Where does carol live?")
+    assert r.status == "succeeded" and calls == ["carol"] * 3 and len(r.steps) == 1  # retried inside one step
+    assert sum(e.type == "warning" and "transiently" in e.data["message"] for e in events) == 2
+
+    broken: list[str] = []
+
+    @tool
+    def lookup(person: str) -> str:
+        """A lookup that rejects unknown names.
+
+        Args:
+            person: who.
+        """
+        broken.append(person)
+        raise ValueError(f"unknown person {person!r}")
+
+    model = ScriptedChatModel([plan("lookup zed"), act("lookup", person="zed"), act("lookup", person="zed"),
+                               final("I could not find zed.")])
+    r = make_agent(model, tools=[lookup]).run("Where does zed live?")
+    assert broken == ["zed"]  # a permanent failure ran once; its identical repeat was refused
+    assert "permanent" in r.steps[0].check and "already failed at step 0" in r.steps[1].observation
+
+
+def test_media_tools_need_media_and_the_artifact_reader_needs_an_artifact(make_agent: Any, tmp_path: Any) -> None:
+    from sokrat.tools import default_tools
+
+    offered: list[set[str]] = []
+    systems: list[str] = []
+
+    @tool
+    def dump(name: str) -> str:
+        """Dump a log.
+
+        Args:
+            name: log name.
+        """
+        return "x" * 2000
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("dump the log")
+        if c.purpose == "judge":
+            return {"label": "ok", "reason": "a log"}
+        offered.append(c.offered())
+        systems.append(c.messages[0].content)
+        return act("dump", name="boot") if len(offered) == 1 else final("The log is long.")
+
+    tools = [*default_tools(), dump]
+    r = make_agent(PolicyModel(policy), tools=tools, observation_max_chars=500).run("Show the boot log.")
+    assert r.status == "succeeded"
+    assert not {"video_search", "video_qa", "describe_moment", "transcribe", "read_artifact"} & offered[0]
+    assert "python_exec" in offered[0] and "read_artifact" in offered[1]  # once an output was stored
+    assert systems[0] == systems[1]  # the prompt prefix (tool list) did not change
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"not really a video")
+    offered.clear()
+    make_agent(PolicyModel(policy), tools=tools, observation_max_chars=500).run("Show the boot log.", media=[str(video)])
+    assert "video_search" in offered[0]
+
+
+def test_many_tools_are_cut_to_the_most_relevant() -> None:
+    from sokrat.agents.toolset import offered_tools
+
+    def make(name: str, doc: str) -> Any:
+        def fn(x: str) -> str:
+            return x
+
+        fn.__name__ = name
+        fn.__doc__ = f"{doc}\n\nArgs:\n    x: input."
+        return tool(fn)
+
+    tools = [make(f"tool_{i}", f"Handles {w} requests.") for i, w in enumerate(
+        ["weather", "stock", "music", "email", "calendar", "flight", "hotel", "taxi", "recipe", "news", "translate"])]
+    chosen = offered_tools(tools, "Book a taxi to the airport and check my flight", has_media=False, limit=3)
+    assert {t.name for t in chosen} >= {"tool_5", "tool_7"} and len(chosen) == 3
+    assert offered_tools(tools[:3], "anything", has_media=False, limit=3) == tools[:3]
+
+
+def test_goal_naming_a_media_file_gets_media_tools() -> None:
+    from sokrat.agents.toolset import names_media
+
+    assert names_media("What happens in /data/bikes.mp4?") and not names_media("What is 17 times 23?")
+
+
+def test_recalled_memories_are_filtered_labelled_and_count_as_evidence(make_agent: Any) -> None:
+    from sokrat.agents.graph import RunDeps  # noqa: F401  (the graph module loads)
+    from sokrat.memory.base import MemoryRecord
+
+    class Notes:
+        """A memory stand-in that only recalls (the real Redis path is test_memory_integration)."""
+
+        def recall(self, query: str, **_: Any) -> list[MemoryRecord]:
+            return [MemoryRecord(id="mem:1", text="Goal: What is 17 times 23?\nAnswer: 391", kind="episode"),
+                    MemoryRecord(id="mem:2", text="My locker code is 4411.", kind="fact")]
+
+        def put_artifact(self, content: str, **_: Any) -> str:
+            return "artifact:x"
+
+        def remember(self, *a: Any, **k: Any) -> str:
+            return "mem:new"
+
+    model = ScriptedChatModel([plan("answer from memory"), final("Your locker code is 4411.")])
+    agent = make_agent(model)
+    agent._memory = Notes()  # noqa: SLF001 - a recall-only memory; Agent treats it as long-term
+    r = agent.run("What is my locker code?")
+    assert r.status == "succeeded", r.reason
+    prompt = model.calls[1][-1].content
+    assert "Memories of earlier runs" in prompt and "4411" in prompt and "17 times 23" not in prompt
+    assert [e.memory_id for e in r.evidence] == ["mem:2"]
