@@ -37,7 +37,7 @@ from sokrat.types import MAX_GOAL_CHARS, Event, Evidence, Result, StepRecord, Us
 
 if TYPE_CHECKING:
     from sokrat.llm.base import ChatModel
-    from sokrat.memory.base import Memory
+    from sokrat.memory.base import ArtifactStore, Memory, SemanticMemory
 
 GRAPH_STEPS_PER_TOOL_CALL = 4
 """LangGraph super-steps one tool call can take (act, check, sometimes replan or ground)."""
@@ -60,7 +60,7 @@ class Agent:
         checkpointer: Any = None,
         store: Any = None,
         options: AgentOptions | None = None,
-        deps: Mapping[str, Any] | None = None,
+        deps: Any = None,
     ) -> None:
         """
         Args:
@@ -72,20 +72,22 @@ class Agent:
                 when a ``thread_id`` is given, else in-memory.
             store: a LangGraph store passed to the compiled graph.
             options: planner options.
-            deps: user dependencies handed to tools through ``ToolContext.deps``.
+            deps: user dependencies handed to tools through ``ToolContext.deps`` (any object,
+                e.g. a robot handle; an empty dict when None).
         """
         self.settings = settings or get_settings()
         self.options = options or AgentOptions()
         self.tools = ToolRegistry(self.default_tools() if tools is None else tools)
         self._model = model
         self._memory_arg = memory
-        self._memory: Memory | None = None
+        self._memory: ArtifactStore | None = None
+        """Where large outputs go: the long-term memory, or an in-process artifact store."""
         self._memory_warning = ""
         self._checkpointer = checkpointer
         self._durable: Any = None
         self._local_saver: Any = None
         self._store = store
-        self._deps = dict(deps or {})
+        self._deps = deps if deps is not None else {}
         self._graphs: dict[int, Any] = {}
 
     @staticmethod
@@ -104,24 +106,26 @@ class Agent:
             self._model = get_chat_model(self.settings)
         return self._model
 
-    def _resolve_memory(self) -> tuple[Memory, bool]:
-        from sokrat.agents.context import LocalArtifacts
+    def _resolve_memory(self) -> tuple[ArtifactStore, SemanticMemory | None]:
+        """(where artifacts go, the long-term memory or None when it is off)."""
+        from sokrat.memory.base import SemanticMemory
+        from sokrat.memory.local import LocalArtifacts
 
-        if self._memory is not None:
-            return self._memory, not isinstance(self._memory, LocalArtifacts)
-        if self._memory_arg is False:
-            self._memory = LocalArtifacts()
-        elif self._memory_arg is None or self._memory_arg is True:
-            from sokrat.memory import get_memory
-
-            try:
-                self._memory = get_memory(self.settings)
-            except MemoryBackendError as e:
-                self._memory_warning = f"long-term memory unavailable, running without it: {e}"
+        if self._memory is None:
+            if self._memory_arg is False:
                 self._memory = LocalArtifacts()
-        else:
-            self._memory = self._memory_arg
-        return self._memory, not isinstance(self._memory, LocalArtifacts)
+            elif self._memory_arg is None or self._memory_arg is True:
+                from sokrat.memory import get_memory
+
+                try:
+                    self._memory = get_memory(self.settings)
+                except MemoryBackendError as e:
+                    self._memory_warning = f"long-term memory unavailable, running without it: {e}"
+                    self._memory = LocalArtifacts()
+            else:
+                self._memory = self._memory_arg
+        semantic = self._memory if isinstance(self._memory, SemanticMemory) else None
+        return self._memory, semantic
 
     def _saver(self, durable: bool) -> Any:
         if self._checkpointer is not None:
@@ -166,11 +170,12 @@ class Agent:
         reply: str | None = None,
         cancel: threading.Event | None = None,
         limits: RunLimits | None = None,
+        namespace: str | None = "default",
         on_event: Callable[[Event], Any] | None = None,
     ) -> Result:
         """Run to the end and return the :class:`~sokrat.types.Result` (never raises for bad input)."""
         return run_sync(self.arun(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits,
-                                  on_event=on_event))
+                                  namespace=namespace, on_event=on_event))
 
     async def arun(
         self,
@@ -181,11 +186,13 @@ class Agent:
         reply: str | None = None,
         cancel: threading.Event | None = None,
         limits: RunLimits | None = None,
+        namespace: str | None = "default",
         on_event: Callable[[Event], Any] | None = None,
     ) -> Result:
         """Run to the end; ``on_event`` sees every event before ``done`` (e.g. to show progress)."""
         result: Result | None = None
-        async for event in self.astream(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits):
+        async for event in self.astream(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits,
+                                        namespace=namespace):
             if event.type == "done":
                 result = event.result
             elif on_event is not None:
@@ -203,12 +210,15 @@ class Agent:
         reply: str | None = None,
         cancel: threading.Event | None = None,
         limits: RunLimits | None = None,
+        namespace: str | None = "default",
     ) -> AsyncIterator[Event]:
         """Stream the run's events; the last one is ``done`` with the Result (``event.result``).
 
         ``reply`` answers the question of a run paused for a human (``human_in_the_loop``).
         ``cancel``: set it from any thread to stop the run as ``cancelled``.
         ``limits``: this run's limits, where they differ from the settings.
+        ``namespace``: whose memories and documents the run's tools read and write (the
+        server passes the API key's owner; None reads all).
         """
         media_list = [str(m) for m in media]
         yield Event(type="run_started", data={"goal": goal[:GOAL_EVENT_CHARS], "media": media_list, "thread_id": thread_id})
@@ -220,7 +230,8 @@ class Agent:
         tid = thread_id or f"run-{uuid.uuid4().hex}"
         resolved = (limits or RunLimits()).resolve(self.settings)
         try:
-            graph, deps = self._prepare(media_list, tid, durable=not ephemeral, cancel=cancel, limits=limits)
+            graph, deps = self._prepare(media_list, tid, durable=not ephemeral, cancel=cancel, limits=limits,
+                                        namespace=namespace)
         except SokratError as e:
             yield Event.done(Result(answer="", status="failed", reason=str(e)))
             return
@@ -260,10 +271,10 @@ class Agent:
         yield Event.done(result)
 
     def _prepare(self, media: list[str], run_id: str, *, durable: bool, cancel: threading.Event | None,
-                 limits: RunLimits | None) -> tuple[Any, Any]:
+                 limits: RunLimits | None, namespace: str | None) -> tuple[Any, Any]:
         from sokrat.agents.graph import RunDeps
 
-        memory, long_term = self._resolve_memory()
+        artifacts, long_term = self._resolve_memory()
         model = self.model
         resolved = (limits or RunLimits()).resolve(self.settings)
         deps = RunDeps(
@@ -272,10 +283,10 @@ class Agent:
             settings=self.settings,
             options=self.options,
             limits=resolved,
-            memory=memory,
-            long_term=long_term,
-            tool_context=ToolContext(settings=self.settings, memory=memory, chat=model, media=tuple(media),
-                                     run_id=run_id, deps=self._deps),
+            artifacts=artifacts,
+            memory=long_term,
+            tool_context=ToolContext(settings=self.settings, memory=artifacts, chat=model, media=tuple(media),
+                                     run_id=run_id, namespace=namespace, deps=self._deps),
             deadline=time.monotonic() + resolved.max_wall_s,
             cancel=cancel,
         )

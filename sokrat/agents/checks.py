@@ -57,19 +57,15 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
 REPEAT_REFUSED = "this exact call already succeeded"
 PERMANENT_REFUSED = "this exact call already failed"
 _TRANSIENT = re.compile(
-    r"timed out|time-?out|temporar|connection (?:refused|reset|error|aborted|lost)|ConnectionError|"
-    r"BrokenPipe|too many requests|rate limit|try again later|service (?:is )?busy|\b50[234]\b|\b429\b",
-    re.I,
+    r"^tool '[^']+' (?:timed out after|raised (?:Connection\w*|TimeoutError|BrokenPipeError)\b)"
 )
 
 
-def failure_kind(error: str, *, transient: bool | None = None) -> FailureKind:
-    """Classify a failed call. ``transient`` is the tool registry's own flag when it has one;
-    otherwise the error text decides (timeouts and connection trouble are transient,
-    everything else, such as bad arguments or a missing file, is permanent)."""
-    if transient is not None:
-        return "transient" if transient else "permanent"
-    return "transient" if _TRANSIENT.search(error) else "permanent"
+def failure_kind(error: str, *, transient: bool = False) -> FailureKind:
+    """Classify a failed call: ``transient`` when the tool said so (``TransientToolError``), or
+    when the call timed out or lost its connection (the registry's own messages); everything
+    else (bad arguments, a missing file, a tool's own error) is ``permanent``."""
+    return "transient" if transient or _TRANSIENT.search(error) else "permanent"
 
 
 def detect_loop(

@@ -54,7 +54,7 @@ from sokrat.errors import (
     WallClockExceeded,
 )
 from sokrat.llm.base import ChatModel, ChatResponse, Message
-from sokrat.memory.base import Memory
+from sokrat.memory.base import ArtifactStore, SemanticMemory
 from sokrat.settings import Settings
 from sokrat.tools.registry import Tool, ToolContext, ToolOutcome, ToolRegistry
 from sokrat.types import Event, EventType, Usage
@@ -78,9 +78,10 @@ class RunDeps:
     options: AgentOptions
     limits: ResolvedLimits
     """This run's limits (settings, overridden per run)."""
-    memory: Memory
-    """Long-term memory, or :class:`~sokrat.agents.context.LocalArtifacts` when it is off."""
-    long_term: bool
+    artifacts: ArtifactStore
+    """Where large observations go (the long-term memory, or an in-process store)."""
+    memory: SemanticMemory | None
+    """Long-term memory (recall, episodes); None when it is off."""
     tool_context: ToolContext
     deadline: float
     """``time.monotonic()`` value after which the run stops (``limits.max_wall_s``)."""
@@ -206,10 +207,10 @@ def _offered(state: AgentState, deps: RunDeps) -> list[Tool]:
 def _recall(deps: RunDeps, goal: str) -> list[MemoryNote]:
     """Memories of earlier runs for this goal: recalled once, relevance-filtered."""
     k = deps.options.memories_per_step
-    if not deps.long_term or k <= 0 or not goal.strip():
+    if deps.memory is None or k <= 0 or not goal.strip():
         return []
     try:
-        hits = deps.memory.recall(goal, k=2 * k, kinds=["fact", "episode"])
+        hits = deps.memory.recall(goal, k=2 * k, kinds=["fact", "episode"], namespace=deps.tool_context.namespace)
     except MemoryBackendError:
         return []  # memory trouble must not stop planning; the run just has no recalled context
     return [MemoryNote(id=m.id, kind=m.kind, text=m.text) for m in toolset.relevant_memories(goal, hits)[:k]]
@@ -321,7 +322,7 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     # Stuck: the model just repeated calls that had already succeeded (small models do this
     # until a limit). Its next action may not use those tools again; once the plan is done it
     # may only answer. The grounding check still judges what it says.
-    refused = _trailing_refused_tools(steps)
+    refused = _trailing_refused_tools(steps) | set(state.get("unavailable", []))
     allowed = [] if refused and current is None else [t for t in offered if t.name not in refused]
     # An answer was just sent back ("call X first", "check it with a tool"): small models tend to
     # answer again regardless, so this one action must be a tool call.
@@ -398,7 +399,7 @@ async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tup
         outcome = await deps.tools.execute(action.tool, action.arguments, deps.tool_context, timeout_s=timeout)
         if outcome.ok or attempts > opts.transient_retries:
             return outcome, attempts
-        if checks.failure_kind(outcome.error or "", transient=getattr(outcome, "transient", None)) != "transient":
+        if outcome.unavailable or checks.failure_kind(outcome.error or "", transient=outcome.transient) != "transient":
             return outcome, attempts
         delay = opts.retry_backoff_s * 2 ** (attempts - 1)
         if _remaining(deps) <= delay + 0.001:
@@ -418,14 +419,17 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
     )
     if blocked:
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
-                       blocked=blocked, failure="", attempts=0)
+                       blocked=blocked, failure="", attempts=0, unavailable=False)
     outcome, attempts = await _execute(runtime, action, index)
+    if outcome.unavailable:  # the user must act (a missing model, a dead backend); the model cannot
+        _emit(runtime, "warning", index, message=f"tool {action.tool} is unavailable and is no longer offered: {outcome.error}")
     output = outcome.observation
-    failure = "" if outcome.ok else checks.failure_kind(outcome.error or "", transient=getattr(outcome, "transient", None))
+    failure = "" if outcome.ok else checks.failure_kind(outcome.error or "", transient=outcome.transient)
     _emit(runtime, "tool_result", index, tool=action.tool, ok=outcome.ok, duration_s=round(outcome.duration_s, 3),
           preview=output[: prompts.PREVIEW_CHARS])
     return Pending(tool=action.tool, arguments=action.arguments, ok=outcome.ok, output=output,
-                   duration_s=outcome.duration_s, blocked="", failure=failure, attempts=attempts)
+                   duration_s=outcome.duration_s, blocked="", failure=failure, attempts=attempts,
+                   unavailable=outcome.unavailable)
 
 
 async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
@@ -451,7 +455,7 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
     if action is None:
         return {**update, "pending": Pending(tool="(invalid action)", arguments={}, ok=False, output="", duration_s=0.0,
                                              blocked=f"the model's reply was not a valid action: {problem}",
-                                             failure="", attempts=0)}
+                                             failure="", attempts=0, unavailable=False)}
     if action.is_final:
         return {**update, "proposed_answer": action.answer, "pending": None}
     pending = await _run_action(runtime, state, action, index)
@@ -499,7 +503,7 @@ async def _judge(runtime: Runtime[RunDeps], state: AgentState, pending: Pending,
 def _record(deps: RunDeps, pending: Pending, verdict: checks.Verdict, index: int) -> StepState:
     """Phase 2: the step as the planner will read it (large outputs go behind a handle)."""
     text = checks.observation_text(verdict, pending["output"], error=pending["blocked"])
-    observation, handle = context.offload(text, deps.memory, deps.settings)
+    observation, handle = context.offload(text, deps.artifacts, deps.settings)
     return StepState(index=index, tool=pending["tool"], arguments=pending["arguments"], observation=observation,
                      raw=pending["output"][: 4 * deps.settings.observation_max_chars], label=verdict.label,
                      check=verdict.reason, artifact=handle, duration_s=pending["duration_s"], failure=pending["failure"])
@@ -549,6 +553,8 @@ async def check_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, 
     _emit(runtime, "check", index, label=verdict.label, reason=verdict.reason, tool=step["tool"])
     all_steps = [*steps, step]
     update: dict[str, Any] = {"steps": [step], "pending": None, **_progress(runtime, state, step, all_steps)}
+    if pending.get("unavailable"):
+        update["unavailable"] = [pending["tool"]]
     fold, fold_usage = await _fold_summary(runtime, state, all_steps)
     update.update(fold)
     update["usage"] = _sum(usage, fold_usage)
@@ -693,10 +699,11 @@ def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: c
 
 
 def _remember_episode(deps: RunDeps, goal: str, answer: str) -> None:
-    if not (deps.long_term and deps.options.remember_episodes):
+    if deps.memory is None or not deps.options.remember_episodes:
         return
     try:
-        deps.memory.remember(f"Goal: {goal}\nAnswer: {answer}", kind="episode", tags=("agent_run",))
+        deps.memory.remember(f"Goal: {goal}\nAnswer: {answer}", kind="episode", tags=("agent_run",),
+                             namespace=deps.tool_context.namespace or "default")
     except MemoryBackendError:
         return  # a finished answer stands even if it could not be remembered
 

@@ -56,6 +56,8 @@ class Pending(TypedDict):
     failure: FailureKind
     attempts: int
     """Times the call ran (transient failures are retried with backoff)."""
+    unavailable: bool
+    """The tool cannot work in this installation (the user must act): it is not offered again."""
 
 
 def add_usage(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
@@ -79,6 +81,8 @@ class AgentState(TypedDict, total=False):
     """The tools offered for this run, chosen once so the prompt prefix stays the same."""
     memories: list[MemoryNote]
     """Memories of earlier runs recalled for this goal (relevance-filtered), chosen once."""
+    unavailable: Annotated[list[str], operator.add]
+    """Tools that turned out not to work in this installation: no longer offered to the model."""
     plan: list[PlanStep]
     steps: Annotated[list[StepState], operator.add]
     assumptions: Annotated[list[str], operator.add]

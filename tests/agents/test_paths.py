@@ -301,7 +301,7 @@ def test_media_tools_need_media_and_the_artifact_reader_needs_an_artifact(make_a
     video.write_bytes(b"not really a video")
     offered.clear()
     make_agent(PolicyModel(policy), tools=tools, observation_max_chars=500).run("Show the boot log.", media=[str(video)])
-    assert "video_search" in offered[0]
+    assert {"video_search", "video_qa", "describe_moment", "transcribe"} & offered[0]
 
 
 def test_many_tools_are_cut_to_the_most_relevant() -> None:
