@@ -40,3 +40,18 @@ def test_recall_artifacts_and_episodes_on_redis(memory: Any, settings: Settings)
     # The finished run is remembered as an episode for later runs.
     episodes = memory.recall("best friend live", kinds=["episode"], k=3)
     assert any("Rome" in e.text for e in episodes)
+
+
+def test_recalled_memories_are_filtered_labelled_and_count_as_evidence(memory: Any, settings: Settings) -> None:
+    """Issue 8: an unrelated episode misled the 1.5B planner, and a recalled fact was not
+    accepted as evidence. Now: only memories sharing a content word with the goal are shown,
+    labelled as memories of earlier runs, and an answer resting on one succeeds, citing it."""
+    memory.remember("Goal: What is 17 times 23?\nAnswer: 391", kind="episode", tags=("agent_run",))
+    fact_id = memory.remember("My locker code is 4411.", kind="fact")
+    model = ScriptedChatModel([plan("answer from memory"), final("Your locker code is 4411.")])
+    agent = Agent(model=model, memory=memory, tools=[city_of], checkpointer=InMemorySaver(), settings=settings)
+    result = agent.run("What is my locker code?")
+    assert result.status == "succeeded", result.reason
+    prompt = model.calls[1][-1].content
+    assert "Memories of earlier runs" in prompt and "4411" in prompt and "17 times 23" not in prompt
+    assert [e.memory_id for e in result.evidence] == [fact_id]

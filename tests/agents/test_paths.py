@@ -326,30 +326,3 @@ def test_goal_naming_a_media_file_gets_media_tools() -> None:
     from sokrat.agents.toolset import names_media
 
     assert names_media("What happens in /data/bikes.mp4?") and not names_media("What is 17 times 23?")
-
-
-def test_recalled_memories_are_filtered_labelled_and_count_as_evidence(make_agent: Any) -> None:
-    from sokrat.agents.graph import RunDeps  # noqa: F401  (the graph module loads)
-    from sokrat.memory.base import MemoryRecord
-
-    class Notes:
-        """A memory stand-in that only recalls (the real Redis path is test_memory_integration)."""
-
-        def recall(self, query: str, **_: Any) -> list[MemoryRecord]:
-            return [MemoryRecord(id="mem:1", text="Goal: What is 17 times 23?\nAnswer: 391", kind="episode"),
-                    MemoryRecord(id="mem:2", text="My locker code is 4411.", kind="fact")]
-
-        def put_artifact(self, content: str, **_: Any) -> str:
-            return "artifact:x"
-
-        def remember(self, *a: Any, **k: Any) -> str:
-            return "mem:new"
-
-    model = ScriptedChatModel([plan("answer from memory"), final("Your locker code is 4411.")])
-    agent = make_agent(model)
-    agent._memory = Notes()  # noqa: SLF001 - a recall-only memory; Agent treats it as long-term
-    r = agent.run("What is my locker code?")
-    assert r.status == "succeeded", r.reason
-    prompt = model.calls[1][-1].content
-    assert "Memories of earlier runs" in prompt and "4411" in prompt and "17 times 23" not in prompt
-    assert [e.memory_id for e in r.evidence] == ["mem:2"]
