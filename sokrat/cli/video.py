@@ -25,8 +25,20 @@ def _qa() -> VideoQA:
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def index(video: Path, as_json: bool = typer.Option(False, "--json")) -> None:
-        """Build the video's log and print a short summary."""
+    def index(
+        paths: list[Path] = typer.Argument(..., help="a video, or documents and folders"),  # noqa: B008
+        as_json: bool = typer.Option(False, "--json"),
+        namespace: str = typer.Option("default", "--namespace", help="documents only: whose search they join"),
+    ) -> None:
+        """Build a video's log, or index documents (text, Markdown, HTML, PDF) and folders for search."""
+        from sokrat.cli.documents import index_documents, split_paths
+
+        docs, others = split_paths(paths)
+        if docs and others or len(others) > 1:
+            raise fail("index one video, or documents and folders, per command")
+        if docs:
+            return index_documents(docs, as_json=as_json, namespace=namespace)
+        video = others[0]
         with user_errors():
             qa = _qa()
             vlog = qa.index(video, progress=True)

@@ -698,7 +698,7 @@ class RedisMemory(Memory):
         """Drop this prefix's indexes and delete every key under the prefix (tests, resets)."""
         import redis
 
-        for name in ("mem", "vtext", "vimage"):
+        for name in ("mem", "vtext", "vimage", "doc"):
             try:
                 self.client.ft(self._k("idx", name)).dropindex(delete_documents=False)
             except redis.ResponseError as e:
