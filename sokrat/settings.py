@@ -145,6 +145,16 @@ class Settings(BaseSettings):
         description="How python_exec isolates code: `bubblewrap` (namespaces, no network, read-only system; "
         "refuses where bwrap cannot run) or `rlimits` (resource limits only, NOT a security boundary).",
     )
+    web_search: str = Field(
+        default="off",
+        description="Web search provider for the `web_search` tool: `off`, or `searxng` (needs web_search_url).",
+    )
+    web_search_url: str | None = Field(default=None, description="Base URL of the SearXNG instance for web search.")
+    mcp_servers: str | None = Field(
+        default=None,
+        description="External MCP servers whose tools the agent loads: a JSON object name -> "
+        '{"command": [...], "env": {...}} (stdio) or {"url": "http://.../mcp", "headers": {...}} (streamable HTTP).',
+    )
 
     @field_validator("api_keys", mode="before")
     @classmethod
