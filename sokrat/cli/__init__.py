@@ -16,9 +16,9 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from sokrat.cli import agent, serve, system, video
+    from sokrat.cli import agent, mcp, serve, system, video
 
-    for module in (video, agent, serve, system):
+    for module in (video, agent, serve, system, mcp):
         module.register(app)
 
 

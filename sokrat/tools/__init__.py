@@ -19,8 +19,9 @@ BUILTIN_TOOL_MODULES: tuple[str, ...] = (
 )
 
 
-def default_tools(settings: Settings | None = None) -> list[Tool]:
-    """Every built-in tool, in a stable order; ``web_search`` too when the settings turn it on."""
+def default_tools(settings: Settings | None = None, *, mcp: bool = True) -> list[Tool]:
+    """Every built-in tool, in a stable order; ``web_search`` too when the settings turn it on,
+    and (``mcp=True``) the tools of the external MCP servers in ``SOKRAT_MCP_SERVERS``."""
     import importlib
 
     found = [t for name in BUILTIN_TOOL_MODULES for t in importlib.import_module(name).TOOLS]
@@ -32,6 +33,10 @@ def default_tools(settings: Settings | None = None) -> list[Tool]:
         from sokrat.tools.search import web_search
 
         found.append(web_search)
+    if mcp and settings.mcp_servers:
+        from sokrat.mcp.client import load_mcp_tools
+
+        found.extend(load_mcp_tools(settings))
     return found
 
 
