@@ -15,15 +15,14 @@ the worst case for HNSW). For each size it prints ONE JSON line:
 - ``server_rss_mb`` / ``used_memory_mb`` from INFO memory after the inserts.
 
 Usage: ``.venv/bin/python bench/memory.py [--sizes 10000,100000,1000000] [--m 16]
-[--ef-construction 100] [--ef-runtime 50,100,200] [--no-aof]``
+[--ef-construction 100] [--ef-runtime 50,100,200] [--no-aof] [--save]``. All sizes go into one
+JSON line (``sizes``), printed through ``bench/_report.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -145,11 +144,13 @@ def main() -> int:
     parser.add_argument("--target-recall", type=float, default=0.95)
     parser.add_argument("--no-aof", action="store_true", help="run the server without AOF")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", action="store_true", help="write bench/results/memory.json")
     args = parser.parse_args()
     args.ef_runtime = [int(x) for x in args.ef_runtime.split(",")]
     sizes = [int(x) for x in args.sizes.split(",")]
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from _report import emit
+
     from sokrat.memory import embedded
     from sokrat.memory.connection import connect
 
@@ -159,13 +160,19 @@ def main() -> int:
         client = connect(url=server.url)
         client.config_set("appendonly", "no" if args.no_aof else "yes")
         rng = np.random.default_rng(args.seed)
-        for n in sizes:
-            print(json.dumps(run_size(client, n, args, rng)), flush=True)
+        results = {str(n): run_size(client, n, args, rng) for n in sizes}
         client.flushall()
         client.close()
     finally:
         embedded.stop_server(data_dir=tmp)
         shutil.rmtree(tmp, ignore_errors=True)
+    largest = results[str(max(sizes))]
+    chosen = largest["chosen"]
+    summary = (f"HNSW at {max(sizes):,} clustered 384-d vectors: {largest['insert_per_s']} inserts/s; KNN(10) "
+               f"p50 {chosen['p50_ms']} ms, p99 {chosen['p99_ms']} ms, recall@10 {chosen['recall_at_10']} "
+               f"at EF_RUNTIME {chosen['ef_runtime']}")
+    emit("memory", {"sizes": results, "m": args.m, "ef_construction": args.ef_construction}, save=args.save,
+         summary=summary)
     return 0
 
 
