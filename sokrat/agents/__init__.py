@@ -4,6 +4,6 @@ inside the model's context window. LangGraph is imported only when an agent runs
 from __future__ import annotations
 
 from sokrat.agents.agent import Agent
-from sokrat.agents.options import AgentOptions
+from sokrat.agents.options import AgentOptions, RunLimits
 
-__all__ = ["Agent", "AgentOptions"]
+__all__ = ["Agent", "AgentOptions", "RunLimits"]

@@ -151,13 +151,19 @@ class Agent:
         return self._graphs[key]
 
     def prepare(self) -> None:
-        """Resolve the model, memory and durable checkpointer now instead of on the first run.
+        """Resolve the model, memory (and its embedder) and durable checkpointer now instead of on
+        the first run.
 
         Idempotent and safe to call from a worker thread (``asyncio.to_thread(agent.prepare)``),
         so a server does not block its event loop on model loading.
         """
         _ = self.model
-        self._resolve_memory()
+        _, long_term = self._resolve_memory()
+        if long_term is not None:  # load the memory's embedder now, not inside the first run's event loop
+            try:
+                long_term.recall("warm up", k=1)
+            except SokratError:
+                pass  # the first run reports memory trouble itself (as a warning event)
         self._saver(True)
 
     # --- running ------------------------------------------------------------------------------

