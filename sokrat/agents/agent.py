@@ -21,6 +21,7 @@ one returns its result. A ``thread_id`` names one run, like a task id.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -160,10 +161,8 @@ class Agent:
         _ = self.model
         _, long_term = self._resolve_memory()
         if long_term is not None:  # load the memory's embedder now, not inside the first run's event loop
-            try:
+            with contextlib.suppress(SokratError):  # the first run reports memory trouble itself
                 long_term.recall("warm up", k=1)
-            except SokratError:
-                pass  # the first run reports memory trouble itself (as a warning event)
         self._saver(True)
 
     # --- running ------------------------------------------------------------------------------
