@@ -33,6 +33,7 @@ T = TypeVar("T")
 
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@'\"<>]+@")
 _PATH_END = r"""(?:/[^\s'"<>,;:()\[\]{}]*|(?![\w.-]))"""
+_ANY_PATH = re.compile(r"""(?<![\w:/.~-])/[^\s'"<>,;()\[\]{}/]+(?:/[^\s'"<>,;()\[\]{}]*)+""")
 MIN_SECRET = 4
 """Shorter configured "secrets" are not scrubbed (they would mangle ordinary words)."""
 
@@ -73,8 +74,9 @@ class Redactor:
         ordered = sorted(roots, key=len, reverse=True)
         self._paths = re.compile("(?:" + "|".join(re.escape(r) for r in ordered) + ")" + _PATH_END) if ordered else None
 
-    def text(self, value: str, *, names: Mapping[str, str] | None = None) -> str:
-        """``value`` scrubbed; ``names`` maps exact internal paths to what the user may see."""
+    def text(self, value: str, *, names: Mapping[str, str] | None = None, all_paths: bool = False) -> str:
+        """``value`` scrubbed; ``names`` maps exact internal paths to what the user may see;
+        ``all_paths`` shortens every absolute path (for the public ``/readyz``)."""
         if not value:
             return value
         for path, name in (names or {}).items():
@@ -89,11 +91,13 @@ class Redactor:
         value = _URL_CREDENTIALS.sub(r"\1***@", value)
         if self._paths is not None:
             value = self._paths.sub(_basename, value)
+        if all_paths:
+            value = _ANY_PATH.sub(_basename, value)
         return value
 
-    def value(self, value: T, *, names: Mapping[str, str] | None = None) -> T:
+    def value(self, value: T, *, names: Mapping[str, str] | None = None, all_paths: bool = False) -> T:
         """Every string inside ``value`` (dicts, lists, tuples) scrubbed."""
-        return _walk(value, lambda s: self.text(s, names=names))
+        return _walk(value, lambda s: self.text(s, names=names, all_paths=all_paths))
 
 
 def _basename(match: re.Match[str]) -> str:

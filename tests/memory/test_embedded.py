@@ -160,3 +160,41 @@ def test_embedded_server_has_modules(redis_url: str) -> None:
         assert client.ping()
     finally:
         client.close()
+
+
+def test_supervisor_restarts_a_killed_server_by_itself(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    first = embedded.ensure_server(data_dir=data_dir)
+    client = connect(url=first.url)
+    client.set("kept", "yes")
+    client.close()
+    supervisor = embedded.Supervisor(data_dir, interval_s=0.2).start()
+    try:
+        os.kill(first.pid, signal.SIGKILL)
+        assert _wait_gone(first.pid)
+        deadline = time.monotonic() + 60
+        while (server := embedded.running_server(data_dir)) is None:  # nobody calls ensure_server here
+            assert time.monotonic() < deadline, "the supervisor did not bring the server back"
+            time.sleep(0.1)
+        assert server.pid != first.pid and supervisor.restarts == 1
+        client = connect(url=server.url)
+        assert client.get("kept") == b"yes"  # the AOF was written before the reply
+        client.close()
+    finally:
+        supervisor.stop()
+        embedded.stop_server(data_dir=data_dir)
+
+
+def test_appendfsync_always_is_applied(tmp_path: Path) -> None:
+    from sokrat.settings import Settings
+
+    data_dir = tmp_path / "d"
+    server = embedded.ensure_server(data_dir=data_dir)  # started with the default (everysec)
+    try:
+        client = connect(url=server.url)
+        assert client.config_get("appendfsync") == {b"appendfsync": b"everysec"}
+        embedded.ensure_server(Settings(data_dir=data_dir, redis_appendfsync="always"))
+        assert client.config_get("appendfsync") == {b"appendfsync": b"always"}
+        client.close()
+    finally:
+        embedded.stop_server(data_dir=data_dir)

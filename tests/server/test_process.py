@@ -4,114 +4,16 @@ the LLM is scripted (tests/server/scripted_llm.py, an OpenAI-compatible server o
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.server.scripted_llm import ScriptedLLM, free_port
-from tests.server.test_api import parse_sse
+from tests.server.procs import Procs, follow, start_server, wait_for
+from tests.server.scripted_llm import ScriptedLLM
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
-
-START_TIMEOUT_S = 120.0
-RUN_TIMEOUT_S = 600.0
-CLI = [sys.executable, "-c", "from sokrat.cli import main; main()"]
-
-
-class Procs:
-    """Starts sokrat processes and kills every one of them at teardown."""
-
-    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
-        self.tmp, self.env, self.started = tmp, env, []  # type: list[subprocess.Popen[bytes]]
-
-    def start(self, name: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        log = (self.tmp / f"{name}.log").open("wb")
-        p = subprocess.Popen([*CLI, *args], env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True)
-        p.log_path = self.tmp / f"{name}.log"  # type: ignore[attr-defined]
-        self.started.append(p)
-        return p
-
-    def log(self, p: subprocess.Popen[bytes]) -> str:
-        return Path(p.log_path).read_text(errors="replace")[-4000:]  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        for p in self.started:
-            if p.poll() is None:
-                p.terminate()
-        for p in self.started:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=20)
-
-
-@pytest.fixture
-def proc_env(redis_url: str, tmp_path: Path, real_cache_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOKRAT_") and k != "REDIS_URL"}
-    env.update({
-        "REDIS_URL": redis_url,
-        "SOKRAT_DATA_DIR": str(tmp_path / "data"),
-        "SOKRAT_CACHE_DIR": str(real_cache_dir),
-        "SOKRAT_TASK_NAMESPACE": f"p{uuid.uuid4().hex[:10]}",
-        "HF_HUB_OFFLINE": "1",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
-
-
-@pytest.fixture
-def procs(tmp_path: Path, proc_env: dict[str, str]) -> Iterator[Procs]:
-    p = Procs(tmp_path, proc_env)
-    try:
-        yield p
-    finally:
-        p.close()
-
-
-def start_server(procs: Procs, **env: str) -> str:
-    port = free_port()
-    p = procs.start("serve", "serve", "--host", "127.0.0.1", "--port", str(port), **env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if p.poll() is not None:
-            pytest.fail(f"sokrat serve exited with {p.returncode}:\n{procs.log(p)}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"sokrat serve did not answer /healthz:\n{procs.log(p)}")
-
-
-def wait_for(pred: Callable[[], bool], what: str, timeout: float = RUN_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def follow(base: str, task_id: str) -> list[dict[str, Any]]:
-    """Follow the task's SSE stream to `done`; the events as dicts (with the SSE id)."""
-    timeout = httpx.Timeout(RUN_TIMEOUT_S, connect=10)
-    with httpx.stream("GET", f"{base}/v1/tasks/{task_id}/events", timeout=timeout) as r:
-        assert r.status_code == 200, r.read()
-        frames = parse_sse(r.iter_lines())
-    return [{"id": f.get("id"), "event": f["event"], **json.loads(f["data"])} for f in frames]
 
 
 def submit(base: str, bikes: Path, goal: str) -> tuple[str, str]:
@@ -126,10 +28,10 @@ def submit(base: str, bikes: Path, goal: str) -> tuple[str, str]:
 
 
 def test_serve_and_worker_run_a_video_task(procs: Procs, bikes: Path) -> None:
-    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "bicycle", "k": 3}}]) as llm:
+    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "rickshaw", "k": 3}}]) as llm:
         base = start_server(procs, SOKRAT_LLM_BASE_URL=llm.base_url)
         worker = procs.start("worker", "worker", "--concurrency", "2", SOKRAT_LLM_BASE_URL=llm.base_url)
-        task_id, _ = submit(base, bikes, "When do bicycles appear in the video?")
+        task_id, _ = submit(base, bikes, "When does a rickshaw appear in the video?")
 
         events = follow(base, task_id)
         types = [e["event"] for e in events]
@@ -163,11 +65,11 @@ def test_killed_worker_task_is_resumed_by_another(procs: Procs, bikes: Path) -> 
     """SIGKILL a worker between two planner steps; a second worker takes the task over after
     the visibility timeout and resumes it from the durable checkpoint: the completed tool call
     is not repeated and the run is not planned again."""
-    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "bicycle", "k": 3}}], hold_act=2) as llm:
+    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "rickshaw", "k": 3}}], hold_act=2) as llm:
         env = {"SOKRAT_LLM_BASE_URL": llm.base_url, "SOKRAT_TASK_VISIBILITY_S": "3"}
         base = start_server(procs, **env)
         first = procs.start("worker-a", "worker", **env)
-        task_id, _ = submit(base, bikes, "When do bicycles appear in the video?")
+        task_id, _ = submit(base, bikes, "When does a rickshaw appear in the video?")
 
         wait_for(llm.held.is_set, "the first worker to finish its tool call and ask for the next action")
         assert llm.tool_calls == ["video_search"] and llm.count("plan") == 1

@@ -285,3 +285,82 @@ async def test_cancelled_while_queued_is_skipped(srv_settings: Settings, store: 
         await status_is(store, after.id, "succeeded")
     assert ran == [after.id]
     assert (await store.get_task(task.id)).status == "cancelled"
+
+
+async def test_redis_outage_mid_run_requeues_without_counting_an_attempt(srv_settings: Settings,
+                                                                           store: TaskStore) -> None:
+    """A run that fails because Redis went away (here: its client raised ConnectionError) goes
+    back to the queue uncounted and resumes; the caller sees one attempt and no failure."""
+    import redis
+
+    runs = 0
+
+    async def runner(run: TaskRun) -> AsyncIterator[Event]:
+        nonlocal runs
+        runs += 1
+        yield Event(type="step_started", step=runs)
+        if runs == 1:
+            raise redis.ConnectionError("Error 111 connecting to the Redis socket")
+        yield done(answer="second try")
+
+    task = await new_task(store, "flaky redis", [], TaskOptions())
+    w = Worker(srv_settings, runner=runner, store=store)
+    async with running(w):
+        await status_is(store, task.id, "succeeded")
+    final = await store.get_task(task.id)
+    assert runs == 2 and final.attempts == 1 and final.outages == 1
+    assert final.result is not None and final.result.answer == "second try"
+    types = [e.type for _, e in await store.read_events(task.id, "0-0")]
+    assert types == ["step_started", "warning", "step_started", "done"]  # no `done` for the lost run
+    assert w.stats.requeued_after_outage == 1
+
+
+async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_options(
+        srv_settings: Settings, store: TaskStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The production runner builds ONE Agent and prepares it in a thread: while `prepare`
+    blocks (a slow model load), the worker's loop keeps running another task to the end."""
+    import threading
+
+    from sokrat.agents import Agent
+
+    built: list[Agent] = []
+    prepare_threads: list[threading.Thread] = []
+    limits_seen: list[Any] = []
+    other_done = threading.Event()
+    real_init = Agent.__init__
+
+    def init(self: Agent, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        built.append(self)
+
+    def slow_prepare(self: Agent) -> None:
+        prepare_threads.append(threading.current_thread())
+        assert other_done.wait(WAIT_S), "the loop was blocked while the models loaded"
+
+    async def astream(self: Agent, goal: str, media: Any, *, thread_id: str, cancel: Any, limits: Any) -> AsyncIterator[Event]:
+        limits_seen.append(limits)
+        yield done(answer=goal)
+
+    monkeypatch.setattr(Agent, "__init__", init)
+    monkeypatch.setattr(Agent, "prepare", slow_prepare)
+    monkeypatch.setattr(Agent, "astream", astream)
+    production = worker_mod.agent_runner(srv_settings)
+
+    async def runner(run: TaskRun) -> AsyncIterator[Event]:
+        if run.goal == "light":  # a task that needs no model: it must run while the others load
+            other_done.set()
+            yield done(answer="light")
+            return
+        async for event in production(run):
+            yield event
+
+    heavy = [await new_task(store, f"heavy {i}", [], TaskOptions(max_steps=i + 1, max_wall_s=10.0 * (i + 1)))
+             for i in range(3)]
+    light = await new_task(store, "light", [], TaskOptions())
+    w = Worker(srv_settings, concurrency=4, runner=runner, store=store)
+    async with running(w):
+        for t in [*heavy, light]:
+            await status_is(store, t.id, "succeeded")
+    assert len(built) == 1, "one Agent for every task, whatever its options"
+    assert prepare_threads and all(t is not threading.main_thread() for t in prepare_threads)
+    assert sorted((lim.max_steps, lim.max_wall_s) for lim in limits_seen) == [(1, 10.0), (2, 20.0), (3, 30.0)]
