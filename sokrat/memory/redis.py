@@ -65,7 +65,7 @@ _MEM_FIELDS = ("text", "kind", "namespace", "source", "tags", "t_start", "t_end"
 
 
 @dataclass(frozen=True)
-class IndexOptions:
+class HnswOptions:
     """HNSW parameters of the vector indexes (see bench/memory.py for the measured trade-off)."""
 
     m: int = 16
@@ -158,7 +158,7 @@ class RedisMemory(Memory):
         url: str | None = None,
         prefix: str = "sokrat",
         embedder: Embedder | None = None,
-        index: IndexOptions | None = None,
+        index: HnswOptions | None = None,
     ) -> None:
         """Connect (or wrap ``client``), checking the server's modules.
 
@@ -176,7 +176,7 @@ class RedisMemory(Memory):
             raise InvalidInput(f"memory prefix {prefix!r}: use 1-64 letters, digits, '_', '.' or '-'")
         self.settings = settings or get_settings()
         self.prefix = prefix
-        self.index_options = index or IndexOptions()
+        self.index_options = index or HnswOptions()
         if client is not None:
             self.client = client
             kw = client.connection_pool.connection_kwargs
