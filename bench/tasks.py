@@ -512,9 +512,17 @@ async def main_async(args: argparse.Namespace) -> None:
             raise SystemExit("peer agents need the model behind an OpenAI-compatible URL: pass --base-url")
         world = build_world(tmp, settings, chosen)
         rows: list[dict[str, Any]] = []
+        done: dict[tuple[str, str, float], dict[str, Any]] = {}
+        if args.rows and Path(args.rows).exists():  # resume: rows this bench measured earlier
+            for line in Path(args.rows).read_text().splitlines():
+                row = json.loads(line)
+                done[(row["task"], row["agent"], row["faults"])] = row
         for rate in rates:
             for task in chosen:
                 for agent in agents:
+                    if (task.id, agent, rate) in done:
+                        rows.append(done[(task.id, agent, rate)])
+                        continue
                     row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url),
                                          max_steps=args.max_steps, wall_s=args.wall, tmp=tmp)
                     rows.append(row)
@@ -539,7 +547,8 @@ def main() -> None:
     parser.add_argument("--max-steps", type=int, default=8, help="tool steps per run, for every agent")
     parser.add_argument("--wall", type=float, default=300.0, help="seconds per run before it counts as failed")
     parser.add_argument("--base-url", default="", help="OpenAI-compatible URL of the model (default: Sokrat's)")
-    parser.add_argument("--rows", default="", help="also append each row to this JSONL file as it finishes")
+    parser.add_argument("--rows", default="", help="append each row to this JSONL file as it finishes; rows "
+                        "already there are reused (resume a long run)")
     parser.add_argument("--verbose", action="store_true", help="print each row as it finishes")
     parser.add_argument("--save", action="store_true", help="write bench/results/tasks.json")
     asyncio.run(main_async(parser.parse_args()))
