@@ -107,11 +107,13 @@ class MediaStore:
 
     # --- reading -----------------------------------------------------------------------------------
     def local(self, row: MediaRow) -> Path | None:
-        """The file on this machine (the upload itself, or a cached copy), if any."""
+        """The file on this machine (the upload itself, or a cached copy), if any. The upload
+        counts only in this process's own media dir: a worker with another data dir fetches
+        (it may be on another machine, where the same path names something else or nothing)."""
         if row.path:
             p = Path(row.path)
             with contextlib.suppress(OSError):
-                if p.is_file() and p.stat().st_size == row.bytes:
+                if p.parent.resolve() == self.root.resolve() and p.is_file() and p.stat().st_size == row.bytes:
                     return p
         cached = self.cache / f"{row.sha256}{row.suffix}"
         if row.sha256 and cached.is_file():
