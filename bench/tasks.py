@@ -523,6 +523,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     if (task.id, agent, rate) in done:
                         rows.append(done[(task.id, agent, rate)])
                         continue
+                    if args.no_new_runs:
+                        continue
                     row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url),
                                          max_steps=args.max_steps, wall_s=args.wall, tmp=tmp)
                     rows.append(row)
@@ -531,6 +533,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     if args.rows:
                         with open(args.rows, "a") as f:
                             f.write(json.dumps(row) + "\n")
+    if not rows:
+        raise SystemExit("no rows to report")
     table = summarize(rows)
     name = getattr(model, "name", type(model).__name__)
     emit("tasks", {"model": name, "agents": agents, "fault_rates": rates, "max_steps": args.max_steps,
@@ -549,6 +553,7 @@ def main() -> None:
     parser.add_argument("--base-url", default="", help="OpenAI-compatible URL of the model (default: Sokrat's)")
     parser.add_argument("--rows", default="", help="append each row to this JSONL file as it finishes; rows "
                         "already there are reused (resume a long run)")
+    parser.add_argument("--no-new-runs", action="store_true", help="only report the rows already in --rows")
     parser.add_argument("--verbose", action="store_true", help="print each row as it finishes")
     parser.add_argument("--save", action="store_true", help="write bench/results/tasks.json")
     asyncio.run(main_async(parser.parse_args()))

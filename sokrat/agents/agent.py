@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -37,6 +38,9 @@ from sokrat.tools.registry import Tool, ToolContext, ToolRegistry
 from sokrat.types import MAX_GOAL_CHARS, Event, Evidence, Result, StepRecord, Usage
 
 if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.store.base import BaseStore
+
     from sokrat.llm.base import ChatModel
     from sokrat.memory.base import ArtifactStore, Memory, SemanticMemory
 
@@ -46,6 +50,8 @@ GRAPH_STEPS_OVERHEAD = 40
 """Super-steps besides the tool calls (plan, ask, answers sent back, the final answer)."""
 GOAL_EVENT_CHARS = 500
 """Goal text repeated in the ``run_started`` event."""
+TRACEBACK_FRAMES = 20
+"""Frames kept in the ``error`` event of an unexpected exception (a tool's or a model's bug)."""
 
 
 class Agent:
@@ -58,8 +64,8 @@ class Agent:
         memory: Memory | None | bool = None,
         tools: Iterable[Tool] | None = None,
         settings: Settings | None = None,
-        checkpointer: Any = None,
-        store: Any = None,
+        checkpointer: BaseCheckpointSaver[Any] | None = None,
+        store: BaseStore | None = None,
         options: AgentOptions | None = None,
         deps: Any = None,
     ) -> None:
@@ -262,7 +268,9 @@ class Agent:
         except SokratError as e:
             yield Event.done(Result(answer="", status="failed", reason=str(e)))
             return
-        except Exception as e:  # never crash the caller's process: report the bug as the reason
+        except Exception as e:  # never crash the caller's process: report the bug, with its traceback
+            yield Event(type="error", data={"message": f"{type(e).__name__}: {e}",
+                                            "traceback": traceback.format_exc(limit=TRACEBACK_FRAMES)})
             yield Event.done(Result(answer="", status="failed", reason=f"agent error: {type(e).__name__}: {e}"))
             return
         if _waiting(snapshot):

@@ -46,8 +46,6 @@ def redis_url(settings: Settings | None = None) -> str:
     return url
 
 
-
-
 def _ttl(ttl_minutes: float | None) -> dict[str, Any] | None:
     return None if ttl_minutes is None else {"default_ttl": ttl_minutes, "refresh_on_read": True}
 

@@ -40,7 +40,9 @@ class AgentOptions:
     result). Turn off when tools have side effects that are meant to be repeated
     (e.g. a robot's ``step_forward``)."""
     llm_judge: bool = True
-    """Ask the model to judge a step where the cheap rules cannot tell."""
+    """Ask the model to judge a step where the cheap rules cannot tell. Fail-open: with the
+    judge off, or when its reply has no usable label, such a step is accepted (the grounding
+    check still judges the final answer)."""
     action_max_tokens: int = 256
     """Cap on one action's tokens (a call or a final answer); stops runaway generations early."""
     action_retries: int = 1

@@ -70,13 +70,14 @@ def city_of(person: str) -> dict:
 
 @pytest.fixture
 def make_agent(tmp_path: Any) -> Callable[..., Agent]:
-    def make(model: Any, tools: Sequence[Any] = (city_of,), options: AgentOptions | None = None, **limits: Any) -> Agent:
+    def make(model: Any, tools: Sequence[Any] = (city_of,), options: AgentOptions | None = None,
+             checkpointer: Any = None, **limits: Any) -> Agent:
         from langgraph.checkpoint.memory import InMemorySaver
 
         settings = Settings(data_dir=tmp_path / "data", **limits)
         # In-memory checkpoints: these tests are about logic; durability is tested on Redis.
         return Agent(model=model, memory=False, tools=list(tools), settings=settings, options=options,
-                     checkpointer=InMemorySaver())
+                     checkpointer=checkpointer or InMemorySaver())
 
     return make
 

@@ -404,13 +404,12 @@ def test_killed_run_resumes_without_repeating_tool_calls(make_agent: Any) -> Non
 
     saver = InMemorySaver()
     replies = [plan("pick", "place"), act("pick", obj="cup"), act("place", obj="cup")]
-    first = make_agent(ScriptedChatModel(replies), tools=[pick, place])
-    first._checkpointer = saver
+    first = make_agent(ScriptedChatModel(replies), tools=[pick, place], checkpointer=saver)
     with contextlib.suppress(Killed):
         first.run("move the cup", thread_id="t-kill")
     assert calls == ["pick cup"]
-    second = make_agent(ScriptedChatModel([act("place", obj="cup"), final("picked cup and placed cup")]), tools=[pick, place])
-    second._checkpointer = saver
+    second = make_agent(ScriptedChatModel([act("place", obj="cup"), final("picked cup and placed cup")]),
+                        tools=[pick, place], checkpointer=saver)
     r = second.run("move the cup", thread_id="t-kill")
     assert r.status == "succeeded"
     assert calls == ["pick cup", "place cup"]  # pick ran once, not again on resume
