@@ -9,7 +9,6 @@ read and write (as in the REST API).
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -22,7 +21,8 @@ if TYPE_CHECKING:
 
     from sokrat.settings import Settings
 
-_NAMESPACE: contextvars.ContextVar[str | None] = contextvars.ContextVar("sokrat_mcp_namespace", default="default")
+_STATE_KEY = "sokrat_namespace"
+"""Where the key guard leaves the caller's namespace in the ASGI scope's state."""
 
 ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
                    Awaitable[None]]
@@ -39,8 +39,12 @@ def build_server(registry: ToolRegistry, context: ToolContext, *, timeout_s: flo
         return types.ListToolsResult(tools=[
             types.Tool(name=t.name, description=t.description, input_schema=t.parameters) for t in registry])
 
-    async def call_tool(_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-        ctx = dataclasses.replace(context, namespace=_NAMESPACE.get())
+    async def call_tool(request_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+        ctx = context
+        request = getattr(request_ctx, "request", None)  # the HTTP request; None over stdio
+        state = getattr(request, "scope", {}).get("state") or {}
+        if _STATE_KEY in state:
+            ctx = dataclasses.replace(context, namespace=state[_STATE_KEY])
         outcome = await registry.execute(params.name, params.arguments or {}, ctx, timeout_s=timeout_s)
         if not outcome.ok:
             return types.CallToolResult(content=[types.TextContent(text=outcome.error or "failed")], is_error=True)
@@ -109,11 +113,8 @@ def require_keys(app: ASGIApp, settings: Settings) -> ASGIApp:
             await send({"type": "http.response.body", "body": body})
             return
         owner, admin = found
-        token = _NAMESPACE.set(None if admin else owner)
-        try:
-            await app(scope, receive, send)
-        finally:
-            _NAMESPACE.reset(token)
+        scope.setdefault("state", {})[_STATE_KEY] = None if admin else owner
+        await app(scope, receive, send)
 
     return guarded
 
@@ -121,7 +122,6 @@ def require_keys(app: ASGIApp, settings: Settings) -> ASGIApp:
 def http_app(settings: Settings, *, host: str = "127.0.0.1") -> ASGIApp:
     registry, context = _registry_and_context(settings)
     server = build_server(registry, context, timeout_s=settings.tool_timeout_s)
-    # stateless: each POST is answered on its own, so the key's namespace is that request's
     return require_keys(server.streamable_http_app(host=host, stateless_http=True, json_response=True), settings)
 
 

@@ -50,7 +50,7 @@ def _free_port() -> int:
 @pytest.fixture
 def http_server(settings: Settings):
     port = _free_port()
-    proc = subprocess.Popen([SOKRAT, "mcp", "--http", str(port)], env=_env(settings, SOKRAT_API_KEYS="k-user"),
+    proc = subprocess.Popen([SOKRAT, "mcp", "--http", str(port)], env=_env(settings, SOKRAT_API_KEYS="k-user,k-other"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/mcp"
     deadline = time.monotonic() + 120
@@ -86,6 +86,21 @@ async def test_sokrat_tools_over_http_need_the_key(http_server: str, sandbox) ->
         assert "python_exec" in names
         result = await s.call_tool("python_exec", {"code": "17 * 23"})
         assert not result.is_error and result.structured_content["stdout"] == "391\n"
+
+
+@pytest.mark.slow  # the real embedder, in the server process
+async def test_http_callers_are_scoped_to_their_keys_namespace(http_server: str) -> None:
+    def spec(key: str) -> ServerSpec:
+        return ServerSpec(name="s", url=http_server, headers={"Authorization": f"Bearer {key}"})
+
+    async with session(spec("k-user")) as s:
+        stored = await s.call_tool("remember", {"text": "The vault code is 8841."})
+        assert not stored.is_error, stored.content
+        mine = await s.call_tool("recall", {"query": "vault code"})
+        assert "8841" in mine.content[0].text
+    async with session(spec("k-other")) as s:
+        theirs = await s.call_tool("recall", {"query": "vault code"})
+        assert not theirs.is_error and "8841" not in theirs.content[0].text
 
 
 async def test_external_servers_tools_join_the_registry(tmp_path: Path) -> None:
