@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ from sokrat.settings import Settings
 from sokrat.tools.registry import Tool, ToolContext, ToolOutcome, ToolRegistry
 from sokrat.types import Event, EventType, Usage
 
+_DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
 NO_PROGRESS_FAILURES = 2
 """Failures on one plan step (or a stall) after which the rest of the plan is rewritten."""
 SUMMARY_SCRATCH_CHARS = 10_000
@@ -240,6 +242,8 @@ async def _make_plan(state: AgentState, runtime: Runtime[RunDeps], tools: list[T
         # An unusable plan is not fatal: act on the goal itself, one call at a time.
         return [*done, PlanStep(text=fallback, status="pending")], "", "", usage + Usage(retries=1)
     steps = [str(s)[: prompts.PLAN_STEP_CHARS] for s in obj["steps"] if str(s).strip()][:n] or [fallback]
+    if len(steps) > 1:  # "answer directly" beside real steps would only invite a premature answer
+        steps = [s for s in steps if not _DIRECT.match(s)] or steps
     plan = [*done, *(PlanStep(text=s, status="pending") for s in steps)]
     return plan, str(obj.get("question") or "").strip(), str(obj.get("assumption") or "").strip(), usage
 

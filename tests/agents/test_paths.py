@@ -326,3 +326,11 @@ def test_goal_naming_a_media_file_gets_media_tools() -> None:
     from sokrat.agents.toolset import names_media
 
     assert names_media("What happens in /data/bikes.mp4?") and not names_media("What is 17 times 23?")
+
+
+def test_answer_directly_beside_real_steps_is_dropped_from_the_plan(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("answer directly", "use city_of for alice"), act("city_of", person="alice"),
+                               final("Alice lives in Paris.")])
+    events, r = _events(make_agent(model), "Where does alice live?")
+    assert r.status == "succeeded" and model.purposes == ["plan", "act", "act"]
+    assert next(e for e in events if e.type == "plan").data["plan"] == ["use city_of for alice"]
