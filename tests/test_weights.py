@@ -20,8 +20,8 @@ from huggingface_hub.errors import LocalEntryNotFoundError
 
 from sokrat import weights
 from sokrat.errors import IntegrityError, ModelNotAvailable
-from sokrat.weights import ResolvedModel, resolve
 from sokrat.settings import Settings
+from sokrat.weights import ResolvedModel, resolve
 
 
 @pytest.fixture(autouse=True)

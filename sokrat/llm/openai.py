@@ -155,7 +155,9 @@ class OpenAIChatModel(ChatModel):
                 async with self._client() as client:
                     response = await client.post(url, json=body, headers=self._headers(key))
             except httpx.HTTPError as e:
-                if attempt == 0 and isinstance(e, httpx.TransportError) and self._connection_lost():
+                # gone (refused, reset, closed mid-reply), not slow: a timeout is never retried here
+                lost = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+                if attempt == 0 and isinstance(e, lost) and self._connection_lost():
                     log.warning("lost the LLM server at %s (%s); retrying once", url, type(e).__name__)
                     continue
                 raise self._unreachable(url, e) from e

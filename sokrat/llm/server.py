@@ -7,8 +7,11 @@ ask``/``run``, the REST workers and the Python API find it and talk to it over H
 (:class:`LocalServerChatModel`, an :class:`~sokrat.llm.openai.OpenAIChatModel`). It is
 managed like the embedded Redis (:mod:`sokrat.memory.embedded`):
 
-- **One per user and model**: its files live in ``<data_dir>/llm/<model>-<key>/``, where
+- **One per user and model**: its files live in ``<cache_dir>/servers/<model>-<key>/``, where
   the key hashes what the server is started with (model, draft, context, slots, threads).
+  The cache dir, not the data dir: a model server holds no user data, so commands with
+  different data dirs (tests, several projects) share one server instead of loading the
+  model once each.
   A start goes through a file lock; a process that finds a live, healthy server reuses it,
   and two processes starting at once get exactly one server.
 - **Found through files**: ``server.pid`` (written as soon as the daemon runs, so a server
@@ -18,9 +21,9 @@ managed like the embedded Redis (:mod:`sokrat.memory.embedded`):
   API key that only the user can read (``server.json`` is mode 600).
 - **Health-checked and restarted**: a dead pid or a failing ``/health`` means a new start;
   a client that loses its server mid-run restarts it and retries once.
-- **Stops when idle**: after ``SOKRAT_LLM_SERVER_IDLE_S`` without a request (read from its
-  request counters), the daemon removes its state and exits; ``sokrat services stop`` stops it
-  at once.
+- **Stops when idle**: after ``SOKRAT_LLM_SERVER_IDLE_S`` without a request (its request
+  counters and a file clients touch before each request tell), the daemon checks once more
+  under the lock, removes its state and exits; ``sokrat services stop`` stops it at once.
 - **Loads the GGUF as it is**: the offline pack's file, assembled once (no conversion); the
   prompt cache (``cache_prompt``) keeps each slot's longest common prefix, so a planner whose
   prompt prefix is stable pays only for the new tokens of each step.
@@ -55,6 +58,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATE, PIDFILE, CONFIG, LOGFILE, LOCK = "server.json", "server.pid", "config.json", "server.log", "server.lock"
+ACTIVE = "active"
+"""Touched by clients before each request: the daemon counts it as activity, so a server that
+has just been found is not stopped for idleness before the request reaches it."""
 POLL_S = 2.0
 """How often the daemon reads its request counters (idle detection, ``last_active``)."""
 HOST_PROMPT_CACHE_MIB = 1024
@@ -142,7 +148,7 @@ class ServerInfo:
 # --- files and processes ----------------------------------------------------------------------------
 def servers_root(settings: Settings) -> Path:
     """Where every local model server of this user keeps its state."""
-    return Path(settings.data_dir).expanduser().resolve() / "llm"
+    return Path(settings.cache_dir).expanduser().resolve() / "servers"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -203,6 +209,18 @@ def _healthy(info: ServerInfo, timeout_s: float = 2.0) -> bool:
         return httpx.get(info.url.removesuffix("/v1") + "/health", timeout=timeout_s).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _touch(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.touch()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _log_tail(directory: Path, lines: int = 12) -> str:
@@ -381,6 +399,7 @@ class LocalServerChatModel(OpenAIChatModel):
                 self._info = ensure_server(self._settings, self.spec)
                 self.base_url = self._info.url
                 self.api_key = self._info.api_key
+            _touch(self._info.dir / ACTIVE)
             return self._info.url, self._info.api_key
 
     def _connection_lost(self) -> bool:
@@ -390,6 +409,12 @@ class LocalServerChatModel(OpenAIChatModel):
 
 
 # --- the daemon ---------------------------------------------------------------------------------------------
+def _remove_state(directory: Path) -> None:
+    for name in (STATE, PIDFILE):
+        with contextlib.suppress(FileNotFoundError):
+            (directory / name).unlink()
+
+
 def _daemonize(directory: Path) -> None:
     """Classic double fork: the server runs in its own session, a child of init."""
     if os.fork() > 0:
@@ -400,8 +425,9 @@ def _daemonize(directory: Path) -> None:
     _serve(directory)
 
 
-def _counters(url: str, key: str) -> tuple[float, ...] | None:
-    """Request counters from ``/metrics``: they change whenever the server does work."""
+def _counters(url: str, key: str) -> dict[str, float] | None:
+    """Request counters from ``/metrics``: they change whenever the server does work;
+    ``requests_processing`` is above 0 while a request runs. None when it did not answer."""
     import httpx
 
     try:
@@ -409,14 +435,15 @@ def _counters(url: str, key: str) -> tuple[float, ...] | None:
                          timeout=5).text
     except httpx.HTTPError:
         return None
-    wanted = ("prompt_tokens_total", "tokens_predicted_total", "n_decode_total", "requests_processing",
-              "prompt_tokens_cached_total")
-    values = []
+    wanted = {"prompt_tokens_total", "prompt_tokens_cached_total", "tokens_predicted_total", "n_decode_total",
+              "requests_processing", "requests_deferred"}
+    values: dict[str, float] = {}
     for line in text.splitlines():
         name, _, value = line.partition(" ")
-        if name.startswith("llamacpp:") and name.removeprefix("llamacpp:") in wanted:
-            values.append(float(value))
-    return tuple(values)
+        if name.removeprefix("llamacpp:") in wanted:
+            with contextlib.suppress(ValueError):
+                values[name.removeprefix("llamacpp:")] = float(value)
+    return values
 
 
 def _serve(directory: Path) -> None:
@@ -457,25 +484,41 @@ def _serve(directory: Path) -> None:
 
     idle_s = float(config["idle_s"])
     seen = _counters(state["url"], config["api_key"])
-    while not stop.wait(POLL_S):
+
+    def active_since_last_look() -> bool:
+        nonlocal seen
         now = _counters(state["url"], config["api_key"])
-        if now != seen:
-            seen = now
-            state["last_active"] = time.time()
+        touched = _mtime(directory / ACTIVE)
+        busy = (now is None or now != seen or touched > state["last_active"]
+                or now.get("requests_processing", 0) > 0 or now.get("requests_deferred", 0) > 0)
+        seen = now
+        if busy:
+            state["last_active"] = max(time.time(), touched)
             _write_json(directory / STATE, state)
-        elif idle_s > 0 and time.time() - state["last_active"] > idle_s:
-            print(f"idle for {idle_s:g} s: stopping", flush=True)
-            break
-    # Take the start lock so no client reads a half-removed state; clients that still reach
-    # for this server get a connection error and start a new one.
+        return busy
+
     from filelock import Timeout
 
+    while not stop.is_set():
+        if stop.wait(POLL_S) or active_since_last_look():
+            continue
+        if idle_s <= 0 or time.time() - state["last_active"] <= idle_s:
+            continue
+        # Decide under the start lock, after one more look: a client that found this server
+        # has touched ACTIVE before sending, so it is either seen here or finds no state.
+        try:
+            with _lock(directory, 10.0):
+                if active_since_last_look():
+                    continue
+                print(f"idle for {idle_s:g} s: stopping", flush=True)
+                _remove_state(directory)
+                break
+        except Timeout:
+            continue
     with contextlib.suppress(Timeout), _lock(directory, 10.0):
         mine = read_state(directory)
         if mine is not None and mine.pid == os.getpid():
-            for name in (STATE, PIDFILE):
-                with contextlib.suppress(FileNotFoundError):
-                    (directory / name).unlink()
+            _remove_state(directory)
     del server
     print("stopped", flush=True)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from sokrat.errors import SokratError
-from sokrat.weights import ROLES, resolve
 from sokrat.settings import Settings
 from sokrat.tools import default_tools
+from sokrat.weights import ROLES, resolve
 
 
 def sokrat(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

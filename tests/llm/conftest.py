@@ -42,9 +42,11 @@ def openai_server() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def script(base_v1: str, replies: list[str], *, refuse_json_schema: bool = False) -> None:
+def script(base_v1: str, replies: list[str], *, refuse_json_schema: bool = False, props: dict | None = None,
+           models: dict | None = None) -> None:
     root = base_v1.removesuffix("/v1")
-    httpx.post(root + "/_script", json={"replies": replies, "refuse_json_schema": refuse_json_schema}).raise_for_status()
+    httpx.post(root + "/_script", json={"replies": replies, "refuse_json_schema": refuse_json_schema,
+                                        "props": props, "models": models}).raise_for_status()
 
 
 def requests_seen(base_v1: str) -> list[dict]:

@@ -1,7 +1,9 @@
 """A tiny OpenAI-compatible chat-completions server for tests, run as a real uvicorn process.
 
 Behaviour is scripted over HTTP: ``POST /_script`` with ``{"replies": [...], "refuse_json_schema":
-bool}``; every request is recorded and listed by ``GET /_requests``.
+bool, "props": {...} | null, "models": {...} | null}``; every request is recorded and listed by
+``GET /_requests``. ``props``/``models`` are what ``GET /props`` (llama.cpp) and ``GET /v1/models``
+answer; unset, those endpoints answer 404 like a server that lacks them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 app = FastAPI()
-STATE: dict = {"replies": [], "refuse_json_schema": False, "requests": []}
+STATE: dict = {"replies": [], "refuse_json_schema": False, "requests": [], "props": None, "models": None}
 
 
 @app.post("/_script")
@@ -20,8 +22,24 @@ async def script(request: Request) -> dict:
     body = await request.json()
     STATE["replies"] = list(body.get("replies", []))
     STATE["refuse_json_schema"] = bool(body.get("refuse_json_schema", False))
+    STATE["props"] = body.get("props")
+    STATE["models"] = body.get("models")
     STATE["requests"] = []
     return {"ok": True}
+
+
+@app.get("/props")
+async def props():
+    if STATE["props"] is None:
+        return JSONResponse({"error": {"message": "not found"}}, status_code=404)
+    return STATE["props"]
+
+
+@app.get("/v1/models")
+async def models():
+    if STATE["models"] is None:
+        return JSONResponse({"error": {"message": "not found"}}, status_code=404)
+    return STATE["models"]
 
 
 @app.get("/_requests")

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from sokrat.agents.actions import action_schema, parse_action
 from sokrat.llm import get_chat_model
 from sokrat.llm.base import Message
+from sokrat.llm.convert import ensure_converted
 from sokrat.llm.local import LocalChatModel
-from sokrat.agents.actions import action_schema, parse_action
 from sokrat.llm.structured import validate_json
-from sokrat.weights import resolve, sha256_file
 from sokrat.settings import Settings
 from sokrat.tools import ToolRegistry, tool
+from sokrat.weights import resolve, sha256_file
 
 pytestmark = pytest.mark.slow
 
@@ -61,19 +62,22 @@ SYSTEM = (
 )
 
 
+SMALL = {"llm_backend": "transformers", "llm_model": "qwen2.5-coder-0.5b"}
+
+
 @pytest.fixture(scope="module")
 def planner() -> LocalChatModel:
-    """The planner from the real cache (converted there once)."""
-    model = get_chat_model(Settings())
+    """The 0.5B planner on transformers, from the real cache (converted there once)."""
+    model = get_chat_model(Settings(**SMALL))
     assert isinstance(model, LocalChatModel)
     return model
 
 
 def test_cold_conversion_in_temp_cache_then_cached_load(tmp_path: Path) -> None:
-    s = Settings(cache_dir=tmp_path / "cache")
+    s = Settings(cache_dir=tmp_path / "cache", **SMALL)
     pending = resolve("planner", s, prepare=False)
-    assert not pending.ready
-    r = resolve("planner", s)  # converts GGUF -> bf16 safetensors (~1 min on 2 cores)
+    assert not pending.ready and pending.convert_from is not None
+    r = ensure_converted(resolve("planner", s))  # converts GGUF -> bf16 safetensors (~1 min on 2 cores)
     assert r.ready and (r.path / "model.safetensors").is_file()
     manifest = json.loads((r.path / "sokrat-manifest.json").read_text())
     assert manifest["source_sha256"] == r.sha256
@@ -81,11 +85,12 @@ def test_cold_conversion_in_temp_cache_then_cached_load(tmp_path: Path) -> None:
     config = json.loads((r.path / "config.json").read_text())
     assert "quantization_config" not in config and config["model_type"] == "qwen2"
     # deterministic: the same bytes as the user's cached copy
-    real = resolve("planner", Settings())
+    real = ensure_converted(resolve("planner", Settings(**SMALL)))
     assert sha256_file(r.path / "model.safetensors") == sha256_file(real.path / "model.safetensors")
     # cached: resolving again does not rebuild
     mtime = (r.path / "model.safetensors").stat().st_mtime_ns
-    assert resolve("planner", s).path == r.path
+    again = resolve("planner", s)
+    assert again.path == r.path and again.ready
     assert (r.path / "model.safetensors").stat().st_mtime_ns == mtime
     m = LocalChatModel(r.path, max_new_tokens=8)
     m.load()

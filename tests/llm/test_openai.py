@@ -7,11 +7,11 @@ import socket
 
 import pytest
 
-from sokrat.errors import LLMConnectionError, LLMOutputError
+from sokrat.agents.actions import action_schema
+from sokrat.errors import LLMConnectionError, LLMOutputError, LLMUnsupported
 from sokrat.llm import get_chat_model
 from sokrat.llm.base import Message
 from sokrat.llm.openai import OpenAIChatModel
-from sokrat.agents.actions import action_schema
 from sokrat.settings import Settings
 from sokrat.tools import tool
 from tests.llm.conftest import requests_seen, script
@@ -108,3 +108,26 @@ def test_get_chat_model_picks_http_and_approximates_tokens(openai_server: str) -
     assert m.context_length == 3000
     assert m.tokens_exact is False  # no local tokenizer for that name: approximation
     assert m.count_tokens("a" * 400) == 100
+
+
+# --- what the server says about itself -----------------------------------------------------------
+def test_context_window_comes_from_the_server(openai_server: str) -> None:
+    script(openai_server, [], props={"default_generation_settings": {"n_ctx": 4096}, "total_slots": 2})
+    assert OpenAIChatModel(openai_server).context_length == 4096  # llama.cpp /props, per slot
+    assert OpenAIChatModel(openai_server, context_length=2000).context_length == 2000  # a cap below it
+    assert OpenAIChatModel(openai_server, context_length=9000).context_length == 4096  # never above it
+    script(openai_server, [], models={"data": [{"id": "m", "max_model_len": 16384}]})
+    assert OpenAIChatModel(openai_server).context_length == 16384  # vLLM /v1/models
+    script(openai_server, [])
+    assert OpenAIChatModel(openai_server).context_length == 8192  # says nothing: the documented default
+
+
+def test_scoring_needs_llamacpp(openai_server: str) -> None:
+    script(openai_server, [])
+    with pytest.raises(LLMUnsupported, match="cannot score"):
+        OpenAIChatModel(openai_server).score(MSGS, ["yes", "no"])
+
+
+def test_purpose_is_accepted_everywhere(openai_server: str) -> None:
+    script(openai_server, ["ok"])
+    assert OpenAIChatModel(openai_server).generate(MSGS, purpose="judge").text == "ok"
