@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import io
 import json
 import logging
 import os
@@ -38,7 +37,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import uuid
@@ -367,7 +365,7 @@ async def run_python(
 async def _supervise(cmd: list[str], env: dict[str, str] | None, tmp: Path, timeout_s: float,
                      group: PidsCgroup | None, isolated: bool) -> ExecResult:
     start = time.perf_counter()
-    out_path, err_path, report_path = tmp / "stdout", tmp / "stderr", tmp / "report.tar"
+    out_path, err_path, report_path = tmp / "stdout", tmp / "stderr", tmp / "report"
     with out_path.open("wb") as out, err_path.open("wb") as err, report_path.open("wb") as report:
         report_fd = report.fileno()
         cmd = [*cmd[:-1], json.dumps({**json.loads(cmd[-1]), "report_fd": report_fd})]
@@ -415,25 +413,26 @@ def _int_or_none(value: object) -> int | None:
 
 
 def _read_report(path: Path) -> tuple[dict | None, dict[str, bytes], int]:
-    """Parse the supervisor's tar report defensively (the code could have tampered with it)."""
+    """Parse the supervisor's report defensively (the code could have tampered with it)."""
     status: dict | None = None
     files: dict[str, bytes] = {}
     skipped = 0
     try:
-        with tarfile.open(path, mode="r:") as tar:
-            for member in tar:
-                if not member.isfile() or member.size > 64 * 1024**2:
-                    continue
-                handle = tar.extractfile(member)
-                data = handle.read() if handle is not None else b""
-                if member.name == "status.json":
+        with path.open("rb") as f:
+            while header := f.readline(4096):
+                record = json.loads(header)
+                name, size = str(record["name"]), int(record["size"])
+                if not 0 <= size <= 64 * 1024**2:
+                    break
+                data = f.read(size)
+                if name == "status.json":
                     status = json.loads(data)
-                elif member.name == "skipped.json":
+                elif name == "skipped.json":
                     skipped = int(json.loads(data).get("skipped", 0))
-                elif member.name.startswith("files/"):
-                    rel = os.path.normpath(member.name[len("files/"):])
+                elif name.startswith("files/"):
+                    rel = os.path.normpath(name[len("files/"):])
                     if not rel.startswith(("..", "/")):
                         files[rel] = data
-    except (tarfile.TarError, OSError, ValueError, io.UnsupportedOperation):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None, {}, 0
     return (status if isinstance(status, dict) else None), files, skipped

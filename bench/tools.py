@@ -1,0 +1,246 @@
+"""Tools benchmark: sandbox overhead, document-search latency and recall. Prints ONE JSON line.
+
+1. **Sandbox overhead.** The same trivial snippet run ``--calls`` times each way, interleaved,
+   in the same run: a bare ``python -I -c`` subprocess (the baseline), the bubblewrap sandbox
+   (:func:`sokrat.tools.sandbox.run_python`), and the resource limiter (``mode="rlimits"``).
+   Target: sandbox median minus baseline median under 100 ms.
+2. **Search recall@5** on a corpus with known answers: the Python library reference of Debian's
+   ``python3-doc`` (``/usr/share/doc/python3-doc/html/library``, ~317 pages, ~10k chunks),
+   indexed with the real embedder. The questions below were written from general knowledge
+   of the standard library before any search was run, phrased as a user would ask (mostly
+   without the function's name); a hit is a top-5 passage from one of the pages that answer it.
+3. **Search latency** p50/p99 at 10k and 100k chunks: the real 10k chunks, then 90k more made
+   from them (same texts, embeddings perturbed with Gaussian noise and re-normalised, so the
+   HNSW graph sees a clustered, realistic distribution). Each query is BM25 + KNN + RRF in
+   Redis (:meth:`RedisDocuments.search` with a precomputed query vector); the embedder's own
+   time per query is reported separately. Target: p99 under 20 ms at 100k.
+
+Runs on a private, temporary embedded Redis. Usage:
+``.venv/bin/python bench/tools.py [--calls 30] [--sizes 10000,100000] [--save]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+DOCS = Path("/usr/share/doc/python3-doc/html/library")
+SNIPPET = "sum(i * i for i in range(1000))"
+
+# (question, pages that answer it): written before any search was run; see the docstring.
+QUESTIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("How can I get the current working directory of the process?", ("os.html",)),
+    ("Which module lets me parse command-line options, including sub-commands?", ("argparse.html",)),
+    ("How do I read rows from a comma-separated values file?", ("csv.html",)),
+    ("How to compute the SHA-256 digest of some bytes?", ("hashlib.html",)),
+    ("How can I run a shell command and capture its output?", ("subprocess.html",)),
+    ("How do I serialize a Python dictionary to JSON text?", ("json.html",)),
+    ("How to generate a random integer between two numbers?", ("random.html",)),
+    ("How do I match a pattern with regular expressions and get named groups?", ("re.html",)),
+    ("How can I schedule coroutines to run concurrently and wait for all of them?", ("asyncio-task.html",)),
+    ("How to create a temporary directory that is removed automatically?", ("tempfile.html",)),
+    ("How can I copy a whole directory tree?", ("shutil.html",)),
+    ("What data structure counts how many times each item occurs?", ("collections.html",)),
+    ("How do I format a date as ISO 8601 or parse it back?", ("datetime.html",)),
+    ("How to decorate a function so its results are cached?", ("functools.html",)),
+    ("How to compress data with gzip?", ("gzip.html", "zlib.html")),
+    ("How can I make an HTTP request to a URL using only the standard library?",
+     ("urllib.request.html", "http.client.html")),
+    ("How to define a class whose instances are mostly data, with an automatic __init__?", ("dataclasses.html",)),
+    ("How can I log messages to a file with timestamps?", ("logging.html", "logging.handlers.html")),
+    ("How to measure the execution time of small code snippets?", ("timeit.html",)),
+    ("How to run a function in a pool of worker processes?", ("multiprocessing.html", "concurrent.futures.html")),
+    ("How do I open and query an embedded SQL database file?", ("sqlite3.html",)),
+    ("How to find all files in a folder that match a wildcard pattern?",
+     ("glob.html", "pathlib.html", "fnmatch.html")),
+    ("How do I unpack binary data such as little-endian integers from bytes?", ("struct.html",)),
+    ("How to send an email through an SMTP server?", ("smtplib.html",)),
+    ("How can I store Python objects to disk and load them back later?", ("pickle.html", "shelve.html")),
+    ("How do I do decimal fixed-point arithmetic without binary rounding errors?", ("decimal.html",)),
+    ("How to create an enumeration with named constant members?", ("enum.html",)),
+    ("How do I write unit tests with assertions and test discovery?", ("unittest.html",)),
+    ("How to get the square root or the greatest common divisor of numbers?", ("math.html",)),
+    ("How can I iterate over all combinations or permutations of items?", ("itertools.html",)),
+    ("How to read configuration from an INI file?", ("configparser.html",)),
+    ("How to parse an XML document into a tree of elements?", ("xml.etree.elementtree.html",)),
+    ("How do I find the mean and median of a list of numbers?", ("statistics.html",)),
+    ("How to run code in a separate thread and protect shared data with a lock?", ("threading.html",)),
+    ("How do I work with filesystem paths in an object-oriented way?", ("pathlib.html",)),
+    ("How can I compare two sequences of text lines and produce a diff?", ("difflib.html",)),
+    ("How to encode bytes as base64 text?", ("base64.html",)),
+    ("How to create a ZIP archive and add files to it?", ("zipfile.html",)),
+    ("How do I declare a generic type or read a function's type hints at runtime?", ("typing.html",)),
+    ("How can I make a deep copy of a nested object?", ("copy.html",)),
+]
+
+
+def pct(values: list[float], q: float) -> float:
+    return round(float(np.percentile(values, q)), 2)
+
+
+# --- 1. sandbox overhead ------------------------------------------------------------------------
+async def sandbox_overhead(calls: int) -> dict:
+    from sokrat.tools.sandbox import probe, run_python
+
+    async def plain() -> None:
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-I", "-c", f"print({SNIPPET})",
+                                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await proc.wait()
+
+    runs = {"plain": plain, "bubblewrap": lambda: run_python(SNIPPET, mode="bubblewrap"),
+            "rlimits": lambda: run_python(SNIPPET, mode="rlimits")}
+    if not probe().available:
+        runs.pop("bubblewrap")
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(2):  # warm-up: page cache, the probe
+        for fn in runs.values():
+            await fn()
+    for _ in range(calls):
+        for name, fn in runs.items():
+            t0 = time.perf_counter()
+            await fn()
+            times[name].append((time.perf_counter() - t0) * 1000)
+    out: dict = {"calls": calls, "snippet": SNIPPET, "isolation": probe().process_limit or probe().reason}
+    for name, values in times.items():
+        out[f"{name}_ms"] = {"p50": pct(values, 50), "p90": pct(values, 90)}
+    base = statistics.median(times["plain"])
+    for name in ("bubblewrap", "rlimits"):
+        if name in times:
+            out[f"{name}_overhead_ms"] = round(statistics.median(times[name]) - base, 1)
+    return out
+
+
+# --- 2./3. document search ------------------------------------------------------------------------
+def corpus() -> list[tuple[Path, object, list]]:
+    from sokrat.search.extract import chunk, extract
+
+    out = []
+    for path in sorted(DOCS.glob("*.html")):
+        doc = extract(path, path.read_bytes())
+        out.append((path, doc, chunk(doc)))
+    return out
+
+
+def store_docs(store, docs, vectors: np.ndarray, *, suffix: str = "") -> None:  # type: ignore[no-untyped-def]
+    from sokrat.memory.documents import ChunkRow, DocumentMeta
+
+    row = 0
+    for path, doc, chunks in docs:
+        n = len(chunks)
+        meta = DocumentMeta(source=str(path) + suffix, namespace="default", sha256=f"x{suffix}", title=doc.title,
+                            kind="html", chars=len(doc.text))
+        store.replace(meta, [ChunkRow(c.index, c.start, c.end, c.text, c.page) for c in chunks], vectors[row:row + n])
+        row += n
+
+
+def search_bench(sizes: list[int], queries: int, rng: np.random.Generator) -> dict:
+    from sokrat.memory import embedded
+    from sokrat.memory.documents import RedisDocuments
+    from sokrat.memory.redis import RedisMemory
+    from sokrat.settings import Settings
+
+    if not DOCS.is_dir():
+        raise SystemExit(f"{DOCS} is missing: apt-get install python3-doc")
+    tmp = Path(tempfile.mkdtemp(prefix="sokrat-bench-tools-"))
+    try:
+        server = embedded.ensure_server(data_dir=tmp)
+        memory = RedisMemory(settings=Settings(data_dir=tmp), url=server.url, prefix="benchtools")
+        store = RedisDocuments(memory)
+        embedder = memory.embedder
+        docs = corpus()
+        texts = [c.text for _, _, chunks in docs for c in chunks]
+        t0 = time.perf_counter()
+        vectors = np.concatenate([embedder.embed(texts[i:i + 64]) for i in range(0, len(texts), 64)])
+        embed_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store_docs(store, docs, vectors)
+        store_s = time.perf_counter() - t0
+
+        # recall@5 on the real corpus
+        hits, misses = 0, []
+        for question, pages in QUESTIONS:
+            found = [Path(h.source).name for h in store.search(question, k=5)]
+            if any(p in found for p in pages):
+                hits += 1
+            else:
+                misses.append({"q": question, "want": pages, "got": found})
+        result: dict = {
+            "corpus": {"pages": len(docs), "chunks": len(texts), "embed_chunks_per_s": round(len(texts) / embed_s, 1),
+                       "store_chunks_per_s": round(len(texts) / store_s, 1)},
+            "recall_at_5": round(hits / len(QUESTIONS), 3), "questions": len(QUESTIONS), "misses": misses,
+        }
+
+        # latency at each size: real chunks first, then perturbed copies
+        starts = [c.text.split(". ")[0][:120] for _, _, chunks in docs for c in chunks]
+        qtexts = [starts[i] for i in rng.choice(len(starts), size=queries, replace=False)]
+        qvecs = embedder.embed(qtexts)
+        t0 = time.perf_counter()
+        for q in qtexts[:50]:
+            embedder.embed([q])
+        result["embed_query_ms"] = round((time.perf_counter() - t0) * 1000 / 50, 2)
+        result["latency"] = {}
+        have, copy = len(texts), 0
+        for size in sizes:
+            while have < size:
+                copy += 1
+                noisy = vectors + rng.normal(0, 0.04, vectors.shape).astype(np.float32)
+                noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+                take = min(len(docs), max(1, int(len(docs) * (size - have) / len(texts)) + 1))
+                part = docs[:take]
+                n = sum(len(c) for _, _, c in part)
+                store_docs(store, part, noisy[:n], suffix=f"#copy{copy}")
+                have += n
+            for q, v in zip(qtexts[:20], qvecs[:20], strict=True):  # warm-up
+                store.search(q, k=5, vector=v)
+            lat = []
+            for q, v in zip(qtexts, qvecs, strict=True):
+                t0 = time.perf_counter()
+                store.search(q, k=5, vector=v)
+                lat.append((time.perf_counter() - t0) * 1000)
+            result["latency"][str(size)] = {"chunks": store.count(), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99)}
+        memory.close()
+        return result
+    finally:
+        embedded.stop_server(data_dir=tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=30)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--save", action="store_true", help="write bench/results/tools.json")
+    parser.add_argument("--reuse-search", action="store_true",
+                        help="measure the sandbox only; keep the search figures of bench/results/tools.json")
+    args = parser.parse_args()
+    from _report import RESULTS, emit
+
+    sandbox = asyncio.run(sandbox_overhead(args.calls))
+    if args.reuse_search:
+        import json
+
+        search = json.loads((RESULTS / "tools.json").read_text())["search"]
+    else:
+        search = search_bench([int(s) for s in args.sizes.split(",")], args.queries, np.random.default_rng(args.seed))
+    largest = search["latency"][max(search["latency"], key=int)]
+    summary = (f"sandbox overhead {sandbox.get('bubblewrap_overhead_ms')} ms/call over a bare python "
+               f"({sandbox['plain_ms']['p50']} ms); document search p50/p99 {largest['p50_ms']}/{largest['p99_ms']} ms "
+               f"at {largest['chunks']:,} chunks (+{search['embed_query_ms']} ms query embedding); recall@5 "
+               f"{search['recall_at_5']} on {search['questions']} python3-doc questions")
+    emit("tools", {"sandbox": sandbox, "search": search}, save=args.save, summary=summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
