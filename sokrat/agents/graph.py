@@ -58,8 +58,13 @@ from sokrat.llm.base import ChatModel, ChatResponse, Message
 from sokrat.memory.base import ArtifactStore, SemanticMemory
 from sokrat.settings import Settings
 from sokrat.tools.registry import Tool, ToolContext, ToolOutcome, ToolRegistry
-from sokrat.types import Event, EventType, Usage
+from sokrat.types import Event, EventType, RunStatus, Usage
 
+_NO_ANSWER = re.compile(
+    r"\b(?:no (?:information|answer|record|mention|data)|not (?:found|mentioned|available|known)|"
+    r"(?:cannot|can't|could not|couldn't|unable to) (?:find|determine|tell|answer)|nothing (?:found|about))\b",
+    re.I,
+)
 _DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
 NO_PROGRESS_FAILURES = 2
 """Failures on one plan step (or a stall) after which the rest of the plan is rewritten."""
@@ -348,10 +353,10 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
 
 
 def _premature(state: AgentState, prompt: _ActPrompt, deps: RunDeps) -> str:
-    """Why a final answer comes too early: an open plan step names a tool not yet used."""
+    """Why a final answer comes too early: an open plan step names a tool not tried yet."""
     if state.get("answer_rejections", 0) >= MAX_ANSWER_REJECTIONS or prompt.current is None:
         return ""
-    used = {s["tool"] for s in state.get("steps", []) if s["label"] == "ok"}
+    used = {s["tool"] for s in state.get("steps", [])}  # tried, even if it failed: "not found" is an answer
     names = [t.name for t in prompt.allowed]
     for i, p in enumerate(prompt.plan[prompt.current:], start=prompt.current):
         missing = [n for n in _named_tools(p["text"], names) if n not in used]
@@ -690,7 +695,10 @@ def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: c
     plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else
                      ("skipped" if p["status"] == "pending" else p["status"]))
             for p in state.get("plan", [])]
-    if result.supported:
+    if result.supported and _NO_ANSWER.search(answer) and not checks.claims(answer):
+        status: RunStatus = "no_answer"  # the sources hold nothing that answers: say so, do not guess
+        reason = "the tools and memories hold nothing that answers the goal"
+    elif result.supported:
         status = "succeeded"
         reason = "; ".join([*state.get("assumptions", []), *([note] if note.startswith("unsupported parts") else [])])
         _remember_episode(runtime.context, state["goal"], answer)

@@ -334,3 +334,12 @@ def test_answer_directly_beside_real_steps_is_dropped_from_the_plan(make_agent: 
     events, r = _events(make_agent(model), "Where does alice live?")
     assert r.status == "succeeded" and model.purposes == ["plan", "act", "act"]
     assert next(e for e in events if e.type == "plan").data["plan"] == ["use city_of for alice"]
+
+
+def test_an_answer_that_finds_nothing_is_no_answer(make_agent: Any) -> None:
+    model = ScriptedChatModel([plan("use city_of for zed"), act("city_of", person="zed"), act("city_of", person="Zed"),
+                               plan("say that zed is unknown"), final("I could not find where zed lives.")])
+    r = make_agent(model).run("Where does zed live?")
+    assert r.status == "no_answer" and "nothing that answers" in r.reason
+    model = ScriptedChatModel([plan("use city_of for alice"), act("city_of", person="alice"), final("Alice lives in Paris.")])
+    assert make_agent(model).run("Where does alice live?").status == "succeeded"
