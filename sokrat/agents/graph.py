@@ -66,6 +66,8 @@ _NO_ANSWER = re.compile(
     re.I,
 )
 _DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
+SINGLE_STEP_CHARS = 160
+"""Longest goal the ``plan="auto"`` rule may treat as one request."""
 NO_PROGRESS_FAILURES = 2
 """Failures on one plan step (or a stall) after which the rest of the plan is rewritten."""
 SUMMARY_SCRATCH_CHARS = 10_000
@@ -196,6 +198,23 @@ def _completes(plan_text: str, tool: str, tools: ToolRegistry) -> bool:
     return not named or tool in named
 
 
+_MULTI_STEP = re.compile(
+    r"\b(?:then|afterwards|after that|first|finally|next|also|and (?:tell|remember|store|save|compute|find|"
+    r"search|look|check|add|give|say|write))\b|[;\n]|,.*,",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.?!](?:\s+|$)(?=\S)")
+
+
+def _single_step(goal: str, options: AgentOptions) -> bool:
+    """A goal that is one short request, with nothing to sequence (``plan="auto"``): planning it
+    would cost a model call and tell the planner nothing the goal does not. Asking a human
+    (``human_in_the_loop``) always plans, since the plan is where the question comes from."""
+    if options.plan != "auto" or options.human_in_the_loop:
+        return False
+    return len(goal) <= SINGLE_STEP_CHARS and not _MULTI_STEP.search(goal) and not _SENTENCE_END.search(goal.strip())
+
+
 def _echoes(question: str, goal: str) -> bool:
     """Small models often "ask" the goal back; such a question settles nothing."""
     q, g = set(question.lower().split()), set(goal.lower().split())
@@ -261,6 +280,11 @@ async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, A
                                   limit=deps.options.max_offered_tools)
     memories = _recall(deps, state["goal"])
     chosen = {"tools": [t.name for t in tools], "memories": memories}
+    if _single_step(state["goal"], deps.options):  # one request: the goal is the plan, no model call
+        plan = [PlanStep(text=state["goal"][: prompts.PLAN_STEP_CHARS], status="pending")]
+        _emit(runtime, "plan", None, plan=[p["text"] for p in plan], assumptions=[], question="",
+              tools=chosen["tools"], memories=[m["id"] for m in memories], planned_by="rule")
+        return {**chosen, "plan": plan, "assumptions": [], "question": ""}
     try:
         plan, question, assumption, usage = await _make_plan(state, runtime, tools, memories)
     except RunStopped as stop:

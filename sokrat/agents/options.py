@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from sokrat.settings import Settings
@@ -27,6 +27,11 @@ class AgentOptions:
     """Retries of a call that failed transiently (timeout, lost connection), with backoff."""
     retry_backoff_s: float = 0.5
     """Wait before the first retry of a transient failure; doubled for each further retry."""
+    plan: Literal["auto", "always"] = "auto"
+    """``always``: the model writes a plan for every goal. ``auto``: a goal that is one short
+    request (one sentence, nothing like "then" or a list to sequence) is its own one-step plan,
+    which saves a model call (about a third of a simple run on a 2-core CPU); longer or
+    multi-part goals are planned by the model."""
     max_plan_steps: int = 6
     """Longest plan the planner may write."""
     max_replans: int = 3

@@ -76,8 +76,9 @@ def make_agent(tmp_path: Any) -> Callable[..., Agent]:
 
         settings = Settings(data_dir=tmp_path / "data", **limits)
         # In-memory checkpoints: these tests are about logic; durability is tested on Redis.
-        return Agent(model=model, memory=False, tools=list(tools), settings=settings, options=options,
-                     checkpointer=checkpointer or InMemorySaver())
+        # Scripts start with a plan reply: plan every goal unless a test chooses otherwise.
+        return Agent(model=model, memory=False, tools=list(tools), settings=settings,
+                     options=options or AgentOptions(plan="always"), checkpointer=checkpointer or InMemorySaver())
 
     return make
 

@@ -198,7 +198,7 @@ def test_same_call_loop_is_refused_and_ends(make_agent: Any) -> None:
     assert "already succeeded at step 0" in r.steps[1].observation and "no reply" in r.steps[1].observation
     # With repeats allowed (tools meant to be repeated), the loop still ends: same output twice.
     executed.clear()
-    r = make_agent(model, tools=[ping], options=AgentOptions(block_repeated_calls=False), max_steps=30,
+    r = make_agent(model, tools=[ping], options=AgentOptions(plan="always", block_repeated_calls=False), max_steps=30,
                    max_total_failures=4).run("ping the robot until it answers")
     assert r.status == "budget_exhausted" and len(executed) == 2
     assert any("blocked" in s.check and "same output twice" in s.check for s in r.steps)

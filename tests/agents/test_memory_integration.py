@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.checkpoint.memory import InMemorySaver
 
-from sokrat.agents import Agent
+from sokrat.agents import Agent, AgentOptions
 from sokrat.llm.scripted import ScriptedChatModel
 from sokrat.settings import Settings
 from sokrat.tools.registry import tool
@@ -28,6 +28,7 @@ def test_recall_artifacts_and_episodes_on_redis(memory: Any, settings: Settings)
     model = ScriptedChatModel([plan("look up my friend"), act("city_of", person="bob"), act("dump", name="motor"),
                                final("Your friend bob lives in Rome.")])
     agent = Agent(model=model, memory=memory, tools=[city_of, dump], checkpointer=InMemorySaver(),
+                  options=AgentOptions(plan="always"),
                   settings=Settings(**{**settings.model_dump(), "observation_max_chars": 500}))
     result = agent.run("Where does my best friend live?")
     assert result.status == "succeeded", result.reason
@@ -49,7 +50,8 @@ def test_recalled_memories_are_filtered_labelled_and_count_as_evidence(memory: A
     memory.remember("Goal: What is 17 times 23?\nAnswer: 391", kind="episode", tags=("agent_run",))
     fact_id = memory.remember("My locker code is 4411.", kind="fact")
     model = ScriptedChatModel([plan("answer from memory"), final("Your locker code is 4411.")])
-    agent = Agent(model=model, memory=memory, tools=[city_of], checkpointer=InMemorySaver(), settings=settings)
+    agent = Agent(model=model, memory=memory, tools=[city_of], checkpointer=InMemorySaver(), settings=settings,
+                  options=AgentOptions(plan="always"))
     result = agent.run("What is my locker code?")
     assert result.status == "succeeded", result.reason
     prompt = model.calls[1][-1].content

@@ -79,7 +79,7 @@ def test_replans_are_bounded_by_max_replans(make_agent: Any) -> None:
         return act("broken_lookup", person=f"p{next(counter)}")
 
     model = PolicyModel(policy)
-    r = make_agent(model, tools=[broken_lookup], options=AgentOptions(max_replans=2), max_steps=40,
+    r = make_agent(model, tools=[broken_lookup], options=AgentOptions(plan="always", max_replans=2), max_steps=40,
                    max_consecutive_failures=99, max_total_failures=99).run("Where does zed live?")
     assert r.status == "budget_exhausted" and "replanned 2 times" in r.reason
     assert model.purposes.count("replan") == 2 and len(r.steps) == 6  # 2 failures per plan, 3 plans
@@ -113,7 +113,7 @@ def test_the_judge_decides_where_rules_cannot_and_its_verdict_is_shown(make_agen
     # With the judge off, the same step is accepted (fail-open) and no judge call is made.
     model = PolicyModel(lambda c: plan("weather") if c.purpose == "plan" else
                         (final("It is sunny and 25 degrees.") if "sunny" in c.prompt else act("weather", city="Paris")))
-    r = make_agent(model, tools=[weather], options=AgentOptions(llm_judge=False)).run("What is the weather in Paris?")
+    r = make_agent(model, tools=[weather], options=AgentOptions(plan="always", llm_judge=False)).run("What is the weather in Paris?")
     assert r.status == "succeeded" and "judge" not in model.purposes and r.steps[0].ok
 
 
@@ -169,7 +169,7 @@ def test_a_stall_forces_a_replan_at_once(make_agent: Any) -> None:
             return plan("scan the shelves")
         return act("scan", shelf=next(shelves))
 
-    events, r = _events(make_agent(PolicyModel(policy), tools=[scan], options=AgentOptions(max_replans=1),
+    events, r = _events(make_agent(PolicyModel(policy), tools=[scan], options=AgentOptions(plan="always", max_replans=1),
                                    max_steps=12, max_consecutive_failures=99, max_total_failures=99),
                         "Find the red box")
     replans = [e for e in events if e.type == "replan"]
@@ -243,7 +243,7 @@ def test_transient_failures_are_retried_with_backoff_permanent_ones_never_repeat
 
     events, r = _events(make_agent(ScriptedChatModel([plan("flaky carol"), act("flaky", person="carol"),
                                                       final("Carol lives in Lima.")]),
-                                   tools=[flaky], options=AgentOptions(retry_backoff_s=0.01)),
+                                   tools=[flaky], options=AgentOptions(plan="always", retry_backoff_s=0.01)),
                         "Where does carol live?")
     assert r.status == "succeeded" and calls == ["carol"] * 3 and len(r.steps) == 1  # retried inside one step
     assert sum(e.type == "warning" and "transiently" in e.data["message"] for e in events) == 2
@@ -343,3 +343,14 @@ def test_an_answer_that_finds_nothing_is_no_answer(make_agent: Any) -> None:
     assert r.status == "no_answer" and "nothing that answers" in r.reason
     model = ScriptedChatModel([plan("use city_of for alice"), act("city_of", person="alice"), final("Alice lives in Paris.")])
     assert make_agent(model).run("Where does alice live?").status == "succeeded"
+
+
+def test_a_single_request_is_its_own_plan_and_multi_part_goals_are_planned(make_agent: Any) -> None:
+    model = ScriptedChatModel([act("city_of", person="alice"), final("Alice lives in Paris.")])
+    events, r = _events(make_agent(model, options=AgentOptions()), "Where does alice live?")
+    assert r.status == "succeeded" and model.purposes == ["act", "act"]  # no plan call
+    assert next(e for e in events if e.type == "plan").data["plan"] == ["Where does alice live?"]
+    model = ScriptedChatModel([plan("city_of alice", "remember it"), act("city_of", person="alice"),
+                               final("Alice lives in Paris.")])
+    make_agent(model, options=AgentOptions()).run("Look up where alice lives, then remember it.")
+    assert model.purposes[0] == "plan"
