@@ -23,15 +23,16 @@ from sokrat.server._upload import receive_file, safe_suffix
 from sokrat.server.deps import MediaStoreDep, PrincipalDep, ProberDep, SettingsDep, StoreDep
 from sokrat.server.media import media_dir
 from sokrat.server.queue import MediaRow, TaskRow
-from sokrat.server.schemas import Media, Task, TaskAccepted, TaskCreate, TaskPage
+from sokrat.server.schemas import Media, Task, TaskAccepted, TaskCreate, TaskPage, errors
 from sokrat.types import TERMINAL_STATUSES, Event, Result, TaskStatus
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=errors(400, 401, 413, 422, 503))
 
 SSE_BLOCK_MS = 5000
 MAX_STREAM_PART = 2**64 - 1
+_EVENT_ID = r"^\d{1,20}(-\d{1,20})?$"
 _STREAM_ID = re.compile(r"^(\d{1,20})(?:-(\d{1,20}))?$")
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -55,8 +56,7 @@ def _known_id(value: str, what: str) -> str:
 
 
 # --- media ---------------------------------------------------------------------------------------
-@router.post("/media", status_code=201, response_model=Media, openapi_extra=_UPLOAD_BODY,
-             responses={413: {"description": "Over SOKRAT_MAX_UPLOAD_BYTES"}})
+@router.post("/media", status_code=201, response_model=Media, openapi_extra=_UPLOAD_BODY)
 async def upload_media(request: Request, settings: SettingsDep, store: StoreDep, media: MediaStoreDep,
                        probe: ProberDep, who: PrincipalDep) -> Media:
     """Upload one video/audio file as multipart field ``file`` (streamed to disk, size-capped)."""
@@ -87,14 +87,14 @@ async def upload_media(request: Request, settings: SettingsDep, store: StoreDep,
     return row.public()
 
 
-@router.get("/media/{media_id}", response_model=Media)
+@router.get("/media/{media_id}", response_model=Media, responses=errors(404))
 async def get_media(media_id: str, store: StoreDep, who: PrincipalDep) -> Media:
     row = await store.get_media(_known_id(media_id, "media"), owner=who.scope)
     return row.public()
 
 
 @router.get("/media/{media_id}/content", response_class=StreamingResponse,
-            responses={200: {"content": {"application/octet-stream": {}}}})
+            responses={200: {"content": {"application/octet-stream": {}}}, **errors(404)})
 async def media_content(media_id: str, store: StoreDep, media: MediaStoreDep, who: PrincipalDep) -> Any:
     """The file's bytes (workers on other machines fetch media here)."""
     row = await store.get_media(_known_id(media_id, "media"), owner=who.scope)
@@ -110,7 +110,7 @@ async def media_content(media_id: str, store: StoreDep, media: MediaStoreDep, wh
                              headers={"Content-Length": str(row.bytes), "X-Content-SHA256": row.sha256})
 
 
-@router.delete("/media/{media_id}", status_code=204, response_class=Response)
+@router.delete("/media/{media_id}", status_code=204, response_class=Response, responses=errors(404))
 async def delete_media(media_id: str, store: StoreDep, media: MediaStoreDep, who: PrincipalDep) -> Response:
     """Delete an upload (its record, its file, its bucket copy). Queued tasks that use it fail."""
     await store.get_media(_known_id(media_id, "media"), owner=who.scope)
@@ -149,13 +149,13 @@ async def _task(store: Any, task_id: str, who: Any) -> TaskRow:
     return await store.get_task(_known_id(task_id, "task"), owner=who.scope)
 
 
-@router.get("/tasks/{task_id}", response_model=Task)
+@router.get("/tasks/{task_id}", response_model=Task, responses=errors(404))
 async def get_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Task:
     """The task; ``result`` is set once it has finished."""
     return (await _task(store, task_id, who)).public()
 
 
-@router.post("/tasks/{task_id}/cancel", response_model=Task, responses={409: {"description": "Already finished"}})
+@router.post("/tasks/{task_id}/cancel", response_model=Task, responses=errors(404, 409))
 async def cancel_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Task:
     """Cancel: a queued task ends at once; a running one stops at its next step."""
     task = await _task(store, task_id, who)
@@ -170,7 +170,7 @@ async def cancel_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Task:
 
 
 @router.delete("/tasks/{task_id}", status_code=204, response_class=Response,
-               responses={409: {"description": "Still queued or running: cancel it first"}})
+               responses=errors(404, 409))
 async def delete_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Response:
     """Delete a finished task and its events (unfinished ones: cancel first)."""
     task = await _task(store, task_id, who)
@@ -182,13 +182,14 @@ async def delete_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Respo
 
 
 @router.get("/tasks/{task_id}/events", response_class=StreamingResponse,
-            responses={200: {"content": {"text/event-stream": {}}}})
+            responses={200: {"content": {"text/event-stream": {}}}, **errors(404)})
 async def task_events(
     task_id: str,
     store: StoreDep,
     who: PrincipalDep,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[str | None, Query(description="Resume after this event id (like Last-Event-ID).")] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", pattern=_EVENT_ID)] = None,
+    after: Annotated[str | None, Query(pattern=_EVENT_ID,
+                                       description="Resume after this event id (like Last-Event-ID).")] = None,
 ) -> Any:
     """Server-Sent Events: every event of the run from the start (or after ``Last-Event-ID``),
     ending with ``done`` (whose data carries the result)."""

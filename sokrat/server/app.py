@@ -83,6 +83,16 @@ def _too_large(settings: Settings, path: str) -> tuple[str, str]:
     return "payload_too_large", f"request body is over the limit of {settings.max_json_bytes} bytes (SOKRAT_MAX_JSON_BYTES)"
 
 
+def _methods_for(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves on ``path`` (for a 405's ``Allow``)."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods - {"HEAD"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     import redis
 
@@ -93,10 +103,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = str(exc.detail)
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 413:  # a chunked body past the cap (Starlette's body limiter)
             code, message = _too_large(app.state.settings, request.url.path)
-        return JSONResponse(error_body(code, scrub(message)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        elif exc.status_code == 405:  # Starlette lists only the first matching route's methods
+            headers = {**(headers or {}), "Allow": ", ".join(_methods_for(app, request.url.path))}
+        return JSONResponse(error_body(code, scrub(message)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,7 +6,7 @@ paths, content hashes, the queue sequence); these models are what clients send a
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,8 +34,8 @@ class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     goal: str = Field(min_length=1, max_length=MAX_GOAL_CHARS, description="What the agent should do.")
-    media: list[str] = Field(default_factory=list, max_length=MAX_MEDIA_PER_TASK,
-                             description="Ids returned by POST /v1/media.")
+    media: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=MAX_MEDIA_PER_TASK, description="Ids returned by POST /v1/media.")
     options: TaskOptions = Field(default_factory=TaskOptions)
 
     @field_validator("goal")
@@ -45,13 +45,6 @@ class TaskCreate(BaseModel):
             raise ValueError("goal is blank: say what the agent should do")
         return value.strip()
 
-    @field_validator("media")
-    @classmethod
-    def _media_ids(cls, value: list[str]) -> list[str]:
-        for media_id in value:
-            if not media_id or len(media_id) > 64:
-                raise ValueError(f"{media_id[:70]!r} is not a media id: pass the ids POST /v1/media returned")
-        return value
 
 
 class TaskAccepted(BaseModel):
@@ -106,4 +99,24 @@ class Media(BaseModel):
     expires_at: float | None = None
 
 
-__all__ = ["MAX_MEDIA_PER_TASK", "Media", "Task", "TaskAccepted", "TaskCreate", "TaskOptions", "TaskPage"]
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable name, e.g. `not_found`, `upload_too_large`.")
+    message: str = Field(description="What went wrong and what to do about it.")
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorDetail
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for error statuses, all with :class:`ErrorBody`."""
+    what = {400: "Malformed request", 401: "Missing, invalid or revoked API key", 404: "No such item (or not yours)",
+            409: "Conflicts with the item's state", 413: "Body over the size limit",
+            422: "Invalid input", 503: "Redis (or another dependency) unavailable; retry"}
+    return {status: {"model": ErrorBody, "description": what.get(status, "Error")} for status in statuses}
+
+
+__all__ = ["MAX_MEDIA_PER_TASK", "ErrorBody", "Media", "Task", "TaskAccepted", "TaskCreate", "TaskOptions",
+           "TaskPage", "errors"]
