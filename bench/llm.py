@@ -1,312 +1,376 @@
-"""Offline planner benchmark: load times, token speeds, and how often actions are valid.
+"""Planner model benchmark: which runtime and model should be the default on this machine.
 
-Prints ONE JSON line on stdout (progress on stderr):
-- ``cold_convert_s``: GGUF pack -> bf16 safetensors conversion into a temp cache dir;
-  ``cold_first_load_s``: loading that fresh copy;
-- ``cached_load_s``: resolve + load from the real cache in this process;
-  ``cached_load_process_s``: the same in a fresh process, imports included;
-- ``prompt_tok_s`` / ``gen_tok_s``: prefill and greedy decoding speeds;
-- ``valid_rate_constrained`` vs ``valid_rate_free``: share of planning prompts whose reply is a
-  JSON action that conforms to the action schema (tool exists, arguments valid), with the
-  xgrammar constraint and without it (free text parsed like a plain parser would: the first
-  JSON object in the reply), same prompts, same run. ``tool_match_rate_*`` is the share whose
-  tool is the one the goal plainly calls for (a rough planning-quality figure).
+Candidates (each selectable through settings): transformers + Qwen2.5-Coder-0.5B (in process,
+bf16/fp32 from the converted pack), llama.cpp (the shared local server, ``xllamacpp``) with
+the 0.5B, the 1.5B, and the 1.5B with the 0.5B as speculative draft. For each one:
 
-Usage: ``python bench/llm.py [--n 50] [--skip-cold]``
+- ``load_s``: loading the model (llama.cpp: the server process from spawn to ready;
+  transformers: weights into this process);
+- ``next_command_first_token_s``: what the NEXT command pays: a fresh Python process that
+  imports Sokrat, gets the chat model from settings and streams a short reply, until the first
+  token (llama.cpp: it finds the running server; transformers: it loads the model again);
+- ``prefill_tok_s`` / ``decode_tok_s``: a ~900-token prompt without cache, then free decoding;
+- ``step_s_no_cache`` / ``step_s_cache``: the median latency of one planner step (the real
+  act prompt: ``agents.prompts.ACT_SYSTEM`` with 10 tools, goal, plan, steps; JSON-schema
+  constrained action), with a prompt that shares nothing with earlier ones vs the next step of
+  the same run (its prefix was just evaluated);
+- ``tool_accuracy``: share of probe goals (varied, 60 of them, 10 tools + final answer) whose
+  first action names an acceptable tool; ``valid_rate``: share of schema-valid actions;
+- ``rss_mb``: resident memory of the model (server process or this process).
+
+Prints ONE JSON line (``bench/_report.py``); progress on stderr.
+Usage: ``python bench/llm.py [--only NAME ...] [--goals N] [--save]``
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import json
+import gc
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from sokrat.errors import LLMOutputError
-from sokrat.llm.base import Message
-from sokrat.llm.local import LocalChatModel
-from sokrat.llm.structured import action_schema, first_json_object, parse_action, validate_json
-from sokrat.models import resolve
+import _report
+
+from sokrat.agents.actions import action_schema, parse_action
+from sokrat.agents.prompts import ACT_SYSTEM, tool_lines
+from sokrat.errors import SokratError
+from sokrat.llm import get_chat_model
+from sokrat.llm.base import ChatModel, Message
+from sokrat.llm.structured import validate_json
 from sokrat.settings import Settings
-from sokrat.tools import ToolRegistry, tool
+from sokrat.tools import ToolRegistry, default_tools, tool
+from sokrat.weights import resolve
 
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-# --- ten tools with varied argument shapes --------------------------------------------------------
+# --- the tools a planner sees: Sokrat's defaults plus two a user would add ----------------------------
 @tool
-def video_search(video: str, query: str, top_k: int = 5) -> list:
-    """Find the moments of a video that match a text description.
+def search_documents(query: str, k: int = 5) -> list:
+    """Search the user's indexed documents (PDF, text, markdown) for passages that match a query.
 
     Args:
-        video: the video file.
         query: what to look for, in words.
-        top_k: how many moments to return.
+        k: how many passages to return.
     """
     return []
 
 
 @tool
-def transcribe(path: str, start_s: float = 0.0, end_s: float | None = None) -> str:
-    """Transcribe the speech in an audio or video file.
+def add_calendar_event(title: str, when: str) -> str:
+    """Add an event to the user's calendar.
 
     Args:
-        path: the media file.
-        start_s: where to start, in seconds.
-        end_s: where to stop, in seconds (default: the end).
+        title: what the event is.
+        when: date and time, e.g. 2026-12-03 10:00.
     """
     return ""
 
 
-@tool
-def calculator(expression: str) -> str:
-    """Evaluate an arithmetic expression exactly.
-
-    Args:
-        expression: the expression, e.g. 17*23+4.
-    """
-    return ""
+def probe_tools() -> list:
+    return [*default_tools(), search_documents, add_calendar_event]
 
 
-@tool
-def memory_recall(query: str, limit: int = 5) -> list:
-    """Recall facts remembered from earlier conversations.
-
-    Args:
-        query: what to recall.
-        limit: how many memories.
-    """
-    return []
-
-
-@tool
-def memory_store(fact: str, tags: list[str]) -> str:
-    """Remember a fact for later.
-
-    Args:
-        fact: the fact, one sentence.
-        tags: short keywords for the fact.
-    """
-    return ""
-
-
-@tool
-def read_text_file(path: str) -> str:
-    """Read a text file from disk.
-
-    Args:
-        path: the file path.
-    """
-    return ""
-
-
-@tool
-def ocr_frame(video: str, t: float) -> str:
-    """Read the text visible in a video frame.
-
-    Args:
-        video: the video file.
-        t: the time of the frame, in seconds.
-    """
-    return ""
-
-
-@tool
-def robot_pick(obj: str, gripper_force: float = 10.0) -> str:
-    """Pick up an object with the robot arm.
-
-    Args:
-        obj: the object to pick.
-        gripper_force: grip force in newtons.
-    """
-    return ""
-
-
-@tool
-def robot_move(x: float, y: float, z: float) -> str:
-    """Move the robot arm's gripper to a point.
-
-    Args:
-        x: x coordinate in metres.
-        y: y coordinate in metres.
-        z: z coordinate in metres.
-    """
-    return ""
-
-
-@tool
-def set_timer(minutes: int, label: str) -> str:
-    """Start a countdown timer.
-
-    Args:
-        minutes: duration in minutes.
-        label: what the timer is for.
-    """
-    return ""
-
-
-TOOLS = [video_search, transcribe, calculator, memory_recall, memory_store, read_text_file,
-         ocr_frame, robot_pick, robot_move, set_timer]
-
-# (goal template, fill-ins, expected tool)
-TEMPLATES: list[tuple[str, list[str], str]] = [
-    ("When does {} appear in {}?", ["the cat|kitchen.mp4", "a red car|street.mp4", "the dog|park.mp4",
-                                     "someone opening the fridge|day.mp4", "a bicycle|bikes.mp4"], "video_search"),
-    ("What is said in {}?", ["meeting.wav", "interview.mp3", "lecture.mp4", "call.m4a", "podcast.mp3"], "transcribe"),
-    ("Compute {}.", ["17*23", "(45+12)/3", "2**16 - 1", "the sum 1234+5678", "99 divided by 7"], "calculator"),
-    ("What did I tell you earlier about {}?", ["my sister's birthday", "the wifi password", "my car",
-                                                "the project deadline", "my favourite food"], "memory_recall"),
-    ("Remember that {}.", ["my dentist appointment is on Friday", "the keys are in the drawer",
-                           "Anna likes green tea", "the server runs on port 8080",
-                           "the plant needs water every Monday"], "memory_store"),
-    ("Show me the contents of {}.", ["notes.txt", "/etc/hostname", "todo.md", "config.yaml", "README"],
-     "read_text_file"),
-    ("What text is written on the sign at {} seconds in {}?", ["12|shop.mp4", "3.5|station.mp4", "40|road.mp4",
-                                                                 "7|menu.mp4", "90|lecture.mp4"], "ocr_frame"),
-    ("Pick up the {}.", ["red cube", "teddy bear", "duck", "blue sphere", "coffee mug"], "robot_pick"),
-    ("Move the gripper to x={}, y={}, z={}.", ["0.1|0.2|0.3", "0.5|0|0.25", "-0.2|0.4|0.1", "0|0|0.5",
-                                                "0.3|-0.3|0.2"], "robot_move"),
-    ("Set a timer for {} minutes for the {}.", ["10|pasta", "3|tea", "25|focus session", "45|laundry",
-                                                  "5|break"], "set_timer"),
-    ("You already found that {}. Give the final answer.", ["the cat appears at 12 s", "the total is 391",
-                                                           "the meeting starts at 3 pm", "the keys are in the drawer",
-                                                           "the sign says OPEN"], "final_answer"),
+# --- the probe: (goal, media, acceptable first tools) ------------------------------------------------
+VIDEO = {"video_search", "video_qa"}
+PROBE: list[tuple[str, str | None, set[str]]] = [
+    # arithmetic, counting, text processing: run code
+    ("What is 17 times 23?", None, {"python_exec"}),
+    ("What is 2 to the power of 20?", None, {"python_exec"}),
+    ("Compute the square root of 7921.", None, {"python_exec"}),
+    ("How many days are there between 2024-03-01 and 2024-12-25?", None, {"python_exec"}),
+    ("Sort these numbers from smallest to largest: 42, 7, 19, 3, 88, 61.", None, {"python_exec"}),
+    ("What is 15% of 2,480?", None, {"python_exec"}),
+    ("Is 9973 a prime number?", None, {"python_exec"}),
+    ("Convert 72 degrees Fahrenheit to Celsius.", None, {"python_exec"}),
+    ("How many times does the letter e occur in 'nevertheless'?", None, {"python_exec"}),
+    ("What is the sum of all integers from 1 to 1000?", None, {"python_exec"}),
+    ("What is the 25th Fibonacci number?", None, {"python_exec"}),
+    ("Average of 3.5, 7.25 and 9?", None, {"python_exec"}),
+    # storing facts
+    ("Remember that my locker code is 4411.", None, {"remember"}),
+    ("Please note that the meeting with Dana moved to Thursday at 3 pm.", None, {"remember"}),
+    ("Store this for later: the spare key is under the blue flower pot.", None, {"remember"}),
+    ("Keep in mind that I am allergic to peanuts.", None, {"remember"}),
+    ("My car is parked on level 3, spot 27. Don't let me forget.", None, {"remember"}),
+    ("Make a note that Ben's birthday is on 14 May.", None, {"remember"}),
+    ("Save the fact that the printer toner was replaced today.", None, {"remember"}),
+    # recalling facts
+    ("What is my locker code?", None, {"recall"}),
+    ("Where did I park the car?", None, {"recall"}),
+    ("When is Ben's birthday?", None, {"recall"}),
+    ("What did I tell you about my allergies?", None, {"recall"}),
+    ("Do you remember where the spare key is?", None, {"recall"}),
+    ("What did I say about the meeting with Dana?", None, {"recall"}),
+    ("Have I told you anything about the printer?", None, {"recall"}),
+    # videos (the media file is given)
+    ("When does the cat appear?", "kitchen.mp4", VIDEO),
+    ("Find the moments with a bicycle.", "bikes.mp4", VIDEO),
+    ("Where did I leave my mug?", "day.mp4", VIDEO),
+    ("At what time does someone open the fridge?", "kitchen.mp4", VIDEO),
+    ("How many people are in the room at the start?", "meeting.mp4", VIDEO | {"describe_moment"}),
+    ("What colour is the car that passes by?", "street.mp4", VIDEO),
+    ("What is happening at 01:30?", "lecture.mp4", {"describe_moment", "video_qa"}),
+    ("Describe the scene 42 seconds in.", "holiday.mp4", {"describe_moment", "video_qa"}),
+    ("What is written on the whiteboard at 10:05?", "meeting.mp4", {"describe_moment", "video_qa"}),
+    # speech
+    ("Transcribe this recording.", "interview.mp3", {"transcribe"}),
+    ("Write out everything that is said, with timestamps.", "podcast_ep12.mp3", {"transcribe"}),
+    ("Give me the full text of the speech.", "keynote.mp4", {"transcribe", "video_qa"}),
+    ("What words are spoken in this voicemail?", "voicemail.ogg", {"transcribe"}),
+    ("Make a transcript of the first minute.", "talk.wav", {"transcribe"}),
+    # large stored outputs
+    ("Read the next part of artifact:ab12cd.", None, {"read_artifact"}),
+    ("Show me the first 500 characters of artifact:9f3e01.", None, {"read_artifact"}),
+    ("Open the stored output artifact:77aa10 and tell me what it says.", None, {"read_artifact"}),
+    # documents
+    ("Which of my documents mention the warranty period?", None, {"search_documents"}),
+    ("Find the passage about the refund policy in my files.", None, {"search_documents"}),
+    ("Search the manuals for how to reset the router.", None, {"search_documents"}),
+    ("What does the employee handbook say about remote work?", None, {"search_documents"}),
+    ("Look through my PDFs for invoice 2291.", None, {"search_documents"}),
+    # calendar (a user's own tool)
+    ("Add a dentist appointment on 2026-12-03 at 10:00 to my calendar.", None, {"add_calendar_event"}),
+    ("Schedule a team sync for next Monday at 9am.", None, {"add_calendar_event"}),
+    ("Put Ben's birthday party in my calendar for May 14 at 4 pm.", None, {"add_calendar_event"}),
+    ("Create a calendar entry: call mom, Sunday 6 pm.", None, {"add_calendar_event"}),
+    # no tool needed
+    ("Say hello.", None, {"final_answer"}),
+    ("Thanks, that's all for today.", None, {"final_answer"}),
+    ("Translate 'good morning' into Spanish.", None, {"final_answer"}),
+    ("Write a haiku about autumn.", None, {"final_answer"}),
+    ("What does CPU stand for?", None, {"final_answer"}),
+    ("Which language is spoken in Brazil?", None, {"final_answer"}),
+    ("Give me a synonym for 'happy'.", None, {"final_answer"}),
+    ("Explain in one sentence what a unit test is.", None, {"final_answer"}),
 ]
 
 
-def goals(n: int) -> list[tuple[str, str]]:
-    all_goals = [(tpl.format(*fill.split("|")), expected) for tpl, fills, expected in TEMPLATES for fill in fills]
-    # interleave templates so any prefix of the list is varied
-    by_template = [all_goals[i::5] for i in range(5)]
-    ordered = [g for g in itertools.chain.from_iterable(by_template)]
-    return (ordered * (n // len(ordered) + 1))[:n]
+def act_messages(system: str, goal: str, media: str | None, steps: list[str]) -> list[Message]:
+    """The planner's act prompt, laid out as ``agents/context.assemble`` does it."""
+    parts = [f"Goal: {goal}"]
+    if media:
+        parts.append(f"Media: {media}")
+    parts.append("Plan:\n1. use the right tool\n2. answer")
+    if steps:
+        parts.append("Steps:\n" + "\n".join(steps))
+    parts.append("Next: the action for plan step 1." if not steps else "Next: the next action, or the answer.")
+    return [Message("system", system), Message("user", "\n\n".join(parts))]
 
 
-def system_prompt() -> str:
-    lines = ["You are a planner. Reply with exactly one JSON action and nothing else:",
-             '{"tool": <tool name>, "arguments": {<arguments>}}', "Tools:"]
-    for t in TOOLS:
-        args = ", ".join(
-            f"{k}: {v.get('type', 'value')}" for k, v in t.parameters["properties"].items()
-        )
-        lines.append(f"- {t.name}({args}): {t.description.splitlines()[0]}")
-    lines.append('- final_answer(answer: string): give the answer when you know it.')
-    lines.append('Example: goal "How long is 3 weeks in days?" -> '
-                 '{"tool": "calculator", "arguments": {"expression": "3*7"}}')
-    lines.append('Example: goal "You found the answer is blue. Finish." -> '
-                 '{"tool": "final_answer", "arguments": {"answer": "blue"}}')
-    return "\n".join(lines)
-
-
-def check(text: str, registry: ToolRegistry, schema: dict) -> tuple[bool, str | None]:
-    """Valid = a JSON object (first in the text) that parses as an action and conforms to the schema."""
-    try:
-        obj = first_json_object(text)
-        action = parse_action(obj, registry)
-    except (ValueError, LLMOutputError):
-        return False, None
-    return validate_json(obj, schema) is None, action.tool
-
-
-def speeds(model: LocalChatModel) -> dict[str, float]:
-    """Prefill and decode speed through the same generate() path the planner uses."""
-    long_prompt = [Message("user", "Summarise this text. " + "The quick brown fox jumps over the lazy dog. " * 50)]
-    story = [Message("user", "Write a long story about a robot that learns to cook.")]
-    model.generate(story, max_tokens=2)  # warm-up
+def first_action(model: ChatModel, messages: list[Message], schema: dict[str, Any],
+                 registry: ToolRegistry) -> tuple[str | None, bool, float]:
     t0 = time.perf_counter()
-    pre = model.generate(long_prompt, max_tokens=1)
+    try:
+        r = model.generate(messages, json_schema=schema, max_tokens=160, purpose="act")
+    except SokratError as e:
+        log(f"    error: {e}")
+        return None, False, time.perf_counter() - t0
+    took = time.perf_counter() - t0
+    if r.parsed is None or validate_json(r.parsed, schema) is not None:
+        return None, False, took
+    try:
+        return parse_action(r.parsed, registry).tool, True, took
+    except SokratError:
+        return None, False, took
+
+
+# --- speeds -------------------------------------------------------------------------------------------
+FILLER = ("Sokrat indexes long videos into a timestamped log of what is seen and heard, then answers "
+          "questions with evidence. ")
+
+
+def speeds_llamacpp(model: Any) -> dict[str, float]:
+    import httpx
+
+    info = model.server
+    root = info.url.removesuffix("/v1")
+    body = {"messages": [{"role": "user", "content": f"[{time.time()}] " + FILLER * 45 + "Summarise this."}],
+            "max_tokens": 64, "temperature": 0, "cache_prompt": False, "ignore_eos": True}
+    data = httpx.post(root + "/v1/chat/completions", json=body, timeout=600,
+                      headers={"Authorization": f"Bearer {info.api_key}"}).json()
+    t = data["timings"]
+    out = {"prefill_tok_s": round(t["prompt_per_second"], 1), "decode_tok_s": round(t["predicted_per_second"], 1),
+           "prefill_tokens": t["prompt_n"]}
+    if t.get("draft_n"):
+        out["draft_accept_rate"] = round(t.get("draft_n_accepted", 0) / t["draft_n"], 2)
+    return out
+
+
+def speeds_local(model: Any) -> dict[str, float]:
+    prompt = [Message("user", f"[{time.time()}] " + FILLER * 45 + "Summarise this.")]
+    model.generate(prompt[:1], max_tokens=2)  # warm-up
+    n = model.count_tokens(prompt)
+    t0 = time.perf_counter()
+    model.generate(prompt, max_tokens=1)
     prefill = time.perf_counter() - t0
+    story = [Message("user", "Write a long story about a robot that learns to cook.")]
     t0 = time.perf_counter()
     model.generate(story, max_tokens=1)
     one = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = model.generate(story, max_tokens=64)
+    r = model.generate(story, max_tokens=64)
     many = time.perf_counter() - t0
-    return {"prompt_tok_s": round(pre.usage.prompt_tokens / prefill, 1),
-            "gen_tok_s": round((out.usage.completion_tokens - 1) / max(many - one, 1e-6), 2)}
+    return {"prefill_tok_s": round(n / prefill, 1),
+            "decode_tok_s": round((r.usage.completion_tokens - 1) / max(1e-6, many - one), 1), "prefill_tokens": n}
+
+
+def next_command_first_token(env: dict[str, str]) -> dict[str, float]:
+    """A fresh process, as the next `sokrat ask` would be: imports, settings, model, first token."""
+    code = (
+        "import time; t0 = time.perf_counter()\n"
+        "import asyncio\n"
+        "from sokrat.llm import get_chat_model\nfrom sokrat.llm.base import Message\n"
+        "from sokrat.settings import Settings\n"
+        "m = get_chat_model(Settings())\n"
+        "async def first():\n"
+        "    async for piece in m.astream([Message('user', 'Say hello.')], max_tokens=8):\n"
+        "        return piece\n"
+        "asyncio.run(first())\n"
+        "print(time.perf_counter() - t0)\n"
+    )
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900,
+                         env={**os.environ, **env})
+    wall = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return {"next_command_first_token_s": round(wall, 2), "in_process_first_token_s": round(float(out.stdout), 2)}
+
+
+# --- one candidate ---------------------------------------------------------------------------------------
+def run_candidate(name: str, env: dict[str, str], n_goals: int, n_steps: int) -> dict[str, Any]:
+    settings = Settings.model_validate({k.removeprefix("SOKRAT_").lower(): v for k, v in env.items()})
+    tools = probe_tools()
+    registry = ToolRegistry(tools)
+    schema = action_schema(tools)
+    system = ACT_SYSTEM.format(tools=tool_lines(tools))
+    out: dict[str, Any] = {"backend": settings.resolved_llm_backend(), "model": settings.llm_model,
+                           "draft": settings.llm_draft_model}
+
+    t0 = time.perf_counter()
+    model = get_chat_model(settings)
+    if out["backend"] == "llamacpp":
+        info = model.server  # type: ignore[attr-defined]
+        out["load_s"] = round(info.load_s, 2)
+        out["start_s"] = round(time.perf_counter() - t0, 2)
+        rss = info.rss_bytes
+    else:
+        model.load()  # type: ignore[attr-defined]
+        out["load_s"] = round(model.load_s, 2)  # type: ignore[attr-defined]
+        out["start_s"] = round(time.perf_counter() - t0, 2)
+        from sokrat.llm.server import process_rss
+
+        def rss() -> int | None:
+            return process_rss(os.getpid())
+    log(f"  loaded in {out['load_s']} s")
+
+    out.update(speeds_llamacpp(model) if out["backend"] == "llamacpp" else speeds_local(model))
+    log(f"  prefill {out['prefill_tok_s']} tok/s, decode {out['decode_tok_s']} tok/s")
+
+    # one planner step: fresh prefix (nothing cached) vs the next step of the same run
+    cold, warm = [], []
+    for i, (goal, media, _) in enumerate(PROBE[: n_steps * 7 : 7]):
+        nonce = f"Session {time.time_ns()}-{i}.\n"
+        first = act_messages(nonce + system, goal, media, [])
+        tool_name, _, took = first_action(model, first, schema, registry)
+        cold.append(took)
+        step = f"1. {tool_name or 'python_exec'}(...) -> ok: (output of the tool)"
+        _, _, took = first_action(model, act_messages(nonce + system, goal, media, [step]), schema, registry)
+        warm.append(took)
+    out["step_s_no_cache"] = round(statistics.median(cold), 2)
+    out["step_s_cache"] = round(statistics.median(warm), 2)
+    log(f"  step {out['step_s_no_cache']} s without cache hits, {out['step_s_cache']} s with")
+
+    hits, valid, times, misses = 0, 0, [], []
+    for goal, media, ok in PROBE[:n_goals]:
+        tool_name, is_valid, took = first_action(model, act_messages(system, goal, media, []), schema, registry)
+        times.append(took)
+        valid += is_valid
+        if tool_name in ok:
+            hits += 1
+        else:
+            misses.append(f"{goal[:40]} -> {tool_name}")
+    n = min(n_goals, len(PROBE))
+    out.update(tool_accuracy=round(hits / n, 3), tool_hits=hits, valid_rate=round(valid / n, 3),
+               probe_step_s_median=round(statistics.median(times), 2), misses=misses)
+    log(f"  tool choice {hits}/{n}, valid {valid}/{n}, median {out['probe_step_s_median']} s")
+    out["rss_mb"] = round((rss() or 0) / 2**20)
+
+    out.update(next_command_first_token(env))
+    log(f"  next command's first token after {out['next_command_first_token_s']} s")
+    return out
+
+
+def candidates(cache: Path) -> dict[str, dict[str, str]]:
+    small = str(resolve("planner", Settings(llm_model="qwen2.5-coder-0.5b"), fmt="gguf").path)
+    big = str(resolve("planner", Settings(llm_model="qwen2.5-coder-1.5b"), fmt="gguf").path)
+    # llama.cpp servers in a private cache dir (started cold, stopped after); models by path
+    server = {"SOKRAT_CACHE_DIR": str(cache), "SOKRAT_LLM_SERVER_SLOTS": "1", "SOKRAT_LLM_TIMEOUT_S": "600"}
+    return {
+        "transformers-0.5b": {"SOKRAT_LLM_BACKEND": "transformers", "SOKRAT_LLM_MODEL": "qwen2.5-coder-0.5b"},
+        "llamacpp-0.5b": {**server, "SOKRAT_LLM_BACKEND": "llamacpp", "SOKRAT_LLM_MODEL": small},
+        "llamacpp-1.5b": {**server, "SOKRAT_LLM_BACKEND": "llamacpp", "SOKRAT_LLM_MODEL": big},
+        "llamacpp-1.5b-draft-0.5b": {**server, "SOKRAT_LLM_BACKEND": "llamacpp", "SOKRAT_LLM_MODEL": big,
+                                     "SOKRAT_LLM_DRAFT_MODEL": small},
+    }
+
+
+def choose(results: dict[str, dict[str, Any]]) -> str:
+    """The default: the best tool choice; within 2 goals of it, the fastest cached planner step."""
+    ok = {k: v for k, v in results.items() if "error" not in v}
+    best = max(v["tool_hits"] for v in ok.values())
+    close = {k: v for k, v in ok.items() if v["tool_hits"] >= best - 2}
+    return min(close, key=lambda k: close[k]["step_s_cache"])
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=55, help="planning prompts (each run with and without constraint)")
-    ap.add_argument("--skip-cold", action="store_true", help="skip the GGUF conversion into a temp dir")
-    ap.add_argument("--max-tokens", type=int, default=96)
-    opts = ap.parse_args()
-    result: dict[str, object] = {"bench": "llm", "loadavg_1m_start": round(os.getloadavg()[0], 2)}
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", help="candidate names (default: all)")
+    parser.add_argument("--goals", type=int, default=len(PROBE), help="probe goals (default: all)")
+    parser.add_argument("--steps", type=int, default=5, help="runs for the step latency medians")
+    parser.add_argument("--save", action="store_true")
+    args = parser.parse_args()
 
-    if not opts.skip_cold:
-        with tempfile.TemporaryDirectory(prefix="sokrat-bench-") as tmp:
-            s = Settings(cache_dir=Path(tmp))
-            log("cold: converting the GGUF pack in a temp cache dir ...")
-            t0 = time.perf_counter()
-            r = resolve("planner", s)
-            result["cold_convert_s"] = round(time.perf_counter() - t0, 2)
-            t0 = time.perf_counter()
-            LocalChatModel(r.path).load()
-            result["cold_first_load_s"] = round(time.perf_counter() - t0, 2)
+    from sokrat.llm.server import stop_servers
 
-    settings = Settings()
-    t0 = time.perf_counter()
-    r = resolve("planner", settings)
-    model = LocalChatModel(r.path, device=settings.resolved_device())
-    model.load()
-    result["cached_load_s"] = round(time.perf_counter() - t0, 2)
-    code = ("import time; t=time.perf_counter(); from sokrat.llm import get_chat_model; "
-            "m=get_chat_model(); m.load(); print(time.perf_counter()-t)")
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-    result["cached_load_process_s"] = round(time.perf_counter() - t0, 2)
-    result["dtype"] = model.dtype_name
-    result["device"] = model.device
-    log(f"loads: {result}")
-    result.update(speeds(model))
-    log(f"speeds: {result}")
-
-    registry = ToolRegistry(TOOLS)
-    schema = action_schema(TOOLS)
-    system = Message("system", system_prompt())
-    stats = {mode: {"valid": 0, "match": 0, "s": 0.0, "tokens": 0} for mode in ("constrained", "free")}
-    failures: list[str] = []
-    items = goals(opts.n)
-    for i, (goal, expected) in enumerate(items):
-        msgs = [system, Message("user", goal)]
-        for mode in ("constrained", "free"):
-            t0 = time.perf_counter()
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="sokrat-bench-llm-") as tmp:
+        todo = candidates(Path(tmp))
+        for name, env in todo.items():
+            if args.only and name not in args.only:
+                continue
+            log(f"{name}:")
             try:
-                resp = model.generate(msgs, json_schema=schema if mode == "constrained" else None,
-                                      max_tokens=opts.max_tokens)
-                text = resp.text
-                stats[mode]["tokens"] += resp.usage.completion_tokens
-            except LLMOutputError as e:
-                text = f"(error: {e})"
-            stats[mode]["s"] += time.perf_counter() - t0
-            ok, tool_name = check(text, registry, schema)
-            stats[mode]["valid"] += ok
-            stats[mode]["match"] += ok and tool_name == expected
-            if not ok and len(failures) < 5:
-                failures.append(f"{mode}: {goal!r} -> {text[:100]!r}")
-        log(f"[{i + 1}/{len(items)}] {goal} | constrained valid {stats['constrained']['valid']}, "
-            f"free valid {stats['free']['valid']}")
+                results[name] = run_candidate(name, env, args.goals, args.steps)
+            except Exception as e:  # a candidate that fails is reported, the others still run  # noqa: BLE001
+                log(f"  failed: {type(e).__name__}: {e}")
+                results[name] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
+            finally:
+                stop_servers(Settings(cache_dir=Path(tmp)))
+                gc.collect()
 
-    n = len(items)
-    for mode, st in stats.items():
-        result[f"valid_rate_{'constrained' if mode == 'constrained' else 'free'}"] = round(st["valid"] / n, 3)
-        result[f"tool_match_rate_{mode}"] = round(st["match"] / n, 3)
-        result[f"s_per_action_{mode}"] = round(st["s"] / n, 2)
-        result[f"tokens_per_action_{mode}"] = round(st["tokens"] / n, 1)
-    result["prompts"] = n
-    result["tools"] = len(TOOLS)
-    result["prompt_tokens"] = model.count_tokens([system, Message("user", items[0][0])])
-    result["invalid_examples"] = failures
-    result["loadavg_1m_end"] = round(os.getloadavg()[0], 2)  # the 2 cores are shared: context for speeds
-    print(json.dumps(result), flush=True)
+    figures: dict[str, Any] = {"n_goals": min(args.goals, len(PROBE)), "candidates": results}
+    summary = None
+    if any("error" not in r for r in results.values()):
+        pick = choose(results)
+        figures["best"] = pick
+        r = results[pick]
+        summary = (f"best planner here: {pick} ({r['tool_hits']}/{figures['n_goals']} right first tools, "
+                   f"{r['step_s_cache']} s per cached step, next command's first token "
+                   f"{r['next_command_first_token_s']} s); " + "; ".join(
+                       f"{k}: {v['tool_hits']} right, {v['step_s_cache']}/{v['step_s_no_cache']} s step "
+                       f"cached/uncached, {v['decode_tok_s']} tok/s decode, load {v['load_s']} s"
+                       for k, v in results.items() if k != pick and "error" not in v))
+    _report.emit("llm", figures, save=args.save, summary=summary)
 
 
 if __name__ == "__main__":

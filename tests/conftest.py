@@ -38,6 +38,20 @@ def real_cache_dir() -> Path:
     return Settings().cache_dir
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _stop_model_servers_started_here(real_cache_dir: Path) -> Iterator[None]:
+    """Local model servers (sokrat/llm/server.py) that this session started in the real cache
+    are shared by its tests and stopped at its end; one that ran before is left alone."""
+    from sokrat.llm.server import list_servers, stop_server
+
+    cache = Settings(cache_dir=real_cache_dir)
+    before = {info.pid for info in list_servers(cache)}
+    yield
+    for info in list_servers(cache):
+        if info.pid not in before:
+            stop_server(info)
+
+
 @pytest.fixture
 def settings(redis_url: str, tmp_path: Path, real_cache_dir: Path) -> Settings:
     """Settings on the session's Redis, data in a temp dir, the real model cache."""
