@@ -164,15 +164,8 @@ class Settings(BaseSettings):
         return value
 
     def resolved_device(self) -> str:
-        """The one place the torch device is decided: `cuda` when asked for, or when `auto` and
-        torch sees a GPU; else `cpu` (also when torch is not installed)."""
-        if self.device != "auto":
-            return self.device
-        try:
-            import torch
-        except ImportError:
-            return "cpu"
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        """The torch device in effect (see :func:`resolve_device`)."""
+        return resolve_device(self.device)
 
     def resolved_llm_backend(self) -> str:
         """The planner backend in effect: ``llm_backend``, or what `auto` stands for."""
@@ -181,6 +174,18 @@ class Settings(BaseSettings):
         if self.llm_base_url:
             return "http"
         return "llamacpp" if importlib.util.find_spec("xllamacpp") is not None else "transformers"
+
+
+def resolve_device(device: str) -> str:
+    """The one place a torch device is decided: `cuda` or `cpu` when asked for; for `auto`,
+    `cuda` when torch sees a GPU, else `cpu` (also when torch is not installed)."""
+    if device != "auto":
+        return device
+    try:
+        import torch
+    except ImportError:
+        return "cpu"
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @lru_cache(maxsize=1)

