@@ -39,7 +39,7 @@ from sokrat.perception.words import Concept, format_labels, lexicon, parse_label
 if TYPE_CHECKING:
     import numpy as np
 
-    from sokrat.memory.base import Embedder, Memory
+    from sokrat.memory.base import Embedder, VideoLogStore
     from sokrat.perception.base import Label, SpeechSegment
     from sokrat.perception.registry import Perceivers
     from sokrat.settings import Settings
@@ -137,11 +137,15 @@ def log_id_for(digest: str, model_ids: Sequence[str], options: VideoLogOptions) 
 class VideoIndexer:
     """Builds (or finds) the log of a video in ``memory`` with the given perceivers."""
 
-    def __init__(self, memory: Memory, perceivers: Perceivers, *, embedder: Embedder | None = None,
+    def __init__(self, memory: VideoLogStore, perceivers: Perceivers, *, embedder: Embedder | None = None,
                  options: VideoLogOptions | None = None, settings: Settings | None = None) -> None:
         self.memory = memory
         self.perceivers = perceivers
-        self.embedder = embedder or memory.embedder
+        if embedder is None:
+            embedder = getattr(memory, "embedder", None)
+            if embedder is None:
+                raise TypeError("VideoIndexer needs an embedder (the memory has none)")
+        self.embedder: Embedder = embedder
         self.options = options or VideoLogOptions()
         self.settings = settings
         self._ocr_last: tuple[np.ndarray, str] | None = None

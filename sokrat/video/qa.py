@@ -33,7 +33,7 @@ from sokrat.video.question import Question, content_words, parse_question
 
 if TYPE_CHECKING:
     from sokrat.llm.base import ChatModel
-    from sokrat.memory.base import LogEntry, Memory
+    from sokrat.memory.base import Embedder, LogEntry, VideoLogStore
     from sokrat.perception.log import VideoLog
     from sokrat.perception.registry import Perceivers
     from sokrat.settings import Settings
@@ -43,6 +43,10 @@ RRF_K = 60
 MAX_SHOWN = 5
 """Log lines the chat model sees per question (the offline model is small: short prompts)."""
 MAX_ANSWER_CHARS = 160
+RELATED = 0.45
+"""Cosine (MiniLM) from which a shot that shares no word with the question still counts as
+related: "when do I see the dentist?" vs the appointment sentence is 0.67, "what is the name
+of my dog?" vs a cat shot 0.42 (measured on the bench logs)."""
 
 SYSTEM_PROMPT = (
     "You answer a question about a video from its log. Each log line is one shot: [id] start-end, "
@@ -128,7 +132,7 @@ _logs: ProcessCache[LogIndex] = ProcessCache(maxsize=32)
 by where they are stored and their id."""
 
 
-def _memory_address(memory: Memory) -> str | None:
+def _memory_address(memory: VideoLogStore) -> str | None:
     url, prefix = getattr(memory, "url", None), getattr(memory, "prefix", None)
     return f"{url}|{prefix}" if url is not None else None
 
@@ -232,12 +236,25 @@ class VideoQA:
     built on first need (a warm question over an indexed video never loads a vision model).
     """
 
-    def __init__(self, *, settings: Settings, memory: Memory, perceivers: Perceivers | None = None,
-                 chat: ChatModel | None = None) -> None:
+    def __init__(self, *, settings: Settings, memory: VideoLogStore, embedder: Embedder | None = None,
+                 perceivers: Perceivers | None = None, chat: ChatModel | None = None) -> None:
         self.settings = settings
         self.memory = memory
+        self._embedder = embedder
         self._perceivers = perceivers
         self._chat = chat
+
+    @property
+    def embedder(self) -> Embedder:
+        """The text embedder of the logs (the memory's own when it has one); loads on first use."""
+        if self._embedder is None:
+            own = getattr(self.memory, "embedder", None)
+            if own is None:
+                from sokrat.memory import get_embedder
+
+                own = get_embedder(self.settings)
+            self._embedder = own
+        return self._embedder
 
     @property
     def perceivers(self) -> Perceivers:
@@ -260,8 +277,8 @@ class VideoQA:
         """The video's complete log, built now if needed (resuming a partial one)."""
         from sokrat.perception.log import VideoIndexer, VideoLogOptions
 
-        indexer = VideoIndexer(self.memory, self.perceivers, options=VideoLogOptions.from_settings(self.settings),
-                               settings=self.settings)
+        indexer = VideoIndexer(self.memory, self.perceivers, embedder=self.embedder,
+                               options=VideoLogOptions.from_settings(self.settings), settings=self.settings)
         return indexer.index(video, progress=progress)
 
     def log(self, log_id: str) -> LogIndex:
@@ -293,7 +310,7 @@ class VideoQA:
         lexical = sorted(match_entries(words, log.entries), key=lambda m: (-m.score, m.entry.t_start))
         rankings = [[m.entry.index for m in lexical], log.bm25_rank(query, depth)]
         if semantic:
-            qvec = self.memory.embedder.embed([query])[0]
+            qvec = self.embedder.embed([query])[0]
             rankings.append([e.index for e, _ in self.memory.search_video(log_id, qvec.tolist(), field="text",
                                                                            k=depth)])
             clip = self._perceivers.clip if self._perceivers is not None else None
@@ -356,8 +373,8 @@ class VideoQA:
             mid = duration / 2
             return [e for e in entries if e.t_start <= mid < e.t_end] or entries[n // 2 : n // 2 + 1], ""
         if spec.kind in ("first_half", "second_half"):
-            half = duration / 2
-            return [e for e in entries if (e.t_start < half if spec.kind == "first_half" else e.t_end > half)], ""
+            half = duration / 2  # a shot belongs to the half its middle is in
+            return [e for e in entries if ((e.t_start + e.t_end) / 2 < half) == (spec.kind == "first_half")], ""
         if spec.kind in ("first_time", "last_time"):
             return list(entries), ""  # applied to the matches, not the scope
         anchors = [self._anchor(a, log) for a in spec.anchors]
@@ -383,12 +400,14 @@ class VideoQA:
         return entries[lo + 1 : hi], note
 
     def _anchor(self, phrase: str, log: LogIndex) -> list[Match]:
-        matches = match_entries(content_words(phrase), log.entries)
+        """The shots ``phrase`` ("the cat") names by what is seen in them. Words merely said do
+        not anchor time ("what should I buy after work?" is about work, not a shot)."""
+        matches = [m for m in match_entries(content_words(phrase), log.entries) if m.how in ("seen", "maybe")]
         strong = [m for m in matches if m.score >= 0.9]
         return sorted(strong or matches, key=lambda m: m.entry.t_start)
 
     def generate(self, messages: list[Any], schema: dict[str, Any]) -> tuple[dict[str, Any], Usage]:
-        response = self.chat.generate(messages, json_schema=schema, max_tokens=80)
+        response = self.chat.generate(messages, json_schema=schema, max_tokens=60, purpose="video_answer")
         parsed = response.parsed
         if parsed is None:
             try:
@@ -400,7 +419,8 @@ class VideoQA:
         return parsed, response.usage
 
 
-_UNKNOWN = re.compile(r"^\W*(unknown|not (?:sure|known|mentioned|shown|visible|in the log|stated|clear)|"
+# A model's way of saying the log does not tell.
+REFUSAL = re.compile(r"^\W*(unknown|not (?:sure|known|mentioned|shown|visible|in the log|stated|clear)|"
                       r"no (?:information|answer|idea|mention)|n/?a|none|the log does not|i don't know|"
                       r"it is not|there is no information|cannot (?:tell|be determined))", re.I)
 
@@ -437,6 +457,11 @@ class _Answer:
                 return self.when(matches)
         if generic and q.kind in ("what", "yes_no") and q.modality != "said":
             return self.describe()
+        if q.kind == "what" and q.time is not None and q.modality != "said" and q.time.kind != "window" \
+                and not match_entries(q.words, self.scope):
+            # "What was on the table at the very beginning?": the log has no table, but the
+            # shots the time points at are the answer a person gives ("an espresso").
+            return self.describe()
         return self.from_model()
 
     # --- label answers ------------------------------------------------------------------------------
@@ -444,6 +469,13 @@ class _Answer:
         """Whether the log could have named the thing (a word the lexicon knows)."""
         lex = lexicon()
         return any(lex.synsets(p) for p in _phrases(self.q.words))
+
+    def _named(self, m: Match) -> str:
+        """The thing as asked, with the log's word when it differs: "a rocket (missile)"."""
+        asked = self.q.target
+        if m.what.lower() == asked.lower() or not asked or len(asked.split()) > 3:
+            return _a(m.what)
+        return f"{_a(asked)} ({m.what})"
 
     def _where(self) -> str:
         return f" {self.q.time.phrase}" if self.q.time else ""
@@ -462,7 +494,7 @@ class _Answer:
         spans = ", ".join(fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups[:3])
         if lead.how == "said":
             return self.result(f"Yes, it was mentioned at {spans}: \"{_clip(lead.entry.said)}\"", [g[0].entry for g in groups[:3]])
-        return self.result(f"Yes: {_a(lead.what)} at {spans}.", [m.entry for g in groups[:3] for m in g])
+        return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
 
     def when(self, matches: list[Match]) -> Result:
         strong = [m for m in matches if m.score >= 0.9] or matches
@@ -474,7 +506,7 @@ class _Answer:
             groups = groups[-1:]
         spans = [fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups]
         lead = groups[0][0]
-        what = _a(lead.what) if lead.how in ("seen", "maybe") else f"\"{lead.what}\" (said)"
+        what = self._named(lead) if lead.how in ("seen", "maybe") else f"\"{lead.what}\" (said)"
         text = f"{what[0].upper()}{what[1:]} at {_join(spans)}."
         return self.result(text, [m.entry for g in groups for m in g])
 
@@ -488,7 +520,7 @@ class _Answer:
         n = len(groups)
         times = {1: "Once", 2: "Twice"}.get(n, f"{n} times")
         spans = _join([fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups])
-        return self.result(f"{times}: {_a(groups[0][0].what)} at {spans}.", [m.entry for g in groups for m in g])
+        return self.result(f"{times}: {self._named(groups[0][0])} at {spans}.", [m.entry for g in groups for m in g])
 
     def describe(self) -> Result:
         """What is seen (and said) in the shots in scope, from their labels."""
@@ -509,9 +541,12 @@ class _Answer:
     # --- the chat model -------------------------------------------------------------------------------
     def candidates(self) -> list[LogEntry]:
         q = self.q
-        matches = match_entries(q.words, self.scope, modality=q.modality)
-        picked = [m.entry for m in sorted(matches, key=lambda m: (-m.score, m.entry.t_start))]
-        if len(self.scope) <= MAX_SHOWN and (q.time is not None or not picked):
+        matches = sorted(match_entries(q.words, self.scope, modality=q.modality),
+                         key=lambda m: (-m.score, m.entry.t_start))
+        # What was said is where most facts are: the best two speech / on-screen matches first.
+        spoken = [m.entry for m in matches if m.how in ("said", "text")][:2]
+        picked = spoken + [m.entry for m in matches]
+        if q.time is not None and len(self.scope) <= MAX_SHOWN:  # a time that points at a few shots: show them
             picked += self.scope
         if len(dict.fromkeys(e.index for e in picked)) < MAX_SHOWN:
             query = q.target or q.text
@@ -531,8 +566,8 @@ class _Answer:
         e = self.log.by_index[m.index]
         if e.text_embedding is None:
             return True
-        qvec = self.qa.memory.embedder.embed([self.q.text])[0]
-        return float(np.dot(qvec, np.asarray(e.text_embedding, dtype=np.float32))) >= 0.35
+        qvec = self.qa.embedder.embed([self.q.text])[0]
+        return float(np.dot(qvec, np.asarray(e.text_embedding, dtype=np.float32))) >= RELATED
 
     def from_model(self) -> Result:
         from sokrat.llm.base import Message
@@ -550,7 +585,7 @@ class _Answer:
                  and any(e.index == i for e in shown)]
         self.steps.append(StepRecord(index=2, tool="answer", arguments={"question": self.q.text},
                                      observation=json.dumps(parsed)[:400]))
-        if not answer or _UNKNOWN.match(answer):
+        if not answer or REFUSAL.match(answer):
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]

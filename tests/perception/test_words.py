@@ -1,0 +1,53 @@
+"""Plain words and categories for model labels, from the shipped WordNet data."""
+
+from __future__ import annotations
+
+from sokrat.perception.words import format_labels, imagenet_classes, lexicon, parse_labels
+
+
+def test_imagenet_classes_become_plain_words_with_categories() -> None:
+    lex = lexicon()
+    for name in ("Egyptian cat", "tabby cat", "tiger cat"):
+        c = lex.concept(name)
+        assert c.word == "cat" and "animal" in c.categories
+    assert lex.concept("mountain bike").word == "bicycle"
+    assert "vehicle" in lex.concept("moped").categories
+    assert "container" not in lex.concept("moped").categories  # WordNet's wheeled vehicle is one: not for people
+    assert "drink" in lex.concept("espresso").categories
+    assert lex.concept("coffee mug").word == "mug"
+    assert lex.concept("not a wordnet label").categories == ()
+
+
+def test_questions_match_labels_through_synonyms_plurals_and_hypernyms() -> None:
+    lex = lexicon()
+    assert lex.is_a("bicycle", lex.synsets("bike"))  # synonym
+    assert lex.is_a("cat", lex.synsets("cats"))  # plural
+    assert lex.is_a("cat", lex.synsets("animal")) and lex.is_a("moped", lex.synsets("vehicle"))
+    assert lex.is_a("espresso", lex.synsets("coffee"))
+    assert not lex.is_a("cat", lex.synsets("dog")) and not lex.is_a("moped", lex.synsets("animal"))
+    assert not lex.is_a("cat", lex.synsets("tabby"))  # a cat is not necessarily a tabby
+    assert lex.synsets("mice") and lex.base_form("mice") == "mouse"
+
+
+def test_every_imagenet_class_has_a_synset_and_the_data_carries_the_licence() -> None:
+    lex = lexicon()
+    assert len(imagenet_classes()) == 1000
+    assert all(lex.imagenet(i).synsets for i in range(1000))
+    from importlib import resources
+
+    text = resources.files("sokrat.perception").joinpath("data/wordnet_labels.json").read_text("utf-8")
+    assert "Princeton University" in text
+
+
+def test_label_text_round_trips() -> None:
+    lex = lexicon()
+    seen = format_labels([lex.concept("tabby cat"), lex.concept("laptop")]) + "; colour: orange; place: kitchen"
+    items = parse_labels(seen)
+    assert [(i.word, i.kind) for i in items] == [("cat", "object"), ("laptop", "object"), ("orange", "colour"),
+                                                 ("kitchen", "place")]
+    assert items[0].categories == ("animal",)
+
+
+def test_concepts_in_free_text() -> None:
+    words = [c.word for c in lexicon().concepts_in("A cat sitting on a laptop next to a cup of coffee")]
+    assert words[:2] == ["cat", "laptop"] and "coffee" in words

@@ -1,0 +1,211 @@
+"""Questions over a real video's log (real Redis, real decoding and shots); the tagger and
+speech are deterministic stand-ins here, the real stack runs in the slow tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import pytest
+
+from sokrat.errors import InvalidInput
+from sokrat.llm.scripted import ScriptedChatModel
+from sokrat.perception.base import SpeechRecognizer, SpeechSegment
+from sokrat.perception.registry import Perceivers, get_perceivers
+from sokrat.video.qa import VideoQA
+from tests.perception.conftest import SPOKEN, PhotoTagger
+
+
+class SaidAt(SpeechRecognizer):
+    """Says :data:`SPOKEN` from 11 s to 13 s (what whisper hears in ``day_video``)."""
+
+    name = "said-at"
+
+    def transcribe(self, audio: np.ndarray, *, offset_s: float = 0.0) -> list[SpeechSegment]:
+        end = offset_s + len(audio) / 16000
+        return [SpeechSegment(11.0, 13.0, SPOKEN)] if offset_s <= 11.0 < end else []
+
+
+class RecordingChat(ScriptedChatModel):
+    """A scripted model that also keeps the JSON schema of each call."""
+
+    def __init__(self, replies: Sequence[Any]) -> None:
+        super().__init__(replies)
+        self.schemas: list[dict[str, Any] | None] = []
+
+    async def agenerate(self, messages, *, json_schema=None, **kw):  # type: ignore[no-untyped-def, override]
+        self.schemas.append(json_schema)
+        return await super().agenerate(messages, json_schema=json_schema, **kw)
+
+
+def _qa(memory, settings, chat=None) -> VideoQA:  # type: ignore[no-untyped-def]
+    return VideoQA(settings=settings, memory=memory, perceivers=Perceivers(taggers=[PhotoTagger()], speech=SaidAt()),
+                   chat=chat or RecordingChat([]))
+
+
+def test_shots_follow_the_cuts_with_plain_words(memory, settings, day_video: Path) -> None:
+    qa = _qa(memory, settings)
+    vlog = qa.index(day_video)
+    entries = qa.log(vlog.meta.log_id).entries
+    assert [(e.t_start, e.t_end) for e in entries] == [(0, 5), (5, 10), (10, 16), (16, 21), (21, 28)]
+    assert entries[1].seen.startswith("cat [animal]") and entries[3].seen.startswith("cat [animal]")
+    assert entries[0].seen.startswith("espresso [drink") and entries[4].seen.startswith("moped [vehicle]")
+    assert "web site" not in " ".join(e.seen for e in entries)  # a weak label in every frame names no shot
+    assert entries[2].said == SPOKEN and all(not e.said for i, e in enumerate(entries) if i != 2)
+
+
+@pytest.mark.parametrize(("question", "answer", "spans"), [
+    ("Was there a cat?", "Yes: a cat at 0:05-0:10, 0:16-0:21.", [(5, 10), (16, 21)]),
+    ("Did I see an animal?", "Yes: an animal (cat) at 0:05-0:10, 0:16-0:21.", [(5, 10), (16, 21)]),
+    ("Was there a dog?", "No, I did not see a dog.", []),
+    ("Was there a cat at the end?", "No, I did not see a cat at the end (0:21-0:28).", [(21, 28)]),
+    ("Was there a vehicle at the end?", "Yes: a vehicle (moped) at 0:21-0:28.", [(21, 28)]),
+    ("When did I see the rocket?", "A rocket (missile) at 0:10-0:16.", [(10, 16)]),
+    ("When did I last see the cat?", "A cat at 0:16-0:21.", [(16, 21)]),
+    ("How many times did I see a cat?", "Twice: a cat at 0:05-0:10 and 0:16-0:21.", [(5, 10), (16, 21)]),
+    ("How many dogs did I see?", "None: I did not see dogs.", []),
+    ("What did I see right after the rocket?", "A cat at 0:16-0:21.", [(16, 21)]),
+    ("What did I see right before the rocket?", "A cat at 0:05-0:10.", [(5, 10)]),
+    ("What did I see at 0:12?", "A missile at 0:10-0:16.", [(10, 16)]),
+    ("What was on the table at the very beginning?", "An espresso at 0:00-0:05.", [(0, 5)]),
+    ("Was there a cat between the coffee and the rocket?", "Yes: a cat at 0:05-0:10.", [(5, 10)]),
+    ("Did I mention my keys?", f'Yes, it was mentioned at 0:10-0:16: "{SPOKEN}"', [(10, 16)]),
+])
+def test_label_questions_are_answered_from_the_log_with_times(memory, settings, day_video: Path, question: str,
+                                                              answer: str, spans: list[tuple[int, int]]) -> None:
+    chat = RecordingChat([])
+    result = _qa(memory, settings, chat).ask(day_video, question)
+    assert result.answer == answer and result.status == "succeeded"
+    assert [(e.t_start, e.t_end) for e in result.evidence] == spans
+    assert chat.calls == []  # no model needed for these
+
+
+def test_the_model_cites_shown_entries_by_id_and_the_citations_are_the_evidence(memory, settings,
+                                                                                 day_video: Path) -> None:
+    chat = RecordingChat([{"answer": "inside the red car", "evidence": [2]}])
+    result = _qa(memory, settings, chat).ask(day_video, "Where did I leave my keys?")
+    assert result.answer == "Inside the red car, at 0:10-0:16." and result.status == "succeeded"
+    assert [(e.t_start, e.t_end) for e in result.evidence] == [(10, 16)]
+    prompt = chat.calls[0][-1].content
+    assert "[2] 0:10-0:16" in prompt and SPOKEN in prompt and "Question: Where did I leave my keys?" in prompt
+    schema = chat.schemas[0]
+    assert schema is not None
+    shown = [int(line[1 : line.index("]")]) for line in prompt.splitlines() if line.startswith("[")]
+    jsonschema.validate({"answer": "x", "evidence": shown[:1]}, schema)
+    with pytest.raises(jsonschema.ValidationError):  # an id that was not shown cannot be cited
+        jsonschema.validate({"answer": "x", "evidence": [max(shown) + 7]}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"answer": "x"}, schema)
+
+
+def test_nothing_relevant_is_no_answer_not_a_canned_success(memory, settings, day_video: Path) -> None:
+    chat = RecordingChat([{"answer": "unknown", "evidence": []}])
+    qa = _qa(memory, settings, chat)
+    unrelated = qa.ask(day_video, "What is the name of my dog?")
+    assert unrelated.status == "no_answer" and unrelated.evidence == [] and unrelated.reason
+    said = qa.ask(day_video, "What did I say about the keys?")  # shown to the model, which cannot tell
+    assert said.status == "no_answer" and len(chat.calls) == 1
+
+
+def test_empty_question_or_query_is_invalid_input(memory, settings, day_video: Path) -> None:
+    qa = _qa(memory, settings)
+    with pytest.raises(InvalidInput):
+        qa.ask(day_video, "  ")
+    with pytest.raises(InvalidInput):
+        qa.search(day_video, "")
+
+
+def test_search_finds_labels_and_speech(memory, settings, day_video: Path) -> None:
+    qa = _qa(memory, settings)
+    assert qa.search(day_video, "rocket", k=1)[0].t_start == 10.0
+    assert qa.search(day_video, "keys", k=1)[0].t_start == 10.0
+    assert {m.t_start for m in qa.search(day_video, "kitty cat animal", k=2)} == {5.0, 16.0}
+
+
+def test_video_tools_default_to_run_media_and_report_bad_input(memory, settings, silent_video: Path,
+                                                               tmp_path: Path) -> None:
+    from sokrat._async import run_sync
+    from sokrat.tools.registry import ToolContext, ToolRegistry
+    from sokrat.tools.video import TOOLS
+
+    registry = ToolRegistry(TOOLS)
+    ctx = ToolContext(settings=settings, memory=memory, media=(str(silent_video),))
+    out = run_sync(registry.execute("video_search", {"query": "space shuttle", "k": 2}, ctx))
+    assert out.ok, out.error
+    assert len(out.output) == 2 and {"t_start", "t_end", "text", "score"} <= set(out.output[0])
+    moment = run_sync(registry.execute("describe_moment", {"t": 25.0}, ctx))
+    assert moment.ok and moment.output["t_start"] <= 25.0 < moment.output["t_end"]
+    outside = run_sync(registry.execute("describe_moment", {"t": 99.0}, ctx))
+    assert not outside.ok and "outside the video" in outside.observation
+    bad = tmp_path / "bad.mp4"
+    bad.write_text("not a video")
+    failed = run_sync(registry.execute("video_search", {"query": "x", "video": str(bad)}, ctx))
+    assert not failed.ok and "not a readable video" in failed.observation
+    none = run_sync(registry.execute("video_qa", {"question": "x"}, ToolContext(settings=settings, memory=memory)))
+    assert not none.ok and "no video given" in none.observation
+    too_many = run_sync(registry.execute("video_search", {"query": "x", "k": 50}, ctx))
+    assert not too_many.ok  # the bound is in the schema
+
+
+def test_cli_ask_and_search_json_and_bad_input(monkeypatch, settings, memory, day_video: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    import sokrat.cli.video as cli_video
+    from sokrat.cli import _register, app
+
+    monkeypatch.setattr(cli_video, "_qa", lambda: _qa(memory, settings))
+    _register()
+    runner = CliRunner()
+    ok = runner.invoke(app, ["search", str(day_video), "rocket", "--top", "2", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert len(json.loads(ok.stdout)["moments"]) == 2
+    asked = runner.invoke(app, ["ask", str(day_video), "When did I see the rocket?", "--json"])
+    assert asked.exit_code == 0, asked.output
+    payload = json.loads(asked.stdout)
+    assert payload["answer"] == "A rocket (missile) at 0:10-0:16." and payload["evidence"][0]["t_start"] == 10.0
+    bad = runner.invoke(app, ["index", str(tmp_path / "missing.mp4"), "--json"])
+    assert bad.exit_code == 1 and bad.stdout == ""
+    assert "no such file" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_transcribe_tool_refuses_media_without_audio(settings, silent_video: Path) -> None:
+    from sokrat._async import run_sync
+    from sokrat.tools.registry import ToolContext, ToolRegistry
+    from sokrat.tools.video import TOOLS
+
+    out = run_sync(ToolRegistry(TOOLS).execute("transcribe", {"media": str(silent_video)}, ToolContext(settings=settings)))
+    assert not out.ok and "no audio track" in out.observation
+
+
+@pytest.mark.slow
+def test_offline_stack_answers_from_pictures_and_speech(memory, settings, day_video: Path) -> None:
+    """The real tagger + whisper + OCR + MiniLM + Redis; the answer sentence by the real planner."""
+    from sokrat.llm import get_chat_model
+
+    qa = VideoQA(settings=settings, memory=memory, perceivers=get_perceivers(settings), chat=get_chat_model(settings))
+    vlog = qa.index(day_video)
+    entries = qa.log(vlog.meta.log_id).entries
+    assert [e.t_start for e in entries] == [0, 5, 10, 16, 21]
+    assert "keys" in entries[2].said.lower()
+    cat = qa.ask(day_video, "When did I see the cat?")
+    assert "0:05-0:10" in cat.answer and "0:16-0:21" in cat.answer, cat.answer
+    keys = qa.ask(day_video, "Where did I leave my keys?")
+    print("KEYS:", keys.answer)
+    assert keys.status == "succeeded" and "car" in keys.answer.lower(), keys.answer
+    assert [(e.t_start, e.t_end) for e in keys.evidence] == [(10, 16)]
+    assert qa.index(day_video).reused
+
+
+@pytest.mark.slow
+def test_transcribe_tool_reads_an_audio_file(settings, speech_clip: Path) -> None:
+    from sokrat._async import run_sync
+    from sokrat.tools.registry import ToolContext, ToolRegistry
+    from sokrat.tools.video import TOOLS
+
+    out = run_sync(ToolRegistry(TOOLS).execute("transcribe", {"media": str(speech_clip)}, ToolContext(settings=settings)))
+    assert out.ok, out.error
+    assert "keys" in " ".join(s["text"] for s in out.output).lower() and out.output[0]["t_start"] < 1.0

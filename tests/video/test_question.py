@@ -1,0 +1,64 @@
+"""Reading a question: its type, what it is about, and every time form the issue names."""
+
+from __future__ import annotations
+
+import pytest
+
+from sokrat.video.question import parse_question, parse_time_value
+
+
+@pytest.mark.parametrize(("question", "kind", "target"), [
+    ("Was there a rabbit at the end?", "yes_no", "rabbit"),
+    ("Did I mention the dentist?", "yes_no", "dentist"),
+    ("When did I see the rocket?", "when", "rocket"),
+    ("At what time does the cat appear?", "when", "cat"),
+    ("How many times did I see a cat?", "count", "cat"),
+    ("How often was a bicycle shown?", "count", "bicycle"),
+    ("What did I say about the milk?", "said", "milk"),
+    ("Where did I leave my keys?", "what", "leave keys"),
+    ("What kind of vehicles were parked in the street?", "what", "vehicles parked street"),
+    ("Who was in the car?", "what", "car"),
+])
+def test_types_and_targets(question: str, kind: str, target: str) -> None:
+    q = parse_question(question)
+    assert (q.kind, q.target) == (kind, target)
+
+
+@pytest.mark.parametrize(("question", "kind", "start", "end", "anchors"), [
+    ("What was on the table at the very beginning?", "beginning", None, None, ()),
+    ("Was there a rabbit at the end?", "end", None, None, ()),
+    ("What did I see first?", "beginning", None, None, ()),
+    ("What was the last thing I saw?", "end", None, None, ()),
+    ("When did I first see the cat?", "first_time", None, None, ()),
+    ("When did I last see the cat?", "last_time", None, None, ()),
+    ("What did I see right after the cat?", "right_after", None, None, ("cat",)),
+    ("What came just before the rocket?", "right_before", None, None, ("rocket",)),
+    ("Is there a bicycle after the coffee?", "after", None, None, ("coffee",)),
+    ("Was there a dog before the cat, at all?", "before", None, None, ("cat",)),
+    ("What was between the cat and the rocket?", "between", None, None, ("cat", "rocket")),
+    ("What was shown at 1:30?", "window", 90.0, 90.0, ()),
+    ("What did I see at 45 seconds?", "window", 45.0, 45.0, ()),
+    ("What did I see in the second minute?", "window", 60.0, 120.0, ()),
+    ("What appeared between 0:10 and 0:20?", "window", 10.0, 20.0, ()),
+    ("Was there a dog in the first 10 seconds?", "window", 0.0, 10.0, ()),
+    ("What happened after 2:00?", "window", 120.0, None, ()),
+    ("What did I see in the middle?", "middle", None, None, ()),
+    ("Was there a drink in the second half?", "second_half", None, None, ()),
+])
+def test_time_forms(question: str, kind: str, start: float | None, end: float | None,
+                    anchors: tuple[str, ...]) -> None:
+    spec = parse_question(question).time
+    assert spec is not None and spec.kind == kind, spec
+    assert (spec.start, spec.end, spec.anchors) == (start, end, anchors)
+    assert spec.phrase and spec.phrase in question.lower()
+
+
+def test_last_seconds_count_back_from_the_end_and_no_time_means_none() -> None:
+    spec = parse_question("What was said in the last 20 seconds?").time
+    assert spec is not None and spec.from_end and spec.end == 20
+    assert parse_question("Where did I leave my keys?").time is None
+
+
+def test_time_values() -> None:
+    assert parse_time_value("1:30") == 90 and parse_time_value("45 s") == 45
+    assert parse_time_value("2 minutes") == 120 and parse_time_value("0:05.5") == 5.5
