@@ -124,8 +124,8 @@ def probe() -> SandboxProbe:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return SandboxProbe(False, None, reason="bubblewrap is not installed: apt-get install bubblewrap")
-    cmd = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", *_system_binds(),
-           "--proc", "/proc", "--dev", "/dev", *_python_binds(), sys.executable, "-I", "-c",
+    # the very mounts and namespaces a call uses, so what works here works there
+    cmd = [*_bwrap_prefix(bwrap, SandboxLimits()), sys.executable, "-I", "-c",
            "import os; print(' '.join(sorted(os.listdir('/proc/self/ns'))))"]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
@@ -194,21 +194,39 @@ def _python_binds() -> list[str]:
     return args
 
 
-def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: str) -> list[str]:
-    size = str(limits.work_bytes)
+def _bwrap_prefix(bwrap: str, limits: SandboxLimits) -> list[str]:
+    """Everything but the files of one call and the command: namespaces, mounts, environment."""
+    help_text = _bwrap_help(bwrap)
+    size = ["--size", str(limits.work_bytes)] if "--size" in help_text else []  # bwrap >= 0.7
     return [
         bwrap,
         "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-        "--unshare-cgroup-try", "--disable-userns",
+        "--unshare-cgroup-try", *(["--disable-userns"] if "--disable-userns" in help_text else []),
         "--die-with-parent", "--new-session", "--hostname", "sandbox",
         # tmpfs first: a bind below them (a venv under /tmp) stays visible
-        "--size", size, "--tmpfs", WORK_DIR, "--size", size, "--tmpfs", "/tmp",
+        *size, "--tmpfs", WORK_DIR, *size, "--tmpfs", "/tmp",
         *_system_binds(), *_python_binds(),
-        "--ro-bind", str(INIT_SCRIPT), "/run/sokrat/init.py",
-        "--ro-bind", str(code_path), "/run/sokrat/code.py",
         "--proc", "/proc", "--dev", "/dev",
         "--chdir", WORK_DIR,
         "--clearenv", *_env_args(home=WORK_DIR, tmp="/tmp"),
+    ]
+
+
+@functools.lru_cache(maxsize=4)
+def _bwrap_help(bwrap: str) -> str:
+    """``bwrap --help``: the options this version knows (older ones lack --size, --disable-userns)."""
+    try:
+        out = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return out.stdout + out.stderr
+
+
+def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: str) -> list[str]:
+    return [
+        *_bwrap_prefix(bwrap, limits),
+        "--ro-bind", str(INIT_SCRIPT), "/run/sokrat/init.py",
+        "--ro-bind", str(code_path), "/run/sokrat/code.py",
         sys.executable, "-I", "/run/sokrat/init.py", config,
     ]
 
