@@ -182,3 +182,15 @@ async def test_web_search_through_a_searxng_api() -> None:
         assert out.ok and out.output == [{"title": "Sokrat", "url": "https://example.org", "snippet": "agents"}]
     finally:
         server.shutdown()
+
+
+def test_cli_index_refuses_videos_and_documents_together(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sokrat.cli import _register, app
+
+    _register()
+    (tmp_path / "a.md").write_text("x")
+    (tmp_path / "v.mp4").write_bytes(b"\x00")
+    result = CliRunner().invoke(app, ["index", str(tmp_path / "a.md"), str(tmp_path / "v.mp4")])
+    assert result.exit_code != 0 and "one video, or documents and folders" in result.output
