@@ -104,7 +104,7 @@ def sample_frames(
                 q.popleft()
         if scene and not base and len(kept_scene) >= scene_budget:
             return False
-        return base or len(kept) < opts.max_frames_per_minute
+        return len(kept) < opts.max_frames_per_minute
 
     with open_container(path) as container:
         for t, frame in iter_video_frames(container, start_s=start_s, max_pixels=opts.max_pixels):

@@ -1,62 +1,71 @@
-"""The video log in the real embedded Redis: build, reuse, resume, and clean failure."""
+"""The video log in the real embedded Redis: shots, reuse, resume, fingerprint, clean failure."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from sokrat.errors import MediaError
-from sokrat.perception.log import IndexOptions, VideoIndexer, log_id_for
+from sokrat.perception.base import Label
+from sokrat.perception.log import VideoIndexer, VideoLogOptions, describe_shot, log_id_for
 from sokrat.perception.registry import Perceivers, get_perceivers
 from sokrat.perception.sampling import SamplingOptions
 from tests.perception.conftest import ColourTagger
 
-# 40 s video, 5 s entries, 2 entries per chunk: four chunks to interrupt between.
-OPTIONS = IndexOptions(segment_s=5.0, chunk_segments=2, sampling=SamplingOptions(sample_fps=0.5))
+# 40 s video (a cut at 21 s), shots capped at 5 s, stored about every 10 s: chunks to interrupt between.
+OPTIONS = VideoLogOptions(max_shot_s=5.0, chunk_s=10.0, sampling=SamplingOptions(sample_fps=0.5))
 
 
-def test_log_entries_cover_the_video_in_time_order(memory, silent_video: Path) -> None:
+def test_entries_are_shots_that_cover_the_video_in_time_order(memory, silent_video: Path) -> None:
     tagger = ColourTagger()
-    vlog = VideoIndexer(memory, Perceivers(tagger=tagger), options=OPTIONS).index(silent_video)
+    vlog = VideoIndexer(memory, Perceivers(taggers=[tagger]), options=OPTIONS).index(silent_video)
     entries = memory.video_entries(vlog.meta.log_id)
     assert vlog.meta.status == "complete" and not vlog.reused
-    assert [(e.t_start, e.t_end) for e in entries] == [(5.0 * i, 5.0 * (i + 1)) for i in range(8)]
-    assert [e.index for e in entries] == list(range(8))
+    assert entries[0].t_start == 0.0 and entries[-1].t_end == 40.0
+    assert all(a.t_end == b.t_start for a, b in zip(entries, entries[1:], strict=False))  # no gap, no overlap
+    assert 21.0 in {e.t_start for e in entries}  # the cut starts a shot, exactly
+    assert all(OPTIONS.min_shot_s <= e.t_end - e.t_start <= OPTIONS.max_shot_s + 1e-6 for e in entries)
+    assert [e.index for e in entries] == list(range(len(entries)))
     assert all(e.seen and e.text_embedding is not None and "colour-tagger" in e.models for e in entries)
     assert all(e.said == "" for e in entries)  # no audio track: speech is skipped, not an error
-    assert vlog.meta.summary.startswith("40 s video, 8 segments")
+    assert vlog.meta.summary.startswith(f"40 s video, {len(entries)} shots")
 
 
 def test_second_index_reuses_the_log(memory, silent_video: Path) -> None:
-    first = ColourTagger()
-    a = VideoIndexer(memory, Perceivers(tagger=first), options=OPTIONS).index(silent_video)
+    a = VideoIndexer(memory, Perceivers(taggers=[ColourTagger()]), options=OPTIONS).index(silent_video)
     again = ColourTagger()
-    b = VideoIndexer(memory, Perceivers(tagger=again), options=OPTIONS).index(silent_video)
+    b = VideoIndexer(memory, Perceivers(taggers=[again]), options=OPTIONS).index(silent_video)
     assert b.reused and b.meta.log_id == a.meta.log_id and again.calls == 0
     # Another model set is another log.
-    other = Perceivers(tagger=ColourTagger(), ocr=get_perceivers(memory.settings).ocr)
+    other = Perceivers(taggers=[ColourTagger()], ocr=get_perceivers(memory.settings).ocr)
     assert VideoIndexer(memory, other, options=OPTIONS).log_id(silent_video) != a.meta.log_id
 
 
 def test_interrupted_index_resumes_where_it_stopped(memory, silent_video: Path) -> None:
     interrupted = ColourTagger(fail_after=2)  # two chunks stored, Ctrl-C during the third
-    indexer = VideoIndexer(memory, Perceivers(tagger=interrupted), options=OPTIONS)
+    indexer = VideoIndexer(memory, Perceivers(taggers=[interrupted]), options=OPTIONS)
     with pytest.raises(KeyboardInterrupt):
         indexer.index(silent_video)
     log_id = indexer.log_id(silent_video)
     partial = memory.video_log(log_id)
-    assert partial.status == "partial" and partial.resume_at_s == 20.0 and partial.entries == 4
+    assert partial.status == "partial" and 0 < partial.resume_at_s < 40 and partial.entries > 0
+    stored = memory.video_entries(log_id)
+    assert stored[-1].t_end == partial.resume_at_s
 
     resumed = ColourTagger()
-    indexer.perceivers.tagger = resumed
+    indexer.perceivers.taggers = [resumed]
     vlog = indexer.index(silent_video)
-    assert vlog.meta.status == "complete" and vlog.meta.entries == 8
+    assert vlog.meta.status == "complete"
     full = ColourTagger()
-    VideoIndexer(memory, Perceivers(tagger=full), options=IndexOptions(
-        segment_s=5.0, chunk_segments=2, sampling=SamplingOptions(sample_fps=0.5), ocr=False)).index(silent_video)
-    assert 0 < resumed.images < full.images  # only the second half was decoded and tagged again
-    assert [e.index for e in memory.video_entries(log_id)] == list(range(8))
+    fresh = VideoIndexer(memory, Perceivers(taggers=[full]), options=dataclasses.replace(OPTIONS, ocr=False))
+    fresh_log = fresh.index(silent_video)
+    assert 0 < resumed.images < full.images  # only the rest was decoded and tagged again
+    entries = memory.video_entries(log_id)
+    assert [e.index for e in entries] == list(range(len(entries)))
+    assert [(e.t_start, e.t_end) for e in entries] == [(e.t_start, e.t_end)
+                                                        for e in memory.video_entries(fresh_log.meta.log_id)]
 
 
 @pytest.mark.parametrize("case", ["not_video", "truncated_tail", "audio_only", "huge"])
@@ -78,7 +87,7 @@ def test_failed_index_leaves_nothing_behind(case: str, memory, tmp_path: Path, s
         path = speech_clip
     else:
         path, settings = story_video, Settings(max_video_pixels=1000)
-    indexer = VideoIndexer(memory, Perceivers(tagger=ColourTagger()), options=OPTIONS, settings=settings)
+    indexer = VideoIndexer(memory, Perceivers(taggers=[ColourTagger()]), options=OPTIONS, settings=settings)
     with pytest.raises(MediaError) as err:
         indexer.index(path)
     assert "\n" not in str(err.value)
@@ -87,20 +96,52 @@ def test_failed_index_leaves_nothing_behind(case: str, memory, tmp_path: Path, s
     assert keys == []
 
 
-def test_log_id_depends_on_content_models_and_options() -> None:
+def _changed(value: object) -> object:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if value is None:
+        return 1
+    raise TypeError(type(value))
+
+
+def test_every_option_is_in_the_log_id() -> None:
     base = log_id_for("ab" * 32, ["m1", "m2"], OPTIONS)
     assert base == log_id_for("ab" * 32, ["m2", "m1"], OPTIONS)
     assert base != log_id_for("cd" * 32, ["m1", "m2"], OPTIONS)
     assert base != log_id_for("ab" * 32, ["m1"], OPTIONS)
-    assert base != log_id_for("ab" * 32, ["m1", "m2"], IndexOptions(segment_s=7.0))
+    seen = {base}
+    for f in dataclasses.fields(VideoLogOptions):
+        if f.name == "sampling":
+            for g in dataclasses.fields(SamplingOptions):
+                sampling = dataclasses.replace(OPTIONS.sampling, **{g.name: _changed(getattr(OPTIONS.sampling, g.name))})
+                seen.add(log_id_for("ab" * 32, ["m1", "m2"], dataclasses.replace(OPTIONS, sampling=sampling)))
+            continue
+        options = dataclasses.replace(OPTIONS, **{f.name: _changed(getattr(OPTIONS, f.name))})
+        seen.add(log_id_for("ab" * 32, ["m1", "m2"], options))
+    assert len(seen) == 1 + len(dataclasses.fields(VideoLogOptions)) - 1 + len(dataclasses.fields(SamplingOptions))
+
+
+def test_one_noisy_frame_does_not_name_a_shot() -> None:
+    opts = VideoLogOptions()
+    cat = [Label("tabby cat", 0.5), Label("tiger cat", 0.3)]
+    frames = [cat, cat, cat, [Label("airliner", 0.5)]]
+    assert describe_shot(frames, opts) == "cat [animal]"  # 0.8 x 3/4 = 0.6; the airliner 0.5 / 4 = 0.125 ...
+    lasting = [*frames, [Label("airliner", 0.5)], [Label("airliner", 0.5)]]
+    assert "airliner [aircraft, vehicle]" in describe_shot(lasting, opts)  # ... unless it lasts (1.5 / 6)
+    weak = [[Label("moped", 0.08)]] * 3
+    assert describe_shot(weak, opts) == "maybe: moped [vehicle]"
+    colours = [[Label("red", 0.5, kind="colour")]] * 2 + [[Label("blue", 0.6, kind="colour")]]
+    assert describe_shot(colours, opts) == "colour: red"
 
 
 def test_clip_adds_zero_shot_labels_and_frame_vectors(memory, silent_video: Path, tiny_clip_dir: Path) -> None:
-    from sokrat.perception.clip import HFClip
-    from sokrat.perception.qa import VideoQA
+    from sokrat.perception.backends.clip import HFClip
+    from sokrat.video.qa import VideoQA
 
     clip = HFClip(tiny_clip_dir)
-    perceivers = Perceivers(tagger=ColourTagger(), clip=clip)
+    perceivers = Perceivers(taggers=[ColourTagger()], clip=clip)
     vlog = VideoIndexer(memory, perceivers, options=OPTIONS).index(silent_video)
     entries = memory.video_entries(vlog.meta.log_id)
     assert all(len(e.image_embedding) == 16 and "place: " in e.seen and "activity: " in e.seen for e in entries)
