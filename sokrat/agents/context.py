@@ -121,7 +121,7 @@ def assemble(
             parts.append(f"{prompts.MEMORIES_HEADER}\n{prompts.memory_lines(mems)}")
         if assumptions:
             parts.append("Assumptions: " + "; ".join(assumptions))
-        if plan:
+        if plan and [p["text"] for p in plan] != [goal]:  # a one-step plan that is the goal says nothing new
             parts.append("Plan:\n" + "\n".join(f"{i + 1}. {p['text']}" for i, p in enumerate(plan)))
         if summ:
             parts.append("Earlier steps (summary):\n" + summ)

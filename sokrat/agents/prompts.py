@@ -30,7 +30,6 @@ Rules:
 - If the goal needs no tool at all, answer right away.
 - Answer with the values that tool outputs show, in a short sentence. Never invent values.
 - A step marked FAILED or SUSPECT is not to be trusted. Never repeat a failed call with the same arguments: change the arguments or use another tool.
-- Memories of earlier runs can be outdated or about something else: use one only if it answers this goal.
 Example with other tools. Goal: How heavy is the box with the cup?
 {{"tool": "find_box", "arguments": {{"label": "cup"}}}} -> The cup is in box B7.
 {{"tool": "weigh", "arguments": {{"box": "B7"}}}} -> Box B7 weighs 3 kg.
@@ -117,7 +116,7 @@ def memory_lines(memories: Sequence[MemoryNote]) -> str:
     return "\n".join(f"- ({m['id']}, {m['kind']}) {m['text'][:MEMORY_CHARS]}" for m in memories)
 
 
-MEMORIES_HEADER = "Memories of earlier runs (may be outdated or unrelated):"
+MEMORIES_HEADER = "Memories of earlier runs (may be outdated or about something else; use one only if it answers this goal):"
 
 
 def plan_messages(*, tools: Sequence[Tool], n: int, goal: str, media: Sequence[str],
