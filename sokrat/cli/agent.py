@@ -30,6 +30,8 @@ def _show(event: Any) -> None:
                      highlight=False)
     elif event.type == "warning":
         stderr.print(f"[yellow]warning[/yellow]: {d.get('message', '')}", highlight=False)
+    elif event.type == "error":
+        stderr.print(f"[red]error[/red]: {d.get('message', '')}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
