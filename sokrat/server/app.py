@@ -298,9 +298,26 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     install_error_handlers(app)
     app.include_router(health)
     app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, plus the request models of routes that read their body themselves."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        from sokrat.server.schemas import TaskCreate
+
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        create = TaskCreate.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(create.pop("$defs", {}))
+        components["TaskCreate"] = create
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def app_from_env() -> FastAPI:

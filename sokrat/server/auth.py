@@ -163,11 +163,14 @@ class Guard:
             return
         path: str = scope["path"]
         auth = length = None
+        chunked = False
         for name, value in scope["headers"]:
             if name == b"authorization":
                 auth = value
             elif name == b"content-length":
                 length = value
+            elif name == b"transfer-encoding":
+                chunked = True
         if path.startswith("/v1"):
             principal = self.keyring.authenticate(auth)
             if principal is UNREADY:
@@ -183,24 +186,30 @@ class Guard:
             scope.setdefault("state", {})["principal"] = principal
         upload = path == "/v1/media" and scope["method"] == "POST"
         cap = self.upload_cap if upload else self.json_cap
-        if length is not None:
-            try:
-                size = int(length)
-            except ValueError:
-                size = -1
-            if size < 0:
-                for msg in _json(400, "bad_request", "Content-Length is not a number"):
-                    await send(msg)
-                return
-            if size > cap:
-                what = "upload" if upload else "request body"
-                setting = "SOKRAT_MAX_UPLOAD_BYTES" if upload else "SOKRAT_MAX_JSON_BYTES"
-                limit = cap - MULTIPART_SLACK if upload else cap
-                code = "upload_too_large" if upload else "payload_too_large"
-                for msg in _json(413, code, f"{what} of {size} bytes is over the limit of {limit} bytes ({setting})"):
-                    await send(msg)
-                return
-        await (self._upload_limited if upload else self._json_limited)(scope, receive, send)
+        if length is None:
+            if chunked:  # count the bytes as they arrive
+                await (self._upload_limited if upload else self._json_limited)(scope, receive, send)
+            else:  # no body at all
+                await self.app(scope, receive, send)
+            return
+        try:
+            size = int(length)
+        except ValueError:
+            size = -1
+        if size < 0:
+            for msg in _json(400, "bad_request", "Content-Length is not a number"):
+                await send(msg)
+            return
+        if size > cap:
+            what = "upload" if upload else "request body"
+            setting = "SOKRAT_MAX_UPLOAD_BYTES" if upload else "SOKRAT_MAX_JSON_BYTES"
+            limit = cap - MULTIPART_SLACK if upload else cap
+            code = "upload_too_large" if upload else "payload_too_large"
+            for msg in _json(413, code, f"{what} of {size} bytes is over the limit of {limit} bytes ({setting})"):
+                await send(msg)
+            return
+        # a declared length within the cap: the HTTP server delivers no byte past it
+        await self.app(scope, receive, send)
 
 
 def principal_of(scope_state: dict[str, Any]) -> Principal:

@@ -1,6 +1,8 @@
 """FastAPI dependencies: settings, the task store, the media store and prober, the caller.
 
-Tests swap any of them with ``app.dependency_overrides[dep] = ...``. The API key itself is
+Tests swap any of them with ``app.dependency_overrides[dep] = ...``. They are all ``async``
+although none awaits: FastAPI runs a plain ``def`` dependency in a worker thread, which cost
+more than the whole submit path. The API key itself is
 checked earlier, by :class:`sokrat.server.auth.Guard`, before the body is read; the routes
 only read who the caller is.
 """
@@ -19,7 +21,7 @@ from sokrat.server.queue import TaskStore
 from sokrat.settings import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -37,18 +39,18 @@ async def get_store(request: Request) -> TaskStore:
     return await store_of(request.app)
 
 
-def get_media_store(request: Request) -> MediaStore:
+async def get_media_store(request: Request) -> MediaStore:
     return request.app.state.media
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     return principal_of(request.scope.get("state", {}))
 
 
 Prober = Callable[..., Any]
 
 
-def get_prober() -> Prober:
+async def get_prober() -> Prober:
     """Probe an upload: duration and streams, and that its first frame decodes (MediaError if not)."""
     from sokrat.server.probe import probe_upload
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from sokrat.errors import ConfigError, InvalidInput, NotFound, RedisUnavailable
+from sokrat.server._scripts import GroupCommit, Script
 from sokrat.server.schemas import Media, Task, TaskOptions
 from sokrat.types import TERMINAL_STATUSES, Event, Result
 
@@ -296,34 +297,6 @@ def make_async_client(url: str, *, retries: int = 3, timeout_s: float = 30.0) ->
         raise RedisUnavailable(f"REDIS_URL {redact(url)!r} is not a valid Redis URL ({e})") from e
 
 
-class _Script:
-    """A Lua script run by ``EVALSHA`` (loaded once on ``NOSCRIPT``), alone or in a pipeline."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.sha = hashlib.sha1(source.encode()).hexdigest()
-
-    async def __call__(self, r: Any, args: list[Any], *, keys: tuple[str, ...] = (), after: tuple[Any, ...] = ()) -> Any:
-        """Run the script; ``after``: one more command sent in the same round trip (its reply
-        is returned as the second item)."""
-        import redis
-
-        for attempt in (0, 1):
-            try:
-                if not after:
-                    return await r.evalsha(self.sha, len(keys), *keys, *args)
-                async with r.pipeline(transaction=False) as pipe:
-                    pipe.evalsha(self.sha, len(keys), *keys, *args)
-                    pipe.execute_command(*after)
-                    return await pipe.execute()
-            except redis.ResponseError as e:
-                noscript = isinstance(e, redis.exceptions.NoScriptError) or "No matching script" in str(e)
-                if not noscript or attempt:
-                    raise
-                await r.script_load(self.source)
-        raise AssertionError("unreachable")
-
-
 class TaskStore:
     """Every Redis operation of the server and the workers."""
 
@@ -340,11 +313,17 @@ class TaskStore:
         p = f"{namespace}:server:"
         self.p = p
         self.queue = p + "queue"
-        self._create = _Script(_CREATE)
-        self._transition = _Script(_TRANSITION)
-        self._release = _Script(_RELEASE)
-        self._delete = _Script(_DELETE_TASK)
-        self._heartbeat = _Script(_HEARTBEAT)
+        self._create = Script(_CREATE)
+        self._transition = Script(_TRANSITION)
+        self._release = Script(_RELEASE)
+        self._delete = Script(_DELETE_TASK)
+        self._heartbeat = Script(_HEARTBEAT)
+        after: tuple[Any, ...] = ()
+        if ack == "fsync":
+            after = ("WAITAOF", 1, 0, ack_timeout_ms)
+        elif ack == "replica":
+            after = ("WAITAOF", 1, 1, ack_timeout_ms)
+        self._creates = GroupCommit(client, self._create, after=after)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TaskStore:
@@ -420,41 +399,31 @@ class TaskStore:
     # --- tasks ---------------------------------------------------------------------------------
     async def create_task(self, goal: str, media: list[str], options: TaskOptions, *, owner: str = ANONYMOUS,
                           admin: bool = False) -> str:
-        """Store a queued task and put it on the queue: one round trip (plus the durable
-        acknowledgement in the same round trip when ``ack`` asks for one). Returns its id."""
+        """Store a queued task and put it on the queue: one script in one round trip, shared
+        with the creations running at the same time (:class:`GroupCommit`), plus the durable
+        acknowledgement in the same round trip when ``ack`` asks for one. Returns its id."""
+        import redis
+
         task_id = uuid.uuid4().hex
         args = [self.p, task_id, owner, repr(time.time()), goal, json.dumps(media), options.model_dump_json(),
                 "1" if admin else "0", len(media), *media]
-        after: tuple[Any, ...] = ()
-        if self.ack_mode == "fsync":
-            after = ("WAITAOF", 1, 0, self.ack_timeout_ms)
-        elif self.ack_mode == "replica":
-            after = ("WAITAOF", 1, 1, self.ack_timeout_ms)
-        if not after:
-            reply = await self._create(self.r, args)
-        else:
-            reply, acked = await self._durable(args, after)
-            if int(acked[0]) < 1 or int(acked[1]) < int(after[2]):
-                raise RedisUnavailable(
-                    f"the task was queued but not confirmed on disk{' and on a replica' if self.ack_mode == 'replica' else ''}"
-                    f" within {self.ack_timeout_ms} ms (SOKRAT_TASK_ACK={self.ack_mode}); it may run anyway. "
-                    "Check the Redis server's disk and replicas")
-        if not int(reply[0]):
-            raise InvalidInput(f"unknown media id {reply[1]!r}: upload the file with POST /v1/media "
-                               "and pass the id it returns")
-        return task_id
-
-    async def _durable(self, args: list[Any], after: tuple[Any, ...]) -> Any:
-        import redis
-
         try:
-            return await self._create(self.r, args, after=after)
+            reply, acked = await self._creates(args)
         except redis.ResponseError as e:
             if "appendonly" in str(e).lower() or "unknown command" in str(e).lower():
                 raise ConfigError(
                     f"SOKRAT_TASK_ACK={self.ack_mode} needs a Redis with the append-only file on (appendonly yes) "
                     f"and WAITAOF (Redis >= 7.2, valkey): {e}") from e
             raise
+        if acked is not None and (int(acked[0]) < 1 or int(acked[1]) < (1 if self.ack_mode == "replica" else 0)):
+            raise RedisUnavailable(
+                f"the task was queued but not confirmed on disk{' and on a replica' if self.ack_mode == 'replica' else ''}"
+                f" within {self.ack_timeout_ms} ms (SOKRAT_TASK_ACK={self.ack_mode}); it may run anyway. "
+                "Check the Redis server's disk and replicas")
+        if not int(reply[0]):
+            raise InvalidInput(f"unknown media id {reply[1]!r}: upload the file with POST /v1/media "
+                               "and pass the id it returns")
+        return task_id
 
     async def find_task(self, task_id: str) -> TaskRow | None:
         raw = await self.r.hgetall(self._task_key(task_id))
