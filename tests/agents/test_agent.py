@@ -21,6 +21,17 @@ def test_import_sokrat_does_not_load_langgraph() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_public_api_is_lazy_and_versioned() -> None:
+    code = ("import sokrat, sys, importlib.metadata as md; "
+            "assert sokrat.__version__ == md.version('sokrat'); "
+            "assert 'langgraph' not in sys.modules; "
+            "names = [sokrat.Result, sokrat.Event, sokrat.SokratError, sokrat.ToolContext, sokrat.AgentOptions]; "
+            "assert sokrat.Event.done(sokrat.Result(answer='x')).result.answer == 'x'; "
+            "print(sorted(sokrat.__all__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Agent" in out.stdout and "ToolContext" in out.stdout
+
+
 def test_plan_act_check_answer_with_events(make_agent: Any) -> None:
     model = ScriptedChatModel([plan("look up alice", "answer"), act("city_of", person="alice"),
                                final("Alice lives in Paris.")])
