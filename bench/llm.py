@@ -52,18 +52,7 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-# --- the tools a planner sees: Sokrat's defaults plus two a user would add ----------------------------
-@tool
-def search_documents(query: str, k: int = 5) -> list:
-    """Search the user's indexed documents (PDF, text, markdown) for passages that match a query.
-
-    Args:
-        query: what to look for, in words.
-        k: how many passages to return.
-    """
-    return []
-
-
+# --- the tools a planner sees: Sokrat's defaults plus one a user would add ------------------------------
 @tool
 def add_calendar_event(title: str, when: str) -> str:
     """Add an event to the user's calendar.
@@ -76,7 +65,11 @@ def add_calendar_event(title: str, when: str) -> str:
 
 
 def probe_tools() -> list:
-    return [*default_tools(), search_documents, add_calendar_event]
+    tools = [*default_tools(), add_calendar_event]
+    missing = {"python_exec", "remember", "recall", "video_search", "transcribe", "search"} - {t.name for t in tools}
+    if missing:
+        raise SystemExit(f"the probe needs the default tools {sorted(missing)}")
+    return tools
 
 
 # --- the probe: (goal, media, acceptable first tools) ------------------------------------------------
@@ -132,11 +125,11 @@ PROBE: list[tuple[str, str | None, set[str]]] = [
     ("Show me the first 500 characters of artifact:9f3e01.", None, {"read_artifact"}),
     ("Open the stored output artifact:77aa10 and tell me what it says.", None, {"read_artifact"}),
     # documents
-    ("Which of my documents mention the warranty period?", None, {"search_documents"}),
-    ("Find the passage about the refund policy in my files.", None, {"search_documents"}),
-    ("Search the manuals for how to reset the router.", None, {"search_documents"}),
-    ("What does the employee handbook say about remote work?", None, {"search_documents"}),
-    ("Look through my PDFs for invoice 2291.", None, {"search_documents"}),
+    ("Which of my documents mention the warranty period?", None, {"search"}),
+    ("Find the passage about the refund policy in my files.", None, {"search"}),
+    ("Search the manuals for how to reset the router.", None, {"search"}),
+    ("What does the employee handbook say about remote work?", None, {"search"}),
+    ("Look through my PDFs for invoice 2291.", None, {"search"}),
     # calendar (a user's own tool)
     ("Add a dentist appointment on 2026-12-03 at 10:00 to my calendar.", None, {"add_calendar_event"}),
     ("Schedule a team sync for next Monday at 9am.", None, {"add_calendar_event"}),

@@ -282,3 +282,24 @@ def test_doctor_report_covers_every_role(tmp_path: Path) -> None:
     assert set(reports) == set(weights.ROLES)
     assert reports["embedder"].ok and reports["embedder"].origin == "pack"
     assert not reports["clip"].ok and reports["clip"].error_code == "model_not_available"
+
+
+def test_models_module_is_renamed_and_nothing_imports_the_old_name() -> None:
+    """``sokrat/models.py`` read as data models; it is ``sokrat/weights.py`` now, everywhere."""
+    import ast
+    import importlib
+
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("sokrat.models")
+    root = Path(weights.__file__).resolve().parent.parent
+    offenders = []
+    for folder in ("sokrat", "tests", "bench", "examples"):
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                if any(n == "sokrat.models" or n.startswith("sokrat.models.") for n in names) or (
+                        isinstance(node, ast.ImportFrom) and node.module == "sokrat"
+                        and any(a.name == "models" for a in node.names)):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []
