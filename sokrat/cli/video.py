@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
                 return
             how = "already indexed" if vlog.reused else "indexed"
             stdout.print(f"{meta.source}: {how}, {meta.entries} entries ({', '.join(meta.models)})", highlight=False, soft_wrap=True)
-            stdout.print(meta.summary, highlight=False, soft_wrap=True)
+            stdout.print(meta.summary, highlight=False, soft_wrap=True, markup=False)
 
     @app.command()
     def ask(video: Path, question: str, as_json: bool = typer.Option(False, "--json")) -> None:
@@ -62,9 +62,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(result)
             return
-        stdout.print(result.answer, highlight=False, soft_wrap=True)
+        stdout.print(result.answer, highlight=False, soft_wrap=True, markup=False)
         for e in result.evidence:
-            stdout.print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}", highlight=False, soft_wrap=True)
+            stdout.print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}", highlight=False, soft_wrap=True,
+                         markup=False)
 
     @app.command()
     def search(
@@ -86,4 +87,4 @@ def register(app: typer.Typer) -> None:
         if not moments:
             stderr.print("no matching moments", highlight=False, soft_wrap=True)
         for m in moments:
-            stdout.print(m.line(), highlight=False, soft_wrap=True)
+            stdout.print(m.line(), highlight=False, soft_wrap=True, markup=False)

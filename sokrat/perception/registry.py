@@ -149,7 +149,7 @@ _perceivers: ProcessCache[Perceivers] = ProcessCache(maxsize=4)
 def get_perceivers(settings: Settings) -> Perceivers:
     """Every resolvable perception backend for ``settings``, built once per process (per the
     settings that choose and locate them)."""
-    key = (settings.resolved_device(), settings.tagger_model, settings.clip_model, settings.clip_hub_id,
+    key = (settings.device, settings.tagger_model, settings.clip_model, settings.clip_hub_id,
            settings.captioner_model, settings.captioner_hub_id, settings.speech_model, settings.speech_hub_id,
            str(settings.cache_dir))
     return _perceivers.get_or_build(key, lambda: build_perceivers(settings))
