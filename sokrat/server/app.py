@@ -156,24 +156,24 @@ async def healthz() -> dict[str, str]:
 
 
 def _check_models(settings: Settings) -> tuple[dict[str, str], list[str]]:
-    """Resolve what a worker needs: the planner (unless it is an HTTP server) and the embedder.
-    Only origins and model names are reported: ``/readyz`` is public."""
+    """What a worker needs: the planner (through the chat-backend registry, the same check as
+    ``sokrat doctor``) and the embedder. Only backend names, origins and model names are
+    reported: ``/readyz`` is public."""
     from sokrat.llm.backends import describe_chat_backend
     from sokrat.weights import resolve
 
     found: dict[str, str] = {}
     problems: list[str] = []
-    planner = describe_chat_backend(settings)  # the LLM backend registry decides (http, llamacpp, ...)
+    planner = describe_chat_backend(settings)
     if planner.ok:
-        found["planner"] = f"{planner.backend} {Path(str(planner.model)).name}"
+        found["planner"] = planner.backend + (f" {Path(planner.model).name}" if planner.model else "")
     else:
-        problems.append(f"planner: {planner.error}")
-    for role in ["embedder"]:
-        try:
-            m = resolve(role, settings, prepare=False)
-            found[role] = f"{m.origin} {Path(str(m.model_id)).name}"
-        except errors.SokratError as e:
-            problems.append(f"{role}: {e}")
+        problems.append(f"planner ({planner.backend}): {planner.error}")
+    try:
+        m = resolve("embedder", settings, prepare=False)
+        found["embedder"] = f"{m.origin} {Path(str(m.model_id)).name}"
+    except errors.SokratError as e:
+        problems.append(f"embedder: {e}")
     return found, problems
 
 
