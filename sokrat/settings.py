@@ -126,7 +126,53 @@ class Settings(BaseSettings):
 
     # --- server -----------------------------------------------------------------------------
     # NoDecode: SOKRAT_API_KEYS is "k1,k2" (split below), not JSON
-    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Bearer keys for /v1.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Bearer keys for /v1, comma-separated: the key itself or `sha256:<hex>` of it. "
+        "Each key owns the tasks and media it creates.",
+    )
+    admin_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Bearer keys that see every task and media item (same format)."
+    )
+    api_key_refresh_s: float = Field(
+        default=5.0, description="How often a server re-reads the keys managed by `sokrat keys` (revocation delay)."
+    )
+    max_json_bytes: int = Field(default=1024**2, description="Cap on every request body except uploads.")
+    serve_workers: int = Field(default=1, description="`sokrat serve` processes sharing the port (uvicorn workers).")
+    task_retention_s: float = Field(
+        default=7 * 86_400, description="Finished tasks and their events are deleted this long after they end (0: keep)."
+    )
+    media_retention_s: float = Field(
+        default=7 * 86_400, description="Uploaded media are deleted this long after the upload (0: keep)."
+    )
+    task_ack: Literal["written", "fsync", "replica"] = Field(
+        default="written",
+        description="When POST /v1/tasks answers 202: `written` (in Redis; on disk within ~1 s), `fsync` "
+        "(WAITAOF: on the Redis server's disk), `replica` (WAITAOF: on a replica's disk too).",
+    )
+    task_ack_timeout_ms: int = Field(default=2000, description="How long `fsync`/`replica` acknowledgements may wait.")
+    redis_appendfsync: Literal["everysec", "always"] = Field(
+        default="everysec", description="fsync policy of the embedded Redis (`always`: every write on disk before the reply)."
+    )
+    redis_supervise_s: float = Field(
+        default=1.0, description="How often serve/worker check the embedded Redis and restart it when it died (0: off)."
+    )
+    api_url: str | None = Field(
+        default=None, description="Base URL of `sokrat serve`, where workers fetch the media they do not have."
+    )
+    worker_api_key: str | None = Field(
+        default=None, description="Admin key a worker sends to `api_url` (default: the first plain admin key)."
+    )
+    media_s3_url: str | None = Field(
+        default=None, description="`s3://bucket/prefix`: uploads are copied there and workers fetch them from there."
+    )
+    media_s3_endpoint: str | None = Field(
+        default=None, description="Endpoint of an S3-compatible store (MinIO, Ceph, R2); unset: AWS."
+    )
+    media_s3_region: str = Field(default="us-east-1", description="Region of the S3 bucket.")
+    media_cache_bytes: int = Field(
+        default=20 * 1024**3, description="Size cap of a worker's cache of fetched media (least recently used go first)."
+    )
     task_namespace: str = Field(
         default="sokrat", description="Key prefix of the task queue in Redis (separate deployments on one Redis)."
     )
@@ -156,7 +202,7 @@ class Settings(BaseSettings):
         '{"command": [...], "env": {...}} (stdio) or {"url": "http://.../mcp", "headers": {...}} (streamable HTTP).',
     )
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "admin_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
