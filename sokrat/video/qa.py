@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sokrat._cache import ProcessCache
 from sokrat.errors import InvalidInput, LLMOutputError
+from sokrat.memory.fusion import rrf_fuse
 from sokrat.perception.words import lexicon, parse_labels
 from sokrat.types import Evidence, Result, RunStatus, StepRecord, Usage
 from sokrat.video.question import Question, content_words, parse_question
@@ -38,8 +39,6 @@ if TYPE_CHECKING:
     from sokrat.perception.registry import Perceivers
     from sokrat.settings import Settings
 
-RRF_K = 60
-"""Reciprocal-rank-fusion constant (Cormack et al.): score = sum 1 / (RRF_K + rank)."""
 MAX_SHOWN = 5
 """Log lines the chat model sees per question (the offline model is small: short prompts)."""
 MAX_ANSWER_CHARS = 160
@@ -135,15 +134,6 @@ by where they are stored and their id."""
 def _memory_address(memory: VideoLogStore) -> str | None:
     url, prefix = getattr(memory, "url", None), getattr(memory, "prefix", None)
     return f"{url}|{prefix}" if url is not None else None
-
-
-def rrf(rankings: Sequence[Sequence[int]]) -> dict[int, float]:
-    """Reciprocal-rank fusion of rankings of entry indices."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, idx in enumerate(ranking):
-            fused[idx] = fused.get(idx, 0.0) + 1.0 / (RRF_K + rank + 1)
-    return fused
 
 
 # --- matching the thing asked about -----------------------------------------------------------
@@ -318,10 +308,9 @@ class VideoQA:
                 cvec = clip.embed_texts([query])[0]
                 rankings.append([e.index for e, _ in self.memory.search_video(log_id, cvec.tolist(), field="image",
                                                                                k=depth)])
-        fused = rrf(rankings)
-        best = sorted((i for i in fused if allowed is None or i in allowed), key=lambda i: (-fused[i], i))[:k]
-        return [Moment(source, i, log.by_index[i].t_start, log.by_index[i].t_end, log.by_index[i].text, fused[i])
-                for i in best if i in log.by_index]
+        best = [(i, score) for i, score in rrf_fuse(rankings) if allowed is None or i in allowed][:k]
+        return [Moment(source, i, log.by_index[i].t_start, log.by_index[i].t_end, log.by_index[i].text, score)
+                for i, score in best if i in log.by_index]
 
     # --- answers ------------------------------------------------------------------------------------
     def ask(self, video: str | Path, question: str, *, progress: bool = False) -> Result:
