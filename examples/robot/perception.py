@@ -1,8 +1,8 @@
 """The robot's eyes: camera crops through the same perception backends as video.
 
-The EfficientNet-Lite0 tagger (offline pack) labels each object's crop with ImageNet classes;
-CLIP, where it resolves (hub cache or an explicit path), scores the crop against the scene's
-object names. Where objects are comes from the simulator's segmentation mask, not from these.
+The taggers the video log uses label each object's crop: the colour namer and EfficientNet-Lite0
+(ImageNet classes, offline pack); CLIP, where it resolves (hub cache or an explicit path), scores
+the crop against the scene's object names. Where objects are comes from the simulator's segmentation mask, not from these.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sokrat.errors import ModelNotAvailable
+from sokrat.errors import ConfigError, ModelNotAvailable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +27,7 @@ class Eyes:
     """Tagger and (optional) CLIP, loaded once; ``missing`` says why a backend is not used."""
 
     tagger: Any = None
+    colour: Any = None
     clip: Any = None
     missing: dict[str, str] = field(default_factory=dict)
 
@@ -35,10 +36,10 @@ class Eyes:
         from sokrat.perception.registry import load_backend
 
         eyes = cls()
-        for role, name in (("tagger", "efficientnet-lite0"), ("clip", "clip")):
+        for role, name in (("tagger", "efficientnet-lite0"), ("colour", "colour-names"), ("clip", "clip")):
             try:
                 setattr(eyes, role, load_backend(name, settings))
-            except ModelNotAvailable as e:
+            except (ModelNotAvailable, ConfigError) as e:
                 eyes.missing[role] = str(e)
                 log.info("robot perception: no %s (%s)", role, e)
         return eyes
@@ -46,6 +47,15 @@ class Eyes:
     def label(self, crops: Sequence[np.ndarray], names: Sequence[str]) -> list[list[str]]:
         """Words for each crop: the tagger's top labels, then CLIP's best object name."""
         out: list[list[str]] = [[] for _ in crops]
+        if self.colour is not None:  # on the object's pixels only (the grey background is not its colour)
+            import numpy as np
+
+            solid = []
+            for crop in crops:
+                pixels = crop[(crop != 128).any(axis=-1)]  # (P, 3)
+                solid.append(np.broadcast_to(np.median(pixels, axis=0) if len(pixels) else 128, crop.shape).astype(np.uint8))
+            for i, labels in enumerate(self.colour.tag(solid, top_k=1)):
+                out[i].extend(lab.name for lab in labels[:1])
         if self.tagger is not None:
             try:
                 for i, labels in enumerate(self.tagger.tag(list(crops), top_k=2)):

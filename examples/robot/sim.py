@@ -173,13 +173,13 @@ class Tabletop:
         """A random table spot clear of the tray, the mat and other objects."""
         for _ in range(500):
             if reachable:
-                r, a = self.rng.uniform(0.4, 0.64), self.rng.uniform(-0.75, 0.75)
+                r, a = self.rng.uniform(0.38, 0.66), self.rng.uniform(-0.85, 0.85)
                 xy = (r * math.cos(a), r * math.sin(a))
             else:
                 xy = (self.rng.uniform(0.9, 1.05), self.rng.uniform(-0.35, 0.35))
             if _inside(xy, TRAY_XY, TRAY_HALF + 0.07) or _inside(xy, MAT_XY, MAT_HALF + 0.05):
                 continue
-            if all(math.dist(xy, self.position(n)[:2]) > 0.11 for n in self.things):
+            if all(math.dist(xy, self.position(n)[:2]) > 0.1 for n in self.things):
                 return xy
         raise RuntimeError("no free spot left on the table")
 

@@ -61,20 +61,23 @@ class Robot:
         """Every object the camera sees now: position from the segmentation mask and depth."""
         import numpy as np
 
-        rgb, depth, seg, inv_pv = self.sim.camera()
+        rgb, depth, seg, inv_pv = self.sim.camera(width=640, height=480)
         h, w = seg.shape
         seen: dict[str, Sighting] = {}
         crops, names = [], []
         for name, thing in self.sim.things.items():
             v, u = np.nonzero(seg == thing.body)
-            if len(u) < 12:  # hidden, or a few stray pixels at an edge
+            if len(u) < 40:  # hidden, or a few stray pixels at an edge
                 continue
             points = deproject(inv_pv, u.astype(np.float64), v.astype(np.float64), depth[v, u].astype(np.float64), w, h)
             xy = np.median(points[:, :2], axis=0)
             seen[name] = Sighting((float(xy[0]), float(xy[1]), float(np.percentile(points[:, 2], 95))), len(u))
             top, bottom, left, right = v.min(), v.max(), u.min(), u.max()
-            pad = 6
-            crops.append(rgb[max(0, top - pad): bottom + pad + 1, max(0, left - pad): right + pad + 1])
+            pad = 10
+            box = (slice(max(0, top - pad), bottom + pad + 1), slice(max(0, left - pad), right + pad + 1))
+            crop = rgb[box].copy()
+            crop[seg[box] != thing.body] = 128  # only the object, on grey: the table would dominate the labels
+            crops.append(crop)
             names.append(name)
         if self.eyes is not None and crops:
             for name, labels in zip(names, self.eyes.label(crops, [self.sim.things[n].name for n in names]), strict=True):
