@@ -104,7 +104,7 @@ def services_data(settings: Settings) -> list[dict[str, Any]]:
     for info in list_servers(settings):
         out.append({"name": "llm", "kind": "llama.cpp model server", "pid": info.pid, "address": info.url,
                     "rss_bytes": info.rss_bytes(), "idle_for_s": round(info.idle_for_s, 1),
-                    "idle_timeout_s": info.idle_s or None, "model": info.model, "model_path": info.model_path,
+                    "idle_timeout_s": info.idle_s or None, "model": info.model_id, "model_path": info.model_path,
                     "draft_path": info.draft_path, "load_s": round(info.load_s, 2), "dir": str(info.dir)})
     return out
 

@@ -116,7 +116,7 @@ class LlamaCppBackend(ChatBackend):
         spec = ServerSpec.from_settings(settings)
         running = live_server(servers_root(settings) / spec.dirname)
         if running is not None:
-            return BackendReport(self.name, True, running.model_path,
+            return BackendReport(self.name, True, running.model_id,
                                  f"server pid {running.pid} at {running.url}", extra={"server": running.public()})
         report = _weights_report(self.name, settings, "gguf")
         if report.ok and settings.llm_draft_model:

@@ -112,6 +112,8 @@ class ServerInfo:
     api_key: str
     model: str
     """The model setting it serves (a named model or a path)."""
+    model_id: str
+    """The served model's id (as weights resolution names it)."""
     model_path: str
     """The GGUF it loaded."""
     draft_path: str | None
@@ -188,6 +190,7 @@ def read_state(directory: Path) -> ServerInfo | None:
     """The server recorded in ``directory`` (alive or not), or None."""
     try:
         data = json.loads((directory / STATE).read_text())
+        data.setdefault("model_id", data.get("model", ""))  # state written by an older version
         return ServerInfo(**{**data, "dir": directory})
     except (OSError, ValueError, TypeError):
         return None
@@ -475,8 +478,8 @@ def _serve(directory: Path) -> None:
     started = time.time()
     server = xlc.Server(params)  # loads the model, then listens
     ready = time.time()
-    state = {k: config[k] for k in ("model", "model_path", "draft_path", "n_ctx", "slots", "threads", "idle_s",
-                                    "api_key")}
+    state = {k: config[k] for k in ("model", "model_id", "model_path", "draft_path", "n_ctx", "slots", "threads",
+                                    "idle_s", "api_key")}
     state.update(pid=os.getpid(), url=server.listening_address + "/v1", started_at=started, ready_at=ready,
                  last_active=ready)
     _write_json(directory / STATE, state)
