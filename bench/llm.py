@@ -1,8 +1,9 @@
 """Planner model benchmark: which runtime and model should be the default on this machine.
 
-Candidates (each selectable through settings): transformers + Qwen2.5-Coder-0.5B (in process,
-bf16/fp32 from the converted pack), llama.cpp (the shared local server, ``xllamacpp``) with
-the 0.5B, the 1.5B, and the 1.5B with the 0.5B as speculative draft. For each one:
+Candidates (each selectable through settings): transformers with Qwen2.5-Coder-0.5B and 1.5B
+(in process, bf16 on CPUs with bf16 units, else fp32, from the converted pack), llama.cpp
+(the shared local server, ``xllamacpp``) with the 0.5B, the 1.5B, and the 1.5B with the 0.5B
+as speculative draft. For each one:
 
 - ``load_s``: loading the model (llama.cpp: the server process from spawn to ready;
   transformers: weights into this process);
@@ -303,6 +304,30 @@ def run_candidate(name: str, env: dict[str, str], n_goals: int, n_steps: int) ->
     return out
 
 
+def threads_check(gguf: str, counts: list[int]) -> dict[str, dict[str, float]]:
+    """Prefill/decode speed of one model with each thread count, interleaved twice (so load
+    changes during the run hit every setting alike): picks SOKRAT_LLM_THREADS' default."""
+    import httpx
+    import xllamacpp as xlc
+
+    runs: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(2):
+        for n in counts:
+            p = xlc.CommonParams()
+            p.model.path = gguf
+            p.n_ctx = 2048
+            p.cpuparams.n_threads = p.cpuparams_batch.n_threads = n
+            p.port, p.hostnames = 0, ["127.0.0.1"]
+            server = xlc.Server(p)
+            body = {"messages": [{"role": "user", "content": f"[{time.time()}] " + FILLER * 12 + "Summarise."}],
+                    "max_tokens": 32, "temperature": 0, "ignore_eos": True, "cache_prompt": False}
+            t = httpx.post(server.listening_address + "/v1/chat/completions", json=body, timeout=600).json()["timings"]
+            runs.setdefault(str(n), []).append((t["prompt_per_second"], t["predicted_per_second"]))
+            del server
+    return {n: {"prefill_tok_s": round(statistics.median(r[0] for r in v), 1),
+                "decode_tok_s": round(statistics.median(r[1] for r in v), 1)} for n, v in runs.items()}
+
+
 def candidates(cache: Path) -> dict[str, dict[str, str]]:
     small = str(resolve("planner", Settings(llm_model="qwen2.5-coder-0.5b"), fmt="gguf").path)
     big = str(resolve("planner", Settings(llm_model="qwen2.5-coder-1.5b"), fmt="gguf").path)
@@ -310,6 +335,7 @@ def candidates(cache: Path) -> dict[str, dict[str, str]]:
     server = {"SOKRAT_CACHE_DIR": str(cache), "SOKRAT_LLM_SERVER_SLOTS": "1", "SOKRAT_LLM_TIMEOUT_S": "600"}
     return {
         "transformers-0.5b": {"SOKRAT_LLM_BACKEND": "transformers", "SOKRAT_LLM_MODEL": "qwen2.5-coder-0.5b"},
+        "transformers-1.5b": {"SOKRAT_LLM_BACKEND": "transformers", "SOKRAT_LLM_MODEL": "qwen2.5-coder-1.5b"},
         "llamacpp-0.5b": {**server, "SOKRAT_LLM_BACKEND": "llamacpp", "SOKRAT_LLM_MODEL": small},
         "llamacpp-1.5b": {**server, "SOKRAT_LLM_BACKEND": "llamacpp", "SOKRAT_LLM_MODEL": big},
         "llamacpp-1.5b-draft-0.5b": {**server, "SOKRAT_LLM_BACKEND": "llamacpp", "SOKRAT_LLM_MODEL": big,
@@ -330,9 +356,11 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="candidate names (default: all)")
     parser.add_argument("--goals", type=int, default=len(PROBE), help="probe goals (default: all)")
     parser.add_argument("--steps", type=int, default=5, help="runs for the step latency medians")
+    parser.add_argument("--threads", action="store_true", help="also compare thread counts on the 1.5B")
     parser.add_argument("--save", action="store_true")
     args = parser.parse_args()
 
+    import sokrat.llm as llm_module
     from sokrat.llm.server import stop_servers
 
     results: dict[str, dict[str, Any]] = {}
@@ -349,9 +377,14 @@ def main() -> None:
                 results[name] = {"error": f"{type(e).__name__}: {str(e)[:300]}"}
             finally:
                 stop_servers(Settings(cache_dir=Path(tmp)))
+                llm_module._MODELS.clear()  # drop an in-process model before the next candidate
                 gc.collect()
 
     figures: dict[str, Any] = {"n_goals": min(args.goals, len(PROBE)), "candidates": results}
+    if args.threads:
+        big = str(resolve("planner", Settings(llm_model="qwen2.5-coder-1.5b"), fmt="gguf").path)
+        figures["threads_1.5b"] = threads_check(big, sorted({1, os.cpu_count() or 1}))
+        log(f"threads: {figures['threads_1.5b']}")
     summary = None
     if any("error" not in r for r in results.values()):
         pick = choose(results)
