@@ -46,6 +46,11 @@ class Recorder:
         draw.rectangle((0, self.height - bar, self.width, self.height), fill=(0, 0, 0))
         caption = self.robot.caption or "waiting"
         draw.text((8, self.height - bar + 5), f"{caption[:40]}", fill=(255, 255, 255), font=self._font)
+        # What has been achieved so far stays on screen, so any sampled frame tells the story.
+        for i, line in enumerate(self.robot.results[-3:]):
+            y = 4 + i * 28
+            draw.rectangle((0, y, min(self.width, 12 + 11 * len(line[:42])), y + 26), fill=(0, 0, 0))
+            draw.text((6, y + 2), line[:42], fill=(255, 255, 0), font=self._font)
         frame = av.VideoFrame.from_ndarray(np.asarray(image), format="rgb24")
         for packet in self._stream.encode(frame):
             self._container.mux(packet)

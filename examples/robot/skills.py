@@ -50,6 +50,8 @@ class Robot:
     known: dict[str, Sighting] = field(default_factory=dict)
     caption: str = ""
     """What the robot is doing now (shown on the recorded video)."""
+    results: list[str] = field(default_factory=list)
+    """What the robot achieved, one line per placed or pushed object (shown on the video)."""
     _before: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     _upright: dict[str, bool] = field(default_factory=dict)
     _region: dict[str, str] = field(default_factory=dict)
@@ -256,6 +258,7 @@ class Robot:
             ok = sim.in_tray(obj) if target == "tray" else sim.on_mat(obj)
             self.known.pop(obj, None)
             if ok:
+                self.results.append(f"the {obj} is {sim.where(obj)}")
                 return Verdict("ok", f"the {obj} is {sim.where(obj)}")
             why = "slipped off the cup and fell" if self._slipped else "did not land there"
             return Verdict("failed", f"the {obj} {why}: it is {sim.where(obj)}", "find it and try again")
@@ -265,6 +268,7 @@ class Robot:
             gain = (after[0] - before[0]) * dx + (after[1] - before[1]) * dy
             self.known.pop(obj, None)
             if gain >= 0.05:
+                self.results.append(f"the {obj} was pushed {args.get('direction')}")
                 return Verdict("ok", f"the {obj} moved {gain * 100:.0f} cm {args.get('direction')}")
             return Verdict("failed", f"the {obj} moved only {max(gain, 0) * 100:.0f} cm", "find it and push again")
         if tool == "done":
