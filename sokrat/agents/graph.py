@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from sokrat.agents import checks, context, prompts, toolset
+from sokrat.agents import checks, context, goals, prompts, toolset
 from sokrat.agents.actions import Action, action_schema, parse_action
 from sokrat.agents.options import AgentOptions, ResolvedLimits
 from sokrat.agents.prompts import Purpose
@@ -60,14 +59,6 @@ from sokrat.settings import Settings
 from sokrat.tools.registry import Tool, ToolContext, ToolOutcome, ToolRegistry
 from sokrat.types import Event, EventType, RunStatus, Usage
 
-_NO_ANSWER = re.compile(
-    r"\b(?:no (?:information|answer|record|mention|data)|not (?:found|mentioned|available|known)|"
-    r"(?:cannot|can't|could not|couldn't|unable to) (?:find|determine|tell|answer)|nothing (?:found|about))\b",
-    re.I,
-)
-_DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
-SINGLE_STEP_CHARS = 160
-"""Longest goal the ``plan="auto"`` rule may treat as one request."""
 NO_PROGRESS_FAILURES = 2
 """Failures on one plan step (or a stall) after which the rest of the plan is rewritten."""
 SUMMARY_SCRATCH_CHARS = 10_000
@@ -198,29 +189,6 @@ def _completes(plan_text: str, tool: str, tools: ToolRegistry) -> bool:
     return not named or tool in named
 
 
-_MULTI_STEP = re.compile(
-    r"\b(?:then|afterwards|after that|first|finally|next|also|and (?:tell|remember|store|save|compute|find|"
-    r"search|look|check|add|give|say|write))\b|[;\n]|,.*,",
-    re.I,
-)
-_SENTENCE_END = re.compile(r"[.?!](?:\s+|$)(?=\S)")
-
-
-def _single_step(goal: str, options: AgentOptions) -> bool:
-    """A goal that is one short request, with nothing to sequence (``plan="auto"``): planning it
-    would cost a model call and tell the planner nothing the goal does not. Asking a human
-    (``human_in_the_loop``) always plans, since the plan is where the question comes from."""
-    if options.plan != "auto" or options.human_in_the_loop:
-        return False
-    return len(goal) <= SINGLE_STEP_CHARS and not _MULTI_STEP.search(goal) and not _SENTENCE_END.search(goal.strip())
-
-
-def _echoes(question: str, goal: str) -> bool:
-    """Small models often "ask" the goal back; such a question settles nothing."""
-    q, g = set(question.lower().split()), set(goal.lower().split())
-    return not q or len(q & g) / len(q | g) >= 0.6
-
-
 def _offered(state: AgentState, deps: RunDeps) -> list[Tool]:
     """The tools chosen for this run, plus the artifact reader once an output was stored."""
     names = state.get("tools")
@@ -267,7 +235,7 @@ async def _make_plan(state: AgentState, runtime: Runtime[RunDeps], tools: list[T
         return [*done, PlanStep(text=fallback, status="pending")], "", "", usage + Usage(retries=1)
     steps = [str(s)[: prompts.PLAN_STEP_CHARS] for s in obj["steps"] if str(s).strip()][:n] or [fallback]
     if len(steps) > 1:  # "answer directly" beside real steps would only invite a premature answer
-        steps = [s for s in steps if not _DIRECT.match(s)] or steps
+        steps = [s for s in steps if not goals.answer_directly(s)] or steps
     plan = [*done, *(PlanStep(text=s, status="pending") for s in steps)]
     return plan, str(obj.get("question") or "").strip(), str(obj.get("assumption") or "").strip(), usage
 
@@ -280,7 +248,7 @@ async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, A
                                   limit=deps.options.max_offered_tools)
     memories = _recall(deps, state["goal"])
     chosen = {"tools": [t.name for t in tools], "memories": memories}
-    if _single_step(state["goal"], deps.options):  # one request: the goal is the plan, no model call
+    if goals.single_request(state["goal"], plan=deps.options.plan, human_in_the_loop=deps.options.human_in_the_loop):  # one request: the goal is the plan, no model call
         plan = [PlanStep(text=state["goal"][: prompts.PLAN_STEP_CHARS], status="pending")]
         _emit(runtime, "plan", None, plan=[p["text"] for p in plan], assumptions=[], question="",
               tools=chosen["tools"], memories=[m["id"] for m in memories], planned_by="rule")
@@ -289,7 +257,7 @@ async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, A
         plan, question, assumption, usage = await _make_plan(state, runtime, tools, memories)
     except RunStopped as stop:
         return {**chosen, **_stopped(stop)}
-    if question and _echoes(question, state["goal"]):
+    if question and goals.echoes(question, state["goal"]):
         question, assumption = "", ""  # an echo of the goal: there is nothing to settle
     assumptions: list[str] = []
     ask = question and deps.options.human_in_the_loop
@@ -719,7 +687,7 @@ def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: c
     plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else
                      ("skipped" if p["status"] == "pending" else p["status"]))
             for p in state.get("plan", [])]
-    if result.supported and _NO_ANSWER.search(answer) and not checks.claims(answer):
+    if result.supported and goals.finds_nothing(answer) and not checks.claims(answer):
         status: RunStatus = "no_answer"  # the sources hold nothing that answers: say so, do not guess
         reason = "the tools and memories hold nothing that answers the goal"
     elif result.supported:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypedDict
 
 from sokrat.agents.checks import Verdict
+from sokrat.errors import SokratError
 from sokrat.llm.base import ChatModel, Message
 from sokrat.tools.registry import ToolContext, ToolOutcome
 from sokrat.types import Event, EventType, Result, StepRecord, Usage
@@ -249,6 +250,8 @@ class LoopState(TypedDict, total=False):
     replans: int
     finished: str
     """Empty while running; else the run's status."""
+    reason: str
+    """Why a run ended without its finish tool (the model failed)."""
     usage: Annotated[dict[str, Any], _add_usage]
 
 
@@ -270,7 +273,11 @@ async def _decide(state: LoopState, runtime: Any) -> dict[str, Any]:
     loop: AgentLoop = runtime.context.loop
     steps = _view_steps(state)
     index = len(steps)
-    choice = await loop.policy.choose(StepView(state["goal"], steps), loop.agent.model)
+    try:
+        choice = await loop.policy.choose(StepView(state["goal"], steps), loop.agent.model)
+    except SokratError as e:  # the model is gone or unusable: the run ends with the reason, the caller lives on
+        _emit(runtime, "error", index, message=f"no decision: {e}")
+        return {"pending": None, "finished": "failed", "reason": f"no decision: {e}"}
     c = choice.candidate
     ranking = [{"text": s.candidate.text, "lm": round(s.lm, 4), "affordance": round(s.candidate.affordance, 3),
                 "score": round(s.combined, 4)} for s in choice.ranking[:5]]
@@ -342,7 +349,9 @@ async def _check(state: LoopState, runtime: Any) -> dict[str, Any]:
 
 
 def _after_decide(state: LoopState) -> str:
-    return "confirm" if (state.get("pending") or {}).get("confirm") else "act"
+    if state.get("pending") is None:
+        return "__end__"
+    return "confirm" if state["pending"].get("confirm") else "act"
 
 
 def build_loop_graph() -> Any:
@@ -355,7 +364,7 @@ def build_loop_graph() -> Any:
     graph.add_node("act", _act)
     graph.add_node("check", _check)
     graph.add_edge(START, "decide")
-    graph.add_conditional_edges("decide", _after_decide, ["confirm", "act"])
+    graph.add_conditional_edges("decide", _after_decide, ["confirm", "act", END])
     graph.add_edge("confirm", "act")
     graph.add_edge("act", "check")
     graph.add_edge("check", END)
@@ -436,7 +445,7 @@ class AgentLoop:
         self._tick, self._waiting, self._finished = 0, False, ""
         self.tool_context = ToolContext(settings=self.agent.settings, chat=self.agent.model, run_id=self._thread,
                                         deps=self.deps)
-        await self._graph.aupdate_state(self._config, {"goal": goal.strip(), "tick": 0, "replans": 0, "finished": ""},
+        await self._graph.aupdate_state(self._config, {"goal": goal.strip(), "tick": 0, "replans": 0, "finished": "", "reason": ""},
                                         as_node="check")
         await self._notify(Event(type="run_started", data={"goal": goal[:500], "thread_id": self._thread}))
 
@@ -469,9 +478,12 @@ class AgentLoop:
             p = values["pending"]
             return Decision(len(values.get("steps", [])), p["text"], p["tool"], p["arguments"], "waiting",
                             ranking=_ranking(p))
+        self._finished = values.get("finished", "")
+        if values.get("reason") and self._finished == "failed":
+            await self._notify(Event.done(self.result(values)))
+            return Decision(len(values.get("steps", [])), "", "", {}, "failed", check=values["reason"])
         last = values["steps"][-1]
         status: DecisionStatus = "ok" if last["ok"] else "failed"
-        self._finished = values.get("finished", "")
         if self._finished:
             status = "finished" if self._finished == "succeeded" else status
             await self._notify(Event.done(self.result(values)))
@@ -508,8 +520,8 @@ class AgentLoop:
         finished = values.get("finished") or ""
         answer = "; ".join(s["text"] for s in values.get("steps", []) if s["ok"])
         status: Any = finished if finished in ("succeeded", "budget_exhausted") else "failed"
-        return Result(answer=answer, steps=steps, usage=Usage(**values.get("usage", {})), status=status,
-                      reason=f"{values.get('replans', 0)} replans")
+        reason = "; ".join(r for r in (values.get("reason", ""), f"{values.get('replans', 0)} replans") if r)
+        return Result(answer=answer, steps=steps, usage=Usage(**values.get("usage", {})), status=status, reason=reason)
 
     # --- sync wrappers -------------------------------------------------------------------------
     def start(self, goal: str, *, thread_id: str | None = None) -> None:

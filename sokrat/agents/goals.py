@@ -1,0 +1,55 @@
+"""Reading a goal, a plan step or an answer by rule (no model call).
+
+- :func:`single_request`: a goal that is one short request is its own one-step plan;
+- :func:`echoes`: small models often "ask" the goal back as their clarifying question;
+- :func:`answer_directly`: a plan step that only says to answer (it invites premature answers
+  when real steps follow);
+- :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+SINGLE_REQUEST_CHARS = 160
+"""Longest goal the ``plan="auto"`` rule may treat as one request."""
+ECHO_OVERLAP = 0.6
+"""Word overlap (Jaccard) above which a question merely repeats the goal."""
+
+_MULTI_STEP = re.compile(
+    r"\b(?:then|afterwards|after that|first|finally|next|also|and (?:tell|remember|store|save|compute|find|"
+    r"search|look|check|add|give|say|write))\b|[;\n]|,.*,",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.?!](?:\s+|$)(?=\S)")
+_DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
+_NOTHING = re.compile(
+    r"\b(?:no (?:information|answer|record|mention|data)|not (?:found|mentioned|available|known)|"
+    r"(?:cannot|can't|could not|couldn't|unable to) (?:find|determine|tell|answer)|nothing (?:found|about))\b",
+    re.I,
+)
+
+
+def single_request(goal: str, *, plan: Literal["auto", "always"], human_in_the_loop: bool) -> bool:
+    """A goal that is one short request with nothing to sequence (one sentence, no "then", no
+    list): planning it would cost a model call and tell the planner nothing the goal does not.
+    Runs that may ask a human always plan, since the plan is where the question comes from."""
+    if plan != "auto" or human_in_the_loop:
+        return False
+    goal = goal.strip()
+    return len(goal) <= SINGLE_REQUEST_CHARS and not _MULTI_STEP.search(goal) and not _SENTENCE_END.search(goal)
+
+
+def echoes(question: str, goal: str) -> bool:
+    """The question repeats the goal (or is empty): it settles nothing."""
+    q, g = set(question.lower().split()), set(goal.lower().split())
+    return not q or len(q & g) / len(q | g) >= ECHO_OVERLAP
+
+
+def answer_directly(step: str) -> bool:
+    return bool(_DIRECT.match(step))
+
+
+def finds_nothing(answer: str) -> bool:
+    return bool(_NOTHING.search(answer))
