@@ -349,9 +349,10 @@ async def _check(state: LoopState, runtime: Any) -> dict[str, Any]:
 
 
 def _after_decide(state: LoopState) -> str:
-    if state.get("pending") is None:
+    pending = state.get("pending")
+    if pending is None:
         return "__end__"
-    return "confirm" if state["pending"].get("confirm") else "act"
+    return "confirm" if pending.get("confirm") else "act"
 
 
 def build_loop_graph() -> Any:

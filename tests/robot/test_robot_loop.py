@@ -193,3 +193,16 @@ async def test_empty_goal_is_refused() -> None:
     loop = make_loop(Counter(), {})
     with pytest.raises(ValueError, match="empty goal"):
         await loop.astart("  ")
+
+
+async def test_a_model_failure_ends_the_run_with_the_reason() -> None:
+    world = Counter()
+    events = []
+    agent = Agent(model=ScriptedChatModel([]), tools=[switch_on, wait, done], memory=False,  # cannot score
+                  settings=Settings(max_steps=8))
+    loop = AgentLoop(agent, SayCanPolicy(candidates(world)), deps={"world": world}, on_event=events.append)
+    await loop.astart("turn on the light")
+    d = await loop.astep()
+    assert d.status == "failed" and "no decision" in d.check and loop.finished
+    assert world.ran == [] and events[-1].type == "done"
+    assert loop.result().status == "failed"
