@@ -268,19 +268,29 @@ class LocalChatModel(ChatModel):
 
     # --- likelihood scoring -------------------------------------------------------------------
     def _score_blocking(self, prompt: list[int], continuations: list[list[int]]) -> list[float]:
+        """One forward of the prompt (its KV cache kept), then every continuation in ONE batch
+        against that cache, right-padded: the prompt is evaluated once whatever the number of
+        candidates."""
         import torch
 
         with self._lock:
             model = self._load_locked()
-            scores = []
+            n, width = len(continuations), max(len(c) for c in continuations)
+            pad = self.tokenizer.pad_token_id or self.tokenizer.eos_token_id or 0
             with torch.inference_mode():
-                for cont in continuations:  # one forward each: no padding, exact (2-core CPU: batching gains little)
-                    ids = torch.tensor([prompt + cont], device=self.device)
-                    logits = model(ids).logits[0, len(prompt) - 1:-1].float()  # (C, V): predicts each cont token
-                    logp = torch.log_softmax(logits, dim=-1)
-                    target = torch.tensor(cont, device=self.device)
-                    scores.append(float(logp.gather(1, target[:, None]).sum()))
-        return scores
+                first = model(torch.tensor([prompt], device=self.device), use_cache=True)
+                cache = first.past_key_values
+                cache.batch_repeat_interleave(n)  # (1, ...) -> (N, ...), shared prefix for every candidate
+                ids = torch.tensor([c + [pad] * (width - len(c)) for c in continuations], device=self.device)  # (N, W)
+                mask = torch.tensor([[1] * (len(prompt) + len(c)) + [0] * (width - len(c)) for c in continuations],
+                                    device=self.device)  # (N, P + W)
+                positions = torch.arange(len(prompt), len(prompt) + width, device=self.device)
+                rest = model(ids, attention_mask=mask, past_key_values=cache, use_cache=True,
+                             cache_position=positions).logits  # (N, W, V)
+                # the logits that predict each continuation token: the prompt's last, then the batch's
+                logits = torch.cat([first.logits[:, -1:].expand(n, 1, -1), rest[:, :-1]], dim=1).float()  # (N, W, V)
+                logp = torch.log_softmax(logits, dim=-1).gather(2, ids[:, :, None])[:, :, 0]  # (N, W)
+        return [float(logp[i, : len(c)].sum()) for i, c in enumerate(continuations)]
 
     async def ascore(
         self,

@@ -389,7 +389,8 @@ class OpenAIChatModel(ChatModel):
         """Each candidate is forced with a one-literal grammar through llama.cpp's
         ``/completion``; ``n_probs`` reports each forced token's log-probability under the
         model's own (pre-grammar) distribution. The shared prompt is evaluated once and then
-        served from the prompt cache."""
+        served from the prompt cache (the same text the chat endpoint builds, so a following
+        chat call on the same messages hits it too)."""
         props = await asyncio.to_thread(self.server_props)
         if props is None:
             raise LLMUnsupported(
@@ -399,16 +400,18 @@ class OpenAIChatModel(ChatModel):
         if any(not c for c in candidates):
             raise ValueError("every candidate must be non-empty")
         text = prompt if isinstance(prompt, str) else await asyncio.to_thread(self._apply_template, prompt)
-        slots = asyncio.Semaphore(max(1, int(props.get("total_slots") or 1)))
-
-        async def one(candidate: str) -> ContinuationScore:
+        # One after the other on ONE slot: the first candidate evaluates the prompt, the others
+        # find it in that slot's cache. (Spreading them over slots would evaluate it once per slot.)
+        scores: list[ContinuationScore] = []
+        slot = -1
+        for candidate in candidates:
             body = {"prompt": text, "n_predict": len(candidate.encode()) + 2, "temperature": 0.0, "n_probs": 1,
-                    "post_sampling_probs": False, "cache_prompt": True, "grammar": _gbnf_literal(candidate)}
-            async with slots:
-                data = await self._post("/completion", body, root=True)
-            return _sum_logprobs(candidate, data.get("completion_probabilities") or [])
-
-        return list(await asyncio.gather(*(one(c) for c in candidates)))
+                    "post_sampling_probs": False, "cache_prompt": True, "grammar": _gbnf_literal(candidate),
+                    "id_slot": slot}
+            data = await self._post("/completion", body, root=True)
+            slot = int(data.get("id_slot", -1))
+            scores.append(_sum_logprobs(candidate, data.get("completion_probabilities") or []))
+        return scores
 
 
 def _root(base: str) -> str:
