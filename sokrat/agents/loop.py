@@ -152,10 +152,10 @@ def verdict_text(step: Step) -> str:
     return f"failed: {step.check[:160]}"
 
 
-def step_messages(view: StepView, *, examples: Sequence[Example] = ()) -> list[Message]:
+def step_messages(view: StepView, *, examples: Sequence[Example] = (), system: str = ROBOT_SYSTEM) -> list[Message]:
     """The prompt both policies share: the robot, worked examples as earlier turns, the task and
     the steps so far. The reply (scored or generated) is the next step."""
-    messages = [Message("system", ROBOT_SYSTEM)]
+    messages = [Message("system", system)]
     for goal, steps, answer in examples:
         messages += [Message("user", _ask(goal, steps)), Message("assistant", answer)]
     messages.append(Message("user", _ask(view.goal, [(s.text, verdict_text(s)) for s in view.steps])))
@@ -179,12 +179,14 @@ class SayCanPolicy:
     """Score by mean log-prob per token instead of the sequence's total."""
     min_affordance: float = 0.0
     """Candidates at or below this affordance are not scored (they cannot run reliably)."""
+    system: str = ROBOT_SYSTEM
+    """What the model is told it is."""
 
     async def choose(self, view: StepView, model: ChatModel) -> Choice:
         options = [c for c in self.candidates(view) if c.affordance > self.min_affordance]
         if not options:
             raise ValueError("no candidate skill is possible in this scene")
-        messages = step_messages(view, examples=self.examples)
+        messages = step_messages(view, examples=self.examples, system=self.system)
         scores = await model.ascore(messages, [c.text for c in options], purpose="saycan")
         logps = [s.mean_logprob if self.length_normalise else s.logprob for s in scores]
         top = max(logps)
@@ -206,12 +208,14 @@ class GenerativePolicy:
     candidates: CandidateFn
     examples: Sequence[Example] = ()
     max_tokens: int = 24
+    system: str = ROBOT_SYSTEM
 
     async def choose(self, view: StepView, model: ChatModel) -> Choice:
         options = list(self.candidates(view))
         if not options:
             raise ValueError("no candidate skill")
-        response = await model.agenerate(step_messages(view, examples=self.examples), max_tokens=self.max_tokens,
+        response = await model.agenerate(step_messages(view, examples=self.examples, system=self.system),
+                                         max_tokens=self.max_tokens,
                                          purpose="act")
         text = response.text.strip().splitlines()[0] if response.text.strip() else ""
         text = re.sub(r"^\s*\d+[.)]\s*", "", text)
@@ -541,5 +545,5 @@ def _ranking(pending: dict[str, Any]) -> tuple[Scored, ...]:
     return tuple(Scored(Candidate(r["text"], "", {}, r["affordance"]), r["lm"], r["score"]) for r in pending.get("ranking", []))
 
 
-__all__ = ["AgentLoop", "Candidate", "Choice", "Decision", "GenerativePolicy", "Policy", "SayCanPolicy", "Scored",
-           "StepView", "build_loop_graph", "step_messages"]
+__all__ = ["ROBOT_SYSTEM", "AgentLoop", "Candidate", "Choice", "Decision", "Example", "GenerativePolicy", "Policy",
+           "SayCanPolicy", "Scored", "Step", "StepView", "build_loop_graph", "step_messages"]
