@@ -29,7 +29,8 @@ def bundled_video() -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--video", type=Path, default=None, help="video file (default: bundled bikes.mp4)")
-    parser.add_argument("--question", default="When does a bicycle appear?", help="what to ask")
+    parser.add_argument("--question", action="append", default=None,
+                        help="what to ask (repeat for more; default: two questions about the bundled video)")
     args = parser.parse_args()
 
     from sokrat.errors import SokratError
@@ -44,8 +45,11 @@ def main() -> int:
         t0 = time.perf_counter()
         vlog = qa.index(video, progress=True)
         t1 = time.perf_counter()
-        result = qa.ask(video, args.question)
-        t2 = time.perf_counter()
+        questions = args.question or ["When does a bicycle appear?", "What did I see at the very beginning?"]
+        answers = []
+        for question in questions:
+            t = time.perf_counter()
+            answers.append((question, qa.ask(video, question), time.perf_counter() - t))
     except SokratError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -53,11 +57,12 @@ def main() -> int:
           f"{'reused' if vlog.reused else f'indexed in {t1 - t0:.1f} s'})")
     print(f"models:   {', '.join(vlog.meta.models)}")
     print(f"summary:  {vlog.meta.summary}")
-    print(f"question: {args.question}")
-    print(f"answer:   {result.answer}   ({t2 - t1:.1f} s, {result.status})")
-    print("evidence:")
-    for e in result.evidence:
-        print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}")
+    for question, result, seconds in answers:
+        print(f"question: {question}")
+        print(f"answer:   {result.answer}   ({seconds:.1f} s, {result.status})")
+        print("evidence:")
+        for e in result.evidence:
+            print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}")
     return 0
 
 

@@ -57,7 +57,7 @@ _NUM = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6
 _T = r"(\d+:\d{1,2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:s\b|sec\b|secs\b|seconds?\b)|\d+(?:\.\d+)?\s*(?:min\b|mins\b|minutes?\b))"
 _ART = r"(?:the |a |an |my |some |that |this )?"
 _THING = r"([a-z][a-z' -]*?)"
-_STOPPERS = r"(?=\s*(?:\?|,|\.|;|$|\band\b|\bin the\b|\bat the\b|\bwhile\b|\bwhen\b))"
+_STOPPERS = r"(?=\s*(?:\?|,|\.|;|$|\band\b|\bat the\b|\bin the (?:first|second|last|middle|end|beginning)\b|\bwhile\b|\bwhen\b))"
 
 _SAID_VERBS = r"\b(say|says|said|mention|mentions|mentioned|tell|told|talk|talked|talking|speak|spoke|hear|heard|narrat\w*|voice)\b"
 _SEEN_VERBS = r"\b(see|saw|seen|show|shows|shown|showed|appear|appears|appeared|visible|film|filmed|spot|spotted|notice|noticed|watch|watched|look|looked)\b"
