@@ -69,20 +69,6 @@ def test_taggers_sit_side_by_side_and_backends_build_without_torch() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_colour_namer_names_the_dominant_colours() -> None:
-    tagger = load_backend("colour-names", Settings(), Tagger)
-    red = np.zeros((90, 160, 3), np.uint8)
-    red[..., 0] = 220
-    half = red.copy()
-    half[:, 80:] = (20, 40, 200)  # right half blue
-    grey = np.full((90, 160, 3), 128, np.uint8)
-    labels = tagger.tag([red, half, grey, photo("rocket")])
-    assert [lab.name for lab in labels[0]] == ["red"] and labels[0][0].kind == "colour"
-    assert {lab.name for lab in labels[1]} == {"red", "blue"} and all(0.45 < lab.score < 0.55 for lab in labels[1])
-    assert [lab.name for lab in labels[2]] == ["grey"]
-    assert labels[3][0].name == "blue"  # the sky behind the rocket
-
-
 def test_tiny_clip_loads_through_settings(tiny_clip_dir: Path) -> None:
     settings = Settings(clip_model=str(tiny_clip_dir))
     clip = load_backend("clip", settings, ImageTextEmbedder)
