@@ -66,7 +66,7 @@ local seq = redis.call('INCR', p .. 'seq')
 local id = ARGV[2]
 redis.call('HSET', p .. 'task:' .. id, 'id', id, 'owner', ARGV[3], 'goal', ARGV[5], 'media', ARGV[6],
            'options', ARGV[7], 'status', 'queued', 'seq', seq, 'created_at', ARGV[4], 'updated_at', ARGV[4],
-           'attempts', 0, 'cancel', 0)
+           'attempts', 0, 'cancel', 0, 'admin', ARGV[8])
 redis.call('ZADD', p .. 'tasks', seq, id)
 redis.call('ZADD', p .. 'tasks:queued', seq, id)
 redis.call('ZADD', p .. 'own:' .. ARGV[3] .. ':tasks', seq, id)
@@ -215,6 +215,8 @@ class TaskRow:
     status: str
     created_at: float
     updated_at: float
+    admin: bool = False
+    """Created with an admin key."""
     media: list[str] = field(default_factory=list)
     options: TaskOptions = field(default_factory=TaskOptions)
     started_at: float | None = None
@@ -230,6 +232,14 @@ class TaskRow:
     def finished(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    @property
+    def namespace(self) -> str | None:
+        """Whose memories and documents the run uses: the owner's; every namespace for an
+        admin key (writes go to ``default``); ``default`` on a server without keys (as the CLI)."""
+        if self.owner == ANONYMOUS:
+            return "default"
+        return None if self.admin else self.owner
+
     def public(self) -> Task:
         return Task(id=self.id, owner=self.owner, goal=self.goal, media=self.media, options=self.options,
                     status=self.status,  # type: ignore[arg-type]
@@ -240,7 +250,7 @@ class TaskRow:
     @classmethod
     def from_hash(cls, raw: dict[str, str]) -> TaskRow:
         return cls(
-            id=raw["id"], owner=raw.get("owner", ""), goal=raw["goal"], status=raw["status"],
+            id=raw["id"], owner=raw.get("owner", ""), goal=raw["goal"], status=raw["status"], admin=raw.get("admin") == "1",
             created_at=float(raw["created_at"]), updated_at=float(raw.get("updated_at") or raw["created_at"]),
             media=json.loads(raw.get("media") or "[]"),
             options=TaskOptions.model_validate_json(raw.get("options") or "{}"),

@@ -1,7 +1,8 @@
 """The task worker: takes tasks off the Redis queue and runs them with the planner.
 
 - ``concurrency`` tasks run at once in one process (asyncio), all on ONE :class:`Agent`
-  (a task's options become that run's :class:`~sokrat.agents.options.RunLimits`). Its models
+  (a task's options become that run's :class:`~sokrat.agents.options.RunLimits`, its owner
+  the run's memory namespace, so one key's memories and documents are not another's). Its models
   load in a thread (``Agent.prepare``) before the first run, so loading never stalls the
   heartbeats of the tasks already running.
 - Media: a task names media ids; the worker uses the files in place when it shares the API
@@ -71,6 +72,8 @@ class TaskRun:
     options: TaskOptions
     cancel: threading.Event
     """Set when the task is cancelled; the runner should stop soon after."""
+    namespace: str | None = "default"
+    """Whose memories and documents the run reads and writes (the task owner's)."""
 
 
 Runner = Callable[[TaskRun], AsyncIterator[Event]]
@@ -88,13 +91,13 @@ def agent_runner(settings: Settings) -> Runner:
 
     async def run(task: TaskRun) -> AsyncIterator[Event]:
         nonlocal prepared
-        if prepared is None or (prepared.done() and prepared.exception() is not None):
+        if prepared is None or (prepared.done() and (prepared.cancelled() or prepared.exception() is not None)):
             prepared = asyncio.ensure_future(asyncio.to_thread(agent.prepare))
         with contextlib.suppress(Exception):  # a load failure is reported by the run itself
             await asyncio.shield(prepared)
         limits = RunLimits(max_steps=task.options.max_steps, max_wall_s=task.options.max_wall_s)
         async for event in agent.astream(task.goal, task.media, thread_id=task.id, cancel=task.cancel,
-                                         limits=limits):
+                                         limits=limits, namespace=task.namespace):
             yield event
 
     return run
@@ -310,7 +313,8 @@ class Worker:
                 await store.append_event(task.id, Event.done(result))
                 await store.finish(task.id, result, entry_id=claim.entry_id)
                 return
-            run = TaskRun(id=task.id, goal=task.goal, media=paths, options=task.options, cancel=cancel)
+            run = TaskRun(id=task.id, goal=task.goal, media=paths, options=task.options, cancel=cancel,
+                          namespace=task.namespace)
             await self._run(claim, run, names, outages=task.outages)
         except asyncio.CancelledError:
             raise

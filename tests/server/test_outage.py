@@ -54,7 +54,7 @@ def test_redis_outage_during_a_run_is_not_an_attempt(procs: Procs, tmp_path: Pat
     """Redis stops while a worker waits on the LLM; the LLM answers during the outage, so the
     run hits the dead Redis (events, checkpoints, heartbeats). The outage outlasts the
     visibility timeout and the client's retries. Once Redis is back the task finishes with
-    one attempt and one plan: nothing was counted, dropped or run twice."""
+    one attempt and no second plan: nothing was counted, dropped or run twice."""
     from sokrat.memory.embedded import ensure_server, stop_server
 
     redis_dir = tmp_path / "own-redis"
@@ -67,6 +67,7 @@ def test_redis_outage_during_a_run_is_not_an_attempt(procs: Procs, tmp_path: Pat
             worker = procs.start("worker", "worker", **env)
             task_id = httpx.post(f"{base}/v1/tasks", json={"goal": "What is 17 times 23?"}, timeout=30).json()["id"]
             wait_for(llm.held.is_set, "the worker to ask for its first action")
+            plans = llm.count("plan")  # 0 or 1: a one-line goal may be its own plan
 
             stop_server(data_dir=redis_dir)
             llm.release()  # the run goes on against a dead Redis
@@ -78,7 +79,7 @@ def test_redis_outage_during_a_run_is_not_an_attempt(procs: Procs, tmp_path: Pat
             log = procs.log(worker, tail=50_000)
             assert task["status"] == "succeeded", (task, log)
             assert task["attempts"] == 1, (task, log)
-            assert llm.count("plan") == 1, llm.requests
+            assert llm.count("plan") == plans, llm.requests  # resumed, not planned again
             assert [e["event"] for e in events].count("done") == 1
             assert "Redis unavailable" in log  # the worker did see the outage
             assert worker.poll() is None

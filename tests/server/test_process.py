@@ -72,7 +72,8 @@ def test_killed_worker_task_is_resumed_by_another(procs: Procs, bikes: Path) -> 
         task_id, _ = submit(base, bikes, "When does a rickshaw appear in the video?")
 
         wait_for(llm.held.is_set, "the first worker to finish its tool call and ask for the next action")
-        assert llm.tool_calls == ["video_search"] and llm.count("plan") == 1
+        assert llm.tool_calls == ["video_search"]
+        plans = llm.count("plan")  # 0 or 1: a one-line goal may be its own plan
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=60)
         llm.release()  # the held reply goes to a dead socket
@@ -85,7 +86,7 @@ def test_killed_worker_task_is_resumed_by_another(procs: Procs, bikes: Path) -> 
         assert task["status"] == "succeeded", (task, procs.log(second))
         assert task["attempts"] == 2 and task["worker"] != running["worker"]
         assert llm.tool_calls == ["video_search"], "the completed tool call was repeated"
-        assert llm.count("plan") == 1, f"the run was planned again: {llm.requests}"
+        assert llm.count("plan") == plans, f"the run was planned again: {llm.requests}"
         assert [s["tool"] for s in task["result"]["steps"]] == ["video_search"]
         assert [e["event"] for e in events].count("run_started") == 2  # one per attempt, one stream
 

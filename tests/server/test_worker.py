@@ -315,7 +315,7 @@ async def test_redis_outage_mid_run_requeues_without_counting_an_attempt(srv_set
     assert w.stats.requeued_after_outage == 1
 
 
-async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_options(
+async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_tasks(
         srv_settings: Settings, store: TaskStore, monkeypatch: pytest.MonkeyPatch) -> None:
     """The production runner builds ONE Agent and prepares it in a thread: while `prepare`
     blocks (a slow model load), the worker's loop keeps running another task to the end."""
@@ -326,6 +326,7 @@ async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_opt
     built: list[Agent] = []
     prepare_threads: list[threading.Thread] = []
     limits_seen: list[Any] = []
+    namespaces: list[str | None] = []
     other_done = threading.Event()
     real_init = Agent.__init__
 
@@ -337,8 +338,10 @@ async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_opt
         prepare_threads.append(threading.current_thread())
         assert other_done.wait(WAIT_S), "the loop was blocked while the models loaded"
 
-    async def astream(self: Agent, goal: str, media: Any, *, thread_id: str, cancel: Any, limits: Any) -> AsyncIterator[Event]:
+    async def astream(self: Agent, goal: str, media: Any, *, thread_id: str, cancel: Any, limits: Any,
+                      namespace: str | None) -> AsyncIterator[Event]:
         limits_seen.append(limits)
+        namespaces.append(namespace)
         yield done(answer=goal)
 
     monkeypatch.setattr(Agent, "__init__", init)
@@ -354,8 +357,9 @@ async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_opt
         async for event in production(run):
             yield event
 
-    heavy = [await new_task(store, f"heavy {i}", [], TaskOptions(max_steps=i + 1, max_wall_s=10.0 * (i + 1)))
-             for i in range(3)]
+    heavy = [SimpleNamespace(id=await store.create_task(f"heavy {i}", [], TaskOptions(max_steps=i + 1, max_wall_s=10.0 * (i + 1)),
+                                                     owner=owner, admin=admin))
+             for i, (owner, admin) in enumerate([("alice", False), ("root", True), ("anonymous", True)])]
     light = await new_task(store, "light", [], TaskOptions())
     w = Worker(srv_settings, concurrency=4, runner=runner, store=store)
     async with running(w):
@@ -364,3 +368,5 @@ async def test_agent_models_load_off_the_event_loop_and_one_agent_serves_all_opt
     assert len(built) == 1, "one Agent for every task, whatever its options"
     assert prepare_threads and all(t is not threading.main_thread() for t in prepare_threads)
     assert sorted((lim.max_steps, lim.max_wall_s) for lim in limits_seen) == [(1, 10.0), (2, 20.0), (3, 30.0)]
+    # each run's memory namespace is its owner's (admin keys: every namespace; no keys: "default")
+    assert sorted(namespaces, key=str) == sorted(["alice", None, "default"], key=str)
