@@ -45,6 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from sokrat import _hub
+from sokrat._hub import from_hub as _from_hub
+from sokrat._hub import reset_hub_cache
 from sokrat.errors import IntegrityError, ModelNotAvailable, SokratError
 
 if TYPE_CHECKING:
@@ -259,18 +262,62 @@ _ROLE_SETTINGS: dict[str, tuple[str, str, str | None, list[str]]] = {
 # Hashing (streamed; memoised per process by path+size+mtime so repeated resolves are cheap)
 # --------------------------------------------------------------------------------------------
 _DIGESTS: dict[tuple[str, int, int], str] = {}
+_DISK_MEMO: Path | None = None
+"""``<cache_dir>/digests.json``: digests by (path, size, mtime), shared by the user's processes,
+so a warm command does not re-hash hundreds of MB of packs (set by :func:`resolve`)."""
+
+
+def use_digest_memo(cache_dir: Path) -> None:
+    """Remember file digests across processes in ``cache_dir`` (a file whose size or mtime
+    changes is hashed again)."""
+    global _DISK_MEMO
+    _DISK_MEMO = Path(cache_dir).expanduser() / "digests.json"
+
+
+def _disk_memo() -> dict[str, list]:
+    if _DISK_MEMO is None:
+        return {}
+    try:
+        data = json.loads(_DISK_MEMO.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _remember_digest(path: str, size: int, mtime_ns: int, digest: str) -> None:
+    if _DISK_MEMO is None:
+        return
+    memo = _disk_memo()  # re-read: another process may have added entries
+    memo[path] = [size, mtime_ns, digest]
+    try:
+        _DISK_MEMO.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _DISK_MEMO.with_name(f".{_DISK_MEMO.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(memo))
+        os.replace(tmp, _DISK_MEMO)
+    except OSError as e:  # a read-only cache only costs speed
+        log.debug("cannot write %s: %s", _DISK_MEMO, e)
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, streamed in 8 MiB chunks (never loads the file into memory)."""
+    """SHA-256 of a file, streamed in 8 MiB chunks (never loads the file into memory).
+
+    Memoised by (path, size, mtime): per process, and across processes once
+    :func:`use_digest_memo` names a cache dir.
+    """
     st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    resolved = str(path.resolve())
+    key = (resolved, st.st_size, st.st_mtime_ns)
     if key not in _DIGESTS:
-        h = hashlib.sha256()
-        with path.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                h.update(chunk)
-        _DIGESTS[key] = h.hexdigest()
+        known = _disk_memo().get(resolved)
+        if known is not None and list(known[:2]) == [st.st_size, st.st_mtime_ns]:
+            _DIGESTS[key] = str(known[2])
+        else:
+            h = hashlib.sha256()
+            with path.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    h.update(chunk)
+            _DIGESTS[key] = h.hexdigest()
+            _remember_digest(resolved, st.st_size, st.st_mtime_ns, _DIGESTS[key])
     return _DIGESTS[key]
 
 
@@ -312,63 +359,6 @@ def _verify_pack(files: Iterable[_PackFile]) -> dict[str, Path]:
 
 def _dists(files: Iterable[_PackFile]) -> str:
     return ", ".join(dict.fromkeys(pf.dist for pf in files))
-
-
-# --------------------------------------------------------------------------------------------
-# Hugging Face cache / hub
-# --------------------------------------------------------------------------------------------
-_HUB_UNREACHABLE: str | None = None  # why the hub could not be reached (once per process)
-_HUB_MISSING: dict[str, str] = {}  # repo id -> why it is not on the hub
-
-
-def reset_hub_cache() -> None:
-    """Forget remembered hub failures (tests, or after the network comes back)."""
-    global _HUB_UNREACHABLE
-    _HUB_UNREACHABLE = None
-    _HUB_MISSING.clear()
-
-
-def _hub_offline() -> bool:
-    from huggingface_hub import constants
-
-    return bool(constants.HF_HUB_OFFLINE)
-
-
-def _from_hub(repo_id: str, allow: list[str], *, online: bool = True) -> tuple[Path | None, str]:
-    """A local snapshot of ``repo_id`` (cache first, then download), or (None, why not)."""
-    global _HUB_UNREACHABLE
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import (
-        GatedRepoError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
-
-    try:
-        return Path(snapshot_download(repo_id, local_files_only=True, allow_patterns=allow)), "cache"
-    except (LocalEntryNotFoundError, OSError, ValueError) as e:
-        cache_miss = f"not in the Hugging Face cache ({type(e).__name__})"
-    if not online:
-        return None, cache_miss
-    if _hub_offline():
-        return None, f"{cache_miss}; HF_HUB_OFFLINE is set"
-    if _HUB_UNREACHABLE is not None:
-        return None, f"{cache_miss}; hub unreachable earlier in this process ({_HUB_UNREACHABLE})"
-    if repo_id in _HUB_MISSING:
-        return None, _HUB_MISSING[repo_id]
-    t0 = time.perf_counter()
-    try:
-        path = snapshot_download(repo_id, allow_patterns=allow, etag_timeout=10)
-    except (RepositoryNotFoundError, GatedRepoError, RevisionNotFoundError) as e:
-        _HUB_MISSING[repo_id] = f"hub has no usable {repo_id!r} ({type(e).__name__})"
-        return None, _HUB_MISSING[repo_id]
-    except (LocalEntryNotFoundError, OSError) as e:  # connection errors surface as these
-        reason = str(e).splitlines()[0][:160]
-        _HUB_UNREACHABLE = reason
-        log.info("hub unreachable after %.2f s: %s", time.perf_counter() - t0, reason)
-        return None, f"{cache_miss}; hub unreachable ({reason})"
-    return Path(path), "download"
 
 
 # --------------------------------------------------------------------------------------------
@@ -627,6 +617,12 @@ def _explicit(role: str, value: str, env: str, allow: list[str]) -> ResolvedMode
     raise ModelNotAvailable(f"{env}={value!r} is not an existing path nor a Hugging Face id; fix {env}")
 
 
+def _use_cache_memos(settings: Settings) -> None:
+    cache = Path(settings.cache_dir).expanduser()
+    use_digest_memo(cache)
+    _hub.use_failure_memo(cache)
+
+
 def planner_format(settings: Settings) -> WeightsFormat:
     """The format the planner backend in effect loads: ``hf`` for transformers, else ``gguf``."""
     return "hf" if settings.resolved_llm_backend() == "transformers" else "gguf"
@@ -647,6 +643,7 @@ def resolve(role: str, settings: Settings | None = None, *, prepare: bool = True
         from sokrat.settings import get_settings
 
         settings = get_settings()
+    _use_cache_memos(settings)
     if role in ("planner", "draft"):
         return _resolve_llm(role, settings, "gguf" if role == "draft" else fmt or planner_format(settings), prepare)
     attr, env, hub_attr, allow = _ROLE_SETTINGS[role]
@@ -730,5 +727,6 @@ __all__ = [
     "reset_hub_cache",
     "resolve",
     "sha256_file",
+    "use_digest_memo",
     "write_manifest",
 ]
