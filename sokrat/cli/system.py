@@ -58,6 +58,12 @@ def _redis_report(settings: Settings) -> dict[str, Any]:
     return {"ok": True, **info}
 
 
+def _sandbox_report(settings: Settings) -> dict[str, Any]:
+    from sokrat.tools.sandbox import probe
+
+    return {"setting": settings.code_sandbox, **dataclasses.asdict(probe())}
+
+
 def _tools_report() -> dict[str, Any]:
     from sokrat.tools import default_tools
 
@@ -85,6 +91,7 @@ def doctor_data(settings: Settings) -> dict[str, Any]:
         "services": services_data(settings),
         "device": _device_report(settings),
         "tools": _tools_report(),
+        "code_sandbox": _sandbox_report(settings),
         "settings": settings_in_effect(settings),
     }
 
@@ -181,6 +188,14 @@ def _print_doctor(data: dict[str, Any]) -> None:
     tools = data["tools"]
     stdout.print(f"tools: {', '.join(tools['names']) or '(none)'}" if tools["ok"]
                  else f"tools: [red]broken[/red] {tools['error']}")
+    box = data["code_sandbox"]
+    if box["setting"] != "bubblewrap":
+        stdout.print(f"code sandbox: [yellow]{box['setting']}[/yellow] (resource limits only, not a security boundary)")
+    elif box["available"]:
+        stdout.print(f"code sandbox: [green]ok[/green] bubblewrap ({', '.join(box['namespaces'])} namespaces, "
+                     f"process limit by {box['process_limit'] or 'none'})", highlight=False)
+    else:
+        stdout.print(f"code sandbox: [red]unavailable[/red] {box['reason']}", highlight=False)
     stdout.print("settings:")
     for k, v in data["settings"].items():
         stdout.print(f"  {k} = {v}", highlight=False)
