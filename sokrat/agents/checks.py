@@ -239,7 +239,9 @@ def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
 
 
 # --- the final answer -------------------------------------------------------------------------
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
+"""A number standing on its own: not the digits inside an id (``mem:ab8965``), a word (``B12``)
+or a longer number (``1795328965.1``), which would otherwise "support" a made-up value."""
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _ID = re.compile(r"\b[a-z_]+:[A-Za-z0-9_-]{3,}\b")
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
@@ -286,11 +288,9 @@ def claims(answer: str, *, names: bool = True) -> list[str]:
 
 
 def _supported(claim: str, corpus: str, corpus_numbers: set[float]) -> bool:
-    if claim.lower() in corpus:
-        return True
-    if _NUMBER.fullmatch(claim):
+    if _NUMBER.fullmatch(claim):  # a number must occur as a number, not as digits inside something else
         return float(claim) in corpus_numbers
-    return False
+    return claim.lower() in corpus
 
 
 def _evidence_items(value: Any, source: str) -> list[Evidence]:

@@ -177,3 +177,12 @@ def test_extractive_summary_is_bounded() -> None:
     for i in range(50):
         summary = context.extractive_summary(summary, [step(i, "lookup", {"k": i}, f"value {i}")], max_chars=400)
     assert len(summary) <= 400 and "value 49" in summary
+
+
+def test_grounding_numbers_must_stand_alone_in_the_evidence() -> None:
+    """A made-up 8965 is not supported by a memory id or a timestamp that contains those digits."""
+    recalled = step(0, "recall", {"query": "locker"}, '[{"id": "mem:3fa8965c", "created_at": 1795328965.21}]')
+    assert not checks.ground("The locker code is 8965.", [recalled]).supported
+    assert checks.ground("The code is 4411.", [step(0, "recall", {}, '{"text": "my code is 4411."}')]).supported
+    assert checks.ground("It is 1,048,576.", [step(0, "python_exec", {}, '{"stdout": "1048576\\n"}')]).supported
+    assert checks.ground("Room B12.", [step(0, "search", {}, "booked in room B12")]).supported
