@@ -1,8 +1,12 @@
 """The REST API and its Redis-backed workers.
 
-- :func:`sokrat.server.app.create_app`: the FastAPI app (``sokrat serve``).
+- :func:`sokrat.server.app.create_app`: the FastAPI app (``sokrat serve``); routes in
+  ``api.py``, public schemas in ``schemas.py``, keys/owners and the body guard in ``auth.py``.
 - :class:`sokrat.server.worker.Worker`: runs queued tasks (``sokrat worker``).
-- :class:`sokrat.server.queue.TaskStore`: tasks, media, queue and event streams in Redis.
+- :class:`sokrat.server.queue.TaskStore`: tasks, media rows, queue, event streams and API keys
+  in Redis (storage rows, separate from the public schemas).
+- :class:`sokrat.server.media.MediaStore`: where upload bytes live (local, bucket, worker cache).
+- :class:`sokrat.server.redact.Redactor`: secrets and internal paths scrubbed from what leaves.
 """
 
 from __future__ import annotations

@@ -48,14 +48,19 @@ class GroupCommit:
         script: the script every call runs (no KEYS; everything in ARGV).
         after: a command sent after each batch in the same round trip (``WAITAOF ...``); its
             reply is returned with every call's own reply.
+        in_flight: batches sent at once. 1 (the most batching) when a round trip is short;
+            more when ``after`` may hold a batch for up to a second (``WAITAOF`` waiting for
+            a once-a-second fsync).
     """
 
-    def __init__(self, r: Any, script: Script, *, after: tuple[Any, ...] = ()) -> None:
+    def __init__(self, r: Any, script: Script, *, after: tuple[Any, ...] = (), in_flight: int = 1) -> None:
         self.r = r
         self.script = script
         self.after = after
         self._pending: list[tuple[list[Any], asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(in_flight) if in_flight > 1 else None
+        self._sending: set[asyncio.Task[None]] = set()
         self.batches = 0
         """Round trips made (for tests and benchmarks: calls / batches = mean batch size)."""
 
@@ -70,8 +75,22 @@ class GroupCommit:
 
     async def _drain(self) -> None:
         while self._pending:
+            if self._slots is None:
+                batch, self._pending = self._pending, []
+                await self._send(batch)
+                continue
+            # several batches in flight (each may wait up to a second for an fsync): calls that
+            # arrive while every slot is taken gather into the next batch
+            await self._slots.acquire()
             batch, self._pending = self._pending, []
-            await self._send(batch)
+            task = asyncio.ensure_future(self._send(batch))
+            self._sending.add(task)
+            task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        if self._slots is not None:
+            self._slots.release()
 
     async def _send(self, batch: list[tuple[list[Any], asyncio.Future[Any]]]) -> None:
         try:

@@ -333,7 +333,7 @@ class TaskStore:
             after = ("WAITAOF", 1, 0, ack_timeout_ms)
         elif ack == "replica":
             after = ("WAITAOF", 1, 1, ack_timeout_ms)
-        self._creates = GroupCommit(client, self._create, after=after)
+        self._creates = GroupCommit(client, self._create, after=after, in_flight=16 if after else 1)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TaskStore:
