@@ -94,7 +94,15 @@ class GroupCommit:
 
     async def _send(self, batch: list[tuple[list[Any], asyncio.Future[Any]]]) -> None:
         try:
-            replies, tail = await self._pipeline([args for args, _ in batch])
+            if len(batch) == 1 and not self.after:  # alone: a plain EVALSHA costs less than a pipeline
+                try:
+                    replies, tail = [await self.script(self.r, batch[0][0])], None
+                except Exception as e:
+                    if not isinstance(e, self._reply_errors()):
+                        raise
+                    replies, tail = [e], None
+            else:
+                replies, tail = await self._pipeline([args for args, _ in batch])
         except Exception as e:
             for _, future in batch:
                 if not future.done():
@@ -107,6 +115,13 @@ class GroupCommit:
                 future.set_exception(reply)
             else:
                 future.set_result((reply, tail))
+
+    @staticmethod
+    def _reply_errors() -> tuple[type[Exception], ...]:
+        """Errors that are one call's own reply (a script error), not the batch's failure."""
+        import redis
+
+        return (redis.ResponseError,)
 
     async def _pipeline(self, calls: list[list[Any]]) -> tuple[list[Any], Any]:
         replies: list[Any] = [None] * len(calls)

@@ -65,6 +65,30 @@ def _known_id(value: str, what: str) -> str:
     return value
 
 
+# --- tasks (the hot path first: routes are matched in order) ----------------------------
+_CREATE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/TaskCreate"}}}}}
+
+
+@router.post("/tasks", status_code=202, response_model=TaskAccepted, openapi_extra=_CREATE_BODY)
+async def create_task(request: Request) -> Response:
+    """Queue a run of the agent on ``goal`` over the uploaded ``media``.
+
+    The hot path of the API, so it takes the bare request: FastAPI's body parameter and
+    dependency injection cost more than the rest of the route (Redis included); the body is
+    validated here by the same :class:`TaskCreate` model, which OpenAPI documents."""
+    try:
+        body = TaskCreate.model_validate_json(await request.body())
+    except ValidationError as e:
+        raise RequestValidationError(e.errors(include_url=False, include_context=False)) from None
+    who = principal_of(request.scope["state"])
+    store = request.app.state.store or await store_of(request.app)
+    task_id = await store.create_task(body.goal, body.media, body.options, owner=who.owner, admin=who.admin)
+    # rendered by hand: its shape is fixed (TaskAccepted)
+    return Response(b'{"id":"%s","status":"queued"}' % task_id.encode(), status_code=202,
+                    media_type="application/json")
+
+
 # --- media ---------------------------------------------------------------------------------------
 @router.post("/media", status_code=201, response_model=Media, openapi_extra=_UPLOAD_BODY)
 async def upload_media(request: Request, settings: SettingsDep, store: StoreDep, media: MediaStoreDep,
@@ -131,29 +155,6 @@ async def delete_media(media_id: str, store: StoreDep, media: MediaStoreDep, who
 
 
 # --- tasks ---------------------------------------------------------------------------------------
-_CREATE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
-    "schema": {"$ref": "#/components/schemas/TaskCreate"}}}}}
-
-
-@router.post("/tasks", status_code=202, response_model=TaskAccepted, openapi_extra=_CREATE_BODY)
-async def create_task(request: Request) -> Response:
-    """Queue a run of the agent on ``goal`` over the uploaded ``media``.
-
-    The hot path of the API, so it takes the bare request: FastAPI's body parameter and
-    dependency injection cost more than the rest of the route (Redis included); the body is
-    validated here by the same :class:`TaskCreate` model, which OpenAPI documents."""
-    try:
-        body = TaskCreate.model_validate_json(await request.body())
-    except ValidationError as e:
-        raise RequestValidationError(e.errors(include_url=False, include_context=False)) from None
-    who = principal_of(request.scope["state"])
-    store = request.app.state.store or await store_of(request.app)
-    task_id = await store.create_task(body.goal, body.media, body.options, owner=who.owner, admin=who.admin)
-    # rendered by hand: its shape is fixed (TaskAccepted)
-    return Response(b'{"id":"%s","status":"queued"}' % task_id.encode(), status_code=202,
-                    media_type="application/json")
-
-
 @router.get("/tasks", response_model=TaskPage)
 async def list_tasks(
     store: StoreDep,
