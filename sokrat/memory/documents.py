@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sokrat.errors import InvalidInput
 from sokrat.memory.fusion import rrf_fuse
-from sokrat.memory.redis import _s, _tag_clause, _translate_errors, _vec_bytes, escape_tag
+from sokrat.memory.redis import _s, _tag_clause, _translate_errors, _vec_bytes, text_terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,10 +180,9 @@ class RedisDocuments:
         depth = max(SEARCH_DEPTH, 3 * k)
         vec_hits = self.memory._knn(self.index, "embedding", _vec_bytes(qvec, dim, what="the query embedding"),
                                     depth, flt, _CHUNK_FIELDS)
-        words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1]
+        terms = text_terms(query)
         text_hits: list[Any] = []
-        if words:
-            terms = " | ".join(escape_tag(w) for w in dict.fromkeys(words))
+        if terms:
             q = (Query(f"(@text|title:({terms})) {flt}".strip()).scorer("BM25").return_fields(*_CHUNK_FIELDS)
                  .paging(0, depth).dialect(2))
             text_hits = self.client.ft(self.index).search(q).docs

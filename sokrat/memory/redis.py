@@ -87,6 +87,21 @@ def escape_tag(value: str) -> str:
     return _TAG_SPECIAL.sub(r"\\\1", value)
 
 
+# RediSearch's default stop words (they are not indexed). They must not reach a query: the
+# RediSearch build of the embedded server crashes the whole server on a union that starts with
+# two of them (``@text:(to | the | buffer)``; seen in bench/tools.py, regression test in
+# tests/memory/test_recall.py), so every full-text query goes through :func:`text_terms`.
+STOP_WORDS = frozenset(
+    ["a", "is", "the", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "it", "no", "not", "of", "on", "or", "such", "that", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with"])
+
+
+def text_terms(query: str) -> str | None:
+    """``term1 | term2 | ...`` for a BM25 query: words of 2+ characters, no stop words, escaped,
+    in order, without repeats; None when nothing is left."""
+    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1 and w not in STOP_WORDS]
+    return " | ".join(escape_tag(w) for w in dict.fromkeys(words)) or None
+
+
 def _tag_clause(field: str, values: Sequence[str]) -> str:
     return f"@{field}:{{{' | '.join(escape_tag(v) for v in values)}}}"
 
@@ -412,10 +427,9 @@ class RedisMemory(Memory):
 
         depth = max(4 * k, 20)
         vec_hits = self._knn(self.mem_index, "embedding", vector, depth, flt, _MEM_FIELDS)
-        words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1]
+        terms = text_terms(query)
         text_hits: list[Any] = []
-        if words:
-            terms = " | ".join(escape_tag(w) for w in dict.fromkeys(words))
+        if terms:
             q = (Query(f"@text:({terms}) {flt}".strip()).scorer("BM25").with_scores()
                  .return_fields(*_MEM_FIELDS).paging(0, depth).dialect(2))
             text_hits = self.client.ft(self.mem_index).search(q).docs
