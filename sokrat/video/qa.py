@@ -578,9 +578,38 @@ class _Answer:
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]
+        if not _supported(answer, used):
+            # A small model sometimes answers from its own imagination ("the purple block"):
+            # quote what the log itself says about the thing asked, or say it does not tell.
+            quoted = self._quote(shown)
+            self.steps.append(StepRecord(index=3, tool="ground", arguments={"answer": answer},
+                                         observation="no word of the answer is in the cited shots"))
+            if quoted is None:
+                return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.",
+                                   [], "no_answer", usage)
+            answer, used = quoted
         spans = _join([fmt_span(e.t_start, e.t_end) for e in used])
         text = answer if re.search(r"\d:\d\d", answer) else f"{answer}, at {spans}"
         return self.result(text[0].upper() + text[1:] + ".", used, usage=usage)
+
+    def _quote(self, shown: list[LogEntry]) -> tuple[str, list[LogEntry]] | None:
+        """The said or on-screen text of the shown shot that best matches the question."""
+        matches = [m for m in match_entries(self.q.words, shown) if m.how in ("said", "text")]
+        if not matches:
+            return None
+        best = max(matches, key=lambda m: (m.score, -m.entry.t_start))
+        text = best.entry.said if best.how == "said" else best.entry.ocr
+        return f"the log says \"{_clip(text)}\"", [best.entry]
+
+
+def _supported(answer: str, entries: Sequence[LogEntry]) -> bool:
+    """Whether some content word (or number) of ``answer`` is in the cited shots' text."""
+    words = {_stem(w) for w in content_words(answer) if len(w) > 2 or w.isdigit()}
+    if not words:
+        return True  # "yes", "3": nothing to check against
+    text = " ".join(e.text for e in entries).lower()
+    found = {_stem(t) for t in re.findall(r"[a-z0-9']+", text)}
+    return not words.isdisjoint(found)
 
 
 def _a(word: str) -> str:

@@ -209,3 +209,14 @@ def test_transcribe_tool_reads_an_audio_file(settings, speech_clip: Path) -> Non
     out = run_sync(ToolRegistry(TOOLS).execute("transcribe", {"media": str(speech_clip)}, ToolContext(settings=settings)))
     assert out.ok, out.error
     assert "keys" in " ".join(s["text"] for s in out.output).lower() and out.output[0]["t_start"] < 1.0
+
+
+def test_an_answer_not_found_in_the_cited_shots_gives_way_to_the_log_s_own_words(memory, settings,
+                                                                                  day_video: Path) -> None:
+    chat = RecordingChat([{"answer": "the purple block", "evidence": [2]}, {"answer": "purple", "evidence": [0]}])
+    qa = _qa(memory, settings, chat)
+    keys = qa.ask(day_video, "Where did I leave my keys?")
+    assert keys.answer == f'The log says "{SPOKEN}", at 0:10-0:16.' and keys.status == "succeeded"
+    assert [(e.t_start, e.t_end) for e in keys.evidence] == [(10, 16)]
+    invented = qa.ask(day_video, "What colour was the espresso cup at the beginning?")
+    assert invented.status == "no_answer" and invented.evidence == []
