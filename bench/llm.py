@@ -304,28 +304,31 @@ def run_candidate(name: str, env: dict[str, str], n_goals: int, n_steps: int) ->
     return out
 
 
-def threads_check(gguf: str, counts: list[int]) -> dict[str, dict[str, float]]:
-    """Prefill/decode speed of one model with each thread count, interleaved twice (so load
-    changes during the run hit every setting alike): picks SOKRAT_LLM_THREADS' default."""
+def threads_check(gguf: str, cores: int) -> dict[str, dict[str, float]]:
+    """Prefill/decode speed of one model per thread setting (decode threads / prefill threads),
+    interleaved twice so that load changes during the run hit every setting alike: it picks
+    the server's thread defaults."""
     import httpx
     import xllamacpp as xlc
 
+    settings = sorted({(1, 1), (1, cores), (cores, cores)})
     runs: dict[str, list[tuple[float, float]]] = {}
     for _ in range(2):
-        for n in counts:
+        for decode, batch in settings:
             p = xlc.CommonParams()
             p.model.path = gguf
             p.n_ctx = 2048
-            p.cpuparams.n_threads = p.cpuparams_batch.n_threads = n
+            p.cpuparams.n_threads, p.cpuparams_batch.n_threads = decode, batch
             p.port, p.hostnames = 0, ["127.0.0.1"]
             server = xlc.Server(p)
             body = {"messages": [{"role": "user", "content": f"[{time.time()}] " + FILLER * 12 + "Summarise."}],
                     "max_tokens": 32, "temperature": 0, "ignore_eos": True, "cache_prompt": False}
             t = httpx.post(server.listening_address + "/v1/chat/completions", json=body, timeout=600).json()["timings"]
-            runs.setdefault(str(n), []).append((t["prompt_per_second"], t["predicted_per_second"]))
+            runs.setdefault(f"decode{decode}/prefill{batch}", []).append((t["prompt_per_second"],
+                                                                       t["predicted_per_second"]))
             del server
-    return {n: {"prefill_tok_s": round(statistics.median(r[0] for r in v), 1),
-                "decode_tok_s": round(statistics.median(r[1] for r in v), 1)} for n, v in runs.items()}
+    return {k: {"prefill_tok_s": round(statistics.median(r[0] for r in v), 1),
+                "decode_tok_s": round(statistics.median(r[1] for r in v), 1)} for k, v in runs.items()}
 
 
 def candidates(cache: Path) -> dict[str, dict[str, str]]:
@@ -383,7 +386,7 @@ def main() -> None:
     figures: dict[str, Any] = {"n_goals": min(args.goals, len(PROBE)), "candidates": results}
     if args.threads:
         big = str(resolve("planner", Settings(llm_model="qwen2.5-coder-1.5b"), fmt="gguf").path)
-        figures["threads_1.5b"] = threads_check(big, sorted({1, os.cpu_count() or 1}))
+        figures["threads_1.5b"] = threads_check(big, os.cpu_count() or 1)
         log(f"threads: {figures['threads_1.5b']}")
     summary = None
     if any("error" not in r for r in results.values()):
