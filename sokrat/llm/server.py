@@ -302,10 +302,13 @@ def _start(settings: Settings, spec: ServerSpec, directory: Path) -> ServerInfo:
     with open(directory / LOGFILE, "ab") as out:
         # The launcher forks the daemon (setsid, a grandchild of ours) and exits at once, so the
         # server outlives this process and is never our zombie.
-        subprocess.run([sys.executable, "-m", "sokrat.llm.server", "--daemon", str(directory)],
-                       stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, check=False,
-                       timeout=60, close_fds=True)
-    deadline = time.monotonic() + 10
+        launcher = subprocess.run([sys.executable, "-m", "sokrat.llm.server", "--daemon", str(directory)],
+                                  stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, check=False,
+                                  timeout=120, close_fds=True)
+    if launcher.returncode != 0:
+        raise LLMConnectionError(f"the local model server could not be launched (exit {launcher.returncode}); "
+                                 f"see {directory / LOGFILE}:\n{_log_tail(directory)}")
+    deadline = time.monotonic() + 30
     pid = _read_pid(directory)
     while pid is None and time.monotonic() < deadline:
         time.sleep(0.05)
