@@ -82,7 +82,13 @@ class Settings(BaseSettings):
         description="Requests the local llama.cpp server decodes at once; each slot keeps its own prompt cache.",
     )
     llm_threads: int | None = Field(
-        default=None, description="CPU threads of the local llama.cpp server (unset: all cores)."
+        default=None,
+        description="CPU threads the local llama.cpp server decodes with (unset: all cores but one, at least 1: "
+                    "decoding threads wait for each other at every layer, so one that another process "
+                    "preempts stalls them all; measured on 2 cores under load, 1 thread decoded 4-7x faster than 2).",
+    )
+    llm_batch_threads: int | None = Field(
+        default=None, description="CPU threads the local llama.cpp server evaluates prompts with (unset: all cores)."
     )
     llm_server_idle_s: float = Field(
         default=900.0,
@@ -108,7 +114,7 @@ class Settings(BaseSettings):
     sample_fps: float = Field(default=0.5, description="Base frame sampling rate (frames/s).")
     scene_threshold: float = Field(default=0.25, description="Frame-difference keyframe cut.")
     max_frames_per_minute: int = 60
-    segment_s: float = Field(default=10.0, description="Length of one video-log entry.")
+    segment_s: float = Field(default=10.0, description="Longest video-log entry (s): a longer shot is cut into pieces this long.")
 
     # --- limits ---------------------------------------------------------------------------
     max_upload_bytes: int = 2 * 1024**3

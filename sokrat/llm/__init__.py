@@ -21,8 +21,8 @@ _MODELS: ProcessCache[ChatModel] = ProcessCache(maxsize=4)
 
 _LLM_FIELDS = (
     "llm_backend", "llm_base_url", "llm_model", "llm_hub_id", "llm_api_key", "llm_draft_model", "llm_timeout_s",
-    "llm_max_new_tokens", "llm_context_tokens", "llm_server_slots", "llm_threads", "llm_server_idle_s",
-    "llm_server_start_timeout_s", "context_limit_tokens", "device", "cache_dir", "data_dir",
+    "llm_max_new_tokens", "llm_context_tokens", "llm_server_slots", "llm_threads", "llm_batch_threads",
+    "llm_server_idle_s", "llm_server_start_timeout_s", "context_limit_tokens", "device", "cache_dir", "data_dir",
 )
 
 

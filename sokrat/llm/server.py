@@ -80,15 +80,19 @@ class ServerSpec:
     slots: int
     """Requests decoded at once (each slot keeps its own prompt cache)."""
     threads: int
-    """CPU threads."""
+    """CPU threads for decoding."""
+    batch_threads: int
+    """CPU threads for prompt evaluation."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerSpec:
         from sokrat.weights import DEFAULT_PLANNER
 
+        cores = os.cpu_count() or 1
         return cls(model=settings.llm_model or DEFAULT_PLANNER, draft=settings.llm_draft_model,
                    n_ctx=settings.llm_context_tokens, slots=max(1, settings.llm_server_slots),
-                   threads=settings.llm_threads or os.cpu_count() or 1)
+                   threads=settings.llm_threads or max(1, cores - 1),
+                   batch_threads=settings.llm_batch_threads or cores)
 
     @property
     def key(self) -> str:
@@ -122,6 +126,7 @@ class ServerInfo:
     threads: int
     idle_s: float
     """Stops after this long without a request (0: never)."""
+    batch_threads: int
     started_at: float
     ready_at: float
     """When the model had loaded (``ready_at - started_at`` is the load time)."""
@@ -191,6 +196,7 @@ def read_state(directory: Path) -> ServerInfo | None:
     try:
         data = json.loads((directory / STATE).read_text())
         data.setdefault("model_id", data.get("model", ""))  # state written by an older version
+        data.setdefault("batch_threads", data.get("threads", 1))
         return ServerInfo(**{**data, "dir": directory})
     except (OSError, ValueError, TypeError):
         return None
@@ -295,7 +301,8 @@ def _start(settings: Settings, spec: ServerSpec, directory: Path) -> ServerInfo:
     config = {
         "model": spec.model, "model_path": str(model.path), "model_id": model.model_id,
         "draft_path": str(draft.path) if draft else None, "n_ctx": spec.n_ctx, "slots": spec.slots,
-        "threads": spec.threads, "idle_s": float(settings.llm_server_idle_s), "api_key": secrets.token_urlsafe(24),
+        "threads": spec.threads, "batch_threads": spec.batch_threads, "idle_s": float(settings.llm_server_idle_s),
+        "api_key": secrets.token_urlsafe(24),
     }
     _write_json(directory / CONFIG, config)
     log.info("starting the local model server for %s (%s)", spec.model, model.path)
@@ -468,7 +475,7 @@ def _serve(directory: Path) -> None:
     params.n_parallel = config["slots"]
     params.n_ctx = config["n_ctx"] * config["slots"]  # split evenly over the slots
     params.cpuparams.n_threads = config["threads"]
-    params.cpuparams_batch.n_threads = config["threads"]
+    params.cpuparams_batch.n_threads = config["batch_threads"]
     params.hostnames = ["127.0.0.1"]
     params.port = 0  # a free port, reported by listening_address
     params.api_keys = [config["api_key"]]
@@ -482,7 +489,7 @@ def _serve(directory: Path) -> None:
     server = xlc.Server(params)  # loads the model, then listens
     ready = time.time()
     state = {k: config[k] for k in ("model", "model_id", "model_path", "draft_path", "n_ctx", "slots", "threads",
-                                    "idle_s", "api_key")}
+                                    "batch_threads", "idle_s", "api_key")}
     state.update(pid=os.getpid(), url=server.listening_address + "/v1", started_at=started, ready_at=ready,
                  last_active=ready)
     _write_json(directory / STATE, state)
