@@ -119,7 +119,10 @@ def budget_exhausted(consecutive: int, total: int, *, max_consecutive: int, max_
 _EMPTY = {"", "null", "none", "nil", "undefined", "{}", "[]", '""', "n/a", "nan"}
 _ERROR_TEXT = re.compile(r"^\s*(error|exception|fatal|traceback)\b|Traceback \(most recent call last\)", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
-_KEYLIKE = re.compile(r"^[A-Za-z][\w'. -]{2,40}$")
+_KEYLIKE = re.compile(r"^(?=.{3,40}$)[A-Za-z][\w'.-]*(?: [\w'.-]+){0,2}$")
+"""An argument that names a thing (a key, a name: at most three words), which a record about it
+would echo. A whole sentence (a fact to remember, a question) is not one."""
+_RANDOM_CODE = re.compile(r"\b(?:random|secrets|uuid)\b")
 
 
 def _looks_garbage(text: str) -> bool:
@@ -199,6 +202,10 @@ def verify(
             return Verdict("failed", "structured output with no content", "retry once or use another tool")
         if _printed_nothing(parsed):
             return Verdict("failed", "the code printed nothing", "print() the values you need and run it again")
+    code = arguments.get("code")
+    if isinstance(code, str) and _RANDOM_CODE.search(code):
+        return Verdict("suspect", "the code draws random values: its output is not a fact",
+                       "compute the value deterministically, or look it up with another tool")
     same = [s for s in earlier if _same_call(s, tool, arguments) and s["label"] != "failed"]
     if any(s["raw"] == output for s in same):
         return Verdict("ok", "confirmed by an identical earlier call")
@@ -250,7 +257,8 @@ _COMMON_WORDS = (
     "the this that there these those then than she he it its they them their we our you your his her "
     "and but not none yes no step answer evidence at in on of for from to by with after before when "
     "where what which who why how its was were is are has had have did does found result results "
-    "according based observation observations unknown sorry"
+    "according based observation observations unknown sorry sure okay done stored saved noted "
+    "remembered"
 )
 _COMMON = set(_COMMON_WORDS.split())
 
@@ -287,10 +295,17 @@ def claims(answer: str, *, names: bool = True) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
+
+
 def _supported(claim: str, corpus: str, corpus_numbers: set[float]) -> bool:
     if _NUMBER.fullmatch(claim):  # a number must occur as a number, not as digits inside something else
         return float(claim) in corpus_numbers
-    return claim.lower() in corpus
+    word = claim.lower()
+    # A capitalised word at a sentence start is often an inflected verb ("Stored", "Searching"),
+    # not a name: its stem in the corpus ("store" in the goal) supports it.
+    stem = _INFLECTION.sub("", word)
+    return word in corpus or (len(stem) >= 4 and stem in corpus)
 
 
 def _evidence_items(value: Any, source: str) -> list[Evidence]:

@@ -186,3 +186,14 @@ def test_grounding_numbers_must_stand_alone_in_the_evidence() -> None:
     assert checks.ground("The code is 4411.", [step(0, "recall", {}, '{"text": "my code is 4411."}')]).supported
     assert checks.ground("It is 1,048,576.", [step(0, "python_exec", {}, '{"stdout": "1048576\\n"}')]).supported
     assert checks.ground("Room B12.", [step(0, "search", {}, "booked in room B12")]).supported
+
+
+def test_sentences_are_not_keys_and_random_code_is_not_evidence() -> None:
+    stored = checks.verify("remember", {"text": "My locker code is 4411"}, True, "remembered as 723e83", [])
+    assert stored is not None and stored.label == "ok"  # a sentence argument is not a key to echo
+    rolled = checks.verify("python_exec", {"code": "import random; print(random.randint(1000, 9999))"}, True,
+                           '{"stdout": "8965\\n"}', [])
+    assert rolled is not None and rolled.label == "suspect" and "random" in rolled.reason
+    # An inflected verb opening a sentence is supported by its stem in the goal; a made-up name is not.
+    assert checks.ground("Stored: the code 4411.", [], context="Store the code 4411").supported
+    assert not checks.ground("Berlin.", [step(0, "city_of", {}, "Paris")], context="Where?").supported
