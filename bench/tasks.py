@@ -502,7 +502,9 @@ async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="sokrat-bench-tasks-") as tmp_name:
         tmp = Path(tmp_name)
         base = get_settings()
-        updates: dict[str, Any] = {"data_dir": tmp / "data"}
+        # One model call may take as long as a whole run may (a loaded 2-core machine is slow):
+        # only the per-run wall clock ends a run, for every agent alike.
+        updates: dict[str, Any] = {"data_dir": tmp / "data", "llm_timeout_s": args.wall}
         if args.base_url:
             updates["llm_base_url"] = args.base_url
         settings = base.model_copy(update=updates)
