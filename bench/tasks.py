@@ -304,7 +304,8 @@ async def run_graph(r: Run) -> Outcome:
 
     agent = Agent(model=r.model, memory=r.world.memory, tools=r.tools, settings=r.settings,
                   checkpointer=InMemorySaver(), options=AgentOptions())
-    result = await agent.arun(r.goal, r.media, namespace=r.namespace, limits=RunLimits(max_steps=r.max_steps))
+    limits = RunLimits(max_steps=r.max_steps, max_wall_s=r.settings.llm_timeout_s)  # the bench's wall, as for peers
+    result = await agent.arun(r.goal, r.media, namespace=r.namespace, limits=limits)
     return Outcome(answer=result.answer, ok=result.status == "succeeded", steps=len(result.steps),
                    prompt_tokens=result.usage.prompt_tokens, error="" if result.status == "succeeded" else result.reason,
                    assumption="Assumed" in result.reason or "assum" in result.answer.lower())
