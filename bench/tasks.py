@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import statistics
@@ -452,6 +453,7 @@ async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, m
     return {"task": task.id, "group": task.group, "agent": agent, "faults": fault_rate, "success": success,
             "steps": total.steps, "prompt_tokens": total.prompt_tokens, "wall_s": round(wall, 2),
             "faults_injected": faults.injected, "assumption": total.assumption,
+            "load_1m": round(os.getloadavg()[0], 2),
             "answer": total.answer[:200], "error": total.error[:200]}
 
 
@@ -484,7 +486,9 @@ def summary_line(table: dict[str, Any], rows: list[dict[str, Any]], model_name: 
         parts.append(f"{key}: {o['success']:.0%} of {o['n']} ({o['wall_s_median']} s median, {o['steps']} steps, "
                      f"{o['prompt_tokens']} prompt tokens)")
     tasks = len({r["task"] for r in rows})
-    return f"{tasks} checkable tasks on {model_name}; " + "; ".join(parts)
+    loads = [r["load_1m"] for r in rows if "load_1m" in r]
+    load = f", machine load {statistics.mean(loads):.1f} during the runs" if loads else ""
+    return f"{tasks} of {len(TASKS)} checkable tasks run on {model_name}{load}; " + "; ".join(parts)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -540,8 +544,11 @@ async def main_async(args: argparse.Namespace) -> None:
         raise SystemExit("no rows to report")
     table = summarize(rows)
     name = getattr(model, "name", type(model).__name__)
+    loads = [r["load_1m"] for r in rows if "load_1m" in r]
     emit("tasks", {"model": name, "agents": agents, "fault_rates": rates, "max_steps": args.max_steps,
-                   "tasks": len(chosen), "results": table, "rows": rows},
+                   "tasks_defined": len(TASKS), "tasks_run": len({r["task"] for r in rows}),
+                   "load_1m_during_runs": round(statistics.mean(loads), 2) if loads else None,
+                   "results": table, "rows": rows},
          save=args.save, summary=summary_line(table, rows, name))
 
 
