@@ -386,9 +386,9 @@ class OpenAIChatModel(ChatModel):
         *,
         purpose: str | None = None,
     ) -> list[ContinuationScore]:
-        """Each candidate is forced with a one-literal grammar through llama.cpp's
-        ``/completion``; ``n_probs`` reports each forced token's log-probability under the
-        model's own (pre-grammar) distribution. The shared prompt is evaluated once and then
+        """Each candidate, in the model's own tokenization, is forced with a token grammar
+        through llama.cpp's ``/completion``; ``n_probs`` reports each forced token's
+        log-probability under the model's own (pre-grammar) distribution. The shared prompt is evaluated once and then
         served from the prompt cache (the same text the chat endpoint builds, so a following
         chat call on the same messages hits it too)."""
         props = await asyncio.to_thread(self.server_props)
@@ -405,12 +405,15 @@ class OpenAIChatModel(ChatModel):
         scores: list[ContinuationScore] = []
         slot = -1
         for candidate in candidates:
-            body = {"prompt": text, "n_predict": len(candidate.encode()) + 2, "temperature": 0.0, "n_probs": 1,
-                    "post_sampling_probs": False, "cache_prompt": True, "grammar": _gbnf_literal(candidate),
+            # the model's own tokenization of the candidate, forced token by token (a text grammar
+            # would let the sampler spell it in other, less likely pieces: "p" + "ick")
+            ids = (await self._post("/tokenize", {"content": candidate, "add_special": False}, root=True))["tokens"]
+            body = {"prompt": text, "n_predict": len(ids) + 1, "temperature": 0.0, "n_probs": 1,
+                    "post_sampling_probs": False, "cache_prompt": True, "grammar": _gbnf_tokens(ids),
                     "id_slot": slot}
             data = await self._post("/completion", body, root=True)
             slot = int(data.get("id_slot", -1))
-            scores.append(_sum_logprobs(candidate, data.get("completion_probabilities") or []))
+            scores.append(_sum_logprobs(candidate, ids, data.get("completion_probabilities") or []))
         return scores
 
 
@@ -419,27 +422,18 @@ def _root(base: str) -> str:
     return base.removesuffix("/v1")
 
 
-def _gbnf_literal(text: str) -> str:
-    """A GBNF grammar that admits exactly ``text``."""
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "\\r").replace("\t", "\\t"))
-    return f'root ::= "{escaped}"'
+def _gbnf_tokens(ids: Sequence[int]) -> str:
+    """A GBNF grammar that admits exactly these token ids, in this order."""
+    return "root ::= " + " ".join(f"<[{int(i)}]>" for i in ids)
 
 
-def _sum_logprobs(candidate: str, probs: list[dict[str, Any]]) -> ContinuationScore:
-    """Sum the forced tokens' log-probabilities until they cover ``candidate`` (the end-of-text
-    token the grammar forces afterwards is not part of it)."""
-    want = len(candidate.encode())
-    covered, total, n = 0, 0.0, 0
-    for p in probs:
-        if covered >= want:
-            break
-        covered += len(bytes(p.get("bytes") or p.get("token", "").encode()))
-        total += float(p["logprob"])
-        n += 1
-    if covered < want:
-        raise LLMOutputError(f"the server scored only {covered} of {want} bytes of {candidate[:40]!r}")
-    return ContinuationScore(candidate, total, n)
+def _sum_logprobs(candidate: str, ids: Sequence[int], probs: list[dict[str, Any]]) -> ContinuationScore:
+    """Sum the forced tokens' log-probabilities (the end-of-text the grammar forces afterwards
+    is not part of the candidate)."""
+    got = [int(p.get("id", -1)) for p in probs[: len(ids)]]
+    if got != list(ids):
+        raise LLMOutputError(f"the server did not force the tokens of {candidate[:40]!r} (got {got}, wanted {list(ids)})")
+    return ContinuationScore(candidate, sum(float(p["logprob"]) for p in probs[: len(ids)]), len(ids))
 
 
 class _FormatRefused(Exception):
