@@ -278,7 +278,8 @@ def main() -> int:
         # A long timeout: on a shared, loaded 2-core machine one whole-log prompt can take minutes.
         settings = Settings(data_dir=Path(data_dir), llm_timeout_s=900.0)
         try:
-            memory = RedisMemory(settings=settings, prefix=f"benchqa{os.getpid()}")
+            # The default key prefix (the data dir is fresh): the `sokrat ask` commands below find the same logs.
+            memory = RedisMemory(settings=settings)
             chat = get_chat_model(settings)
             qa = VideoQA(settings=settings, memory=memory, perceivers=get_perceivers(settings), chat=chat)
             memory.embedder.embed(["warm up"])
