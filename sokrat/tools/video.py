@@ -33,10 +33,12 @@ def _qa(ctx: ToolContext) -> VideoQA:
     """The service for this call. Its heavy parts are shared by value, not per call: the
     perceivers per settings, the memory client per Redis, and complete logs per log id."""
     from sokrat.memory import get_memory
+    from sokrat.memory.base import VideoLogStore
     from sokrat.video.qa import VideoQA
 
     settings = ctx.resolved_settings()
-    return VideoQA(settings=settings, memory=ctx.memory or get_memory(settings), chat=ctx.chat)
+    memory = ctx.memory if isinstance(ctx.memory, VideoLogStore) else get_memory(settings)
+    return VideoQA(settings=settings, memory=memory, chat=ctx.chat)
 
 
 @contextmanager
