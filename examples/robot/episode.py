@@ -23,13 +23,14 @@ if TYPE_CHECKING:
     from .perception import Eyes
 
 EXAMPLES: list[Example] = [
-    ("put the apple in the tray",
+    ("put the apple in the tray", "apple (in the tray), banana (on the table)",
      [("find the apple", "ok"), ("pick up the apple", "ok"), ("put the apple in the tray", "ok")], "done"),
-    ("I'm hungry, can you bring me a snack?",
+    ("I'm hungry, can you bring me a snack?", "banana (held), white cup (on the table)",
      [("find the banana", "ok"), ("pick up the banana", "failed: the suction cup did not hold the banana"),
       ("pick up the banana", "ok")], "bring the banana to the user"),
-    ("roll the tennis ball to the right", [("find the tennis ball", "ok")], "push the tennis ball to the right"),
-    ("put the cups in the tray",
+    ("roll the tennis ball to the right", "tennis ball (on the table), apple (on the table)",
+     [("find the tennis ball", "ok")], "push the tennis ball to the right"),
+    ("put the cups in the tray", "white cup (in the tray), black cup (on the table), banana (on the table)",
      [("find the white cup", "ok"), ("pick up the white cup", "ok"), ("put the white cup in the tray", "ok")],
      "pick up the black cup"),
 ]
@@ -58,9 +59,9 @@ class EpisodeResult:
 
 def make_policy(name: str, robot: Robot) -> Policy:
     if name == "saycan":
-        return SayCanPolicy(robot.candidates, examples=EXAMPLES, min_affordance=MIN_AFFORDANCE)
+        return SayCanPolicy(robot.candidates, examples=EXAMPLES, min_affordance=MIN_AFFORDANCE, scene=robot.describe)
     if name == "generative":
-        return GenerativePolicy(robot.candidates, examples=EXAMPLES)
+        return GenerativePolicy(robot.candidates, examples=EXAMPLES, scene=robot.describe)
     raise ValueError(f"unknown policy {name!r}; valid: {', '.join(POLICIES)}")
 
 

@@ -194,13 +194,8 @@ class Tabletop:
         if self.held == name:
             return "held by the robot"
         x, y, z = self.position(name)
-        if z < -0.05:
-            return "on the floor"
-        if _inside((x, y), TRAY_XY, TRAY_HALF + 0.01):
-            return "in the tray"
-        if _inside((x, y), MAT_XY, MAT_HALF + 0.01):
-            return "on the user's mat"
-        return f"on the table at x={x:.2f} m, y={y:.2f} m"
+        place = region((x, y, z))
+        return f"{place} at x={x:.2f} m, y={y:.2f} m" if place == "on the table" else place
 
     def in_tray(self, name: str) -> bool:
         return self.held != name and self.where(name) == "in the tray"
@@ -357,7 +352,18 @@ class Tabletop:
             return
 
 
-def _inside(xy: tuple[float, float], center: tuple[float, float], half: float) -> bool:
+def region(xyz: tuple[float, float, float]) -> str:
+    """Where a point is, in words: in the tray, on the user's mat, on the table, on the floor."""
+    if xyz[2] < -0.05:
+        return "on the floor"
+    if _inside(xyz[:2], TRAY_XY, TRAY_HALF + 0.01):
+        return "in the tray"
+    if _inside(xyz[:2], MAT_XY, MAT_HALF + 0.01):
+        return "on the user's mat"
+    return "on the table"
+
+
+def _inside(xy: tuple[float, ...], center: tuple[float, float], half: float) -> bool:
     return abs(xy[0] - center[0]) <= half and abs(xy[1] - center[1]) <= half
 
 

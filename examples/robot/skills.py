@@ -23,7 +23,7 @@ from sokrat.agents.loop import Candidate, Decision, StepView
 from sokrat.errors import ToolError
 from sokrat.tools.registry import ToolContext, ToolOutcome
 
-from .sim import MAT_HALF, MAT_XY, TRAY_HALF, TRAY_XY, Tabletop, deproject
+from .sim import MAT_HALF, MAT_XY, TRAY_HALF, TRAY_XY, Tabletop, deproject, region
 
 if TYPE_CHECKING:
     from .perception import Eyes
@@ -52,6 +52,8 @@ class Robot:
     """What the robot is doing now (shown on the recorded video)."""
     results: list[str] = field(default_factory=list)
     """What the robot achieved, one line per placed or pushed object (shown on the video)."""
+    seen_at: dict[str, str] = field(default_factory=dict)
+    """Where the robot last saw (or put) each object, in words: its picture of the scene."""
     _before: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     _upright: dict[str, bool] = field(default_factory=dict)
     _region: dict[str, str] = field(default_factory=dict)
@@ -116,6 +118,11 @@ class Robot:
             return 0.9
         return 0.0
 
+    def describe(self, view: StepView) -> str:
+        """The scene line for the planner: what has been seen, and where (from perception and the
+        checks, never from the simulator's ground truth of unseen things)."""
+        return ", ".join(f"{name} ({where})" for name, where in self.seen_at.items()) or "nothing yet"
+
     def candidates(self, view: StepView) -> list[Candidate]:
         """Every skill the robot has, in words, with its affordance now."""
         out = []
@@ -148,12 +155,13 @@ class Robot:
         self._begin(f"looking for the {obj}")
         seen = self.look()
         self.known.update({n: s for n, s in seen.items()})
+        self.seen_at.update({n: region(s.xyz) for n, s in seen.items()})
         if obj not in seen:
             self.known.pop(obj, None)
             raise ToolError(f"the camera does not see the {obj}")
         s = seen[obj]
         labels = f"; the tagger calls it: {', '.join(s.labels)}" if s.labels else ""
-        return f"the {obj} is at x={s.xyz[0]:.2f} m, y={s.xyz[1]:.2f} m ({self.sim.where(obj)}){labels}"
+        return f"the {obj} is {region(s.xyz)} at x={s.xyz[0]:.2f} m, y={s.xyz[1]:.2f} m{labels}"
 
     def do_pick(self, obj: str) -> str:
         sim = self.sim
@@ -250,6 +258,7 @@ class Robot:
         if tool == "pick":
             lifted = sim.position(obj)[2] > self._before[obj][2] + 0.05
             if sim.held == obj and lifted:
+                self.seen_at[obj] = "held"
                 return Verdict("ok", f"the {obj} is held")
             self.known.pop(obj, None) if math.dist(sim.position(obj), self._before[obj]) > 0.02 else None
             return Verdict("failed", f"the suction cup did not hold the {obj}", "try again or find it first")
@@ -257,6 +266,7 @@ class Robot:
             target = args.get("target", "")
             ok = sim.in_tray(obj) if target == "tray" else sim.on_mat(obj)
             self.known.pop(obj, None)
+            self.seen_at[obj] = region(sim.position(obj))  # the check looked: it knows where it landed
             if ok:
                 self.results.append(f"the {obj} is {sim.where(obj)}")
                 return Verdict("ok", f"the {obj} is {sim.where(obj)}")
@@ -283,11 +293,12 @@ class Robot:
             if name in exclude or name not in self._before:
                 continue
             fell = self._upright.get(name, True) and not sim.upright(name)
-            region = sim.where(name).split(" at ")[0]
+            place = sim.where(name).split(" at ")[0]
             shift = math.dist(sim.position(name)[:2], self._before[name][:2])
-            if fell or region != self._region.get(name) or (region == "on the table" and shift > 0.03):
+            if fell or place != self._region.get(name) or (place == "on the table" and shift > 0.03):
                 notes.append(f"the {name} was knocked over" if fell else f"the {name} was moved ({sim.where(name)})")
                 self.known.pop(name, None)
+                self.seen_at[name] = "moved, not seen since"
         return "; ".join(notes)
 
 

@@ -130,8 +130,12 @@ ROBOT_SYSTEM = (
     "next step, as a short phrase. Say \"done\" when the task is complete."
 )
 
-Example = tuple[str, Sequence[tuple[str, str]], str]
-"""A worked example: (task, [(step, verdict), ...], the next step)."""
+Example = tuple[str, str, Sequence[tuple[str, str]], str]
+"""A worked example: (task, what is seen ("" for no scene line), [(step, verdict), ...], the next step)."""
+
+SceneFn = Callable[["StepView"], str]
+"""What the robot has perceived, in words ("red block (in the tray), duck (on the table)"): the
+scene line of the prompt, as Inner Monologue adds it to SayCan. The model then knows what is left."""
 
 
 def history_text(steps: Sequence[tuple[str, str]]) -> str:
@@ -139,8 +143,9 @@ def history_text(steps: Sequence[tuple[str, str]]) -> str:
     return "\n".join(f"{i}. {text} -> {verdict}" for i, (text, verdict) in enumerate(steps, 1)) or "(none yet)"
 
 
-def _ask(goal: str, steps: Sequence[tuple[str, str]]) -> str:
-    return f"Task: {goal}\nSteps so far:\n{history_text(steps)}\nNext step?"
+def _ask(goal: str, scene: str, steps: Sequence[tuple[str, str]]) -> str:
+    seen = f"Seen: {scene}\n" if scene else ""
+    return f"Task: {goal}\n{seen}Steps so far:\n{history_text(steps)}\nNext step?"
 
 
 def verdict_text(step: Step) -> str:
@@ -152,13 +157,14 @@ def verdict_text(step: Step) -> str:
     return f"failed: {step.check[:160]}"
 
 
-def step_messages(view: StepView, *, examples: Sequence[Example] = (), system: str = ROBOT_SYSTEM) -> list[Message]:
-    """The prompt both policies share: the robot, worked examples as earlier turns, the task and
-    the steps so far. The reply (scored or generated) is the next step."""
+def step_messages(view: StepView, *, examples: Sequence[Example] = (), system: str = ROBOT_SYSTEM,
+                  scene: str = "") -> list[Message]:
+    """The prompt both policies share: the robot, worked examples as earlier turns, the task,
+    what is seen (when given) and the steps so far. The reply (scored or generated) is the next step."""
     messages = [Message("system", system)]
-    for goal, steps, answer in examples:
-        messages += [Message("user", _ask(goal, steps)), Message("assistant", answer)]
-    messages.append(Message("user", _ask(view.goal, [(s.text, verdict_text(s)) for s in view.steps])))
+    for goal, seen, steps, answer in examples:
+        messages += [Message("user", _ask(goal, seen if scene else "", steps)), Message("assistant", answer)]
+    messages.append(Message("user", _ask(view.goal, scene, [(s.text, verdict_text(s)) for s in view.steps])))
     return messages
 
 
@@ -181,12 +187,15 @@ class SayCanPolicy:
     """Candidates at or below this affordance are not scored (they cannot run reliably)."""
     system: str = ROBOT_SYSTEM
     """What the model is told it is."""
+    scene: SceneFn | None = None
+    """The scene line (what has been seen and where); None: the prompt has none (plain SayCan)."""
 
     async def choose(self, view: StepView, model: ChatModel) -> Choice:
         options = [c for c in self.candidates(view) if c.affordance > self.min_affordance]
         if not options:
             raise ValueError("no candidate skill is possible in this scene")
-        messages = step_messages(view, examples=self.examples, system=self.system)
+        messages = step_messages(view, examples=self.examples, system=self.system,
+                                 scene=self.scene(view) if self.scene else "")
         scores = await model.ascore(messages, [c.text for c in options], purpose="saycan")
         logps = [s.mean_logprob if self.length_normalise else s.logprob for s in scores]
         top = max(logps)
@@ -209,12 +218,15 @@ class GenerativePolicy:
     examples: Sequence[Example] = ()
     max_tokens: int = 24
     system: str = ROBOT_SYSTEM
+    scene: SceneFn | None = None
 
     async def choose(self, view: StepView, model: ChatModel) -> Choice:
         options = list(self.candidates(view))
         if not options:
             raise ValueError("no candidate skill")
-        response = await model.agenerate(step_messages(view, examples=self.examples, system=self.system),
+        messages = step_messages(view, examples=self.examples, system=self.system,
+                                 scene=self.scene(view) if self.scene else "")
+        response = await model.agenerate(messages,
                                          max_tokens=self.max_tokens,
                                          purpose="act")
         text = response.text.strip().splitlines()[0] if response.text.strip() else ""
@@ -546,4 +558,4 @@ def _ranking(pending: dict[str, Any]) -> tuple[Scored, ...]:
 
 
 __all__ = ["ROBOT_SYSTEM", "AgentLoop", "Candidate", "Choice", "Decision", "Example", "GenerativePolicy", "Policy",
-           "SayCanPolicy", "Scored", "Step", "StepView", "build_loop_graph", "step_messages"]
+           "SayCanPolicy", "SceneFn", "Scored", "Step", "StepView", "build_loop_graph", "step_messages"]

@@ -51,7 +51,7 @@ def test_camera_segmentation_locates_every_object(sim: Tabletop) -> None:
 async def test_find_pick_place_through_the_tools(sim: Tabletop) -> None:
     robot = Robot(sim)
     out, verdict = await call(robot, "find", obj="duck")
-    assert out.ok and verdict.label == "ok" and "duck is at" in out.output
+    assert out.ok and verdict.label == "ok" and "duck is on the table at" in out.output
     out, verdict = await call(robot, "pick", obj="duck")
     assert verdict.label == "ok" and sim.held == "duck"
     assert robot.affordance("done") == 0.0 and robot.affordance("place", "duck", target="tray") == 1.0
@@ -146,3 +146,18 @@ def test_messages_are_plain_chat(sim: Tabletop) -> None:
     assert all(isinstance(m, Message) for m in messages)
     assert [m.role for m in messages][:3] == ["system", "user", "assistant"]
     assert "duck" not in " ".join(m.content for m in messages[:-1])  # the examples are about other things
+
+
+async def test_the_scene_line_comes_from_what_was_seen(sim: Tabletop) -> None:
+    from sokrat.agents.loop import StepView, step_messages
+
+    robot = Robot(sim)
+    view = StepView("put the duck in the tray", ())
+    assert robot.describe(view) == "nothing yet"
+    await call(robot, "find", obj="duck")
+    await call(robot, "pick", obj="duck")
+    await call(robot, "place", obj="duck", target="tray")
+    line = robot.describe(view)
+    assert "duck (in the tray)" in line and "red block (on the table)" in line
+    prompt = step_messages(view, scene=line)[-1].content
+    assert f"Seen: {line}" in prompt
