@@ -213,11 +213,12 @@ def measured(serve: Serve, redis_pid: int, request: bytes, args: argparse.Namesp
         t = redis_proc.cpu_times()
         return t.user + t.system
 
-    s0, r0 = serve.cpu_s(), redis_cpu()
+    s0, r0, c0 = serve.cpu_s(), redis_cpu(), time.process_time()
     figures = load(serve.port, request, args.requests, args.clients)
     n = figures["requests"]
     figures["server_cpu_ms_per_req"] = round((serve.cpu_s() - s0) * 1000 / n, 3)
     figures["redis_cpu_ms_per_req"] = round((redis_cpu() - r0) * 1000 / n, 3)
+    figures["client_cpu_ms_per_req"] = round((time.process_time() - c0) * 1000 / n, 3)
     return figures
 
 

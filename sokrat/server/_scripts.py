@@ -61,23 +61,43 @@ class GroupCommit:
         self._drainer: asyncio.Task[None] | None = None
         self._slots = asyncio.Semaphore(in_flight) if in_flight > 1 else None
         self._sending: set[asyncio.Task[None]] = set()
+        self._busy = False
+        """A round trip is in flight (one-at-a-time mode): new calls wait for the next batch."""
         self.batches = 0
         """Round trips made (for tests and benchmarks: calls / batches = mean batch size)."""
 
     async def __call__(self, args: list[Any]) -> tuple[Any, Any]:
         """(the script's reply, the ``after`` command's reply or None)."""
+        if self._slots is None and not self._busy:
+            return await self._alone(args)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((args, future))
-        if self._drainer is None or self._drainer.done():
+        if not self._busy and (self._drainer is None or self._drainer.done()):
             # runs on the next loop turn: every call made in this turn joins the first batch
             self._drainer = asyncio.ensure_future(self._drain())
         return await future
+
+    async def _alone(self, args: list[Any]) -> tuple[Any, Any]:
+        """Nothing in flight: run in the caller's own task (no future, no extra task); calls
+        arriving meanwhile go together once this round trip is back."""
+        self._busy = True
+        try:
+            self.batches += 1
+            return await self.script(self.r, args), None
+        finally:
+            self._busy = False
+            if self._pending and (self._drainer is None or self._drainer.done()):
+                self._drainer = asyncio.ensure_future(self._drain())
 
     async def _drain(self) -> None:
         while self._pending:
             if self._slots is None:
                 batch, self._pending = self._pending, []
-                await self._send(batch)
+                self._busy = True
+                try:
+                    await self._send(batch)
+                finally:
+                    self._busy = False
                 continue
             # several batches in flight (each may wait up to a second for an fsync): calls that
             # arrive while every slot is taken gather into the next batch
