@@ -75,6 +75,7 @@ async def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--record", type=Path, help="write the episode as an mp4")
     ap.add_argument("--ask", action="append", default=[], help="a question about the recorded video (repeatable)")
     ap.add_argument("--confirm", action="store_true", help="ask on stdin before each physical action")
+    ap.add_argument("--scene", action="store_true", help="add what the robot has seen to the prompt (Inner Monologue-style)")
     ap.add_argument("--no-eyes", action="store_true", help="skip the tagger/CLIP labels (positions still come from the camera)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -96,11 +97,12 @@ async def main(argv: list[str] | None = None) -> int:
 
     if args.episodes:
         figures = await benchmark(args.episodes, model, seed=args.seed, eyes=eyes, max_steps=args.max_steps,
-                                  verbose=args.verbose or not args.json)
+                                  verbose=args.verbose or not args.json, scene_line=args.scene)
         saycan, free = figures["saycan"], figures["generative"]
         record = {
             "model": getattr(model, "name", type(model).__name__),
             "episodes": args.episodes,
+            "scene_line": args.scene,
             "success_rate": saycan["success_rate"],
             "steps_per_success": saycan["steps_per_success"],
             "replans_per_episode": saycan["replans_per_episode"],
@@ -131,7 +133,8 @@ async def main(argv: list[str] | None = None) -> int:
 
     print(f"goal: {goal.text}", file=sys.stderr)
     result = await run_episode(args.seed, goal, args.policy, model, eyes=eyes, max_steps=args.max_steps,
-                               record=args.record, confirm=confirm if args.confirm else None, on_event=_print_event)
+                               record=args.record, confirm=confirm if args.confirm else None, on_event=_print_event,
+                               scene_line=args.scene)
     out: dict[str, Any] = {"goal": goal.text, "policy": args.policy, "finished": result.finished,
                            "goal_met": result.goal_met if not args.goal else None, "steps": result.trace,
                            "replans": result.replans}

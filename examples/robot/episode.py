@@ -57,11 +57,14 @@ class EpisodeResult:
     trace: list[str] = field(default_factory=list)
 
 
-def make_policy(name: str, robot: Robot) -> Policy:
+def make_policy(name: str, robot: Robot, *, scene: bool = False) -> Policy:
+    """``scene``: add the line of what the robot has seen (off by default: on the one decision where it
+    was tried, "all the blocks" after one block, the 1.5B model then preferred a distractor)."""
+    describe = robot.describe if scene else None
     if name == "saycan":
-        return SayCanPolicy(robot.candidates, examples=EXAMPLES, min_affordance=MIN_AFFORDANCE, scene=robot.describe)
+        return SayCanPolicy(robot.candidates, examples=EXAMPLES, min_affordance=MIN_AFFORDANCE, scene=describe)
     if name == "generative":
-        return GenerativePolicy(robot.candidates, examples=EXAMPLES, scene=robot.describe)
+        return GenerativePolicy(robot.candidates, examples=EXAMPLES, scene=describe)
     raise ValueError(f"unknown policy {name!r}; valid: {', '.join(POLICIES)}")
 
 
@@ -76,6 +79,7 @@ async def run_episode(
     record: Path | None = None,
     confirm: Callable[[Decision], bool] | None = None,
     on_event: Callable[[Event], None] | None = None,
+    scene_line: bool = False,
 ) -> EpisodeResult:
     """Run ``goal`` in the scene of ``seed`` with ``policy`` until ``done`` or ``max_steps``."""
     from sokrat import Agent
@@ -88,7 +92,7 @@ async def run_episode(
 
         recorder = Recorder(robot, record)
     agent = Agent(model=model, tools=SKILLS, memory=False)
-    loop = AgentLoop(agent, make_policy(policy, robot), check=robot.check, deps={"robot": robot},
+    loop = AgentLoop(agent, make_policy(policy, robot, scene=scene_line), check=robot.check, deps={"robot": robot},
                      max_steps=max_steps, on_event=on_event,
                      confirm={"pick", "place", "push"} if confirm is not None else ())
     trace: list[str] = []
@@ -118,7 +122,8 @@ async def run_episode(
 
 
 async def benchmark(episodes: int, model: ChatModel, *, policies: tuple[str, ...] = POLICIES, seed: int = 0,
-                    eyes: Eyes | None = None, max_steps: int = 16, verbose: bool = False) -> dict[str, Any]:
+                    eyes: Eyes | None = None, max_steps: int = 16, verbose: bool = False,
+                    scene_line: bool = False) -> dict[str, Any]:
     """Each policy on the same ``episodes`` random scenes (goal i cycles through the goal set)."""
     results: dict[str, list[EpisodeResult]] = {p: [] for p in policies}
     for i in range(episodes):
@@ -126,7 +131,8 @@ async def benchmark(episodes: int, model: ChatModel, *, policies: tuple[str, ...
         goals = goal_set(rng)
         goal = goals[i % len(goals)]
         for policy in policies:
-            r = await run_episode(seed * 1000 + i, goal, policy, model, eyes=eyes, max_steps=max_steps)
+            r = await run_episode(seed * 1000 + i, goal, policy, model, eyes=eyes, max_steps=max_steps,
+                                  scene_line=scene_line)
             results[policy].append(r)
             if verbose:
                 print(f"[{policy}] #{i} {'OK ' if r.success else 'FAIL'} {goal.text!r}: {' | '.join(r.trace)}",
