@@ -485,6 +485,8 @@ def _serve(directory: Path) -> None:
     if config.get("draft_path"):
         params.speculative.draft.mparams.path = config["draft_path"]
         params.speculative.types = [xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
+        params.speculative.draft.cpuparams.n_threads = config["threads"]
+        params.speculative.draft.cpuparams_batch.n_threads = config["batch_threads"]
     started = time.time()
     server = xlc.Server(params)  # loads the model, then listens
     ready = time.time()
