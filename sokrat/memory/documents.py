@@ -179,7 +179,7 @@ class RedisDocuments:
         qvec = self.memory.embedder.embed([query])[0] if vector is None else vector
         depth = max(SEARCH_DEPTH, 3 * k)
         vec_hits = self.memory._knn(self.index, "embedding", _vec_bytes(qvec, dim, what="the query embedding"),
-                                    depth, flt, _CHUNK_FIELDS)
+                                    depth, flt, _CHUNK_FIELDS, batches=True)
         terms = text_terms(query)
         text_hits: list[Any] = []
         if terms:
