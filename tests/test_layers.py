@@ -18,7 +18,7 @@ ROOT = Path(sokrat.__file__).parent
 # Lowest first. A package may import its own layer's foundation modules (layer 0) and any
 # package in a strictly lower layer; packages in the same layer are independent.
 LAYERS: list[set[str]] = [
-    {"types", "errors", "settings", "_async", "_cache", "_redact"},  # vocabulary and plumbing
+    {"types", "errors", "settings", "_async", "_cache", "_redact", "_hub"},  # vocabulary and plumbing
     {"weights"},  # where model files come from
     {"llm", "memory"},  # chat backends; storage
     {"perception", "search"},  # media -> language log; documents -> chunks
@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"tools"},  # what the planner can call
     {"agents"},  # the planner
     {"server"},  # the REST API and its workers
+    {"mcp"},  # the tools served over MCP (shares the server's key ring)
     {"cli", "__init__", "__main__"},  # the command line and the public Python API
 ]
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}

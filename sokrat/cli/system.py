@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from sokrat._redact import redact
 from sokrat.cli._common import emit_json, fail, stderr, stdout, user_errors
-from sokrat.memory.connection import redact
 
 if TYPE_CHECKING:
     from sokrat.settings import Settings

@@ -84,7 +84,7 @@ class HttpBackend(ChatBackend):
         return OpenAIChatModel.from_settings(settings)
 
     def describe(self, settings: Settings) -> BackendReport:
-        from sokrat.memory.connection import redact
+        from sokrat._redact import redact
 
         if not settings.llm_base_url:
             return BackendReport(self.name, False, error="SOKRAT_LLM_BASE_URL is not set", error_code="config_error")

@@ -1,7 +1,7 @@
-"""MCP both ways: serve Sokrat's tools (``sokrat mcp``), and load the tools of external MCP servers.
+"""Serve Sokrat's tools over MCP (``sokrat mcp``), with the ``mcp`` package.
 
 :mod:`sokrat.mcp.server` exposes a :class:`~sokrat.tools.ToolRegistry` over stdio or
-streamable HTTP (behind the API keys); :mod:`sokrat.mcp.client` turns each tool of the servers
-named in ``SOKRAT_MCP_SERVERS`` into a Sokrat :class:`~sokrat.tools.Tool` with its JSON schema.
-Both use the ``mcp`` package.
+streamable HTTP (behind the API keys). It sits above the REST server (it shares its key
+ring) and below the CLI. The other direction, external MCP servers' tools as Sokrat tools,
+is a tool source: :mod:`sokrat.tools.mcp_client`.
 """

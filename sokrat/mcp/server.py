@@ -53,9 +53,9 @@ def build_server(registry: ToolRegistry, context: ToolContext, *, timeout_s: flo
         return types.CallToolResult(content=[types.TextContent(text=to_text(output))],
                                     structured_content=structured)
 
-    from sokrat import __version__
+    from importlib.metadata import version
 
-    return Server("sokrat", version=__version__, on_list_tools=list_tools, on_call_tool=call_tool)
+    return Server("sokrat", version=version("sokrat"), on_list_tools=list_tools, on_call_tool=call_tool)
 
 
 def _registry_and_context(settings: Settings) -> tuple[ToolRegistry, ToolContext]:

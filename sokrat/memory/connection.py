@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
+from sokrat._redact import redact
 from sokrat.errors import MissingRedisModules, RedisUnavailable
 
 if TYPE_CHECKING:
@@ -30,18 +30,6 @@ class Target:
     url: str
     embedded: bool
     """True for the embedded valkey started from the user's data dir."""
-
-
-def redact(url: str) -> str:
-    """``url`` without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
 def resolve_target(settings: Settings | None = None, *, start: bool = True) -> Target:

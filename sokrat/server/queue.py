@@ -292,7 +292,7 @@ def make_async_client(url: str, *, retries: int = 3, timeout_s: float = 30.0) ->
     from redis.asyncio.retry import Retry
     from redis.backoff import ExponentialBackoff
 
-    from sokrat.memory.connection import redact
+    from sokrat._redact import redact
 
     try:
         return aredis.Redis.from_url(

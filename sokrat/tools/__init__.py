@@ -34,7 +34,7 @@ def default_tools(settings: Settings | None = None, *, mcp: bool = True) -> list
 
         found.append(web_search)
     if mcp and settings.mcp_servers:
-        from sokrat.mcp.client import load_mcp_tools
+        from sokrat.tools.mcp_client import load_mcp_tools
 
         found.extend(load_mcp_tools(settings))
     return found

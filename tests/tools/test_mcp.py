@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sokrat.mcp.client import ServerSpec, parse_servers, session
 from sokrat.settings import Settings
 from sokrat.tools import ToolRegistry, default_tools
+from sokrat.tools.mcp_client import ServerSpec, parse_servers, session
 
 SOKRAT = str(Path(sys.executable).with_name("sokrat"))
 CALC = str(Path(__file__).with_name("_mcp_calc_server.py"))
