@@ -1,26 +1,46 @@
 """The supervisor of one ``python_exec`` call. It runs inside the sandbox and uses only the stdlib.
 
-It is started as ``python -I _sandbox_init.py CONFIG_JSON`` with fd 1/2 open on the files that
-take the code's stdout/stderr and the fd ``report_fd`` of the config open on the report file. It forks once: the child sets
-the resource limits and runs the code the way the interactive interpreter would (a final
-expression is shown through ``sys.displayhook``); the supervisor waits for it with the
-wall-clock timeout, kills every process the code left behind, then writes a report:
-``status.json`` followed by the files the code wrote in its work directory (capped).
+It is started as ``python -I -S _sandbox_init.py key=value ...`` (see :func:`_config`) with
+fd 1/2 open on the files that take the code's stdout/stderr and the fd ``report_fd`` open on
+the report file. It forks once: the child sets the resource limits and runs the code the way
+the interactive interpreter would (a final expression is shown through ``sys.displayhook``);
+the supervisor waits for it with the wall-clock timeout, kills every process the code left
+behind, then writes a report: a status record followed by the files the code wrote in its work
+directory (capped).
 
-The supervisor is not dumpable, so the code (same uid, no capabilities) cannot ptrace it or
-open its report fd through ``/proc``. The host treats the report as untrusted anyway.
+Start-up is most of a short call's cost, so this file imports as little as it can: ``-S``
+skips ``site`` (the child puts the environment's packages on ``sys.path`` itself, without
+running ``.pth`` hooks), the config is plain ``key=value`` arguments and the report a framing of
+our own (no ``json``, which pulls in ``re``), the REPL split uses the builtin ``_ast``, and
+``traceback`` is imported only when the code failed. Measured in bench/tools.py.
+
+The supervisor is not dumpable, so the code (same uid) cannot ptrace it or open its report fd
+through ``/proc``. The host treats the report as untrusted anyway.
 """
 
-from __future__ import annotations
-
-import contextlib
-import json
 import os
-import signal
 import sys
 import time
 
-FILENAME = "<code>"
+SIGKILL = 9  # the ``signal`` module imports ``enum``; Linux numbers are fixed
+_INT_KEYS = ("cpu_s", "memory_bytes", "file_bytes", "processes", "max_files", "max_report_bytes", "report_fd",
+             "pid_namespace")
+
+
+def _config(argv: list) -> dict:
+    """``key=value`` arguments; ``site=`` may repeat (the environment's package directories)."""
+    cfg: dict = {"site": []}
+    for arg in argv:
+        key, _, value = arg.partition("=")
+        if key == "site":
+            cfg["site"].append(value)
+        elif key in _INT_KEYS:
+            cfg[key] = int(value)
+        elif key == "timeout_s":
+            cfg[key] = float(value)
+        else:
+            cfg[key] = value
+    return cfg
 
 
 def _set_dumpable(flag: int) -> None:
@@ -35,7 +55,7 @@ def _set_dumpable(flag: int) -> None:
 def _limit(cfg: dict) -> None:
     import resource
 
-    cpu = int(cfg["cpu_s"])
+    cpu = cfg["cpu_s"]
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (cfg["memory_bytes"], cfg["memory_bytes"]))
     resource.setrlimit(resource.RLIMIT_FSIZE, (cfg["file_bytes"], cfg["file_bytes"]))
@@ -45,22 +65,45 @@ def _limit(cfg: dict) -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (cfg["processes"], cfg["processes"]))
 
 
-def _run_code(path: str) -> int:
-    """Run the code as a REPL would; return the exit status."""
-    import ast
-    import linecache
+def _environment(cfg: dict) -> None:
+    """What ``site`` would have given the code: the environment's packages and ``exit``/``help``."""
+    import _sitebuiltins
+    import builtins
+
+    for path in cfg["site"]:
+        if path not in sys.path:
+            sys.path.append(path)
+    if cfg.get("prefix"):
+        sys.prefix = sys.exec_prefix = cfg["prefix"]
+    builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")  # type: ignore[attr-defined]
+    builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")  # type: ignore[attr-defined]
+    builtins.help = _sitebuiltins._Helper()  # type: ignore[attr-defined]
+
+
+def _print_exception(e: BaseException, skip_frame: bool) -> None:
     import traceback
+
+    tb = e.__traceback__
+    if skip_frame and tb is not None:  # the code's own failure: show its traceback, not ours
+        tb = tb.tb_next
+    traceback.print_exception(type(e), e, tb)
+
+
+def _run_code(path: str) -> int:
+    """Run the code as a REPL would; return the exit status. Its file name in tracebacks is its
+    path, so ``linecache`` (tracebacks, ``inspect``) finds the source without our help."""
+    import _ast
 
     with open(path, encoding="utf-8") as f:
         src = f.read()
-    linecache.cache[FILENAME] = (len(src), None, src.splitlines(True), FILENAME)
     ns = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
-        tree = ast.parse(src, FILENAME)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, FILENAME, "exec"), ns)
+        tree = compile(src, path, "exec", _ast.PyCF_ONLY_AST)  # (``ast`` itself costs milliseconds)
+        body = tree.body  # type: ignore[attr-defined]
+        last = body.pop() if body and isinstance(body[-1], _ast.Expr) else None
+        exec(compile(tree, path, "exec"), ns)  # type: ignore[call-overload]
         if last is not None:  # mode "single" prints an expression statement via sys.displayhook
-            exec(compile(ast.Interactive([last]), FILENAME, "single"), ns)
+            exec(compile(_ast.Interactive([last]), path, "single"), ns)
         return 0
     except SystemExit as e:
         if e.code is None or isinstance(e.code, int):
@@ -68,10 +111,11 @@ def _run_code(path: str) -> int:
         print(e.code, file=sys.stderr)
         return 1
     except SyntaxError as e:
-        traceback.print_exception(type(e), e, None)
+        e.__traceback__ = None
+        _print_exception(e, False)
         return 1
-    except BaseException as e:  # the code's own failure: show its traceback, not ours
-        traceback.print_exception(type(e), e, e.__traceback__.tb_next if e.__traceback__ else None)
+    except BaseException as e:  # the code's own failure, reported as its traceback
+        _print_exception(e, True)
         return 1
 
 
@@ -82,15 +126,18 @@ def _child(cfg: dict) -> None:
     rc = 1
     try:
         _limit(cfg)
+        _environment(cfg)
         rc = _run_code(cfg["code"])
     finally:
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):  # a closed or replaced stream: nothing to save
+            try:  # noqa: SIM105 - contextlib would cost its imports at every start
                 stream.flush()
+            except Exception:  # a closed or replaced stream: nothing to save
+                pass
         os._exit(rc)
 
 
-def _wait(pid: int, timeout_s: float) -> tuple[int, bool]:
+def _wait(pid: int, timeout_s: float) -> tuple:
     """``(wait status, timed_out)``; the child is killed at the timeout."""
     import select
 
@@ -108,7 +155,7 @@ def _wait(pid: int, timeout_s: float) -> tuple[int, bool]:
     done, status = os.waitpid(pid, os.WNOHANG)
     if done:
         return status, False
-    os.kill(pid, signal.SIGKILL)
+    os.kill(pid, SIGKILL)
     return os.waitpid(pid, 0)[1], True
 
 
@@ -116,26 +163,35 @@ def _sweep(cfg: dict, pid: int) -> None:
     """Kill whatever the code left running before its files are read."""
     try:
         if cfg["pid_namespace"]:  # -1: every process of this namespace but init and ourselves
-            os.kill(-1, signal.SIGKILL)
+            os.kill(-1, SIGKILL)
         else:
-            os.killpg(pid, signal.SIGKILL)
+            os.killpg(pid, SIGKILL)
     except (ProcessLookupError, PermissionError):  # nothing left
         pass
 
 
 def _record(out, name: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    out.write(json.dumps({"name": name, "size": len(data)}).encode() + b"\n")
+    """One record: ``<size> <name as hex>\\n`` then ``size`` bytes (a name can hold any byte)."""
+    out.write(b"%d %s\n" % (len(data), os.fsencode(name).hex().encode()))
     out.write(data)
 
 
+def _json(status: dict) -> bytes:
+    """``status`` (ints, floats, bools, None) as JSON, without importing ``json``."""
+    def value(v: object) -> str:
+        return "null" if v is None else "true" if v is True else "false" if v is False else repr(v)
+
+    return ("{" + ", ".join(f'"{k}": {value(v)}' for k, v in status.items()) + "}").encode()
+
+
 def _report(cfg: dict, status: dict) -> None:
-    """Records ``{"name", "size"}\n`` + ``size`` bytes: status.json, then files/<path>, then skipped.json
-    (a framing of our own: tarfile and its imports cost more than the rest of the supervisor)."""
+    """status.json, then files/<path>, then skipped.json (a framing of our own: tarfile and its
+    imports cost more than the rest of the supervisor)."""
     work = cfg["work"]
     budget, count, skipped = cfg["max_report_bytes"], 0, 0
     device = os.stat(work).st_dev
     with os.fdopen(cfg["report_fd"], "wb") as out:
-        _record(out, "status.json", json.dumps(status).encode())
+        _record(out, "status.json", _json(status))
         for root, dirs, files in os.walk(work, followlinks=False):
             # stay on the work directory's own file system (skip anything mounted below it)
             dirs[:] = sorted(d for d in dirs if os.lstat(os.path.join(root, d)).st_dev == device)
@@ -160,18 +216,18 @@ def _report(cfg: dict, status: dict) -> None:
                 budget -= len(data)
                 count += 1
         if skipped:
-            _record(out, "skipped.json", json.dumps({"skipped": skipped}).encode())
+            _record(out, "skipped.json", _json({"skipped": skipped}))
 
 
 def main() -> None:
-    cfg = json.loads(sys.argv[1])
+    cfg = _config(sys.argv[1:])
     _set_dumpable(0)
     os.chdir(cfg["work"])
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
         _child(cfg)
-    status, timed_out = _wait(pid, float(cfg["timeout_s"]))
+    status, timed_out = _wait(pid, cfg["timeout_s"])
     duration = time.monotonic() - start
     _sweep(cfg, pid)
     _report(cfg, {

@@ -124,9 +124,11 @@ def probe() -> SandboxProbe:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return SandboxProbe(False, None, reason="bubblewrap is not installed: apt-get install bubblewrap")
-    # the very mounts and namespaces a call uses, so what works here works there
-    cmd = [*_bwrap_prefix(bwrap, SandboxLimits()), sys.executable, "-I", "-c",
-           "import os; print(' '.join(sorted(os.listdir('/proc/self/ns'))))"]
+    # the very mounts and namespaces a call uses, so what works here works there; one run
+    # prints every namespace's inode (a namespace is new when its inode differs from ours)
+    cmd = [*_bwrap_prefix(bwrap, SandboxLimits()), sys.executable, "-I", "-S", "-c",
+           f"import os\nfor ns in {NAMESPACES!r}:\n"
+           "    try: print(ns, os.readlink('/proc/self/ns/' + ns))\n    except OSError: pass"]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
@@ -135,8 +137,8 @@ def probe() -> SandboxProbe:
         return SandboxProbe(False, bwrap, reason="bubblewrap cannot create its namespaces here "
                             f"({out.stderr.strip()[-300:]}); user namespaces may be disabled "
                             "(sysctl kernel.unprivileged_userns_clone=1) or blocked by a seccomp profile")
-    # Each namespace is new when its inode differs from ours.
-    namespaces = tuple(ns for ns in NAMESPACES if _ns_is_new(ns, cmd))
+    inside = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+    namespaces = tuple(ns for ns in NAMESPACES if _ns_is_new(ns, inside.get(ns, "")))
     missing = [ns for ns in NAMESPACES if ns not in namespaces and ns != "cgroup"]
     if missing:
         return SandboxProbe(False, bwrap, namespaces, reason=f"bubblewrap ran without new {', '.join(missing)} "
@@ -152,14 +154,12 @@ def probe() -> SandboxProbe:
     return SandboxProbe(True, bwrap, namespaces, "cgroup")
 
 
-def _ns_is_new(ns: str, cmd: list[str]) -> bool:
+def _ns_is_new(ns: str, inside: str) -> bool:
     try:
         mine = os.readlink(f"/proc/self/ns/{ns}")
     except OSError:
         return False
-    code = f"import os; print(os.readlink('/proc/self/ns/{ns}'))"
-    out = subprocess.run([*cmd[:-1], code], capture_output=True, text=True, timeout=20, check=False)
-    return out.returncode == 0 and out.stdout.strip() not in ("", mine)
+    return inside.strip() not in ("", mine)
 
 
 # --- the bubblewrap command line -------------------------------------------------------------
@@ -222,13 +222,32 @@ def _bwrap_help(bwrap: str) -> str:
     return out.stdout + out.stderr
 
 
-def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: str) -> list[str]:
+def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: list[str]) -> list[str]:
     return [
         *_bwrap_prefix(bwrap, limits),
         "--ro-bind", str(INIT_SCRIPT), "/run/sokrat/init.py",
         "--ro-bind", str(code_path), "/run/sokrat/code.py",
-        sys.executable, "-I", "/run/sokrat/init.py", config,
+        *_supervisor_command("/run/sokrat/init.py", config),
     ]
+
+
+def _supervisor_command(script: str, config: list[str]) -> list[str]:
+    # -S: no ``site`` (a third of a bare interpreter's start-up); the supervisor's child puts
+    # the same package directories on sys.path itself (config ``site=``), see _site_config.
+    return [sys.executable, "-I", "-S", script, *config]
+
+
+@functools.lru_cache(maxsize=1)
+def _site_config() -> tuple[str, ...]:
+    """``site=<dir>`` for each package directory ``site`` gave this interpreter inside the
+    bound environment (site-packages and what its ``.pth`` files add there), and ``prefix=``."""
+    roots = tuple(os.path.join(p, "lib") + os.sep for p in {sys.prefix, sys.base_prefix})
+    import sysconfig
+
+    stdlib = {os.path.normpath(sysconfig.get_path(k)) for k in ("stdlib", "platstdlib")}
+    dirs = [p for p in dict.fromkeys(os.path.normpath(p) for p in sys.path if p)
+            if p.startswith(roots) and p not in stdlib and not p.endswith((".zip", "lib-dynload"))]
+    return (*(f"site={d}" for d in dirs), f"prefix={sys.prefix}")
 
 
 def _env(home: str, tmp: str) -> dict[str, str]:
@@ -270,6 +289,15 @@ class PidsCgroup:
         with open(self.path / "cgroup.procs", "w") as f:
             f.write("0")
 
+    def wrap(self, cmd: list[str]) -> list[str]:
+        """``cmd`` started through ``sh``, which joins the cgroup and then execs it. A Python
+        ``preexec_fn`` (:meth:`enter`) would make subprocess fork instead of vfork, which costs
+        milliseconds per call in a process holding models (page tables are copied)."""
+        sh = shutil.which("sh")
+        if sh is None:
+            return cmd
+        return [sh, "-c", 'echo 0 > "$0" || exit 125; exec "$@"', str(self.path / "cgroup.procs"), *cmd]
+
     def kill(self) -> None:
         kill_file = self.path / "cgroup.kill"
         if kill_file.exists():
@@ -282,14 +310,18 @@ class PidsCgroup:
                     os.kill(int(pid), signal.SIGKILL)
 
     def remove(self) -> None:
-        for _ in range(50):
+        delay, deadline = 0.0005, time.monotonic() + 1.0
+        while True:
             try:
                 self.path.rmdir()
                 return
             except FileNotFoundError:
                 return
-            except OSError:  # processes still exiting
-                time.sleep(0.02)
+            except OSError:  # processes still exiting: usually gone within a few ms
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(delay)
+                delay = min(delay * 2, 0.02)
         log.warning("could not remove cgroup %s", self.path)
 
 
@@ -332,7 +364,8 @@ async def run_python(
     limits = limits or SandboxLimits()
     isolated = mode == "bubblewrap"
     if isolated:
-        found = await asyncio.to_thread(probe)
+        # the probe runs bubblewrap once per process: off the event loop, then from its cache
+        found = probe() if probe.cache_info().currsize else await asyncio.to_thread(probe)
         if not found.available:
             raise ToolUnavailable(
                 f"python_exec refuses to run code without a sandbox: {found.reason}. To run it with "
@@ -347,18 +380,18 @@ async def run_python(
         code_path.write_text(code, encoding="utf-8")
         work = tmp / "work"
         work.mkdir()
-        config = json.dumps({
+        config = [f"{k}={v}" for k, v in {
             "code": "/run/sokrat/code.py" if isolated else str(code_path),
             "work": WORK_DIR if isolated else str(work),
-            "pid_namespace": isolated,
-            "timeout_s": timeout_s,
+            "pid_namespace": int(isolated),
+            "timeout_s": repr(float(timeout_s)),
             # The wall clock is the limit; CPU time is a backstop one second later, so a
             # busy loop reports "timed out" rather than racing the two.
             "cpu_s": int(timeout_s + 0.999) + 1,
             "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
             "processes": limits.processes, "max_files": limits.max_files,
             "max_report_bytes": limits.max_report_bytes,
-        })
+        }.items()] + list(_site_config())
         group: PidsCgroup | None = None
         if isolated and os.geteuid() == 0:
             # +2: bubblewrap's own init and the supervisor
@@ -370,7 +403,7 @@ async def run_python(
             cmd = _bwrap_command(probe().bwrap or "bwrap", limits, code_path, config)
             env: dict[str, str] | None = {}
         else:
-            cmd = [sys.executable, "-I", str(INIT_SCRIPT), config]
+            cmd = _supervisor_command(str(INIT_SCRIPT), config)
             env = _env(home=str(work), tmp=str(work))
         try:
             return await _supervise(cmd, env, tmp, timeout_s, group, isolated)
@@ -386,11 +419,12 @@ async def _supervise(cmd: list[str], env: dict[str, str] | None, tmp: Path, time
     out_path, err_path, report_path = tmp / "stdout", tmp / "stderr", tmp / "report"
     with out_path.open("wb") as out, err_path.open("wb") as err, report_path.open("wb") as report:
         report_fd = report.fileno()
-        cmd = [*cmd[:-1], json.dumps({**json.loads(cmd[-1]), "report_fd": report_fd})]
+        cmd = [*cmd, f"report_fd={report_fd}"]
+        wrapped = group.wrap(cmd) if group is not None else cmd  # joins the cgroup before bwrap starts
         proc = await asyncio.create_subprocess_exec(
-            *cmd, env=env, cwd=str(tmp), stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
+            *wrapped, env=env, cwd=str(tmp), stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
             pass_fds=(report_fd,), start_new_session=True,
-            preexec_fn=group.enter if group is not None else None,  # join the cgroup before exec
+            preexec_fn=group.enter if group is not None and wrapped is cmd else None,
         )
         host_timeout = False
         try:
@@ -437,9 +471,10 @@ def _read_report(path: Path) -> tuple[dict | None, dict[str, bytes], int]:
     skipped = 0
     try:
         with path.open("rb") as f:
-            while header := f.readline(4096):
-                record = json.loads(header)
-                name, size = str(record["name"]), int(record["size"])
+            while header := f.readline(8192):  # b"<size> <name as hex>\n" (_sandbox_init._record)
+                size_text, name_hex = header.split()
+                size = int(size_text)
+                name = bytes.fromhex(name_hex.decode("ascii")).decode("utf-8", "surrogateescape")
                 if not 0 <= size <= 64 * 1024**2:
                     break
                 data = f.read(size)

@@ -41,7 +41,7 @@ async def test_final_expression_is_shown_as_in_a_repl(mode) -> None:
 async def test_traceback_starts_at_the_users_code(mode) -> None:
     out = await run("def f():\n    return 1 / 0\nf()", mode=mode)
     assert not out.ok and "ZeroDivisionError" in out.error and "exit code 1" in out.error
-    assert 'File "<code>", line 2' in out.error and "_sandbox_init" not in out.error
+    assert 'code.py", line 2, in f' in out.error and "_sandbox_init" not in out.error
     out = await run("print('partial')\nraise SystemExit(3)", mode=mode)
     assert not out.ok and "exit code 3" in out.error and "partial" in out.error
     out = await run("def (:", mode=mode)
