@@ -9,6 +9,10 @@ Layout, under the memory's key prefix ``P``:
   ``title``, TAG ``namespace``/``source``, NUMERIC ``start``, VECTOR ``embedding`` (HNSW,
   cosine, the embedder's dim).
 
+- ``P:ddf``: HASH, query term -> the number of chunks holding it, capped at
+  :data:`BM25_POSTINGS` + 1 (a cache for the BM25 leg's planning, see :meth:`RedisDocuments.search`;
+  dropped on every write, expires after :data:`DF_CACHE_TTL_S`).
+
 Re-indexing a source replaces its chunks in one MULTI/EXEC transaction; an unchanged file
 (same SHA-256) is skipped before anything is extracted or embedded. Every read is filtered by
 namespace, the owner a run is scoped to (None reads every namespace).
@@ -25,7 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sokrat.errors import InvalidInput
 from sokrat.memory.fusion import rrf_fuse
-from sokrat.memory.redis import _s, _tag_clause, _translate_errors, _vec_bytes, text_terms
+from sokrat.memory.redis import _s, _tag_clause, _translate_errors, _vec_bytes, text_term_list
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,6 +39,15 @@ if TYPE_CHECKING:
 _CHUNK_FIELDS = ("text", "namespace", "source", "title", "start", "end", "page", "chunk")
 SEARCH_DEPTH = 30
 """Candidates each retriever (vector, BM25) hands to the fusion, at least."""
+BM25_POSTINGS = 10_000
+"""Work bound of the BM25 leg. Its candidates come from the rarest query terms whose chunk
+counts add up to at most this many; the other (more common) terms only add their BM25 scores to
+those candidates (RediSearch's optional ``~`` operator), the idea of Lucene's CommonTermsQuery
+and Elasticsearch's ``cutoff_frequency``. Below this size nothing is left out; at 100k chunks an
+OR of every term scored half the index (bench/tools.py). A query made only of terms more common
+than this finds the chunks that hold all of them."""
+DF_CACHE_TTL_S = 3600
+"""How long a term's chunk count is kept in ``P:ddf`` (every write also drops it)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,10 @@ class RedisDocuments:
     def url(self) -> str:
         return self.memory.url
 
+    @property
+    def _df_key(self) -> str:
+        return self.memory._k("ddf")
+
     def _src_id(self, namespace: str, source: str) -> str:
         return hashlib.sha256(f"{namespace}\0{source}".encode()).hexdigest()[:32]
 
@@ -150,6 +167,7 @@ class RedisDocuments:
             pipe.hset(header, mapping=cast(Any, {
                 "source": meta.source, "namespace": meta.namespace, "sha256": meta.sha256, "title": meta.title,
                 "kind": meta.kind, "chunks": len(rows), "chars": meta.chars, "indexed_at": time.time()}))
+            pipe.delete(self._df_key)
 
         self.client.transaction(txn, header)
 
@@ -160,6 +178,7 @@ class RedisDocuments:
         pipe = self.client.pipeline(transaction=True)
         for i in range(0, len(keys), 1000):
             pipe.delete(*keys[i:i + 1000])
+        pipe.delete(self._df_key)
         pipe.delete(self.memory._k("dsrc", src_id))
         return bool(pipe.execute()[-1])
 
@@ -167,7 +186,10 @@ class RedisDocuments:
     @_translate_errors
     def search(self, query: str, *, k: int = 5, namespace: str | None = "default",
                vector: Sequence[float] | None = None) -> list[DocumentHit]:
-        """Best ``k`` chunks for ``query``: BM25 and vector rankings fused by RRF."""
+        """Best ``k`` chunks for ``query``: BM25 and vector rankings fused by RRF.
+
+        Both rankings are of chunk ids only; the fields are read for the ``k`` fused hits alone.
+        The BM25 leg is planned by term rarity (:data:`BM25_POSTINGS`)."""
         from redis.commands.search.query import Query
 
         if not isinstance(query, str) or not query.strip():
@@ -175,31 +197,65 @@ class RedisDocuments:
         if k < 1:
             raise InvalidInput(f"k must be >= 1, got {k}")
         dim = self._ensure()
-        flt = _tag_clause("namespace", [namespace]) if namespace is not None else ""
+        terms = text_term_list(query)
+        counts, namespaces = self._term_counts(terms)
+        # The namespace filter only when the index holds others too: intersecting with a tag
+        # that nearly every chunk has cost a third of the BM25 leg (bench/tools.py profile).
+        only = namespace is not None and namespaces == {namespace.lower()}
+        flt = _tag_clause("namespace", [namespace]) if namespace is not None and not only else ""
         qvec = self.memory.embedder.embed([query])[0] if vector is None else vector
         depth = max(SEARCH_DEPTH, 3 * k)
-        vec_hits = self.memory._knn(self.index, "embedding", _vec_bytes(qvec, dim, what="the query embedding"),
-                                    depth, flt, _CHUNK_FIELDS, batches=True)
-        terms = text_terms(query)
-        text_hits: list[Any] = []
+        vec_ids = [d.id for d, _ in self.memory._knn(
+            self.index, "embedding", _vec_bytes(qvec, dim, what="the query embedding"), depth, flt, (),
+            batches=True)]
+        text_ids: list[str] = []
         if terms:
-            q = (Query(f"(@text|title:({terms})) {flt}".strip()).scorer("BM25").return_fields(*_CHUNK_FIELDS)
+            q = (Query(f"{_bm25_expression(terms, counts)} {flt}".strip()).scorer("BM25").no_content()
                  .paging(0, depth).dialect(2))
-            text_hits = self.client.ft(self.index).search(q).docs
-        docs: dict[str, Any] = {d.id: d for d, _ in vec_hits}
-        for d in text_hits:
-            docs.setdefault(d.id, d)
-        fused = rrf_fuse([[d.id for d, _ in vec_hits], [d.id for d in text_hits]], limit=k)
-        return [self._hit(docs[key], score) for key, score in fused]
+            text_ids = [d.id for d in self.client.ft(self.index).search(q).docs]
+        fused = rrf_fuse([vec_ids, text_ids], limit=k)
+        pipe = self.client.pipeline(transaction=False)
+        for key, _ in fused:
+            pipe.hmget(key, _CHUNK_FIELDS)
+        rows = pipe.execute()
+        return [self._hit(dict(zip(_CHUNK_FIELDS, row, strict=True)), score)
+                for (_, score), row in zip(fused, rows, strict=True) if row[0] is not None]
+
+    def _term_counts(self, terms: list[str]) -> tuple[dict[str, int], set[str]]:
+        """Chunks holding each term (stemmed as a query matches it), capped at
+        ``BM25_POSTINGS + 1``, and the namespaces in the index (lowercase, as tags match).
+
+        Counts are cached in ``P:ddf``; a miss is an ``FT.AGGREGATE`` that stops reading after
+        the cap, so counting a very common word costs no more than the cap."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.execute_command("FT.TAGVALS", self.index, "namespace")
+        if terms:
+            pipe.hmget(self._df_key, terms)
+        replies = pipe.execute()
+        namespaces = {_s(v) for v in replies[0]}
+        cached = replies[1] if terms else []
+        counts = {t: int(c) for t, c in zip(terms, cached, strict=True) if c is not None}
+        missing = [t for t in terms if t not in counts]
+        if missing:
+            pipe = self.client.pipeline(transaction=False)
+            for term in missing:  # redis-py's aggregate() cannot be pipelined: the raw command
+                pipe.execute_command("FT.AGGREGATE", self.index, f"@text|title:({term})",
+                                     "LIMIT", BM25_POSTINGS, 1, "DIALECT", 2)
+            for term, res in zip(missing, pipe.execute(), strict=True):
+                counts[term] = _total(res)
+            pipe.hset(self._df_key, mapping={t: counts[t] for t in missing})
+            pipe.expire(self._df_key, DF_CACHE_TTL_S)
+            pipe.execute()
+        return counts, namespaces
 
     @staticmethod
-    def _hit(doc: Any, score: float) -> DocumentHit:
-        page = _s(getattr(doc, "page", ""))
+    def _hit(fields: dict[str, Any], score: float) -> DocumentHit:
+        page = _s(fields.get("page"))
         return DocumentHit(
-            source=_s(getattr(doc, "source", "")), start=int(_s(doc.start)), end=int(_s(doc.end)),
-            text=_s(getattr(doc, "text", "")), score=score, title=_s(getattr(doc, "title", "")),
-            chunk=int(_s(getattr(doc, "chunk", "0")) or 0), page=int(page) if page else None,
-            namespace=_s(getattr(doc, "namespace", "default")))
+            source=_s(fields.get("source")), start=int(_s(fields["start"])), end=int(_s(fields["end"])),
+            text=_s(fields.get("text")), score=score, title=_s(fields.get("title")),
+            chunk=int(_s(fields.get("chunk")) or 0), page=int(page) if page else None,
+            namespace=_s(fields.get("namespace")) or "default")
 
     @_translate_errors
     def count(self) -> int:
@@ -217,9 +273,34 @@ class RedisDocuments:
 
         with contextlib.suppress(redis.ResponseError):  # no index yet
             self.client.ft(self.index).dropindex(delete_documents=False)
+        self.client.delete(self._df_key)
         for pattern in ("dchk", "dsrc"):
             keys = list(self.client.scan_iter(match=self.memory._k(pattern, "*"), count=1000))
             for i in range(0, len(keys), 1000):
                 self.client.delete(*keys[i:i + 1000])
         self.memory._ready.discard(self.index)
         self.memory._dims.pop(self.index, None)
+
+
+def _total(res: Any) -> int:
+    """``total_results`` of a raw FT.SEARCH/FT.AGGREGATE reply, RESP3 (a map) or RESP2 (a list)."""
+    if isinstance(res, dict):
+        return int(res.get(b"total_results") or res.get("total_results") or 0)
+    return int(res[0]) if res else 0
+
+
+def _bm25_expression(terms: list[str], counts: dict[str, int]) -> str:
+    """The BM25 query: the rarest terms (chunk counts summing to at most :data:`BM25_POSTINGS`)
+    find the candidates, every other term is optional and only adds to their scores."""
+    field = "@text|title:"
+    rare = sorted((t for t in terms if counts[t] <= BM25_POSTINGS), key=counts.__getitem__)
+    if not rare:  # only common words: the chunks that hold them all
+        return f"({field}({' '.join(terms)}))"
+    required, total = [rare[0]], counts[rare[0]]
+    for term in rare[1:]:
+        if total + counts[term] > BM25_POSTINGS:
+            break
+        required.append(term)
+        total += counts[term]
+    optional = "".join(f" ~({field}({t}))" for t in terms if t not in required)
+    return f"({field}({' | '.join(required)})){optional}"

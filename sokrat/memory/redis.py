@@ -95,11 +95,16 @@ STOP_WORDS = frozenset(
     ["a", "is", "the", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "it", "no", "not", "of", "on", "or", "such", "that", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with"])
 
 
-def text_terms(query: str) -> str | None:
-    """``term1 | term2 | ...`` for a BM25 query: words of 2+ characters, no stop words, escaped,
-    in order, without repeats; None when nothing is left."""
+def text_term_list(query: str) -> list[str]:
+    """The words of ``query`` a BM25 query may use: 2+ characters, no stop words, escaped, in
+    order, without repeats."""
     words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1 and w not in STOP_WORDS]
-    return " | ".join(escape_tag(w) for w in dict.fromkeys(words)) or None
+    return [escape_tag(w) for w in dict.fromkeys(words)]
+
+
+def text_terms(query: str) -> str | None:
+    """``term1 | term2 | ...`` for a BM25 query (:func:`text_term_list`); None when nothing is left."""
+    return " | ".join(text_term_list(query)) or None
 
 
 def _tag_clause(field: str, values: Sequence[str]) -> str:
