@@ -63,8 +63,13 @@ ACTIVE = "active"
 has just been found is not stopped for idleness before the request reaches it."""
 POLL_S = 2.0
 """How often the daemon reads its request counters (idle detection, ``last_active``)."""
-HOST_PROMPT_CACHE_MIB = 1024
-"""Host-memory cache of prompts evicted from the slots (llama.cpp's default is 8 GiB)."""
+HOST_PROMPT_CACHE_MIB = 0
+"""Host-memory cache of prompts evicted from the slots: off (llama.cpp's default is 8 GiB).
+With it (and ``cache_idle_slots``, also on by default) llama.cpp can restore an unrelated,
+finished conversation into a slot serving a new request under concurrent load, and the model
+continues that conversation instead (ggml-org/llama.cpp#27148, open). We saw exactly that: a
+video question answered "Pick up the purple block", from the robot's prompt on the other
+slot. Each slot keeps its own prompt cache, which is what a planner's next step hits."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,9 @@ class ServerSpec:
 
     @property
     def key(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+        # with the host-cache setting: a server started with the old one is not reused
+        fields = asdict(self) | {"cache_ram_mib": HOST_PROMPT_CACHE_MIB}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
     @property
     def dirname(self) -> str:
@@ -482,6 +489,7 @@ def _serve(directory: Path) -> None:
     params.endpoint_metrics = True
     params.cache_prompt = True
     params.cache_ram_mib = HOST_PROMPT_CACHE_MIB
+    params.cache_idle_slots = False  # see HOST_PROMPT_CACHE_MIB
     if config.get("draft_path"):
         params.speculative.draft.mparams.path = config["draft_path"]
         params.speculative.types = [xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
