@@ -261,7 +261,11 @@ class Agent:
                 graph_input: Any = Command(resume=reply) if reply is not None and _waiting(snapshot) else None
             else:
                 graph_input = {"goal": goal.strip(), "media": media_list}
-            async for chunk in graph.astream(graph_input, config, context=deps, stream_mode="custom"):
+            # durability="sync": each step's checkpoint is written before the next step starts.
+            # With LangGraph's default ("async") a process killed while a tool runs can resume
+            # from an older checkpoint and run tool calls that had completed again.
+            async for chunk in graph.astream(graph_input, config, context=deps, stream_mode="custom",
+                                             durability="sync"):
                 if isinstance(chunk, Event):
                     yield chunk
             snapshot = await graph.aget_state(config)

@@ -485,7 +485,8 @@ class AgentLoop:
         else:
             self._tick += 1
             graph_input = {"tick": self._tick}
-        async for chunk in self._graph.astream(graph_input, self._config, context=_Deps(self), stream_mode="custom"):
+        async for chunk in self._graph.astream(graph_input, self._config, context=_Deps(self), stream_mode="custom",
+                                              durability="sync"):
             if isinstance(chunk, Event):
                 await self._notify(chunk)
         snapshot = await self._graph.aget_state(self._config)

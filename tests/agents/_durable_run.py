@@ -52,8 +52,18 @@ def main() -> None:
         {"tool": "pick", "arguments": {"obj": "cup"}},
         {"tool": "place", "arguments": {"obj": "cup"}},
     ])
+    saver = checkpointer(settings, prefix=prefix)
+    put = saver.aput
+
+    async def slow_put(*args: object) -> object:
+        # A slow Redis (a loaded machine): a run that starts the next step before its checkpoint
+        # is written would lose the completed step when killed, and the test would see it.
+        await asyncio.sleep(0.5)
+        return await put(*args)  # type: ignore[arg-type]
+
+    saver.aput = slow_put  # type: ignore[method-assign]
     agent = Agent(model=model, memory=False, tools=robot_tools(calls, hang=True), settings=settings,
-                  checkpointer=checkpointer(settings, prefix=prefix))
+                  checkpointer=saver)
     agent.run("move the cup to the tray", thread_id="robot-1")
 
 
