@@ -4,7 +4,9 @@
 - :func:`echoes`: small models often "ask" the goal back as their clarifying question;
 - :func:`answer_directly`: a plan step that only says to answer (it invites premature answers
   when real steps follow);
-- :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``).
+- :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``);
+- :func:`general_knowledge`: a question about the world, not about the user's things or a
+  computation (no tool could check its answer, which then rests on the model's knowledge).
 """
 
 from __future__ import annotations
@@ -29,6 +31,25 @@ _NOTHING = re.compile(
     r"(?:cannot|can't|could not|couldn't|unable to) (?:find|determine|tell|answer)|nothing (?:found|about))\b",
     re.I,
 )
+
+
+_PERSONAL = re.compile(
+    r"\b(?:i|me|my|mine|myself|we|us|our|ours|i'm|i've|i'd)\b|"
+    r"\b(?:remember|recall|memory|stored?|saved?|documents?|files?|notes?|videos?|clips?|photos?|images?|"
+    r"recordings?|audio|calculate|compute|count|convert|sum|average|random)\b|"
+    # not timeless: the model's knowledge of these is stale or guessed
+    r"\b(?:today|tomorrow|yesterday|now|current(?:ly)?|latest|recent(?:ly)?|this (?:week|month|year)|"
+    r"what time|date|weather|price)\b",
+    re.I,
+)
+
+
+def general_knowledge(goal: str, *, has_media: bool) -> bool:
+    """A question about the world ("How long is a marathon?"): no media, no number to compute
+    from, and nothing about the user's own things, files, memories or a computation. No tool
+    here can check such an answer, so its values rest on the model's own knowledge (and are
+    reported as such) instead of failing the run."""
+    return not has_media and not re.search(r"\d", goal) and not _PERSONAL.search(goal)
 
 
 def single_request(goal: str, *, plan: Literal["auto", "always"], human_in_the_loop: bool) -> bool:

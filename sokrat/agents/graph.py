@@ -245,7 +245,7 @@ async def plan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, A
     asking (human in the loop) or by a stated assumption."""
     deps = runtime.context
     tools = toolset.offered_tools(deps.tools, state["goal"], has_media=bool(state.get("media")),
-                                  limit=deps.options.max_offered_tools)
+                                  limit=deps.options.max_offered_tools, ctx=deps.tool_context)
     memories = _recall(deps, state["goal"])
     chosen = {"tools": [t.name for t in tools], "memories": memories}
     if goals.single_request(state["goal"], plan=deps.options.plan, human_in_the_loop=deps.options.human_in_the_loop):  # one request: the goal is the plan, no model call
@@ -621,7 +621,13 @@ async def answer_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
 # --- ground -------------------------------------------------------------------------------------
 def _grounding(state: AgentState, answer: str) -> checks.Grounding:
     known = " ".join([state["goal"], *state.get("assumptions", [])])
-    return checks.ground(answer, state.get("steps", []), context=known, memories=state.get("memories", []))
+    steps = state.get("steps", [])
+    # A general-knowledge question may rest on the model's knowledge only while no tool output
+    # is about it (else the answer must agree with what the tools found).
+    words = toolset.content_words(state["goal"])
+    knowledge = goals.general_knowledge(state["goal"], has_media=bool(state.get("media"))) and not any(
+        s["label"] == "ok" and words & toolset.content_words(s["raw"]) for s in steps)
+    return checks.ground(answer, steps, context=known, memories=state.get("memories", []), knowledge=knowledge)
 
 
 async def _revise(runtime: Runtime[RunDeps], state: AgentState, answer: str,
@@ -692,7 +698,10 @@ def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: c
         reason = "the tools and memories hold nothing that answers the goal"
     elif result.supported:
         status = "succeeded"
-        reason = "; ".join([*state.get("assumptions", []), *([note] if note.startswith("unsupported parts") else [])])
+        if result.unverified:
+            note = f"from the model's own knowledge, not checked by any tool: {', '.join(result.unverified)}"
+        reason = "; ".join([*state.get("assumptions", []),
+                            *([note] if note.startswith(("unsupported parts", "from the model")) else [])])
         _remember_episode(runtime.context, state["goal"], answer)
     else:
         status, reason = "failed", f"answer not supported by the observations: {', '.join(result.unsupported)}"

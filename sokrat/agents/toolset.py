@@ -8,6 +8,8 @@ run is offered only the tools that can apply:
   only when the run has media or the goal names a media file;
 - tools that page through stored outputs (a ``handle`` parameter) only once a step's output
   was stored as an artifact;
+- tools that say they cannot apply to the run (:attr:`Tool.applies`: the document search
+  with no documents indexed);
 - when more than ``limit`` tools remain, the ``limit`` most relevant to the goal (BM25 over
   each tool's name and description).
 
@@ -24,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from sokrat.memory.base import MemoryRecord
-from sokrat.tools.registry import Tool
+from sokrat.tools.registry import Tool, ToolContext
 
 MEDIA_PARAMS = frozenset({"video", "media", "audio", "image"})
 ARTIFACT_PARAMS = frozenset({"handle"})
@@ -76,10 +78,13 @@ def _rank(tools: Sequence[Tool], goal: str, limit: int) -> list[Tool]:
     return [t for i, t in enumerate(tools) if i in keep]  # registration order: a stable prompt
 
 
-def offered_tools(tools: Iterable[Tool], goal: str, *, has_media: bool, limit: int = MAX_OFFERED_TOOLS) -> list[Tool]:
-    """The tools to offer for this goal (the artifact reader is added later, when needed)."""
+def offered_tools(tools: Iterable[Tool], goal: str, *, has_media: bool, limit: int = MAX_OFFERED_TOOLS,
+                  ctx: ToolContext | None = None) -> list[Tool]:
+    """The tools to offer for this goal (the artifact reader is added later, when needed);
+    with ``ctx``, only those that apply to the run (:attr:`Tool.applies`)."""
     media = has_media or names_media(goal)
-    usable = [t for t in tools if not reads_artifacts(t) and (media or not reads_media(t))]
+    usable = [t for t in tools if not reads_artifacts(t) and (media or not reads_media(t))
+              and (ctx is None or t.applies_to(ctx))]
     if len(usable) <= limit:
         return usable
     return _rank(usable, goal, limit)

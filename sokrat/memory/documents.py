@@ -258,6 +258,20 @@ class RedisDocuments:
             namespace=_s(fields.get("namespace")) or "default")
 
     @_translate_errors
+    def has_documents(self, namespace: str | None = "default") -> bool:
+        """Whether ``namespace`` (None: any) holds an indexed chunk (one ``FT.SEARCH ... LIMIT 0 0``)."""
+        import redis
+        from redis.commands.search.query import Query
+
+        if namespace is None:
+            return self.count() > 0
+        try:
+            q = Query(_tag_clause("namespace", [namespace])).no_content().paging(0, 0).dialect(2)
+            return int(self.client.ft(self.index).search(q).total) > 0
+        except redis.ResponseError:  # no index yet: nothing was ever indexed
+            return False
+
+    @_translate_errors
     def count(self) -> int:
         """Chunks in the index (0 before the first document)."""
         import redis

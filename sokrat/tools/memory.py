@@ -57,7 +57,8 @@ def remember(
     """Store a fact or an event in long-term memory so later runs can recall it.
 
     Args:
-        text: the fact or event, as one self-contained sentence.
+        text: the fact or event, as one self-contained sentence with the actual values
+            (a computed result, not its formula), e.g. "My order number is 7006652.".
         tags: short labels to filter by later, e.g. ["kitchen", "cat"].
         kind: "fact" for lasting knowledge, "episode" for something that happened.
         source: where it comes from, e.g. a video file name.
@@ -65,7 +66,13 @@ def remember(
     memory_id = memory_of(ctx).remember(
         text, kind=kind, tags=tags or (), source=source, namespace=ctx.namespace or "default",
         metadata={"run_id": ctx.run_id} if ctx.run_id else None)
-    return f"remembered as {memory_id}"
+    # The record echoes what was stored, so the step check sees its arguments in the output (no
+    # model judgement needed) and the planner reports the fact, not the id, as the result.
+    details = [f"tags: {', '.join(tags)}"] if tags else []
+    if source:
+        details.append(f"source: {source}")
+    details.append(f"id {memory_id}")
+    return f"Stored in long-term memory as a {kind}: {text!r} ({'; '.join(details)})"
 
 
 @tool

@@ -140,6 +140,18 @@ class Tool:
     fn: Callable[..., Any]
     args_model: type[BaseModel]
     context_param: str | None = None
+    applies: Callable[[ToolContext], bool] | None = None
+    """Whether the tool can return anything for this run (a document search needs indexed
+    documents). The planner is offered only tools that apply; None means always."""
+
+    def applies_to(self, ctx: ToolContext) -> bool:
+        """:attr:`applies` for ``ctx``; a check that fails says yes (the call then reports why)."""
+        if self.applies is None:
+            return True
+        try:
+            return bool(self.applies(ctx))
+        except Exception:  # noqa: BLE001 - availability is a hint; the tool itself reports real problems
+            return True
 
     @property
     def is_async(self) -> bool:
@@ -198,15 +210,18 @@ class Tool:
 
 
 @overload
-def tool(fn: Callable[..., Any], *, name: str | None = None) -> Tool: ...
+def tool(fn: Callable[..., Any], *, name: str | None = None,
+         applies: Callable[[ToolContext], bool] | None = None) -> Tool: ...
 
 
 @overload
-def tool(fn: None = None, *, name: str | None = None) -> Callable[[Callable[..., Any]], Tool]: ...
+def tool(fn: None = None, *, name: str | None = None,
+         applies: Callable[[ToolContext], bool] | None = None) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(
-    fn: Callable[..., Any] | None = None, *, name: str | None = None
+    fn: Callable[..., Any] | None = None, *, name: str | None = None,
+    applies: Callable[[ToolContext], bool] | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
@@ -214,11 +229,12 @@ def tool(
     :class:`ToolDefinitionError` when a parameter lacks a type hint or an ``Args:`` entry,
     or when the function has no description. Bounds and other constraints go in the type,
     ``k: Annotated[int, Field(ge=1, le=20)] = 5``, so they reach the JSON schema (and the
-    constrained decoder) instead of costing a failed call.
+    constrained decoder) instead of costing a failed call. ``applies(ctx)`` says whether the
+    tool can help in a run at all (see :attr:`Tool.applies`).
     """
 
     def build(f: Callable[..., Any]) -> Tool:
-        return _build_tool(f, name=name)
+        return dataclasses.replace(_build_tool(f, name=name), applies=applies)
 
     return build(fn) if fn is not None else build
 

@@ -13,7 +13,21 @@ TEXT_CHARS = 700
 """Characters of each passage shown to the planner (a chunk is ~800)."""
 
 
-@tool
+def _has_documents(ctx: ToolContext) -> bool:
+    """Offered only when the run's namespace holds indexed documents: a search of nothing
+    returns nothing, and small planners reach for "search" on questions about a video."""
+    from sokrat.errors import ToolUnavailable
+    from sokrat.search.indexer import DocumentIndexer
+    from sokrat.tools.memory import long_term_memory
+
+    try:
+        store = DocumentIndexer.for_memory(long_term_memory(ctx)).store
+    except ToolUnavailable:  # memory is off: there is nothing to search
+        return False
+    return store.has_documents(ctx.namespace)
+
+
+@tool(applies=_has_documents)
 def search(
     ctx: ToolContext,
     query: Annotated[str, Field(min_length=1)],

@@ -103,6 +103,13 @@ def test_loop_detection() -> None:
     assert checks.detect_loop(varied[:1], "city_of", args) is None
     assert checks.detect_loop(same, "city_of", {"person": "bob"}) is None
     assert checks.detect_loop(same, "city_of", args, block_repeat_of_ok=False, max_identical=2) is not None
+    # A call that ran to the end and returned nothing twice will return nothing again ...
+    empty = [step(i, "search", {"query": "bicycle"}, "[]", "failed") for i in range(2)]
+    assert "same output twice" in (checks.detect_loop(empty, "search", {"query": "bicycle"}) or "")
+    assert checks.detect_loop(empty[:1], "search", {"query": "bicycle"}) is None  # one retry is allowed
+    # ... but the same error of the call itself may be transient: only the identical-call cap applies.
+    reset = [{**s, "failure": "transient"} for s in empty]
+    assert checks.detect_loop(reset, "search", {"query": "bicycle"}) is None  # type: ignore[arg-type]
 
 
 def test_no_new_information() -> None:
@@ -186,6 +193,14 @@ def test_grounding_numbers_must_stand_alone_in_the_evidence() -> None:
     assert checks.ground("The code is 4411.", [step(0, "recall", {}, '{"text": "my code is 4411."}')]).supported
     assert checks.ground("It is 1,048,576.", [step(0, "python_exec", {}, '{"stdout": "1048576\\n"}')]).supported
     assert checks.ground("Room B12.", [step(0, "search", {}, "booked in room B12")]).supported
+    # A rounded value is supported by the printed one, to the decimals it shows, and no further.
+    printed = [step(0, "python_exec", {}, '{"stdout": "5729.5779513082325\\n"}')]
+    assert checks.ground("About 5729.58.", printed).supported and checks.ground("About 5729.6.", printed).supported
+    assert not checks.ground("About 5729.59.", printed).supported
+    assert not checks.ground("About 5730.", printed).supported
+    # A general-knowledge answer keeps its unchecked claims, reported as unverified.
+    known = checks.ground("It is 26.2 miles.", [], knowledge=True)
+    assert known.supported and known.unverified == ["26.2"]
 
 
 def test_sentences_are_not_keys_and_random_code_is_not_evidence() -> None:

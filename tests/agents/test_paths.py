@@ -202,6 +202,37 @@ def test_an_answer_needing_no_tool_is_accepted_directly(make_agent: Any) -> None
     assert model.purposes == ["plan", "act"]
 
 
+def test_a_general_knowledge_answer_succeeds_and_says_it_is_unchecked(make_agent: Any) -> None:
+    """No tool here can check "26.2": the answer stands, flagged as the model's own knowledge."""
+    model = ScriptedChatModel([plan("answer directly"), final("A marathon is 26.2 miles (42.195 km) long.")])
+    r = make_agent(model, tools=[population_of]).run("How long is a marathon?")
+    assert r.status == "succeeded" and "26.2" in r.answer
+    assert "own knowledge" in r.reason and "26.2" in r.reason and "42.195" in r.reason
+    # The same unchecked number about the user's own things is not knowledge: it is sent back,
+    # and with nothing to check it against, the run fails rather than report an invented value.
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("answer directly")
+        if "final_answer" not in c.offered():  # sent back: a tool call is forced
+            return act("population_of", city="Oslo")
+        return final("Your locker code is 1234.")
+
+    r = make_agent(PolicyModel(policy), tools=[population_of]).run("What is my locker code?")
+    assert r.status == "failed" and "1234" in r.reason
+
+
+def test_general_knowledge_goals_are_told_apart() -> None:
+    from sokrat.agents.goals import general_knowledge
+
+    assert general_knowledge("How long is a marathon?", has_media=False)
+    assert general_knowledge("Who wrote Hamlet?", has_media=False)
+    assert not general_knowledge("Who wrote Hamlet?", has_media=True)  # the media may show it
+    for goal in ("What is my locker code?", "What is 17 times 23?", "Convert 100 degrees to Fahrenheit.",
+                 "What did we decide yesterday?", "What is in the video?", "What is the weather now?",
+                 "How many cats are there? Count them."):
+        assert not general_knowledge(goal, has_media=False), goal
+
+
 def test_an_unchecked_number_must_be_computed_with_a_tool(make_agent: Any) -> None:
     @tool
     def calc(expression: str) -> str:
@@ -320,6 +351,28 @@ def test_many_tools_are_cut_to_the_most_relevant() -> None:
     chosen = offered_tools(tools, "Book a taxi to the airport and check my flight", has_media=False, limit=3)
     assert {t.name for t in chosen} >= {"tool_5", "tool_7"} and len(chosen) == 3
     assert offered_tools(tools[:3], "anything", has_media=False, limit=3) == tools[:3]
+
+
+def test_tools_that_cannot_apply_are_not_offered() -> None:
+    from sokrat.agents.toolset import offered_tools
+    from sokrat.tools import ToolContext
+
+    def lookup(x: str) -> str:
+        """Look something up.
+
+        Args:
+            x: what.
+        """
+        return x
+
+    def broken(ctx: ToolContext) -> bool:
+        raise RuntimeError("cannot tell")
+
+    never, unsure, always = (tool(lookup, name="never", applies=lambda ctx: False),
+                             tool(lookup, name="unsure", applies=broken), tool(lookup, name="always"))
+    chosen = offered_tools([never, unsure, always], "look it up", has_media=False, ctx=ToolContext())
+    assert [t.name for t in chosen] == ["unsure", "always"]  # a failing check offers the tool (it reports why)
+    assert len(offered_tools([never, unsure, always], "look it up", has_media=False)) == 3  # no run context
 
 
 def test_goal_naming_a_media_file_gets_media_tools() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sokrat.agents import checks
 from sokrat.memory import RedisMemory
 from sokrat.tools.artifacts import read_artifact
 from sokrat.tools.memory import recall, remember
@@ -28,8 +29,13 @@ async def test_remember_then_recall(registry: ToolRegistry, memory: RedisMemory)
     ctx = ToolContext(memory=memory, run_id="run-1")
     out = await registry.execute("remember", {"text": "The spare key is under the blue flowerpot.",
                                               "tags": ["home"]}, ctx)
-    assert out.ok and out.output.startswith("remembered as ")
-    await registry.execute("remember", {"text": "The car is parked on level 3."}, ctx)
+    assert out.ok and out.output.startswith("Stored in long-term memory as a fact: 'The spare key is under")
+    assert "tags: home" in out.output
+    # The record echoes every argument, so the step check passes it by rule (no model judgement).
+    args = {"text": "The car is parked on level 3.", "tags": ["car"], "kind": "fact", "source": "memory"}
+    out = await registry.execute("remember", args, ctx)
+    verdict = checks.verify("remember", args, True, out.output, [])
+    assert verdict is not None and verdict.label == "ok", out.output
     out = await registry.execute("recall", {"query": "where is the spare key?", "k": 1}, ctx)
     assert out.ok and out.output[0]["text"] == "The spare key is under the blue flowerpot."
     assert out.output[0]["tags"] == ["home"]

@@ -86,7 +86,10 @@ def test_index_search_reindex_and_scope(docs: Path, memory) -> None:
     from sokrat.search.indexer import DocumentIndexer
 
     indexer = DocumentIndexer.for_memory(memory)
+    assert not search.applies_to(ToolContext(memory=memory, namespace="alice"))  # nothing indexed: not offered
     reports = {Path(r.source).name: r for r in indexer.index([docs], namespace="alice")}
+    assert search.applies_to(ToolContext(memory=memory, namespace="alice"))
+    assert not search.applies_to(ToolContext(memory=memory, namespace="bob"))
     assert set(reports) == {"router.md", "cats.html", "boiler.pdf", "broken.pdf"}
     assert reports["broken.pdf"].status == "failed" and "unreadable PDF" in reports["broken.pdf"].error
     assert all(r.status == "indexed" for n, r in reports.items() if n != "broken.pdf")
