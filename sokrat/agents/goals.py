@@ -5,6 +5,7 @@
 - :func:`answer_directly`: a plan step that only says to answer (it invites premature answers
   when real steps follow);
 - :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``);
+- :func:`asks_to_store`: the goal orders something stored (a final answer before that is premature);
 - :func:`general_knowledge`: a question about the world, not about the user's things or a
   computation (no tool could check its answer, which then rests on the model's knowledge).
 """
@@ -50,6 +51,19 @@ def general_knowledge(goal: str, *, has_media: bool) -> bool:
     here can check such an answer, so its values rest on the model's own knowledge (and are
     reported as such) instead of failing the run."""
     return not has_media and not re.search(r"\d", goal) and not _PERSONAL.search(goal)
+
+
+_STORE = re.compile(
+    r"(?:^|[.;:!,]\s*|\b(?:then|and|please|also)\s+)(?:remember|store|save|memori[sz]e|note down|keep in mind)\b"
+    r"(?!\s+(?:when|what|where|who|how|whether|if)\b)",
+    re.I,
+)
+
+
+def asks_to_store(goal: str) -> bool:
+    """The goal tells the agent to store something ("Remember that ...", "..., then save the
+    result"), as opposed to asking what it remembers ("Do you remember ...?")."""
+    return bool(_STORE.search(goal.strip()))
 
 
 def single_request(goal: str, *, plan: Literal["auto", "always"], human_in_the_loop: bool) -> bool:

@@ -66,6 +66,8 @@ SUMMARY_SCRATCH_CHARS = 10_000
 MAX_ANSWER_REJECTIONS = 1
 """Proposed answers sent back to the planner (premature, or with claims no output shows) before
 an unsupported answer is revised once and then reported as failed."""
+STORE_TOOL = "remember"
+"""The memory tool a goal that says "remember ..." must call before the run answers."""
 
 
 @dataclass(frozen=True)
@@ -350,6 +352,9 @@ def _premature(state: AgentState, prompt: _ActPrompt, deps: RunDeps) -> str:
         return ""
     used = {s["tool"] for s in state.get("steps", [])}  # tried, even if it failed: "not found" is an answer
     names = [t.name for t in prompt.allowed]
+    stored = any(s["tool"] == STORE_TOOL and s["label"] == "ok" for s in state.get("steps", []))
+    if STORE_TOOL in names and not stored and goals.asks_to_store(state["goal"]):
+        return f"The goal asks to store something: call {STORE_TOOL} first, then answer."
     for i, p in enumerate(prompt.plan[prompt.current:], start=prompt.current):
         missing = [n for n in _named_tools(p["text"], names) if n not in used]
         if missing:
@@ -409,6 +414,19 @@ async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tup
         await asyncio.sleep(delay)
 
 
+def _ungrounded_arguments(state: AgentState, t: Tool, arguments: dict[str, Any]) -> str:
+    """Why a call may not write what it would (:attr:`Tool.grounded`): a value there that no
+    tool output, recalled memory or the goal shows."""
+    for name in t.grounded:
+        value = arguments.get(name)
+        if isinstance(value, str):
+            result = _grounding(state, value)
+            if not result.supported:
+                return (f"{name} holds {', '.join(result.unsupported)}, which neither the goal nor any tool output "
+                        "shows: write the values the tools returned")
+    return ""
+
+
 async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Action, index: int) -> Pending:
     """Phase 3: refuse a call that cannot help (bad arguments, a loop, a repeat of a permanent
     failure), else run it."""
@@ -418,6 +436,7 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
         state.get("steps", []), action.tool, action.arguments, max_identical=deps.options.max_identical_calls,
         block_repeat_of_ok=deps.options.block_repeated_calls,
     )
+    blocked = blocked or _ungrounded_arguments(state, deps.tools.get(action.tool), action.arguments)
     if blocked:
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
                        blocked=blocked, failure="", attempts=0, unavailable=False)

@@ -46,7 +46,7 @@ def long_term_memory(ctx: ToolContext) -> Memory:
     return memory
 
 
-@tool
+@tool(grounded=("text",))  # a memory is not to carry a value the run never saw (a mistyped 7006652)
 def remember(
     ctx: ToolContext,
     text: Annotated[str, Field(min_length=1)],

@@ -143,6 +143,9 @@ class Tool:
     applies: Callable[[ToolContext], bool] | None = None
     """Whether the tool can return anything for this run (a document search needs indexed
     documents). The planner is offered only tools that apply; None means always."""
+    grounded: tuple[str, ...] = ()
+    """Arguments whose values must rest on the run's evidence (the goal, tool outputs, recalled
+    memories): what a tool writes (a memory, a message) must not carry an invented value."""
 
     def applies_to(self, ctx: ToolContext) -> bool:
         """:attr:`applies` for ``ctx``; a check that fails says yes (the call then reports why)."""
@@ -211,17 +214,18 @@ class Tool:
 
 @overload
 def tool(fn: Callable[..., Any], *, name: str | None = None,
-         applies: Callable[[ToolContext], bool] | None = None) -> Tool: ...
+         applies: Callable[[ToolContext], bool] | None = None, grounded: tuple[str, ...] = ()) -> Tool: ...
 
 
 @overload
-def tool(fn: None = None, *, name: str | None = None,
-         applies: Callable[[ToolContext], bool] | None = None) -> Callable[[Callable[..., Any]], Tool]: ...
+def tool(fn: None = None, *, name: str | None = None, applies: Callable[[ToolContext], bool] | None = None,
+         grounded: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(
     fn: Callable[..., Any] | None = None, *, name: str | None = None,
     applies: Callable[[ToolContext], bool] | None = None,
+    grounded: tuple[str, ...] = (),
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
@@ -230,11 +234,16 @@ def tool(
     or when the function has no description. Bounds and other constraints go in the type,
     ``k: Annotated[int, Field(ge=1, le=20)] = 5``, so they reach the JSON schema (and the
     constrained decoder) instead of costing a failed call. ``applies(ctx)`` says whether the
-    tool can help in a run at all (see :attr:`Tool.applies`).
+    tool can help in a run at all (see :attr:`Tool.applies`); ``grounded`` names the arguments
+    whose values must rest on the run's evidence (see :attr:`Tool.grounded`).
     """
 
     def build(f: Callable[..., Any]) -> Tool:
-        return dataclasses.replace(_build_tool(f, name=name), applies=applies)
+        built = _build_tool(f, name=name)
+        unknown = set(grounded) - set(built.parameters["properties"])
+        if unknown:
+            raise ToolDefinitionError(f"tool {built.name!r}: grounded names unknown parameters {sorted(unknown)}")
+        return dataclasses.replace(built, applies=applies, grounded=tuple(grounded))
 
     return build(fn) if fn is not None else build
 

@@ -221,6 +221,66 @@ def test_a_general_knowledge_answer_succeeds_and_says_it_is_unchecked(make_agent
     assert r.status == "failed" and "1234" in r.reason
 
 
+def test_a_goal_that_says_remember_is_not_answered_before_something_is_stored(make_agent: Any) -> None:
+    """The 1.5B printed the fact and answered; then stored a mistyped result. Both are refused."""
+    written: list[str] = []
+
+    @tool(grounded=("text",))
+    def remember(text: str) -> str:
+        """Store a fact.
+
+        Args:
+            text: the fact.
+        """
+        written.append(text)
+        return f"Stored: {text!r}"
+
+    @tool
+    def calc(expression: str) -> str:
+        """Evaluate a product.
+
+        Args:
+            expression: e.g. "17*23".
+        """
+        a, b = expression.split("*")
+        return str(int(a) * int(b))
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("compute it with calc", "answer")
+        if c.purpose != "act":
+            return final("Your order number is 7006652.")
+        if "7006652" not in c.prompt:
+            return act("calc", expression="1234*5678")
+        if "The goal asks to store something" not in c.prompt and "which neither" not in c.prompt:
+            return final("Your order number is 7006652.")  # premature: nothing stored yet
+        if "which neither the goal nor any tool output shows" not in c.prompt:
+            return act("remember", text="My order number is 700002.")  # a copying slip
+        if not written:
+            return act("remember", text="My order number is 7006652.")
+        return final("Your order number is 7006652.")
+
+    events, r = _events(make_agent(PolicyModel(policy), tools=[calc, remember]),
+                        "Compute 1234 times 5678, remember the result as my order number, then tell me the order number.")
+    assert r.status == "succeeded" and "7006652" in r.answer
+    assert any("The goal asks to store something" in e.data.get("reason", "") for e in events if e.type == "check")
+    assert written == ["My order number is 7006652."]  # the slip never reached the store
+    blocked = [s for s in r.steps if s.tool == "remember" and not s.ok]
+    assert blocked and "700002" in blocked[0].check
+
+
+def test_store_requests_are_told_apart_from_questions() -> None:
+    from sokrat.agents.goals import asks_to_store
+
+    for goal in ("Remember that my locker code is 4411.", "Please remember this: my sister is Marta.",
+                 "Compute 2+2, remember the result, then tell me.", "Store in memory that the wifi is tulip-93.",
+                 "Find the budget and save it."):
+        assert asks_to_store(goal), goal
+    for goal in ("Do you remember my sister's name?", "What is my locker code?", "Remember when we met?",
+                 "What did I store yesterday?"):
+        assert not asks_to_store(goal), goal
+
+
 def test_general_knowledge_goals_are_told_apart() -> None:
     from sokrat.agents.goals import general_knowledge
 
