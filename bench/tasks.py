@@ -286,6 +286,7 @@ class Run:
     ctx: ToolContext
     settings: Settings
     base_url: str
+    api_key: str
     model: Any
     max_steps: int
     namespace: str
@@ -341,7 +342,7 @@ async def run_langgraph(r: Run) -> Outcome:
         return StructuredTool.from_function(coroutine=coroutine, name=t.name, description=t.description,
                                             args_schema=t.args_model)
 
-    llm = ChatOpenAI(base_url=r.base_url, api_key="none", model="default", temperature=0, max_tokens=512,
+    llm = ChatOpenAI(base_url=r.base_url, api_key=r.api_key, model="default", temperature=0, max_tokens=512,
                      timeout=600, max_retries=0)
     agent = create_react_agent(llm, [lc_tool(t) for t in r.tools])
     try:
@@ -394,7 +395,7 @@ def smol_tools(r: Run) -> list[Any]:
 def _run_smol(r: Run, kind: str) -> Outcome:
     from smolagents import CodeAgent, OpenAIServerModel, ToolCallingAgent
 
-    model = OpenAIServerModel(model_id="default", api_base=r.base_url, api_key="none", temperature=0, max_tokens=512)
+    model = OpenAIServerModel(model_id="default", api_base=r.base_url, api_key=r.api_key, temperature=0, max_tokens=512)
     cls = CodeAgent if kind == "code" else ToolCallingAgent
     agent = cls(tools=smol_tools(r), model=model, max_steps=r.max_steps, verbosity_level=0)
     try:
@@ -423,7 +424,7 @@ RUNNERS: dict[str, Callable[[Run], Awaitable[Outcome]]] = {
 }
 
 
-async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, model: Any, base_url: str,
+async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, model: Any, base_url: str, api_key: str,
                    max_steps: int, wall_s: float, tmp: Path) -> dict[str, Any]:
     namespace = f"bench-{uuid.uuid4().hex[:10]}"  # each run starts with an empty memory of its own
     if task.group in ("documents",) or task.id.startswith("doc_"):
@@ -436,7 +437,7 @@ async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, m
     total = Outcome()
     start = time.perf_counter()
     for goal in (*task.before, task.goal):
-        run = Run(goal=goal, media=media, tools=tools, ctx=ctx, settings=world.settings, base_url=base_url,
+        run = Run(goal=goal, media=media, tools=tools, ctx=ctx, settings=world.settings, base_url=base_url, api_key=api_key,
                   model=model, max_steps=max_steps, namespace=namespace, world=world)
         try:
             out = await asyncio.wait_for(RUNNERS[agent](run), timeout=wall_s)
@@ -514,7 +515,11 @@ async def main_async(args: argparse.Namespace) -> None:
             updates["llm_base_url"] = args.base_url
         settings = base.model_copy(update=updates)
         model = get_chat_model(settings)
-        base_url = args.base_url or getattr(model, "base_url", None) or settings.llm_base_url
+        # Peers reach the very server the graph uses: the managed one is started here, so its
+        # URL and key are known (before the first request the model only holds a placeholder).
+        server = getattr(model, "server", None)
+        base_url = args.base_url or (server.url if server else getattr(model, "base_url", None)) or settings.llm_base_url
+        api_key = (server.api_key if server else getattr(model, "api_key", None)) or "none"
         if not base_url:
             raise SystemExit("peer agents need the model behind an OpenAI-compatible URL: pass --base-url")
         world = build_world(tmp, settings, chosen)
@@ -532,7 +537,7 @@ async def main_async(args: argparse.Namespace) -> None:
                         continue
                     if args.no_new_runs:
                         continue
-                    row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url),
+                    row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url), api_key=api_key,
                                          max_steps=args.max_steps, wall_s=args.wall, tmp=tmp)
                     rows.append(row)
                     if args.verbose:

@@ -5,6 +5,7 @@
 - :func:`answer_directly`: a plan step that only says to answer (it invites premature answers
   when real steps follow);
 - :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``);
+- :func:`echoes_instruction`: an "answer" that only repeats the prompt's instruction;
 - :func:`asks_to_store`: the goal orders something stored (a final answer before that is premature);
 - :func:`general_knowledge`: a question about the world, not about the user's things or a
   computation (no tool could check its answer, which then rests on the model's knowledge).
@@ -51,6 +52,19 @@ def general_knowledge(goal: str, *, has_media: bool) -> bool:
     here can check such an answer, so its values rest on the model's own knowledge (and are
     reported as such) instead of failing the run."""
     return not has_media and not re.search(r"\d", goal) and not _PERSONAL.search(goal)
+
+
+_WORDS = re.compile(r"[a-z0-9_']+")
+
+
+def echoes_instruction(answer: str, instruction: str) -> bool:
+    """An "answer" made of the prompt's own instruction ("The plan is done."): the 1.5B
+    sometimes copies the tail of its prompt instead of answering."""
+    words = _WORDS.findall(answer.lower())
+    if len(words) < 2 or not instruction:
+        return False
+    said = set(_WORDS.findall(instruction.lower()))
+    return sum(w in said for w in words) / len(words) >= 0.8
 
 
 _STORE = re.compile(

@@ -293,6 +293,8 @@ class _ActPrompt:
     current: int | None
     may_answer: bool
     """False right after an answer was sent back: the next action must be a tool call."""
+    instruction: str = ""
+    """The prompt's tail (what to do now); an "answer" that only repeats it is refused."""
 
 
 def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -> str:
@@ -301,7 +303,8 @@ def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -
     if state.get("feedback"):
         return f"{state['feedback']}\nReply with one JSON tool call."
     if current is None:
-        text = "The plan is done: reply with final_answer now, using the values in the steps above."
+        text = ("All plan steps are done. Reply with final_answer: answer the goal in one sentence, with the "
+                "values the steps above show.")
     elif not steps:
         text = f"Now do plan step {current + 1}: {plan[current]['text']}"
     else:
@@ -331,6 +334,7 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     # answer again regardless, so this one action must be a tool call.
     may_answer = not (state.get("feedback") and allowed)
     listed = [t for t in offered if not toolset.reads_artifacts(t)]  # the prompt prefix stays the same
+    instruction = _instruction(state, plan, current)
     messages, _ = context.assemble(
         system=prompts.ACT_SYSTEM.format(tools=prompts.tool_lines(listed)),
         goal=state["goal"] + (f"\nMedia: {', '.join(state['media'])}" if state.get("media") else ""),
@@ -339,11 +343,12 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
         summary=summary,
         recent=steps[window:],
         memories=state.get("memories", []),
-        instruction=_instruction(state, plan, current),
+        instruction=instruction,
         budget=context.token_budget(deps.model, deps.settings),
         count=deps.model.count_tokens,
     )
-    return _ActPrompt(messages=messages, allowed=allowed, plan=plan, current=current, may_answer=may_answer)
+    return _ActPrompt(messages=messages, allowed=allowed, plan=plan, current=current, may_answer=may_answer,
+                      instruction=instruction)
 
 
 def _premature(state: AgentState, prompt: _ActPrompt, deps: RunDeps) -> str:
@@ -381,6 +386,8 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
             action = parse_action(_reply(response), prompt.allowed, final_answer=prompt.may_answer)
             if action.is_final and not action.answer.strip():
                 raise LLMOutputError("final_answer needs a non-empty 'answer'")
+            if action.is_final and goals.echoes_instruction(action.answer, prompt.instruction):
+                raise LLMOutputError("that answer repeats the instruction; answer the goal itself, with its values")
         except LLMOutputError as e:
             problem = response.text if response.text.startswith("(unusable output") else str(e)
             messages = [*messages, Message("assistant", response.text[:500]),

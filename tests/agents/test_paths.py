@@ -138,7 +138,7 @@ def test_a_plan_step_naming_a_tool_is_done_only_by_that_tool(make_agent: Any) ->
     assert r.status == "succeeded", r.reason
     assert tails[1].startswith("Now do plan step 1: city_of alice")  # population_of did not finish step 1
     assert tails[2].startswith("Now do plan step 2: population_of")
-    assert tails[3].startswith("The plan is done")
+    assert tails[3].startswith("All plan steps are done")
 
 
 def test_a_question_that_echoes_the_goal_is_dropped(make_agent: Any) -> None:
@@ -267,6 +267,27 @@ def test_a_goal_that_says_remember_is_not_answered_before_something_is_stored(ma
     assert written == ["My order number is 7006652."]  # the slip never reached the store
     blocked = [s for s in r.steps if s.tool == "remember" and not s.ok]
     assert blocked and "700002" in blocked[0].check
+
+
+def test_an_answer_that_repeats_the_instruction_is_asked_again(make_agent: Any) -> None:
+    """The 1.5B answered "The plan is done." (its prompt's tail) to "What is my sister's name?"."""
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("use city_of for alice")
+        if "Paris" not in "".join(m.content for m in c.messages):
+            return act("city_of", person="alice")
+        if "repeats the instruction" not in c.prompt:
+            return final("All plan steps are done.")
+        return final("Alice lives in Paris.")
+
+    r = make_agent(PolicyModel(policy)).run("Where does alice live?")
+    assert r.status == "succeeded" and r.answer == "Alice lives in Paris."
+    assert r.usage.retries >= 1
+    from sokrat.agents.goals import echoes_instruction
+
+    assert echoes_instruction("The plan is done.", "The plan is done: reply with final_answer now.")
+    assert not echoes_instruction("Marta.", "All plan steps are done.")  # too short to tell
+    assert not echoes_instruction("Your sister is Marta.", "All plan steps are done. Reply with final_answer.")
 
 
 def test_store_requests_are_told_apart_from_questions() -> None:
