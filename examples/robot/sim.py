@@ -10,9 +10,12 @@ that slips during transport falls where it is, a bump knocks a mug over).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import random
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +87,24 @@ class Disturbances:
     """Chance per action that something bumps another object (knocks a mug over, shifts a block)."""
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send file descriptor 1 to stderr for a while.
+
+    PyBullet's C code prints "argv[0]=" to the process's stdout on every connect, which broke the
+    benchmark's one JSON line on stdout. ``contextlib.redirect_stdout`` only rebinds Python's
+    ``sys.stdout``, not the C-level descriptor, hence the dup2.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(sys.stderr.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 @dataclass
 class Tabletop:
     """The scene and the arm. ``on_frame`` is called with the sim time every ``frame_every`` steps."""
@@ -98,7 +119,8 @@ class Tabletop:
         import pybullet_data
         from pybullet_utils.bullet_client import BulletClient
 
-        self.p: Any = BulletClient(connection_mode=pybullet.DIRECT)
+        with _stdout_to_stderr():
+            self.p: Any = BulletClient(connection_mode=pybullet.DIRECT)
         self.p.setAdditionalSearchPath(pybullet_data.getDataPath())
         self.p.setGravity(0, 0, -9.81)
         self.rng = random.Random(self.seed)

@@ -161,3 +161,10 @@ async def test_the_scene_line_comes_from_what_was_seen(sim: Tabletop) -> None:
     assert "duck (in the tray)" in line and "red block (on the table)" in line
     prompt = step_messages(view, scene=line)[-1].content
     assert f"Seen: {line}" in prompt
+
+
+def test_connecting_prints_nothing_on_stdout(capfd):
+    """PyBullet's C code prints "argv[0]=" on connect; stdout must stay free for ``--json``'s one line."""
+    Tabletop(seed=1, disturbances=CALM).close()
+    out = capfd.readouterr().out
+    assert out == "", out
