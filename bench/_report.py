@@ -84,7 +84,9 @@ def emit(name: str, figures: dict[str, Any], *, save: bool = False, summary: str
     """Print ``figures`` plus the machine record as one JSON line; with ``save``, keep it in
     ``bench/results/<name>.json`` for the README. ``summary`` is the one-line reading of the
     figures that the README shows (write it from the figures, not by hand)."""
-    record = {"bench": name, **figures, "machine": machine()}
+    script = Path(sys.argv[0]).resolve()
+    where = script.relative_to(ROOT).as_posix() if script.is_relative_to(ROOT) else f"bench/{name}.py"
+    record = {"bench": name, "script": where, **figures, "machine": machine()}
     if summary:
         record["summary"] = summary
     print(json.dumps(record), flush=True)
@@ -101,7 +103,8 @@ def render() -> str:
         rec = json.loads(path.read_text())
         m = rec.get("machine", {})
         where = f"{m.get('date', '?')}, {m.get('cpu', '?')} x{m.get('cores', '?')}, load {m.get('load_1m', '?')}, `{m.get('git', '?')}`"
-        rows.append(f"| `bench/{rec['bench']}.py` | {rec.get('summary') or '(no summary)'} | {where} |")
+        script = rec.get("script") or f"bench/{rec['bench']}.py"
+        rows.append(f"| `{script}` | {rec.get('summary') or '(no summary)'} | {where} |")
     return "\n".join(rows)
 
 
