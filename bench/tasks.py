@@ -38,6 +38,7 @@ import os
 import random
 import re
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -291,6 +292,7 @@ class Run:
     max_steps: int
     namespace: str
     world: World
+    trace: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -308,6 +310,10 @@ async def run_graph(r: Run) -> Outcome:
                   checkpointer=InMemorySaver(), options=AgentOptions())
     limits = RunLimits(max_steps=r.max_steps, max_wall_s=r.settings.llm_timeout_s)  # the bench's wall, as for peers
     result = await agent.arun(r.goal, r.media, namespace=r.namespace, limits=limits)
+    if r.trace:  # every step as the planner saw it, for finding why a task fails
+        for s in result.steps:
+            print(f"  [{r.goal[:40]}] {s.model_dump_json()[:600]}", file=sys.stderr, flush=True)
+        print(f"  -> {result.status}: {result.answer[:200]!r} ({result.reason[:200]})", file=sys.stderr, flush=True)
     return Outcome(answer=result.answer, ok=result.status == "succeeded", steps=len(result.steps),
                    prompt_tokens=result.usage.prompt_tokens, error="" if result.status == "succeeded" else result.reason,
                    assumption="Assumed" in result.reason or "assum" in result.answer.lower())
@@ -425,7 +431,7 @@ RUNNERS: dict[str, Callable[[Run], Awaitable[Outcome]]] = {
 
 
 async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, model: Any, base_url: str, api_key: str,
-                   max_steps: int, wall_s: float, tmp: Path) -> dict[str, Any]:
+                   max_steps: int, wall_s: float, tmp: Path, trace: bool = False) -> dict[str, Any]:
     namespace = f"bench-{uuid.uuid4().hex[:10]}"  # each run starts with an empty memory of its own
     if task.group in ("documents",) or task.id.startswith("doc_"):
         index_documents(world, tmp, namespace)
@@ -438,7 +444,7 @@ async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, m
     start = time.perf_counter()
     for goal in (*task.before, task.goal):
         run = Run(goal=goal, media=media, tools=tools, ctx=ctx, settings=world.settings, base_url=base_url, api_key=api_key,
-                  model=model, max_steps=max_steps, namespace=namespace, world=world)
+                  model=model, max_steps=max_steps, namespace=namespace, world=world, trace=trace)
         try:
             out = await asyncio.wait_for(RUNNERS[agent](run), timeout=wall_s)
         except TimeoutError:
@@ -502,6 +508,11 @@ async def main_async(args: argparse.Namespace) -> None:
         raise SystemExit(f"unknown agents {sorted(unknown)}; choose from {', '.join(RUNNERS)}")
     groups = set(args.groups.split(",")) if args.groups else None
     chosen = [t for t in TASKS if groups is None or t.group in groups]
+    if args.tasks:
+        ids = set(args.tasks.split(","))
+        if ids - {t.id for t in TASKS}:
+            raise SystemExit(f"unknown tasks {sorted(ids - {t.id for t in TASKS})}")
+        chosen = [t for t in chosen if t.id in ids]
     if args.limit:
         chosen = [t for g in dict.fromkeys(t.group for t in chosen) for t in [x for x in chosen if x.group == g][: args.limit]]
     rates = [float(x) for x in args.faults.split(",")]
@@ -538,7 +549,7 @@ async def main_async(args: argparse.Namespace) -> None:
                     if args.no_new_runs:
                         continue
                     row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url), api_key=api_key,
-                                         max_steps=args.max_steps, wall_s=args.wall, tmp=tmp)
+                                         max_steps=args.max_steps, wall_s=args.wall, tmp=tmp, trace=args.trace)
                     rows.append(row)
                     if args.verbose:
                         print(json.dumps(row), flush=True)
@@ -561,6 +572,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agents", default=",".join(AGENTS), help="comma-separated: " + ", ".join(AGENTS))
     parser.add_argument("--groups", default="", help="comma-separated groups (default: all)")
+    parser.add_argument("--tasks", default="", help="comma-separated task ids (default: all)")
+    parser.add_argument("--trace", action="store_true", help="print the graph's steps of each run on stderr")
     parser.add_argument("--limit", type=int, default=0, help="tasks per group (default: all)")
     parser.add_argument("--faults", default=f"0,{FAULT_RATE}", help="fault rates to run (default: 0 and 0.25)")
     parser.add_argument("--max-steps", type=int, default=8, help="tool steps per run, for every agent")

@@ -20,6 +20,7 @@ The rules are hand-written: no library labels tool outputs, and each rule is a l
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Sequence
@@ -55,6 +56,8 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
 
 
 REPEAT_REFUSED = "this exact call already succeeded"
+PRINTED_NOTHING = "the code printed nothing"
+"""A code run that showed no value: the same code shows none again (it is deterministic)."""
 PERMANENT_REFUSED = "this exact call already failed"
 _TRANSIENT = re.compile(
     r"^tool '[^']+' (?:timed out after|raised (?:Connection\w*|TimeoutError|BrokenPipeError)\b)"
@@ -79,7 +82,7 @@ def detect_loop(
     """Refuse a call that already ran ``max_identical`` times, or twice with the same output,
     or (``block_repeat_of_ok``) that already has a trusted result."""
     previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
-    broken = [s for s in previous if s.get("failure") == "permanent"]
+    broken = [s for s in previous if s.get("failure") == "permanent" or s["check"] == PRINTED_NOTHING]
     if broken:
         return (f"{PERMANENT_REFUSED} at step {broken[-1]['index']} and would fail again: "
                 f"{broken[-1]['raw'][:200]}. Change the arguments or use another tool")
@@ -153,6 +156,31 @@ def _printed_nothing(parsed: Any) -> bool:
     return not _has_content({k: v for k, v in parsed.items() if k not in _RUN_META})
 
 
+def _print_hint(code: Any) -> str:
+    """What to change in code that showed nothing. A small model often writes a function that
+    ``return``s the value and never calls it (``def fib(n): ...; return fib(20)``), and then runs
+    the same code again on a generic "print it"; naming the uncalled function breaks the loop."""
+    generic = "print() the values you need and run it again"
+    try:
+        tree = ast.parse(code) if isinstance(code, str) else None
+    except SyntaxError:
+        tree = None
+    if tree is None or not tree.body:
+        return generic
+    defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    top_calls = {n.func.id for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    uncalled = [name for name in defined if name not in top_calls]
+    if uncalled:
+        name = uncalled[-1]
+        return (f"it defines {name}() but never calls it, and a return inside a function prints nothing: "
+                f"write different code that ends with a top-level line print({name}(...))")
+    last = tree.body[-1]
+    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        return f"write different code that ends with print({last.targets[0].id})"
+    return generic
+
+
 def _key_terms(arguments: dict[str, Any]) -> list[str]:
     """Argument values that name a thing (a key, a name), which a record about it would echo."""
     return [v for v in arguments.values() if isinstance(v, str) and _KEYLIKE.match(v)]
@@ -202,7 +230,7 @@ def verify(
         if not _has_content(parsed):
             return Verdict("failed", "structured output with no content", "retry once or use another tool")
         if _printed_nothing(parsed):
-            return Verdict("failed", "the code printed nothing", "print() the values you need and run it again")
+            return Verdict("failed", PRINTED_NOTHING, _print_hint(arguments.get("code")))
     code = arguments.get("code")
     if isinstance(code, str) and _RANDOM_CODE.search(code):
         return Verdict("suspect", "the code draws random values: its output is not a fact",
@@ -235,6 +263,25 @@ def verify(
 
 OBSERVATION_ON_FAILURE_CHARS = 300
 """Output shown with a failed or suspect step's verdict."""
+
+
+_NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Sequence[str] = ()) -> str:
+    """A hint for failed code that a generic "change the arguments" does not fix; "" otherwise.
+    From real 1.5B runs: code that called a planner tool as a Python function (``search(...)``
+    inside ``python_exec``, CodeAgent-style), and code that opened the run's video with OpenCV
+    (the sandbox sees none of the user's files)."""
+    called = [name for name in _NAME_ERROR.findall(output) if name in tools]
+    if called:
+        return (f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as its own step, "
+                "then write code with the values it returned")
+    opened = [m for m in media if isinstance(code, str) and (m in code or m.rsplit("/", 1)[-1] in code)]
+    if opened:
+        return (f"the code cannot read {opened[0].rsplit('/', 1)[-1]}: the sandbox sees none of the user's files; "
+                "ask about the media with a tool made for it")
+    return ""
 
 
 def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:

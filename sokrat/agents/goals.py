@@ -29,7 +29,9 @@ _MULTI_STEP = re.compile(
 _SENTENCE_END = re.compile(r"[.?!](?:\s+|$)(?=\S)")
 _DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
 _NOTHING = re.compile(
-    r"\b(?:no (?:information|answer|record|mention|data)|not (?:found|mentioned|available|known)|"
+    r"\b(?:no (?:information|answer|record|mention|data)|"
+    r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"
+    r"(?:does|do|did)(?: not|n't) (?:say|mention|specify|state|contain)|"
     r"(?:cannot|can't|could not|couldn't|unable to) (?:find|determine|tell|answer)|nothing (?:found|about))\b",
     re.I,
 )

@@ -504,8 +504,10 @@ async def _verdict(runtime: Runtime[RunDeps], state: AgentState, pending: Pendin
     verdict = checks.verify(pending["tool"], pending["arguments"], pending["ok"], pending["output"], state.get("steps", []))
     if verdict is not None:
         if not pending["ok"]:
+            hint = checks.code_failure_hint(pending["output"], pending["arguments"].get("code"),
+                                            [t.name for t in _offered(state, runtime.context)], state.get("media", []))
             verdict = checks.Verdict("failed", f"the tool reported a {pending['failure'] or 'permanent'} error",
-                                     _failure_hint(pending))
+                                     hint or _failure_hint(pending))
         return verdict, Usage()
     if runtime.context.options.llm_judge:
         return await _judge(runtime, state, pending, index)
@@ -684,11 +686,25 @@ async def _revise(runtime: Runtime[RunDeps], state: AgentState, answer: str,
     return answer, result, note, usage
 
 
+def _may_send_back(state: AgentState, deps: RunDeps) -> bool:
+    """An answer may go back to the act node: rejections, steps and time are left."""
+    return (state.get("answer_rejections", 0) < MAX_ANSWER_REJECTIONS
+            and len(state.get("steps", [])) < deps.limits.max_steps and _remaining(deps) > 0)
+
+
+def _untried_lookups(state: AgentState, deps: RunDeps, answer: str) -> list[str]:
+    """For an answer saying nothing is known: the offered tools that read the user's sources
+    and were not tried. (A real 1.5B run searched memory for "my notes", found nothing and
+    answered "not specified" without trying the document search that held the answer.)"""
+    if not goals.finds_nothing(answer):
+        return []
+    tried = {s["tool"] for s in state.get("steps", []) if not s["check"].startswith("blocked")}
+    return [t.name for t in _offered(state, deps) if t.looks_up and t.name not in tried]
+
+
 def _send_back(state: AgentState, deps: RunDeps, result: checks.Grounding) -> str:
     """Why an unsupported answer goes back to the act node (once), or "" when it may not."""
-    if state.get("answer_rejections", 0) >= MAX_ANSWER_REJECTIONS:
-        return ""
-    if len(state.get("steps", [])) >= deps.limits.max_steps or _remaining(deps) <= 0:
+    if not _may_send_back(state, deps):
         return ""
     return (f"Your answer mentioned {', '.join(result.unsupported)}, which no tool output shows. "
             "Check it with a tool (for a computation, run code), then answer with what the tool shows.")
@@ -700,6 +716,12 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
     once, and is otherwise reported as unsupported (failed)."""
     deps = runtime.context
     answer = state.get("proposed_answer") or ""
+    untried = _untried_lookups(state, deps, answer)
+    if untried and _may_send_back(state, deps):
+        feedback = (f"You answered that nothing is known, but {' and '.join(untried)} "
+                    f"{'was' if len(untried) == 1 else 'were'} not tried in this run: look there first, then answer.")
+        _emit(runtime, "check", len(state.get("steps", [])), label="failed", reason=f"answer sent back: {feedback}")
+        return {"proposed_answer": None, "feedback": feedback, "answer_rejections": state.get("answer_rejections", 0) + 1}
     result = _grounding(state, answer)
     usage = Usage()
     note = "grounded"
@@ -719,7 +741,8 @@ def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: c
     plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else
                      ("skipped" if p["status"] == "pending" else p["status"]))
             for p in state.get("plan", [])]
-    if result.supported and goals.finds_nothing(answer) and not checks.claims(answer):
+    goal = state["goal"].lower()
+    if result.supported and goals.finds_nothing(answer) and not [c for c in checks.claims(answer) if c.lower() not in goal]:
         status: RunStatus = "no_answer"  # the sources hold nothing that answers: say so, do not guess
         reason = "the tools and memories hold nothing that answers the goal"
     elif result.supported:

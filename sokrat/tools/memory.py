@@ -75,7 +75,7 @@ def remember(
     return f"Stored in long-term memory as a {kind}: {text!r} ({'; '.join(details)})"
 
 
-@tool
+@tool(looks_up=True)
 def recall(
     ctx: ToolContext,
     query: Annotated[str, Field(min_length=1)],

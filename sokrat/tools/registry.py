@@ -146,6 +146,9 @@ class Tool:
     grounded: tuple[str, ...] = ()
     """Arguments whose values must rest on the run's evidence (the goal, tool outputs, recalled
     memories): what a tool writes (a memory, a message) must not carry an invented value."""
+    looks_up: bool = False
+    """The tool reads the user's own sources (memory, documents, media). An answer saying that
+    nothing is known is sent back while such a tool was offered and not tried."""
 
     def applies_to(self, ctx: ToolContext) -> bool:
         """:attr:`applies` for ``ctx``; a check that fails says yes (the call then reports why)."""
@@ -214,18 +217,20 @@ class Tool:
 
 @overload
 def tool(fn: Callable[..., Any], *, name: str | None = None,
-         applies: Callable[[ToolContext], bool] | None = None, grounded: tuple[str, ...] = ()) -> Tool: ...
+         applies: Callable[[ToolContext], bool] | None = None, grounded: tuple[str, ...] = (),
+         looks_up: bool = False) -> Tool: ...
 
 
 @overload
 def tool(fn: None = None, *, name: str | None = None, applies: Callable[[ToolContext], bool] | None = None,
-         grounded: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Tool]: ...
+         grounded: tuple[str, ...] = (), looks_up: bool = False) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(
     fn: Callable[..., Any] | None = None, *, name: str | None = None,
     applies: Callable[[ToolContext], bool] | None = None,
     grounded: tuple[str, ...] = (),
+    looks_up: bool = False,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
@@ -235,7 +240,8 @@ def tool(
     ``k: Annotated[int, Field(ge=1, le=20)] = 5``, so they reach the JSON schema (and the
     constrained decoder) instead of costing a failed call. ``applies(ctx)`` says whether the
     tool can help in a run at all (see :attr:`Tool.applies`); ``grounded`` names the arguments
-    whose values must rest on the run's evidence (see :attr:`Tool.grounded`).
+    whose values must rest on the run's evidence (see :attr:`Tool.grounded`); ``looks_up``
+    marks a tool that reads the user's own sources (see :attr:`Tool.looks_up`).
     """
 
     def build(f: Callable[..., Any]) -> Tool:
@@ -243,7 +249,7 @@ def tool(
         unknown = set(grounded) - set(built.parameters["properties"])
         if unknown:
             raise ToolDefinitionError(f"tool {built.name!r}: grounded names unknown parameters {sorted(unknown)}")
-        return dataclasses.replace(built, applies=applies, grounded=tuple(grounded))
+        return dataclasses.replace(built, applies=applies, grounded=tuple(grounded), looks_up=looks_up)
 
     return build(fn) if fn is not None else build
 

@@ -55,7 +55,7 @@ def _as_tool_errors() -> Iterator[None]:
         raise ToolError(str(e)) from e
 
 
-@tool
+@tool(looks_up=True)
 def video_search(query: str, ctx: ToolContext, video: str | None = None,
                  k: Annotated[int, Field(ge=1, le=20)] = 5) -> list[dict[str, Any]]:
     """Find the moments of a video that best match a text description (objects, speech, on-screen text).
@@ -72,7 +72,7 @@ def video_search(query: str, ctx: ToolContext, video: str | None = None,
             for m in moments]
 
 
-@tool
+@tool(looks_up=True)
 def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[str, Any]:
     """Answer a question about a video, citing the timestamps the answer rests on.
 

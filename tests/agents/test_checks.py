@@ -212,3 +212,34 @@ def test_sentences_are_not_keys_and_random_code_is_not_evidence() -> None:
     # An inflected verb opening a sentence is supported by its stem in the goal; a made-up name is not.
     assert checks.ground("Stored: the code 4411.", [], context="Store the code 4411").supported
     assert not checks.ground("Berlin.", [step(0, "city_of", {}, "Paris")], context="Where?").supported
+
+
+def test_code_that_printed_nothing_names_the_fix_and_is_not_run_again() -> None:
+    """From a real 1.5B run: `def fib(n): ...; return fib(20)` printed nothing, and the model ran
+    the very same code twice more on a generic "print it" until the error budget ended the run."""
+    code = "def fibonacci(n): return n if n <= 1 else fibonacci(n-1) + fibonacci(n-2); return fibonacci(20)"
+    record = json.dumps({"stdout": "", "stderr": "", "exit_code": 0, "duration_s": 0.04, "truncated": False})
+    verdict = checks.verify("python_exec", {"code": code}, True, record, [])
+    assert verdict is not None and verdict.label == "failed" and verdict.reason == checks.PRINTED_NOTHING
+    assert "print(fibonacci(...))" in verdict.hint
+    assert "print(total)" in checks.verify("python_exec", {"code": "total = sum(range(5))"}, True, record, []).hint  # type: ignore[union-attr]
+    called = checks.verify("python_exec", {"code": "def f():\n    return 1\nx = f()"}, True, record, [])
+    assert called is not None and "print(x)" in called.hint
+    # The same code again is refused before it runs (its durations differ, so outputs never match).
+    ran = {**step(0, "python_exec", {"code": code}, record, "failed"), "check": checks.PRINTED_NOTHING}
+    assert checks.PERMANENT_REFUSED in (checks.detect_loop([ran], "python_exec", {"code": code}) or "")  # type: ignore[list-item]
+    assert checks.detect_loop([ran], "python_exec", {"code": code + "\nprint(fibonacci(20))"}) is None  # type: ignore[list-item]
+
+
+def test_code_failures_that_need_another_tool_say_so() -> None:
+    """From real 1.5B runs: `print(search('Zephyr project budget', 10))` inside python_exec, and
+    OpenCV code opening the run's video, which the sandbox cannot see."""
+    out = ("ERROR: tool 'python_exec' failed: python_exec failed (exit code 1): Traceback (most recent call last): | "
+           "NameError: name 'search' is not defined")
+    assert "call search as its own step" in checks.code_failure_hint(out, "search('x')", ["search", "python_exec"])
+    assert checks.code_failure_hint(out, "search('x')", ["python_exec"]) == ""  # not a tool here: the generic hint
+    assert checks.code_failure_hint("NameError: name 'x' is not defined", "x", ["search"]) == ""
+    code = "import cv2; cap = cv2.VideoCapture('/tmp/x/day.mp4')"
+    hint = checks.code_failure_hint("ModuleNotFoundError: No module named 'cv2'", code, ["python_exec"], ["/tmp/x/day.mp4"])
+    assert "cannot read day.mp4" in hint
+    assert checks.code_failure_hint("ModuleNotFoundError: No module named 'cv2'", "import cv2", [], ["/tmp/x/day.mp4"]) == ""

@@ -479,6 +479,44 @@ def test_an_answer_that_finds_nothing_is_no_answer(make_agent: Any) -> None:
     assert make_agent(model).run("Where does alice live?").status == "succeeded"
 
 
+@tool(looks_up=True)
+def find_documents(query: str) -> list:
+    """Search the user's notes.
+
+    Args:
+        query: what to look for.
+    """
+    return [{"source": "zephyr.md", "text": "Owner: Ingrid Larsen."}] if "owner" in query.lower() else []
+
+
+@tool(looks_up=True)
+def recall_memories(query: str) -> list:
+    """Search long-term memory.
+
+    Args:
+        query: what to look for.
+    """
+    return []
+
+
+def test_nothing_known_is_sent_back_while_a_lookup_tool_was_not_tried(make_agent: Any) -> None:
+    """From a real 1.5B run: it searched memory for "my notes", found nothing and answered "not
+    specified", never trying the document search that held the owner's name."""
+    goal = "Who is the owner of the Zephyr project, according to my notes?"
+    model = ScriptedChatModel([act("recall_memories", query="Zephyr owner"), final("Sorry, that is not specified anywhere."),
+                               act("find_documents", query="Zephyr owner"), final("Ingrid Larsen owns the Zephyr project.")])
+    r = make_agent(model, tools=[recall_memories, find_documents], options=AgentOptions()).run(goal)
+    assert r.status == "succeeded" and "Ingrid" in r.answer
+    assert "find_documents was not tried" in model.calls[2][-1].content
+    # Every lookup tried and still nothing: the run ends no_answer, although the answer repeats
+    # the goal's own name (Zephyr is no claim of the answer's).
+    model = ScriptedChatModel([act("recall_memories", query="Zephyr owner"), act("find_documents", query="Zephyr budget"),
+                               plan("say that nothing is known"),
+                               final("The Zephyr owner is not specified in the records I could search.")])
+    r = make_agent(model, tools=[recall_memories, find_documents], options=AgentOptions()).run(goal)
+    assert r.status == "no_answer" and model.purposes == ["act", "act", "replan", "act"]
+
+
 def test_a_single_request_is_its_own_plan_and_multi_part_goals_are_planned(make_agent: Any) -> None:
     model = ScriptedChatModel([act("city_of", person="alice"), final("Alice lives in Paris.")])
     events, r = _events(make_agent(model, options=AgentOptions()), "Where does alice live?")
