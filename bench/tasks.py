@@ -561,7 +561,7 @@ async def main_async(args: argparse.Namespace) -> None:
     table = summarize(rows)
     name = getattr(model, "name", type(model).__name__)
     loads = [r["load_1m"] for r in rows if "load_1m" in r]
-    emit("tasks", {"model": name, "agents": agents, "fault_rates": rates, "max_steps": args.max_steps,
+    emit(args.save_as, {"model": name, "agents": agents, "fault_rates": rates, "max_steps": args.max_steps,
                    "tasks_defined": len(TASKS), "tasks_run": len({r["task"] for r in rows}),
                    "load_1m_during_runs": round(statistics.mean(loads), 2) if loads else None,
                    "results": table, "rows": rows},
@@ -583,7 +583,9 @@ def main() -> None:
                         "already there are reused (resume a long run)")
     parser.add_argument("--no-new-runs", action="store_true", help="only report the rows already in --rows")
     parser.add_argument("--verbose", action="store_true", help="print each row as it finishes")
-    parser.add_argument("--save", action="store_true", help="write bench/results/tasks.json")
+    parser.add_argument("--save", action="store_true", help="write bench/results/<--save-as>.json")
+    parser.add_argument("--save-as", default="tasks", help="the results' name (default: tasks; e.g. tasks_graph_all "
+                        "for a graph-only run on every task beside the agent comparison)")
     asyncio.run(main_async(parser.parse_args()))
 
 
