@@ -95,7 +95,8 @@ class Agent:
         self._local_saver: Any = None
         self._store = store
         self._deps = deps if deps is not None else {}
-        self._graphs: dict[int, Any] = {}
+        self._graphs: list[tuple[Any, Any]] = []
+        """(checkpointer, compiled graph) pairs, matched by identity (at most two: local, durable)."""
 
     @staticmethod
     def default_tools() -> list[Tool]:
@@ -150,12 +151,15 @@ class Agent:
         return self._local_saver
 
     def _graph(self, saver: Any) -> Any:
-        key = id(saver)
-        if key not in self._graphs:
-            from sokrat.agents.graph import build_graph
+        # Held with its checkpointer, not under id(saver), which Python reuses once an object dies.
+        for held, graph in self._graphs:
+            if held is saver:
+                return graph
+        from sokrat.agents.graph import build_graph
 
-            self._graphs[key] = build_graph().compile(checkpointer=saver, store=self._store)
-        return self._graphs[key]
+        graph = build_graph().compile(checkpointer=saver, store=self._store)
+        self._graphs.append((saver, graph))
+        return graph
 
     def prepare(self) -> None:
         """Resolve the model, memory (and its embedder) and durable checkpointer now instead of on
