@@ -5,6 +5,7 @@
 - :func:`answer_directly`: a plan step that only says to answer (it invites premature answers
   when real steps follow);
 - :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``);
+- :func:`says_absent`: that, or a thing reported absent (it must rest on a look at the sources);
 - :func:`echoes_instruction`: an "answer" that only repeats the prompt's instruction;
 - :func:`asks_to_store`: the goal orders something stored (a final answer before that is premature);
 - :func:`general_knowledge`: a question about the world, not about the user's things or a
@@ -104,3 +105,16 @@ def answer_directly(step: str) -> bool:
 
 def finds_nothing(answer: str) -> bool:
     return bool(_NOTHING.search(answer))
+
+
+_ABSENT = re.compile(
+    r"\bno\s+(?:\w+\s+){0,2}(?:was|were|is|are)\s+(?:found|seen|visible|present|shown|mentioned|detected)\b|"
+    r"\b(?:did not|didn't|could not|couldn't|cannot|can't)\s+(?:see|find|spot|detect)\b",
+    re.I,
+)
+
+
+def says_absent(answer: str) -> bool:
+    """Nothing found, or a thing reported absent ("No cat was found in the video."): an answer
+    that must rest on a look at the user's sources, not on none."""
+    return finds_nothing(answer) or bool(_ABSENT.search(answer))

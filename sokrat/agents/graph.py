@@ -120,6 +120,7 @@ async def _llm(
     schema: dict[str, Any] | None = None,
     max_tokens: int | None = None,
     step: int | None = None,
+    temperature: float = 0.0,
 ) -> tuple[ChatResponse, Usage]:
     """One model call, bounded by the wall clock. Unusable output comes back as a response
     with ``parsed=None`` (a bad step, not the end); a dead model ends the run."""
@@ -129,7 +130,8 @@ async def _llm(
         raise _wall_clock(deps)
     try:
         response = await asyncio.wait_for(
-            deps.model.agenerate(messages, json_schema=schema, max_tokens=max_tokens, purpose=purpose),
+            deps.model.agenerate(messages, json_schema=schema, max_tokens=max_tokens, purpose=purpose,
+                                 temperature=temperature),
             timeout=remaining,
         )
     except TimeoutError as e:
@@ -379,8 +381,10 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
     usage = Usage()
     problem = ""
     max_tokens = min(deps.options.action_max_tokens, deps.settings.llm_max_new_tokens)
+    temperature = 0.0
     for attempt in range(deps.options.action_retries + 1):
-        response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=max_tokens, step=index)
+        response, u = await _llm(runtime, messages, purpose="act", schema=schema, max_tokens=max_tokens, step=index,
+                                 temperature=temperature)
         usage = usage + u + Usage(retries=1 if attempt else 0)
         try:
             action = parse_action(_reply(response), prompt.allowed, final_answer=prompt.may_answer)
@@ -397,8 +401,26 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
             early = _premature(state, prompt, deps)
             if early:
                 return None, "", early, usage
+        elif temperature == 0.0 and attempt < deps.options.action_retries and _repeats_failure(state, deps, action):
+            # Greedy decoding gives a stuck model the same failed call on every step (a real 1.5B
+            # ran the same non-printing code three times). Like whisper's temperature fallback,
+            # ask once more with sampling, saying why.
+            temperature = deps.options.fallback_temperature
+            if temperature > 0:
+                messages = [*messages, Message("assistant", response.text[:500]),
+                            Message("user", "That exact call already failed and would fail again. Reply with ONE "
+                                            "different JSON action: change the arguments or use another tool.")]
+                continue
         return action, "", "", usage
     return None, problem, "", usage
+
+
+def _repeats_failure(state: AgentState, deps: RunDeps, action: Action) -> bool:
+    """The call is one that already failed with the same arguments (it would be refused)."""
+    refused = checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
+                                 max_identical=deps.options.max_identical_calls,
+                                 block_repeat_of_ok=deps.options.block_repeated_calls)
+    return bool(refused and refused.startswith(checks.PERMANENT_REFUSED))
 
 
 async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tuple[ToolOutcome, int]:
@@ -693,10 +715,10 @@ def _may_send_back(state: AgentState, deps: RunDeps) -> bool:
 
 
 def _untried_lookups(state: AgentState, deps: RunDeps, answer: str) -> list[str]:
-    """For an answer saying nothing is known: the offered tools that read the user's sources
-    and were not tried. (A real 1.5B run searched memory for "my notes", found nothing and
+    """For an answer saying nothing is known or a thing is absent: the offered tools that read
+    the user's sources and were not tried. (A real 1.5B run searched memory for "my notes", found nothing and
     answered "not specified" without trying the document search that held the answer.)"""
-    if not goals.finds_nothing(answer):
+    if not goals.says_absent(answer):
         return []
     tried = {s["tool"] for s in state.get("steps", []) if not s["check"].startswith("blocked")}
     return [t.name for t in _offered(state, deps) if t.looks_up and t.name not in tried]
@@ -718,7 +740,7 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
     answer = state.get("proposed_answer") or ""
     untried = _untried_lookups(state, deps, answer)
     if untried and _may_send_back(state, deps):
-        feedback = (f"You answered that nothing is known, but {' and '.join(untried)} "
+        feedback = (f"You answered that nothing is known or that it is absent, but {' and '.join(untried)} "
                     f"{'was' if len(untried) == 1 else 'were'} not tried in this run: look there first, then answer.")
         _emit(runtime, "check", len(state.get("steps", [])), label="failed", reason=f"answer sent back: {feedback}")
         return {"proposed_answer": None, "feedback": feedback, "answer_rejections": state.get("answer_rejections", 0) + 1}

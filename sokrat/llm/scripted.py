@@ -37,6 +37,7 @@ class ScriptedChatModel(ChatModel):
         self._scores = scores
         self.calls: list[list[Message]] = []
         self.purposes: list[str | None] = []
+        self.temperatures: list[float] = []
 
     @property
     def context_length(self) -> int:
@@ -58,6 +59,7 @@ class ScriptedChatModel(ChatModel):
     ) -> ChatResponse:
         self.calls.append(list(messages))
         self.purposes.append(purpose)
+        self.temperatures.append(temperature)
         if not self._replies:
             raise RuntimeError("ScriptedChatModel: no scripted reply left for this call")
         reply = self._replies.pop(0)

@@ -374,7 +374,8 @@ def test_transient_failures_are_retried_with_backoff_permanent_ones_never_repeat
 
     model = ScriptedChatModel([plan("lookup zed"), act("lookup", person="zed"), act("lookup", person="zed"),
                                final("I could not find zed.")])
-    r = make_agent(model, tools=[lookup]).run("Where does zed live?")
+    # (without the sampled re-ask, which test_a_repeated_failed_call_is_asked_again_with_sampling covers)
+    r = make_agent(model, tools=[lookup], options=AgentOptions(plan="always", fallback_temperature=0.0)).run("Where does zed live?")
     assert broken == ["zed"]  # a permanent failure ran once; its identical repeat was refused
     assert "permanent" in r.steps[0].check and "already failed at step 0" in r.steps[1].observation
 
@@ -515,6 +516,34 @@ def test_nothing_known_is_sent_back_while_a_lookup_tool_was_not_tried(make_agent
                                final("The Zephyr owner is not specified in the records I could search.")])
     r = make_agent(model, tools=[recall_memories, find_documents], options=AgentOptions()).run(goal)
     assert r.status == "no_answer" and model.purposes == ["act", "act", "replan", "act"]
+
+
+def test_an_absent_thing_is_not_answered_without_a_look_at_the_sources(make_agent: Any) -> None:
+    """From a real 1.5B run: code could not open the video, and it answered "No cat was found"."""
+    model = ScriptedChatModel([final("No owner was found for Zephyr."), act("find_documents", query="Zephyr owner"),
+                               final("Ingrid Larsen owns the Zephyr project.")])
+    r = make_agent(model, tools=[find_documents], options=AgentOptions()).run("Who owns the Zephyr project?")
+    assert r.status == "succeeded" and "Ingrid" in r.answer and model.purposes == ["act", "act", "act"]
+    from sokrat.agents import goals
+
+    assert goals.says_absent("I did not see a dog.") and goals.says_absent("No cat was found in the video.")
+    assert not goals.says_absent("No, 7 is a prime number.") and not goals.finds_nothing("No cat was found.")
+
+
+def test_a_repeated_failed_call_is_asked_again_with_sampling(make_agent: Any) -> None:
+    """Greedy decoding gave a stuck 1.5B the same non-printing code on every step (whisper's
+    temperature fallback): the repeat is asked again once, sampled, with the reason."""
+    model = ScriptedChatModel([act("city_of", person="zed"), act("city_of", person="zed"), act("city_of", person="alice"),
+                               final("Alice lives in Paris.")])
+    r = make_agent(model, options=AgentOptions()).run("Where does alice live?")
+    assert r.status == "succeeded" and [s.tool for s in r.steps] == ["city_of", "city_of"]
+    assert model.temperatures == [0.0, 0.0, 0.7, 0.0]
+    assert "That exact call already failed" in model.calls[2][-1].content
+    # Off: the repeat is taken as it is (and refused before it runs).
+    model = ScriptedChatModel([act("city_of", person="zed"), act("city_of", person="zed"), act("city_of", person="alice"),
+                               final("Alice lives in Paris.")])
+    r = make_agent(model, options=AgentOptions(fallback_temperature=0.0)).run("Where does alice live?")
+    assert 0.7 not in model.temperatures and "already failed" in r.steps[1].observation
 
 
 def test_a_single_request_is_its_own_plan_and_multi_part_goals_are_planned(make_agent: Any) -> None:
