@@ -52,7 +52,7 @@ async def python_exec(
     code: str,
     timeout_s: Annotated[float, Field(gt=0, le=MAX_TIMEOUT_S)] = 10.0,
 ) -> dict[str, Any]:
-    """Run Python code in a fresh, sandboxed interpreter and return what it printed.
+    """Run Python code in a fresh sandbox that cannot open the user's files or videos, and return what it printed.
 
     Use it for arithmetic, data wrangling or checking a computation. As in the Python REPL,
     the value of a final expression is shown (``17 * 23`` gives 391). Nothing persists
