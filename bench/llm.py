@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import statistics
 import subprocess
@@ -361,16 +362,23 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=5, help="runs for the step latency medians")
     parser.add_argument("--threads", action="store_true", help="also compare thread counts on the 1.5B")
     parser.add_argument("--save", action="store_true")
+    parser.add_argument("--rows", default="", help="append each candidate's figures to this JSONL file; "
+                        "candidates already there are not measured again (resume a long run)")
     args = parser.parse_args()
 
     import sokrat.llm as llm_module
     from sokrat.llm.server import stop_servers
 
     results: dict[str, dict[str, Any]] = {}
+    rows = Path(args.rows) if args.rows else None
+    if rows and rows.exists():  # resume: candidates measured earlier (with their own machine record)
+        for line in rows.read_text().splitlines():
+            row = json.loads(line)
+            results[row["name"]] = row["result"]
     with tempfile.TemporaryDirectory(prefix="sokrat-bench-llm-") as tmp:
         todo = candidates(Path(tmp))
         for name, env in todo.items():
-            if args.only and name not in args.only:
+            if (args.only and name not in args.only) or name in results:
                 continue
             log(f"{name}:")
             try:
@@ -382,6 +390,10 @@ def main() -> None:
                 stop_servers(Settings(cache_dir=Path(tmp)))
                 llm_module._MODELS.clear()  # drop an in-process model before the next candidate
                 gc.collect()
+            if rows and "error" not in results[name]:
+                results[name]["machine"] = _report.machine()
+                with rows.open("a") as f:
+                    f.write(json.dumps({"name": name, "result": results[name]}) + "\n")
 
     figures: dict[str, Any] = {"n_goals": min(args.goals, len(PROBE)), "candidates": results}
     if args.threads:
