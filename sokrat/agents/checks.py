@@ -56,6 +56,7 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
 
 
 REPEAT_REFUSED = "this exact call already succeeded"
+EMPTY_OUTPUT = "empty output"
 PRINTED_NOTHING = "the code printed nothing"
 """A code run that showed no value: the same code shows none again (it is deterministic)."""
 PERMANENT_REFUSED = "this exact call already failed"
@@ -216,7 +217,7 @@ def verify(
         return Verdict("failed", "the tool reported an error", "fix the arguments, retry once, or use another tool")
     text = output.strip()
     if text.lower() in _EMPTY:
-        return Verdict("failed", "empty output", "retry once or use another tool")
+        return Verdict("failed", EMPTY_OUTPUT, "retry once or use another tool")
     if _ERROR_TEXT.search(text[:400]):
         return Verdict("failed", "the output reports an error", "retry once or use another tool")
     if _looks_garbage(text):

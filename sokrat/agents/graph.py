@@ -524,6 +524,13 @@ async def _verdict(runtime: Runtime[RunDeps], state: AgentState, pending: Pendin
     if pending["blocked"]:
         return checks.Verdict("failed", f"blocked: {pending['blocked']}", "choose another action"), Usage()
     verdict = checks.verify(pending["tool"], pending["arguments"], pending["ok"], pending["output"], state.get("steps", []))
+    if verdict is not None and verdict.reason == checks.EMPTY_OUTPUT:
+        # An empty lookup names the other sources not yet tried (a real 1.5B searched memory
+        # twice for "my notes" and never the indexed documents that held them).
+        others = [n for n in _untried_lookups(state, runtime.context) if n != pending["tool"]]
+        if others and runtime.context.tools.get(pending["tool"]).looks_up:
+            verdict = checks.Verdict("failed", verdict.reason,
+                                     f"nothing there: look with {' or '.join(others)} (not tried yet), or retry once")
     if verdict is not None:
         if not pending["ok"]:
             hint = checks.code_failure_hint(pending["output"], pending["arguments"].get("code"),
@@ -714,12 +721,8 @@ def _may_send_back(state: AgentState, deps: RunDeps) -> bool:
             and len(state.get("steps", [])) < deps.limits.max_steps and _remaining(deps) > 0)
 
 
-def _untried_lookups(state: AgentState, deps: RunDeps, answer: str) -> list[str]:
-    """For an answer saying nothing is known or a thing is absent: the offered tools that read
-    the user's sources and were not tried. (A real 1.5B run searched memory for "my notes", found nothing and
-    answered "not specified" without trying the document search that held the answer.)"""
-    if not goals.says_absent(answer):
-        return []
+def _untried_lookups(state: AgentState, deps: RunDeps) -> list[str]:
+    """The offered tools that read the user's sources and were not tried in this run."""
     tried = {s["tool"] for s in state.get("steps", []) if not s["check"].startswith("blocked")}
     return [t.name for t in _offered(state, deps) if t.looks_up and t.name not in tried]
 
@@ -738,7 +741,10 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
     once, and is otherwise reported as unsupported (failed)."""
     deps = runtime.context
     answer = state.get("proposed_answer") or ""
-    untried = _untried_lookups(state, deps, answer)
+    # An answer saying nothing is known, or a thing is absent, must rest on a look at every
+    # source that could hold it (a real 1.5B searched memory for "my notes", found nothing and
+    # answered "not specified" without trying the document search that held the answer).
+    untried = _untried_lookups(state, deps) if goals.says_absent(answer) else []
     if untried and _may_send_back(state, deps):
         feedback = (f"You answered that nothing is known or that it is absent, but {' and '.join(untried)} "
                     f"{'was' if len(untried) == 1 else 'were'} not tried in this run: look there first, then answer.")

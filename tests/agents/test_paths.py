@@ -509,6 +509,7 @@ def test_nothing_known_is_sent_back_while_a_lookup_tool_was_not_tried(make_agent
     r = make_agent(model, tools=[recall_memories, find_documents], options=AgentOptions()).run(goal)
     assert r.status == "succeeded" and "Ingrid" in r.answer
     assert "find_documents was not tried" in model.calls[2][-1].content
+    assert "look with find_documents (not tried yet)" in r.steps[0].observation  # the empty lookup said so too
     # Every lookup tried and still nothing: the run ends no_answer, although the answer repeats
     # the goal's own name (Zephyr is no claim of the answer's).
     model = ScriptedChatModel([act("recall_memories", query="Zephyr owner"), act("find_documents", query="Zephyr budget"),
