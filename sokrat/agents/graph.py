@@ -390,6 +390,12 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
             action = parse_action(_reply(response), prompt.allowed, final_answer=prompt.may_answer)
             if action.is_final and not action.answer.strip():
                 raise LLMOutputError("final_answer needs a non-empty 'answer'")
+            # A premature answer is sent back with the call it lacks, which says more than "that
+            # repeats the instruction" (a store goal's answer restates the goal: the 1.5B got only
+            # the echo message three times for "Remember that the kickoff is in room B12, then ...").
+            early = _premature(state, prompt, deps) if action.is_final else ""
+            if early:
+                return None, "", early, usage
             if action.is_final and goals.echoes_instruction(action.answer, prompt.instruction):
                 raise LLMOutputError("that answer repeats the instruction; answer the goal itself, with its values")
         except LLMOutputError as e:
@@ -397,11 +403,7 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
             messages = [*messages, Message("assistant", response.text[:500]),
                         Message("user", f"That is not a valid action: {problem}. Reply with ONE JSON action.")]
             continue
-        if action.is_final:
-            early = _premature(state, prompt, deps)
-            if early:
-                return None, "", early, usage
-        elif temperature == 0.0 and attempt < deps.options.action_retries and _repeats_failure(state, deps, action):
+        if not action.is_final and temperature == 0.0 and attempt < deps.options.action_retries and _repeats_failure(state, deps, action):
             # Greedy decoding gives a stuck model the same failed call on every step (a real 1.5B
             # ran the same non-printing code three times). Like whisper's temperature fallback,
             # ask once more with sampling, saying why.

@@ -556,3 +556,25 @@ def test_a_single_request_is_its_own_plan_and_multi_part_goals_are_planned(make_
                                final("Alice lives in Paris.")])
     make_agent(model, options=AgentOptions()).run("Look up where alice lives, then remember it.")
     assert model.purposes[0] == "plan"
+
+
+@tool(name="remember")
+def store_fact(text: str) -> str:
+    """Store a fact in long-term memory.
+
+    Args:
+        text: the fact.
+    """
+    return f"Stored in long-term memory: {text!r}"
+
+
+def test_a_store_goal_answered_before_storing_is_told_to_store_not_that_it_echoes(make_agent: Any) -> None:
+    """From a real 1.5B run: its answer restated the goal, and "that answer repeats the
+    instruction" came back three times until the error budget ended the run."""
+    goal = "Remember that the kickoff is in room B12, then tell me what you stored."
+    model = ScriptedChatModel([plan("Remember that the kickoff is in room B12", "Tell me what you stored"),
+                               final("The kickoff is in room B12."), act("remember", text="The kickoff is in room B12."),
+                               final("I stored: the kickoff is in room B12.")])
+    r = make_agent(model, tools=[store_fact], options=AgentOptions()).run(goal)
+    assert "call remember first" in model.calls[2][-1].content
+    assert r.status == "succeeded" and [s.tool for s in r.steps] == ["remember"]
