@@ -168,14 +168,24 @@ def _print_hint(code: Any) -> str:
         tree = None
     if tree is None or not tree.body:
         return generic
-    defined = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     top_calls = {n.func.id for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
                  for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    uncalled = [name for name in defined if name not in top_calls]
+    uncalled = [d for d in defs if d.name not in top_calls]
     if uncalled:
-        name = uncalled[-1]
-        return (f"it defines {name}() but never calls it, and a return inside a function prints nothing: "
-                f"write different code that ends with a top-level line print({name}(...))")
+        d = uncalled[-1]
+        call = f"print({d.name}(...))"
+        last = d.body[-1]
+        value = last.value if isinstance(last, (ast.Return, ast.Expr)) else None
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print" and value.args:
+            value = value.args[0]
+        if value is not None and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == d.name
+                                     for n in ast.walk(value)):
+            call = f"print({ast.unparse(value)})"  # what the code meant to show: fib(20), not fib(n-1)
+        one_line = d.end_lineno == d.lineno
+        why = ("on a one-line def, everything after the colon (even print) is inside the function, which "
+               "nothing calls" if one_line else f"nothing at the top level calls {d.name}()")
+        return f"{why}: write the def, then on a new unindented line: {call}"
     last = tree.body[-1]
     if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
         return f"write different code that ends with print({last.targets[0].id})"

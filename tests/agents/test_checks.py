@@ -221,7 +221,12 @@ def test_code_that_printed_nothing_names_the_fix_and_is_not_run_again() -> None:
     record = json.dumps({"stdout": "", "stderr": "", "exit_code": 0, "duration_s": 0.04, "truncated": False})
     verdict = checks.verify("python_exec", {"code": code}, True, record, [])
     assert verdict is not None and verdict.label == "failed" and verdict.reason == checks.PRINTED_NOTHING
-    assert "print(fibonacci(...))" in verdict.hint
+    assert "on a new unindented line: print(fibonacci(20))" in verdict.hint and "one-line def" in verdict.hint
+    printed = code.replace("return fibonacci(20)", "print(fibonacci(20))")  # the next real attempt
+    assert "print(fibonacci(20))" in checks.verify("python_exec", {"code": printed}, True, record, []).hint  # type: ignore[union-attr]
+    multi = "def f(n):\n    return n * 2\n"
+    assert "nothing at the top level calls f(): write the def, then on a new unindented line: print(f(...))" in \
+        checks.verify("python_exec", {"code": multi}, True, record, []).hint  # type: ignore[union-attr]
     assert "print(total)" in checks.verify("python_exec", {"code": "total = sum(range(5))"}, True, record, []).hint  # type: ignore[union-attr]
     called = checks.verify("python_exec", {"code": "def f():\n    return 1\nx = f()"}, True, record, [])
     assert called is not None and "print(x)" in called.hint
