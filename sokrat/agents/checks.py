@@ -279,11 +279,16 @@ OBSERVATION_ON_FAILURE_CHARS = 300
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
-def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Sequence[str] = ()) -> str:
+_PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
+
+
+def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Sequence[str] = (),
+                      earlier: Sequence[StepState] = ()) -> str:
     """A hint for failed code that a generic "change the arguments" does not fix; "" otherwise.
     From real 1.5B runs: code that called a planner tool as a Python function (``search(...)``
     inside ``python_exec``, CodeAgent-style), and code that opened the run's video with OpenCV
-    (the sandbox sees none of the user's files)."""
+    or a document a search had returned (the sandbox sees none of the user's files)."""
+    media = [*media, *(p for s in earlier for p in _PATH.findall(s["raw"]))]
     called = [name for name in _NAME_ERROR.findall(output) if name in tools]
     if called:
         return (f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as its own step, "
@@ -291,7 +296,7 @@ def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Seque
     opened = [m for m in media if isinstance(code, str) and (m in code or m.rsplit("/", 1)[-1] in code)]
     if opened:
         return (f"the code cannot read {opened[0].rsplit('/', 1)[-1]}: the sandbox sees none of the user's files; "
-                "ask about the media with a tool made for it")
+                "write the values the tools returned into the code, or ask about the file with a tool made for it")
     return ""
 
 

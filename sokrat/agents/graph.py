@@ -403,26 +403,27 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
             messages = [*messages, Message("assistant", response.text[:500]),
                         Message("user", f"That is not a valid action: {problem}. Reply with ONE JSON action.")]
             continue
-        if not action.is_final and temperature == 0.0 and attempt < deps.options.action_retries and _repeats_failure(state, deps, action):
-            # Greedy decoding gives a stuck model the same failed call on every step (a real 1.5B
-            # ran the same non-printing code three times). Like whisper's temperature fallback,
-            # ask once more with sampling, saying why.
+        refused = "" if action.is_final else _refused_repeat(state, deps, action)
+        if refused and temperature == 0.0 and attempt < deps.options.action_retries:
+            # Greedy decoding gives a stuck model the same call on every step (a real 1.5B ran the
+            # same non-printing code three times, and repeated finished searches instead of
+            # computing). Like whisper's temperature fallback, ask once more with sampling, saying why.
             temperature = deps.options.fallback_temperature
             if temperature > 0:
                 messages = [*messages, Message("assistant", response.text[:500]),
-                            Message("user", "That exact call already failed and would fail again. Reply with ONE "
-                                            "different JSON action: change the arguments or use another tool.")]
+                            Message("user", f"That call would be refused: {refused}. Reply with ONE different JSON "
+                                            "action.")]
                 continue
         return action, "", "", usage
     return None, problem, "", usage
 
 
-def _repeats_failure(state: AgentState, deps: RunDeps, action: Action) -> bool:
-    """The call is one that already failed with the same arguments (it would be refused)."""
-    refused = checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
-                                 max_identical=deps.options.max_identical_calls,
-                                 block_repeat_of_ok=deps.options.block_repeated_calls)
-    return bool(refused and refused.startswith(checks.PERMANENT_REFUSED))
+def _refused_repeat(state: AgentState, deps: RunDeps, action: Action) -> str:
+    """Why the loop check will refuse this call (it repeats one that failed, or one that
+    already gave its result), or ""."""
+    return checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
+                              max_identical=deps.options.max_identical_calls,
+                              block_repeat_of_ok=deps.options.block_repeated_calls) or ""
 
 
 async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tuple[ToolOutcome, int]:
@@ -536,7 +537,8 @@ async def _verdict(runtime: Runtime[RunDeps], state: AgentState, pending: Pendin
     if verdict is not None:
         if not pending["ok"]:
             hint = checks.code_failure_hint(pending["output"], pending["arguments"].get("code"),
-                                            [t.name for t in _offered(state, runtime.context)], state.get("media", []))
+                                            [t.name for t in _offered(state, runtime.context)], state.get("media", []),
+                                            state.get("steps", []))
             verdict = checks.Verdict("failed", f"the tool reported a {pending['failure'] or 'permanent'} error",
                                      hint or _failure_hint(pending))
         return verdict, Usage()

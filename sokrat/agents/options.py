@@ -51,9 +51,9 @@ class AgentOptions:
     action_max_tokens: int = 256
     """Cap on one action's tokens (a call or a final answer); stops runaway generations early."""
     fallback_temperature: float = 0.7
-    """A proposed call that already failed with the same arguments is asked again once at this
-    temperature (whisper's temperature fallback: greedy decoding repeats a stuck model's
-    choice); 0 turns the fallback off."""
+    """A proposed call that the loop check would refuse (it already failed with the same
+    arguments, or already gave its result) is asked again once at this temperature (whisper's
+    temperature fallback: greedy decoding repeats a stuck model's choice); 0 turns it off."""
     action_retries: int = 1
     """Re-asks when the model's action is unparseable or names an unknown tool."""
     human_in_the_loop: bool = False

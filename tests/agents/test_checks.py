@@ -248,3 +248,8 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
     hint = checks.code_failure_hint("ModuleNotFoundError: No module named 'cv2'", code, ["python_exec"], ["/tmp/x/day.mp4"])
     assert "cannot read day.mp4" in hint
     assert checks.code_failure_hint("ModuleNotFoundError: No module named 'cv2'", "import cv2", [], ["/tmp/x/day.mp4"]) == ""
+    # A document path that a search returned: the sandbox cannot read it either.
+    found = step(0, "search", {"query": "budget"}, json.dumps([{"source": "/tmp/d/zephyr.md", "text": "Budget: 48000"}]))
+    hint = checks.code_failure_hint("AttributeError: 'NoneType' object has no attribute 'group'",
+                                    "re.search('x', '/tmp/d/zephyr.md')", ["search"], [], [found])
+    assert "cannot read zephyr.md" in hint and "write the values the tools returned" in hint

@@ -539,7 +539,13 @@ def test_a_repeated_failed_call_is_asked_again_with_sampling(make_agent: Any) ->
     r = make_agent(model, options=AgentOptions()).run("Where does alice live?")
     assert r.status == "succeeded" and [s.tool for s in r.steps] == ["city_of", "city_of"]
     assert model.temperatures == [0.0, 0.0, 0.7, 0.0]
-    assert "That exact call already failed" in model.calls[2][-1].content
+    assert "That call would be refused: this exact call already failed" in model.calls[2][-1].content
+    # A repeat of a call that already gave its result is asked again too (sampled).
+    model = ScriptedChatModel([act("city_of", person="alice"), act("city_of", person="alice"),
+                               final("Alice lives in Paris.")])
+    r = make_agent(model, options=AgentOptions()).run("Where does alice live?")
+    assert r.status == "succeeded" and len(r.steps) == 1 and model.temperatures == [0.0, 0.0, 0.7]
+    assert "this exact call already succeeded" in model.calls[2][-1].content
     # Off: the repeat is taken as it is (and refused before it runs).
     model = ScriptedChatModel([act("city_of", person="zed"), act("city_of", person="zed"), act("city_of", person="alice"),
                                final("Alice lives in Paris.")])
