@@ -33,7 +33,8 @@ _NOTHING = re.compile(
     r"\b(?:no (?:information|answer|record|mention|data)|"
     r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"
     r"(?:does|do|did)(?: not|n't) (?:say|mention|specify|state|contain)|"
-    r"(?:cannot|can't|could not|couldn't|unable to) (?:find|determine|tell|answer)|nothing (?:found|about))\b",
+    r"(?:cannot|can't|could not|couldn't|unable to) (?:\w+ )?(?:find|determine|tell|answer|provide|compute|calculate|give)|"
+    r"nothing (?:found|about))\b",
     re.I,
 )
 

@@ -773,8 +773,11 @@ def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: c
     plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else
                      ("skipped" if p["status"] == "pending" else p["status"]))
             for p in state.get("plan", [])]
+    # A "nothing found" answer that states no value of its own (names aside: "Please", "Zephyr")
+    # is no answer, however the run got there.
     goal = state["goal"].lower()
-    if result.supported and goals.finds_nothing(answer) and not [c for c in checks.claims(answer) if c.lower() not in goal]:
+    if result.supported and goals.finds_nothing(answer) and not [
+            c for c in checks.claims(answer, names=False) if c.lower() not in goal]:
         status: RunStatus = "no_answer"  # the sources hold nothing that answers: say so, do not guess
         reason = "the tools and memories hold nothing that answers the goal"
     elif result.supported:

@@ -478,6 +478,10 @@ def test_an_answer_that_finds_nothing_is_no_answer(make_agent: Any) -> None:
     assert r.status == "no_answer" and "nothing that answers" in r.reason
     model = ScriptedChatModel([plan("use city_of for alice"), act("city_of", person="alice"), final("Alice lives in Paris.")])
     assert make_agent(model).run("Where does alice live?").status == "succeeded"
+    # From a real 1.5B run: a refusal to a question taken for general knowledge had "succeeded".
+    model = ScriptedChatModel([final("I can't provide the answer because the previous step failed. Please try again.")])
+    r = make_agent(model, options=AgentOptions()).run("How many times does the letter r occur in 'strawberry raspberry'?")
+    assert r.status == "no_answer"
 
 
 @tool(looks_up=True)
