@@ -749,9 +749,17 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
     # source that could hold it (a real 1.5B searched memory for "my notes", found nothing and
     # answered "not specified" without trying the document search that held the answer).
     untried = _untried_lookups(state, deps) if goals.says_absent(answer) else []
-    if untried and _may_send_back(state, deps):
+    steps = state.get("steps", [])
+    # Gave up after its own code failed (not after a lookup that found nothing: that is an answer).
+    gave_up = (goals.finds_nothing(answer) and bool(steps) and steps[-1]["label"] == "failed"
+               and "code" in steps[-1]["arguments"])
+    feedback = ""
+    if untried:
         feedback = (f"You answered that nothing is known or that it is absent, but {' and '.join(untried)} "
                     f"{'was' if len(untried) == 1 else 'were'} not tried in this run: look there first, then answer.")
+    elif gave_up:  # a real 1.5B answered "I can't provide the answer because the previous step failed"
+        feedback = "You gave up after your code failed. Correct the code and run it again, then answer with what it shows."
+    if feedback and _may_send_back(state, deps):
         _emit(runtime, "check", len(state.get("steps", [])), label="failed", reason=f"answer sent back: {feedback}")
         return {"proposed_answer": None, "feedback": feedback, "answer_rejections": state.get("answer_rejections", 0) + 1}
     result = _grounding(state, answer)

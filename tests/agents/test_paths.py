@@ -482,6 +482,23 @@ def test_an_answer_that_finds_nothing_is_no_answer(make_agent: Any) -> None:
     model = ScriptedChatModel([final("I can't provide the answer because the previous step failed. Please try again.")])
     r = make_agent(model, options=AgentOptions()).run("How many times does the letter r occur in 'strawberry raspberry'?")
     assert r.status == "no_answer"
+    # Giving up right after its own code failed is sent back once: correct the code.
+    @tool
+    def run_code(code: str) -> str:
+        """Run Python code.
+
+        Args:
+            code: the source.
+        """
+        if "strawberry." in code:
+            raise NameError("name 'strawberry' is not defined")
+        return "6"
+
+    model = ScriptedChatModel([act("run_code", code="print(strawberry.count('r'))"),
+                               final("I can't provide the answer because the previous step failed."),
+                               act("run_code", code="print('strawberry raspberry'.count('r'))"), final("6 times.")])
+    r = make_agent(model, tools=[run_code], options=AgentOptions()).run("How many r are in 'strawberry raspberry'?")
+    assert r.status == "succeeded" and "You gave up after your code failed" in model.calls[2][-1].content
 
 
 @tool(looks_up=True)
