@@ -534,28 +534,33 @@ async def main_async(args: argparse.Namespace) -> None:
         if not base_url:
             raise SystemExit("peer agents need the model behind an OpenAI-compatible URL: pass --base-url")
         world = build_world(tmp, settings, chosen)
-        rows: list[dict[str, Any]] = []
-        done: dict[tuple[str, str, float], dict[str, Any]] = {}
-        if args.rows and Path(args.rows).exists():  # resume: rows this bench measured earlier
-            for line in Path(args.rows).read_text().splitlines():
-                row = json.loads(line)
-                done[(row["task"], row["agent"], row["faults"])] = row
-        for rate in rates:
-            for task in chosen:
-                for agent in agents:
-                    if (task.id, agent, rate) in done:
-                        rows.append(done[(task.id, agent, rate)])
-                        continue
-                    if args.no_new_runs:
-                        continue
-                    row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url), api_key=api_key,
-                                         max_steps=args.max_steps, wall_s=args.wall, tmp=tmp, trace=args.trace)
-                    rows.append(row)
-                    if args.verbose:
-                        print(json.dumps(row), flush=True)
-                    if args.rows:
-                        with open(args.rows, "a") as f:
-                            f.write(json.dumps(row) + "\n")
+        try:
+            rows: list[dict[str, Any]] = []
+            done: dict[tuple[str, str, float], dict[str, Any]] = {}
+            if args.rows and Path(args.rows).exists():  # resume: rows this bench measured earlier
+                for line in Path(args.rows).read_text().splitlines():
+                    row = json.loads(line)
+                    done[(row["task"], row["agent"], row["faults"])] = row
+            for rate in rates:
+                for task in chosen:
+                    for agent in agents:
+                        if (task.id, agent, rate) in done:
+                            rows.append(done[(task.id, agent, rate)])
+                            continue
+                        if args.no_new_runs:
+                            continue
+                        row = await run_task(task, agent, rate, world, model=model, base_url=str(base_url), api_key=api_key,
+                                             max_steps=args.max_steps, wall_s=args.wall, tmp=tmp, trace=args.trace)
+                        rows.append(row)
+                        if args.verbose:
+                            print(json.dumps(row), flush=True)
+                        if args.rows:
+                            with open(args.rows, "a") as f:
+                                f.write(json.dumps(row) + "\n")
+        finally:  # the embedded Redis of the temp data dir goes with it (it would outlive the bench)
+            from sokrat.memory.embedded import stop_server
+
+            stop_server(data_dir=settings.data_dir)
     if not rows:
         raise SystemExit("no rows to report")
     table = summarize(rows)
