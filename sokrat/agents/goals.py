@@ -50,12 +50,19 @@ _PERSONAL = re.compile(
 )
 
 
+_QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"”’]+['\"”’](?!\w)")
+_ON_TEXT = re.compile(r"\b(?:how many|count|number of|letters?|characters?|vowels?|reverse[ds]?|sort(?:ed)?)\b", re.I)
+"""Quoted text with a question about its letters or counts is data to compute on (a real 1.5B
+"knew" the r's in 'strawberry raspberry', wrongly); "what does 'carpe diem' mean?" is not."""
+
+
 def general_knowledge(goal: str, *, has_media: bool) -> bool:
-    """A question about the world ("How long is a marathon?"): no media, no number to compute
-    from, and nothing about the user's own things, files, memories or a computation. No tool
-    here can check such an answer, so its values rest on the model's own knowledge (and are
-    reported as such) instead of failing the run."""
-    return not has_media and not re.search(r"\d", goal) and not _PERSONAL.search(goal)
+    """A question about the world ("How long is a marathon?"): no media, no number or quoted
+    text to compute from, and nothing about the user's own things, files, memories or a
+    computation. No tool here can check such an answer, so its values rest on the model's own
+    knowledge (and are reported as such) instead of failing the run."""
+    return not has_media and not re.search(r"\d", goal) and not (_QUOTED.search(goal) and _ON_TEXT.search(goal)) \
+        and not _PERSONAL.search(goal)
 
 
 _WORDS = re.compile(r"[a-z0-9_']+")

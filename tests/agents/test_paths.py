@@ -310,8 +310,11 @@ def test_general_knowledge_goals_are_told_apart() -> None:
     assert not general_knowledge("Who wrote Hamlet?", has_media=True)  # the media may show it
     for goal in ("What is my locker code?", "What is 17 times 23?", "Convert 100 degrees to Fahrenheit.",
                  "What did we decide yesterday?", "What is in the video?", "What is the weather now?",
-                 "How many cats are there? Count them."):
+                 "How many cats are there? Count them.",
+                 "How many times does the letter r occur in the words 'strawberry raspberry'?"):
         assert not general_knowledge(goal, has_media=False), goal
+    assert general_knowledge("What does 'carpe diem' mean?", has_media=False)  # quoted, but no computation
+    assert general_knowledge("Who's the king's heir?", has_media=False)  # apostrophes are no quotes
 
 
 def test_an_unchecked_number_must_be_computed_with_a_tool(make_agent: Any) -> None:
