@@ -107,14 +107,21 @@ async def async_checkpointer(settings: Settings | None = None, *, prefix: str = 
                              ttl_minutes: float | None = None) -> AsyncIterator[AsyncRedisSaver]:
     """An ``AsyncRedisSaver`` (set up) bound to the current event loop; closed on exit."""
     from langgraph.checkpoint.redis import AsyncRedisSaver
+    from redis.asyncio import Redis
 
     url = await asyncio.to_thread(redis_url, settings)
-    async with AsyncRedisSaver.from_conn_string(
-        url, ttl=_ttl(ttl_minutes), checkpoint_prefix=f"{prefix}_checkpoint",
-        checkpoint_write_prefix=f"{prefix}_checkpoint_write",
-    ) as saver:
-        await saver.asetup()
-        yield saver
+    # Our own client, not the URL: redisvl 0.28 rebuilds a URL with urlunparse, which turns
+    # unix:///path into unix:/path, and redis-py 8.2 rejects that (the embedded server's socket).
+    client = Redis.from_url(url)
+    try:
+        async with AsyncRedisSaver.from_conn_string(
+            redis_client=client, ttl=_ttl(ttl_minutes), checkpoint_prefix=f"{prefix}_checkpoint",
+            checkpoint_write_prefix=f"{prefix}_checkpoint_write",
+        ) as saver:
+            await saver.asetup()
+            yield saver
+    finally:
+        await client.aclose()
 
 
 def _index(embeddings: bool, settings: Settings | None) -> dict[str, Any] | None:
