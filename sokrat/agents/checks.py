@@ -288,7 +288,8 @@ def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Seque
     From real 1.5B runs: code that called a planner tool as a Python function (``search(...)``
     inside ``python_exec``, CodeAgent-style), and code that opened the run's video with OpenCV
     or a document a search had returned (the sandbox sees none of the user's files)."""
-    media = [*media, *(p for s in earlier for p in _PATH.findall(s["raw"]))]
+    # Files the tools named (a search's sources); not the paths in a code run's own traceback.
+    media = [*media, *(p for s in earlier if "code" not in s["arguments"] for p in _PATH.findall(s["raw"]))]
     called = [name for name in _NAME_ERROR.findall(output) if name in tools]
     if called:
         return (f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as its own step, "
