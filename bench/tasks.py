@@ -510,8 +510,9 @@ async def main_async(args: argparse.Namespace) -> None:
     chosen = [t for t in TASKS if groups is None or t.group in groups]
     if args.tasks:
         ids = set(args.tasks.split(","))
-        if ids - {t.id for t in TASKS}:
-            raise SystemExit(f"unknown tasks {sorted(ids - {t.id for t in TASKS})}")
+        unknown_ids = ids - {t.id for t in TASKS}
+        if unknown_ids:
+            raise SystemExit(f"unknown tasks {sorted(unknown_ids)}")
         chosen = [t for t in chosen if t.id in ids]
     if args.limit:
         chosen = [t for g in dict.fromkeys(t.group for t in chosen) for t in [x for x in chosen if x.group == g][: args.limit]]

@@ -288,13 +288,14 @@ def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Seque
     From real 1.5B runs: code that called a planner tool as a Python function (``search(...)``
     inside ``python_exec``, CodeAgent-style), and code that opened the run's video with OpenCV
     or a document a search had returned (the sandbox sees none of the user's files)."""
-    # Files the tools named (a search's sources); not the paths in a code run's own traceback.
-    media = [*media, *(p for s in earlier if "code" not in s["arguments"] for p in _PATH.findall(s["raw"]))]
+    # The run's media and the files the tools named (a search's sources); not the paths in a
+    # code run's own traceback.
+    files = [*media, *(p for s in earlier if "code" not in s["arguments"] for p in _PATH.findall(s["raw"]))]
     called = [name for name in _NAME_ERROR.findall(output) if name in tools]
     if called:
         return (f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as its own step, "
                 "then write code with the values it returned")
-    opened = [m for m in media if isinstance(code, str) and (m in code or m.rsplit("/", 1)[-1] in code)]
+    opened = [f for f in files if isinstance(code, str) and (f in code or f.rsplit("/", 1)[-1] in code)]
     if opened:
         return (f"the code cannot read {opened[0].rsplit('/', 1)[-1]}: the sandbox sees none of the user's files; "
                 "write the values the tools returned into the code, or ask about the file with a tool made for it")

@@ -147,8 +147,9 @@ class Tool:
     """Arguments whose values must rest on the run's evidence (the goal, tool outputs, recalled
     memories): what a tool writes (a memory, a message) must not carry an invented value."""
     looks_up: bool = False
-    """The tool reads the user's own sources (memory, documents, media). An answer saying that
-    nothing is known is sent back while such a tool was offered and not tried."""
+    """The tool reads the user's own sources (memory, documents, media). While such a tool was
+    offered and not tried, an empty lookup names it, and an answer saying that nothing is known
+    or that a thing is absent is sent back."""
 
     def applies_to(self, ctx: ToolContext) -> bool:
         """:attr:`applies` for ``ctx``; a check that fails says yes (the call then reports why)."""
