@@ -34,6 +34,8 @@ class Evidence(_Frozen):
     t_end: float | None = None
     text: str = ""
     memory_id: str | None = None
+    frame_url: str | None = None
+    """REST results only: the API path of a JPEG of the moment (``/v1/media/ID/frame?t=``)."""
 
 
 class Usage(_Frozen):

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from sokrat.errors import MediaError, RedisUnavailable
+from sokrat.server.frames import with_frame_urls
 from sokrat.server.media import MediaStore
 from sokrat.server.queue import MAX_ATTEMPTS, MAX_OUTAGE_REQUEUES, Claim, TaskStore
 from sokrat.server.redact import Redactor
@@ -74,6 +75,8 @@ class TaskRun:
     """Set when the task is cancelled; the runner should stop soon after."""
     namespace: str | None = "default"
     """Whose memories and documents the run reads and writes (the task owner's)."""
+    media_ids: tuple[str, ...] = ()
+    """The task's media ids, in the order of ``media`` (evidence gets frame URLs from them)."""
 
 
 Runner = Callable[[TaskRun], AsyncIterator[Event]]
@@ -314,7 +317,7 @@ class Worker:
                 await store.finish(task.id, result, entry_id=claim.entry_id)
                 return
             run = TaskRun(id=task.id, goal=task.goal, media=paths, options=task.options, cancel=cancel,
-                          namespace=task.namespace)
+                          namespace=task.namespace, media_ids=tuple(task.media))
             await self._run(claim, run, names, outages=task.outages)
         except asyncio.CancelledError:
             raise
@@ -380,6 +383,7 @@ class Worker:
             self.stats.requeued_after_outage += 1
             log.warning("worker %s: task %s failed while Redis was away; re-queued (not counted)", self.name, run.id)
             return
+        result = with_frame_urls(result, dict(zip(run.media, run.media_ids, strict=False)))
         result = Result.model_validate(self.redactor.value(result.model_dump(mode="json"), names=names))
         final = result
         await self._until_redis(lambda: store.append_event(run.id, Event.done(final)))
