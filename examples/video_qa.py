@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,10 +32,13 @@ def main() -> int:
     parser.add_argument("--video", type=Path, default=None, help="video file (default: bundled bikes.mp4)")
     parser.add_argument("--question", action="append", default=None,
                         help="what to ask (repeat for more; default: two questions about the bundled video)")
+    parser.add_argument("--frames", type=Path, default=Path(tempfile.gettempdir()) / "sokrat-frames",
+                        help="folder for a JPEG of each evidence moment (default: %(default)s)")
     args = parser.parse_args()
 
     from sokrat.errors import SokratError
     from sokrat.memory import get_memory
+    from sokrat.server.frames import save_evidence_frames
     from sokrat.settings import get_settings
     from sokrat.video.qa import VideoQA, fmt_span
 
@@ -49,7 +53,8 @@ def main() -> int:
         answers = []
         for question in questions:
             t = time.perf_counter()
-            answers.append((question, qa.ask(video, question), time.perf_counter() - t))
+            result = qa.ask(video, question)
+            answers.append((question, result, time.perf_counter() - t, save_evidence_frames(video, result, args.frames)))
     except SokratError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -57,12 +62,13 @@ def main() -> int:
           f"{'reused' if vlog.reused else f'indexed in {t1 - t0:.1f} s'})")
     print(f"models:   {', '.join(vlog.meta.models)}")
     print(f"summary:  {vlog.meta.summary}")
-    for question, result, seconds in answers:
+    for question, result, seconds, frames in answers:
         print(f"question: {question}")
         print(f"answer:   {result.answer}   ({seconds:.1f} s, {result.status})")
         print("evidence:")
-        for e in result.evidence:
-            print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}")
+        for e, frame in zip(result.evidence, frames, strict=True):
+            print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}" + (f"  [frame: {frame}]" if frame else ""))
+    print(f"frames:   saved in {args.frames}")
     return 0
 
 

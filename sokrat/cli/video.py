@@ -1,4 +1,4 @@
-"""`sokrat index`, `sokrat ask`, `sokrat search`."""
+"""`sokrat index`, `sokrat log`, `sokrat ask`, `sokrat search`."""
 
 from __future__ import annotations
 
@@ -53,19 +53,60 @@ def register(app: typer.Typer) -> None:
             stdout.print(meta.summary, highlight=False, soft_wrap=True, markup=False)
 
     @app.command()
-    def ask(video: Path, question: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    def log(video: Path, as_json: bool = typer.Option(False, "--json")) -> None:
+        """Print the video's log, one line per shot: its times and what was seen, said and written."""
+        from sokrat.video.qa import fmt_span
+
+        with user_errors():
+            qa = _qa()
+            vlog = qa.index(video, progress=True)
+            entries = qa.log(vlog.meta.log_id).entries
+        meta = vlog.meta
+        if as_json:
+            emit_json({"log_id": meta.log_id, "source": meta.source, "duration_s": meta.duration_s,
+                       "summary": meta.summary, "models": list(meta.models),
+                       "entries": [{"index": e.index, "t_start": e.t_start, "t_end": e.t_end, "seen": e.seen,
+                                    "said": e.said, "text_on_screen": e.ocr} for e in entries]})
+            return
+        for e in entries:
+            stdout.print(f"{fmt_span(e.t_start, e.t_end)}  {e.text}", highlight=False, soft_wrap=True, markup=False)
+
+    @app.command()
+    def ask(
+        video: Path,
+        question: str,
+        as_json: bool = typer.Option(False, "--json"),
+        frames: Path | None = typer.Option(None, "--frames", help="save a JPEG of each evidence moment in this folder"),  # noqa: B008
+    ) -> None:
         """Index the video if needed, then answer with timestamped evidence."""
         from sokrat.video.qa import fmt_span
 
         with user_errors():
+            if frames is not None:
+                from sokrat.server.frames import frames_folder
+
+                frames = frames_folder(frames)  # a bad folder fails before any work
             result = _qa().ask(video, question, progress=True)
+            saved: list[Path | None] = [None] * len(result.evidence)
+            if frames is not None:
+                from sokrat.server.frames import save_evidence_frames
+
+                saved = save_evidence_frames(video, result, frames)
+                # in --json, each saved frame is the evidence item's frame_url (a file: URL)
+                result = result.model_copy(update={"evidence": [
+                    e.model_copy(update={"frame_url": p.resolve().as_uri()}) if p else e
+                    for e, p in zip(result.evidence, saved, strict=True)]})
         if as_json:
             emit_json(result)
             return
         stdout.print(result.answer, highlight=False, soft_wrap=True, markup=False)
-        for e in result.evidence:
-            stdout.print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}", highlight=False, soft_wrap=True,
-                         markup=False)
+        for e, path in zip(result.evidence, saved, strict=True):
+            where = f"  [{path}]" if path else ""
+            stdout.print(f"  {fmt_span(e.t_start or 0, e.t_end or 0)}  {e.text}{where}", highlight=False,
+                         soft_wrap=True, markup=False)
+        if frames is not None:
+            stderr.print(f"saved {sum(p is not None for p in saved)} evidence frame(s) in {frames}", highlight=False,
+                         soft_wrap=True)
 
     @app.command()
     def search(

@@ -175,4 +175,42 @@ def with_frame_urls(result: Result, media: Mapping[str, str]) -> Result:
     return result.model_copy(update={"evidence": evidence})
 
 
-__all__ = ["MAX_WIDTH", "FrameCache", "FrameOptions", "frame_jpeg", "frame_time", "frame_url", "with_frame_urls"]
+def frames_folder(folder: str | Path) -> Path:
+    """``folder``, created if missing; :class:`InvalidInput` when it is a file or cannot be made
+    (checked before any work, so a bad ``--frames`` loses nothing)."""
+    p = Path(folder).expanduser()
+    if p.exists() and not p.is_dir():
+        raise InvalidInput(f"--frames {p}: is a file, not a folder; give a folder for the JPEGs")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InvalidInput(f"--frames {p}: cannot create the folder ({e.strerror or e})") from e
+    return p
+
+
+def save_evidence_frames(video: str | Path, result: Result, folder: str | Path, *,
+                         options: FrameOptions = FrameOptions(width=640)) -> list[Path | None]:
+    """Save a JPEG of each timed evidence moment of ``result`` (a run over ``video``) in
+    ``folder``, named ``<video stem>-<seconds>s.jpg``; one path per evidence item, None for an
+    untimed one (a memory, a document)."""
+    from sokrat.perception.decode import probe
+
+    out = frames_folder(folder)
+    info = probe(video)
+    if not info.has_video:
+        raise MediaError(f"{Path(video).name} has no video stream: there are no frames to save")
+    saved: list[Path | None] = []
+    for e in result.evidence:
+        t = frame_time(e.t_start, e.t_end)
+        if t is None:
+            saved.append(None)
+            continue
+        t = min(t, info.duration_s)
+        path = out / f"{Path(video).stem}-{t:.1f}s.jpg"
+        path.write_bytes(frame_jpeg(video, t, options=options, duration_s=info.duration_s))
+        saved.append(path)
+    return saved
+
+
+__all__ = ["MAX_WIDTH", "FrameCache", "FrameOptions", "frame_jpeg", "frame_time", "frame_url", "frames_folder",
+           "save_evidence_frames", "with_frame_urls"]
