@@ -84,7 +84,7 @@ def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[
     with _as_tool_errors():
         result = _qa(ctx).ask(path, question)
     return {"answer": result.answer, "status": result.status,
-            "evidence": [e.model_dump(exclude={"memory_id"}) for e in result.evidence]}
+            "evidence": [e.model_dump(exclude={"memory_id", "frame_url"}) for e in result.evidence]}
 
 
 @tool
