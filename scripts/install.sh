@@ -11,7 +11,9 @@ venv="${SOKRAT_VENV:-.venv}"
 python="${PYTHON:-python3}"
 
 debs=(ffmpeg tesseract-ocr bubblewrap)
-[[ "$extras" == *dev* ]] && debs+=(espeak-ng sox)
+# dev: espeak-ng + sox make test speech; chromium runs the browser tests (tests/browser,
+# driven by Playwright through executable_path=/usr/bin/chromium: no browser download)
+[[ "$extras" == *dev* ]] && debs+=(espeak-ng sox chromium)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if ((${#missing[@]})); then
