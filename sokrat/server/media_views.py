@@ -183,7 +183,7 @@ async def media_frame(
         raise MediaError(f"media {media_id} ({row.filename or 'the upload'}) is {row.kind} only: it has no frames")
     if t > row.duration_s + 0.05:
         raise InvalidInput(f"t={t:g} s is past the end of the video ({row.duration_s:g} s)")
-    etag = f'"{row.sha256[:20]}-{t:g}-{w}"'
+    etag = f'"{row.sha256[:20] or row.id}-{t:g}-{w}"'
     headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
     if if_none_match == etag:
         return Response(status_code=304, headers=headers)
