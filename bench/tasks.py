@@ -511,6 +511,9 @@ async def main_async(args: argparse.Namespace) -> None:
         chosen = [t for t in chosen if t.id in ids]
     if args.limit:
         chosen = [t for g in dict.fromkeys(t.group for t in chosen) for t in [x for x in chosen if x.group == g][: args.limit]]
+    if args.interleave:  # round-robin over groups: a run stopped early still covers every group
+        by_group = [[t for t in chosen if t.group == g] for g in dict.fromkeys(t.group for t in chosen)]
+        chosen = [ts[i] for i in range(max(map(len, by_group), default=0)) for ts in by_group if i < len(ts)]
     rates = [float(x) for x in args.faults.split(",")]
     with tempfile.TemporaryDirectory(prefix="sokrat-bench-tasks-") as tmp_name:
         tmp = Path(tmp_name)
@@ -579,6 +582,8 @@ def main() -> None:
     parser.add_argument("--tasks", default="", help="comma-separated task ids (default: all)")
     parser.add_argument("--trace", action="store_true", help="print the graph's steps of each run on stderr")
     parser.add_argument("--limit", type=int, default=0, help="tasks per group (default: all)")
+    parser.add_argument("--interleave", action="store_true", help="run the tasks round-robin over groups (a "
+                        "long run stopped early still covers every group)")
     parser.add_argument("--faults", default=f"0,{FAULT_RATE}", help="fault rates to run (default: 0 and 0.25)")
     parser.add_argument("--max-steps", type=int, default=8, help="tool steps per run, for every agent")
     parser.add_argument("--wall", type=float, default=300.0, help="seconds per run before it counts as failed")
