@@ -147,9 +147,12 @@ def server_modules(client: redis.Redis) -> dict[str, int]:
 
 def _has_command(client: redis.Redis, *args: Any) -> bool:
     import redis
+    from redis.cluster import RedisCluster
 
+    # a cluster client cannot route a command without a key: ask any one node
+    route = {"target_nodes": RedisCluster.RANDOM} if isinstance(client, RedisCluster) and len(args) == 1 else {}
     try:
-        client.execute_command(*args)
+        client.execute_command(*args, **route)
     except redis.ResponseError as e:
         text = str(e).lower()
         return not ("unknown command" in text or "unknown subcommand" in text)
