@@ -150,7 +150,7 @@ def _has_command(client: redis.Redis, *args: Any) -> bool:
     from redis.cluster import RedisCluster
 
     # a cluster client cannot route a command without a key: ask any one node
-    route = {"target_nodes": RedisCluster.RANDOM} if isinstance(client, RedisCluster) and len(args) == 1 else {}
+    route: dict[str, Any] = {"target_nodes": RedisCluster.RANDOM} if isinstance(client, RedisCluster) and len(args) == 1 else {}
     try:
         client.execute_command(*args, **route)
     except redis.ResponseError as e:
