@@ -10,7 +10,7 @@ extras="${1:-}"
 venv="${SOKRAT_VENV:-.venv}"
 python="${PYTHON:-python3}"
 
-debs=(ffmpeg tesseract-ocr bubblewrap)
+debs=(ffmpeg tesseract-ocr bubblewrap libseccomp2)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
