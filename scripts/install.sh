@@ -10,7 +10,7 @@ extras="${1:-}"
 venv="${SOKRAT_VENV:-.venv}"
 python="${PYTHON:-python3}"
 
-debs=(ffmpeg tesseract-ocr bubblewrap)
+debs=(ffmpeg tesseract-ocr bubblewrap libseccomp2)
 # dev: espeak-ng + sox make test speech; chromium runs the browser tests (tests/browser,
 # driven by Playwright through executable_path=/usr/bin/chromium: no browser download)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox chromium)

@@ -8,6 +8,7 @@ indexes, ``FT.*``) and JSON (``JSON.*``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,23 +46,47 @@ def resolve_target(settings: Settings | None = None, *, start: bool = True) -> T
     return Target(embedded.url_for(settings.data_dir), embedded=True)
 
 
+@functools.lru_cache(maxsize=32)
+def cluster_mode(url: str) -> bool:
+    """Whether the server at ``url`` runs as a Redis Cluster node (``cluster_enabled:1``).
+
+    Asked once per URL and process (one short connection): ``REDIS_URL`` names any one node of
+    a cluster, and the cluster client finds the others. A socket URL is never a cluster (its
+    nodes talk TCP); a server that cannot be reached counts as single, and the real client
+    then reports the error.
+    """
+    import redis
+
+    if url.startswith("unix:"):
+        return False
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=5.0, socket_connect_timeout=5.0)
+    except ValueError:
+        return False
+    try:
+        return bool(client.info("cluster").get("cluster_enabled"))
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
 def make_client(url: str, *, retries: int = DEFAULT_RETRIES, decode_responses: bool = False,
-                timeout_s: float = 10.0) -> redis.Redis:
-    """A redis-py client with retry-with-backoff on connection errors and timeouts."""
+                timeout_s: float = 10.0) -> Any:
+    """A redis-py client with retry-with-backoff on connection errors and timeouts: a
+    ``RedisCluster`` when the server at ``url`` is a cluster node, else a ``Redis``."""
     import redis
     from redis.backoff import ExponentialBackoff
     from redis.retry import Retry
 
+    options: dict[str, Any] = {
+        "retry": Retry(ExponentialBackoff(cap=2.0, base=0.05), retries),
+        "socket_timeout": timeout_s, "socket_connect_timeout": timeout_s, "decode_responses": decode_responses}
     try:
-        return redis.Redis.from_url(
-            url,
-            retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), retries),
-            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-            socket_timeout=timeout_s,
-            socket_connect_timeout=timeout_s,
-            health_check_interval=30,
-            decode_responses=decode_responses,
-        )
+        if cluster_mode(url):
+            return redis.RedisCluster.from_url(url, **options)
+        return redis.Redis.from_url(url, retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+                                    health_check_interval=30, **options)
     except ValueError as e:
         raise RedisUnavailable(
             f"REDIS_URL {redact(url)!r} is not a valid Redis URL ({e}); use redis://host:port/0, "
@@ -122,9 +147,12 @@ def server_modules(client: redis.Redis) -> dict[str, int]:
 
 def _has_command(client: redis.Redis, *args: Any) -> bool:
     import redis
+    from redis.cluster import RedisCluster
 
+    # a cluster client cannot route a command without a key: ask any one node
+    route: dict[str, Any] = {"target_nodes": RedisCluster.RANDOM} if isinstance(client, RedisCluster) and len(args) == 1 else {}
     try:
-        client.execute_command(*args)
+        client.execute_command(*args, **route)
     except redis.ResponseError as e:
         text = str(e).lower()
         return not ("unknown command" in text or "unknown subcommand" in text)

@@ -166,6 +166,23 @@ def _translate_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _refuse_cluster(client: Any, url: str) -> None:
+    """Memory needs one search index over all its documents. On a Redis Cluster with the
+    search module of Redis Stack or the embedded server (no coordinator), ``FT.CREATE`` lands
+    on one node and that index sees only that node's keys: measured on a 3-master valkey
+    cluster, ``FT.SEARCH`` found 2 of 10 stored documents. So refuse, rather than answer
+    from a third of the memory."""
+    from redis.cluster import RedisCluster
+
+    if isinstance(client, RedisCluster):
+        client.close()
+        raise MemoryBackendError(
+            f"Redis at {redact(url)} is a cluster node: the memory store needs a search index over all "
+            "its documents, and the search module of Redis Stack / the embedded server indexes only "
+            "one node's keys in a cluster. Point REDIS_URL at a single Redis 8 / Redis Stack server "
+            "(Sokrat's task queue and LangGraph checkpoints do run on a cluster; its memory does not yet)")
+
+
 # --- the store -------------------------------------------------------------------------------
 class RedisMemory(Memory):
     """Memory on a Redis server with search + JSON (embedded valkey, Redis 8, Redis Stack)."""
@@ -212,6 +229,7 @@ class RedisMemory(Memory):
             # The embedded server is local: if it does not answer within ~1 s of backoff it is
             # dead, and the error wrapper restarts it; waiting out 8 retries would only delay that.
             self.client = connect(url=self.url, retries=EMBEDDED_RETRIES if self.embedded else DEFAULT_RETRIES)
+        _refuse_cluster(self.client, self.url)
         self._embedder = embedder
         self._ready: set[str] = set()
         self._dims: dict[str, int] = {}

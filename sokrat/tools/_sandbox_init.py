@@ -24,7 +24,9 @@ import time
 
 SIGKILL = 9  # the ``signal`` module imports ``enum``; Linux numbers are fixed
 _INT_KEYS = ("cpu_s", "memory_bytes", "file_bytes", "processes", "max_files", "max_report_bytes", "report_fd",
-             "pid_namespace")
+             "pid_namespace", "account_bytes")
+ACCOUNT_EVERY_S = 0.02
+"""How often the supervisor adds up the call's memory when no memory cgroup bounds it."""
 
 
 def _config(argv: list) -> dict:
@@ -137,30 +139,74 @@ def _child(cfg: dict) -> None:
         os._exit(rc)
 
 
-def _wait(pid: int, timeout_s: float) -> tuple:
-    """``(wait status, timed_out)``; the child is killed at the timeout."""
+def _memory_used(cfg: dict) -> int:
+    """Bytes the call holds: its tmpfs files, each process's private (anonymous) and shared-memory
+    pages, and its memfds (found through the processes' open fds, each counted once). Mapped
+    memfds are counted twice (fd and mapping): the error is on the safe side."""
+    total = 0
+    for path in (cfg["work"], "/tmp", "/dev/shm"):
+        try:
+            fs = os.statvfs(path)
+        except OSError:
+            continue
+        total += (fs.f_blocks - fs.f_bfree) * fs.f_frsize
+    seen = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/" + name + "/status", "rb") as f:
+                for line in f:
+                    if line.startswith((b"RssAnon:", b"RssShmem:")):
+                        total += int(line.split()[1]) * 1024
+            fds = "/proc/" + name + "/fd/"
+            for fd in os.listdir(fds):
+                try:
+                    if os.readlink(fds + fd).startswith("/memfd:"):
+                        st = os.stat(fds + fd)
+                        if (st.st_dev, st.st_ino) not in seen:
+                            seen.add((st.st_dev, st.st_ino))
+                            total += st.st_blocks * 512
+                except OSError:
+                    continue
+        except OSError:  # the process exited meanwhile
+            continue
+    return total
+
+
+def _wait(pid: int, cfg: dict) -> tuple:
+    """``(wait status, timed_out, memory_exceeded)``; the child is killed at the timeout, and the
+    whole call when ``account_bytes`` is set and :func:`_memory_used` goes over it."""
     import select
 
-    deadline = time.monotonic() + timeout_s
+    account_bytes = cfg.get("account_bytes", 0)
+    deadline = time.monotonic() + cfg["timeout_s"]
+    exceeded = False
     fd = os.pidfd_open(pid)
     try:
         poller = select.poll()
         poller.register(fd, select.POLLIN)
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or poller.poll(left * 1000):
+            if left <= 0 or poller.poll((min(left, ACCOUNT_EVERY_S) if account_bytes else left) * 1000):
+                break
+            if account_bytes and _memory_used(cfg) > account_bytes:
+                exceeded = True
+                _kill_all(cfg, pid)
                 break
     finally:
         os.close(fd)
+    if exceeded:
+        return os.waitpid(pid, 0)[1], False, True
     done, status = os.waitpid(pid, os.WNOHANG)
     if done:
-        return status, False
+        return status, False, False
     os.kill(pid, SIGKILL)
-    return os.waitpid(pid, 0)[1], True
+    return os.waitpid(pid, 0)[1], True, False
 
 
-def _sweep(cfg: dict, pid: int) -> None:
-    """Kill whatever the code left running before its files are read."""
+def _kill_all(cfg: dict, pid: int) -> None:
+    """Kill every process of the call (the code's and whatever it left running)."""
     try:
         if cfg["pid_namespace"]:  # -1: every process of this namespace but init and ourselves
             os.kill(-1, SIGKILL)
@@ -227,13 +273,14 @@ def main() -> None:
     pid = os.fork()
     if pid == 0:
         _child(cfg)
-    status, timed_out = _wait(pid, cfg["timeout_s"])
+    status, timed_out, exceeded = _wait(pid, cfg)
     duration = time.monotonic() - start
-    _sweep(cfg, pid)
+    _kill_all(cfg, pid)
     _report(cfg, {
         "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
         "timed_out": timed_out,
+        "memory_exceeded": exceeded,
         "duration_s": duration,
     })
 

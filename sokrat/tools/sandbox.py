@@ -8,9 +8,18 @@
 - a read-only view of only what Python needs: the interpreter and its standard library, the
   virtualenv's packages, the shared libraries in ``/usr/lib``, time zones; no ``/bin``, no
   shell, no ``/etc/shadow``, no home directories, no project files;
-- a private, size-capped ``/home/sandbox`` (its working directory) and ``/tmp``, both tmpfs;
+- a private, size-capped ``/home/sandbox`` (its working directory), ``/tmp`` and ``/dev/shm``,
+  all tmpfs; the rest of ``/dev`` read-only;
 - an empty environment but a few harmless variables (``--clearenv``);
-- limits on CPU time, memory (address space), processes, file size and output;
+- no capabilities (``--cap-drop ALL``, also when Sokrat runs as root) and a seccomp filter
+  (:mod:`sokrat.tools._sandbox_limits`) denying ptrace, mount, keyrings, bpf, perf events,
+  raw and packet sockets and other kernel surface Python code has no use for;
+- a memory limit for the whole call: every process, tmpfs files and memfds together. A memory
+  cgroup of its own where one can be made (the kernel charges tmpfs and memfd pages to it);
+  else the tmpfs sizes above and the supervisor's accounting, which sums the processes'
+  private memory, the tmpfs usage and the memfds every 20 ms and kills the call past the
+  limit (it can overshoot by what the code allocates between two looks);
+- limits on CPU time, address space per process, processes, file size and output;
 - the whole process tree killed at the timeout (the PID namespace dies with its init; a
   supervisor inside also kills leftovers before it reads the work directory);
 - ``--die-with-parent`` and ``--new-session``: no orphan outlives the caller, no terminal
@@ -19,7 +28,8 @@
 It returns stdout, stderr, the exit status and the files the code wrote in its work directory.
 
 As root, ``RLIMIT_NPROC`` is not enforced by the kernel (root's processes are exempt, even
-in a user namespace), so the sandbox then runs inside a ``pids`` cgroup of its own. Where
+in a user namespace), so the sandbox then runs inside a ``pids`` cgroup of its own (the same
+group as the memory limit's). Where
 bubblewrap cannot run, :func:`run_python` refuses (:class:`~sokrat.errors.ToolUnavailable`)
 unless the caller opts in to ``mode="rlimits"``: the same supervisor and limits in a plain
 child process, which is NOT a security boundary and says so loudly.
@@ -39,12 +49,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sokrat.errors import InvalidInput, ToolUnavailable
+from sokrat.tools._sandbox_limits import CallCgroup, seccomp_fd
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +77,17 @@ class SandboxLimits:
     """What one call may use."""
 
     memory_bytes: int = 1024**3
-    """Address space of each process (1 GiB: enough for the stdlib and numpy, not for torch)."""
+    """Memory of the whole call, counting every process, the tmpfs files and memfds (1 GiB: enough
+    for the stdlib and numpy, not for torch); also each process's address space."""
+    memory_cgroup: bool = True
+    """Enforce :attr:`memory_bytes` with a memory cgroup where one can be made; False uses the
+    tmpfs caps and the supervisor's accounting only (the path of hosts without cgroups)."""
     processes: int = 32
     """Processes and threads the code may run at once (RLIMIT_NPROC, or pids.max as root)."""
     file_bytes: int = 16 * 1024**2
     """Largest file the code may write, its stdout and stderr included (RLIMIT_FSIZE)."""
     work_bytes: int = 64 * 1024**2
-    """Size of the private work directory and ``/tmp`` (each a tmpfs)."""
+    """Size of the private work directory, ``/tmp`` and ``/dev/shm`` (each a tmpfs)."""
     max_files: int = 50
     """Files of the work directory returned to the caller."""
     max_report_bytes: int = 8 * 1024**2
@@ -113,6 +127,9 @@ class SandboxProbe:
     namespaces: tuple[str, ...] = ()
     process_limit: str = ""
     """How the process cap is enforced: ``rlimit`` (non-root), ``cgroup`` (root), or "" (none)."""
+    memory_limit: str = ""
+    """How the call's total memory is bounded: ``cgroup``, or ``accounting`` (tmpfs caps plus
+    the supervisor's polling)."""
     reason: str = ""
     """Why it is not available, naming the fix."""
 
@@ -126,13 +143,19 @@ def probe() -> SandboxProbe:
         return SandboxProbe(False, None, reason="bubblewrap is not installed: apt-get install bubblewrap")
     # the very mounts and namespaces a call uses, so what works here works there; one run
     # prints every namespace's inode (a namespace is new when its inode differs from ours)
-    cmd = [*_bwrap_prefix(bwrap, SandboxLimits()), sys.executable, "-I", "-S", "-c",
+    try:
+        filter_fd = seccomp_fd()
+    except (ToolUnavailable, OSError) as e:
+        return SandboxProbe(False, bwrap, reason=str(e))
+    cmd = [*_bwrap_prefix(bwrap, SandboxLimits(), filter_fd), sys.executable, "-I", "-S", "-c",
            f"import os\nfor ns in {NAMESPACES!r}:\n"
            "    try: print(ns, os.readlink('/proc/self/ns/' + ns))\n    except OSError: pass"]
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=False, pass_fds=(filter_fd,))
     except (OSError, subprocess.TimeoutExpired) as e:
         return SandboxProbe(False, bwrap, reason=f"bubblewrap does not start here ({e})")
+    finally:
+        os.close(filter_fd)
     if out.returncode != 0:
         return SandboxProbe(False, bwrap, reason="bubblewrap cannot create its namespaces here "
                             f"({out.stderr.strip()[-300:]}); user namespaces may be disabled "
@@ -143,15 +166,19 @@ def probe() -> SandboxProbe:
     if missing:
         return SandboxProbe(False, bwrap, namespaces, reason=f"bubblewrap ran without new {', '.join(missing)} "
                             "namespace(s); the code would not be isolated")
-    if os.geteuid() != 0:
-        return SandboxProbe(True, bwrap, namespaces, "rlimit")
-    group = PidsCgroup.create(1)
-    if group is None:
+    root = os.geteuid() == 0
+    group = CallCgroup.create(max_pids=1 if root else None, memory_bytes=SandboxLimits().memory_bytes)
+    controllers = group.controllers if group is not None else ()
+    if group is not None:
+        group.remove()
+    memory = "cgroup" if "memory" in controllers else "accounting"
+    if not root:
+        return SandboxProbe(True, bwrap, namespaces, "rlimit", memory)
+    if "pids" not in controllers:
         return SandboxProbe(False, bwrap, namespaces, reason="running as root, the kernel does not enforce "
                             "RLIMIT_NPROC, and no pids cgroup could be created (/sys/fs/cgroup is read-only "
                             "or has no pids controller): run Sokrat as a normal user")
-    group.remove()
-    return SandboxProbe(True, bwrap, namespaces, "cgroup")
+    return SandboxProbe(True, bwrap, namespaces, "cgroup", memory)
 
 
 def _ns_is_new(ns: str, inside: str) -> bool:
@@ -194,19 +221,25 @@ def _python_binds() -> list[str]:
     return args
 
 
-def _bwrap_prefix(bwrap: str, limits: SandboxLimits) -> list[str]:
-    """Everything but the files of one call and the command: namespaces, mounts, environment."""
+def _bwrap_prefix(bwrap: str, limits: SandboxLimits, filter_fd: int) -> list[str]:
+    """Everything but the files of one call and the command: namespaces, capabilities, the
+    seccomp filter (read from ``filter_fd``), mounts, environment."""
     help_text = _bwrap_help(bwrap)
-    size = ["--size", str(limits.work_bytes)] if "--size" in help_text else []  # bwrap >= 0.7
+    if "--size" not in help_text:  # bwrap >= 0.7; without it a tmpfs could fill the host's memory
+        raise ToolUnavailable(f"bubblewrap at {bwrap} is too old to cap its tmpfs sizes (--size, 0.7+); "
+                              "upgrade bubblewrap")
+    size = ["--size", str(limits.work_bytes)]
     return [
         bwrap,
         "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
         "--unshare-cgroup-try", *(["--disable-userns"] if "--disable-userns" in help_text else []),
+        "--cap-drop", "ALL", "--seccomp", str(filter_fd),
         "--die-with-parent", "--new-session", "--hostname", "sandbox",
         # tmpfs first: a bind below them (a venv under /tmp) stays visible
         *size, "--tmpfs", WORK_DIR, *size, "--tmpfs", "/tmp",
         *_system_binds(), *_python_binds(),
-        "--proc", "/proc", "--dev", "/dev",
+        # /dev is a tmpfs of bubblewrap's without a size: read-only, but a capped /dev/shm
+        "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
         "--chdir", WORK_DIR,
         "--clearenv", *_env_args(home=WORK_DIR, tmp="/tmp"),
     ]
@@ -222,9 +255,10 @@ def _bwrap_help(bwrap: str) -> str:
     return out.stdout + out.stderr
 
 
-def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: list[str]) -> list[str]:
+def _bwrap_command(bwrap: str, limits: SandboxLimits, code_path: Path, config: list[str],
+                   filter_fd: int) -> list[str]:
     return [
-        *_bwrap_prefix(bwrap, limits),
+        *_bwrap_prefix(bwrap, limits, filter_fd),
         "--ro-bind", str(INIT_SCRIPT), "/run/sokrat/init.py",
         "--ro-bind", str(code_path), "/run/sokrat/code.py",
         *_supervisor_command("/run/sokrat/init.py", config),
@@ -258,90 +292,6 @@ def _env(home: str, tmp: str) -> dict[str, str]:
 
 def _env_args(home: str, tmp: str) -> list[str]:
     return [arg for k, v in _env(home, tmp).items() for arg in ("--setenv", k, v)]
-
-
-# --- the pids cgroup (root only) ---------------------------------------------------------------
-class PidsCgroup:
-    """A pids cgroup of its own for one sandbox (v1 ``pids`` hierarchy or cgroup v2)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @classmethod
-    def create(cls, max_pids: int) -> PidsCgroup | None:
-        """A new cgroup with ``pids.max``; None where none can be made (no permission, no controller)."""
-        for parent in _pids_parents():
-            path = parent / f"sokrat-sandbox-{uuid.uuid4().hex[:12]}"
-            try:
-                path.mkdir()
-            except OSError:
-                continue
-            try:
-                (path / "pids.max").write_text(str(max_pids))
-                return cls(path)
-            except OSError:
-                with contextlib.suppress(OSError):
-                    path.rmdir()
-        return None
-
-    def enter(self) -> None:
-        """Move the calling process in (called in the child before exec)."""
-        with open(self.path / "cgroup.procs", "w") as f:
-            f.write("0")
-
-    def wrap(self, cmd: list[str]) -> list[str]:
-        """``cmd`` started through ``sh``, which joins the cgroup and then execs it. A Python
-        ``preexec_fn`` (:meth:`enter`) would make subprocess fork instead of vfork, which costs
-        milliseconds per call in a process holding models (page tables are copied)."""
-        sh = shutil.which("sh")
-        if sh is None:
-            return cmd
-        return [sh, "-c", 'echo 0 > "$0" || exit 125; exec "$@"', str(self.path / "cgroup.procs"), *cmd]
-
-    def kill(self) -> None:
-        kill_file = self.path / "cgroup.kill"
-        if kill_file.exists():
-            with contextlib.suppress(OSError):
-                kill_file.write_text("1")
-                return
-        with contextlib.suppress(OSError):
-            for pid in (self.path / "cgroup.procs").read_text().split():
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(int(pid), signal.SIGKILL)
-
-    def remove(self) -> None:
-        delay, deadline = 0.0005, time.monotonic() + 1.0
-        while True:
-            try:
-                self.path.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:  # processes still exiting: usually gone within a few ms
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(delay)
-                delay = min(delay * 2, 0.02)
-        log.warning("could not remove cgroup %s", self.path)
-
-
-def _pids_parents() -> list[Path]:
-    """Where this process may create a child pids cgroup: its own v1 pids group, its v2 group."""
-    out: list[Path] = []
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return out
-    for line in lines:
-        _, controllers, rel = line.split(":", 2)
-        rel = rel.lstrip("/")
-        if "pids" in controllers.split(","):
-            out.append(Path("/sys/fs/cgroup/pids") / rel)
-        elif controllers == "":
-            for mount in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/unified")):
-                if (mount / "cgroup.controllers").exists():
-                    out.append(mount / rel)
-    return [p for p in out if p.is_dir()]
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -392,29 +342,40 @@ async def run_python(
             "processes": limits.processes, "max_files": limits.max_files,
             "max_report_bytes": limits.max_report_bytes,
         }.items()] + list(_site_config())
-        group: PidsCgroup | None = None
-        if isolated and os.geteuid() == 0:
-            # +2: bubblewrap's own init and the supervisor
-            group = PidsCgroup.create(limits.processes + 2)
-            if group is None:
+        group: CallCgroup | None = None
+        filter_fd: int | None = None
+        if isolated:
+            root = os.geteuid() == 0
+            # pids +2: bubblewrap's own init and the supervisor
+            group = CallCgroup.create(max_pids=limits.processes + 2 if root else None,
+                                      memory_bytes=limits.memory_bytes if limits.memory_cgroup else None)
+            if root and (group is None or "pids" not in group.controllers):
+                if group is not None:
+                    group.remove()
                 raise ToolUnavailable("python_exec runs as root and could not create a pids cgroup to "
                                       "cap the code's processes; run Sokrat as a normal user")
-        if isolated:
-            cmd = _bwrap_command(probe().bwrap or "bwrap", limits, code_path, config)
+            if group is None or "memory" not in group.controllers:
+                config.append(f"account_bytes={limits.memory_bytes}")  # the supervisor bounds the total
+            filter_fd = seccomp_fd()
+            cmd = _bwrap_command(probe().bwrap or "bwrap", limits, code_path, config, filter_fd)
             env: dict[str, str] | None = {}
         else:
             cmd = _supervisor_command(str(INIT_SCRIPT), config)
             env = _env(home=str(work), tmp=str(work))
         try:
-            return await _supervise(cmd, env, tmp, timeout_s, group, isolated)
+            return await _supervise(cmd, env, tmp, timeout_s, group, isolated, limits,
+                                    () if filter_fd is None else (filter_fd,))
         finally:
+            if filter_fd is not None:
+                os.close(filter_fd)
             if group is not None:
                 group.kill()
                 group.remove()
 
 
 async def _supervise(cmd: list[str], env: dict[str, str] | None, tmp: Path, timeout_s: float,
-                     group: PidsCgroup | None, isolated: bool) -> ExecResult:
+                     group: CallCgroup | None, isolated: bool, limits: SandboxLimits,
+                     extra_fds: tuple[int, ...]) -> ExecResult:
     start = time.perf_counter()
     out_path, err_path, report_path = tmp / "stdout", tmp / "stderr", tmp / "report"
     with out_path.open("wb") as out, err_path.open("wb") as err, report_path.open("wb") as report:
@@ -423,8 +384,7 @@ async def _supervise(cmd: list[str], env: dict[str, str] | None, tmp: Path, time
         wrapped = group.wrap(cmd) if group is not None else cmd  # joins the cgroup before bwrap starts
         proc = await asyncio.create_subprocess_exec(
             *wrapped, env=env, cwd=str(tmp), stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=err,
-            pass_fds=(report_fd,), start_new_session=True,
-            preexec_fn=group.enter if group is not None and wrapped is cmd else None,
+            pass_fds=(report_fd, *extra_fds), start_new_session=True,
         )
         host_timeout = False
         try:
@@ -441,6 +401,9 @@ async def _supervise(cmd: list[str], env: dict[str, str] | None, tmp: Path, time
     status, files, skipped = _read_report(report_path)
     stdout = out_path.read_text("utf-8", errors="replace")
     stderr = err_path.read_text("utf-8", errors="replace")
+    if (group is not None and group.oom_killed()) or (status is not None and status.get("memory_exceeded")):
+        stderr += (f"\nkilled: the call went over its memory limit of {limits.memory_bytes / 2**20:g} MiB "
+                   "(its processes, /tmp, /dev/shm, the work directory and memfds together)")
     if status is None:  # the supervisor was killed (by the code, or by our deadline)
         note = "the sandbox was killed at the deadline" if host_timeout else \
             f"the sandbox supervisor died without a report (exit {proc.returncode})"

@@ -198,7 +198,10 @@ def _redis_values(env: dict[str, str]) -> bytes:
 
     client = redis.Redis.from_url(env["REDIS_URL"])
     out = []
-    for name in client.scan_iter(match=f"{env['SOKRAT_TASK_NAMESPACE']}:*"):
+    ns = env["SOKRAT_TASK_NAMESPACE"]
+    names = [*client.scan_iter(match=f"{ns}:*"), *client.scan_iter(match=f"{{{ns}:*")]  # rows, shared keys
+    assert any(n.startswith(b"{") for n in names)  # the API keys' hash is among them
+    for name in names:
         out.append(name)
         kind = client.type(name)
         if kind == b"hash":

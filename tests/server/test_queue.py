@@ -64,3 +64,39 @@ async def test_submissions_survive_a_flushed_script_cache(make_store: object) ->
     assert [(await store.get_task(i)).goal for i in ids] == ["after 0", "after 1", "after 2"]
     await store.r.script_flush()
     assert await store.start(ids[0], "w")  # the other scripts reload too
+
+
+async def test_an_index_move_older_than_the_last_applied_is_ignored(make_store: object) -> None:
+    store: TaskStore = make_store()  # type: ignore[operator]
+    task_id = await store.create_task("race", [], TaskOptions(), owner="ann")
+    rows = store.rows
+    # two processes changed the row (v1 running, v2 cancelled); their index moves arrive newest first
+    await rows._move(task_id, "ann", "cancelled", 2, "")
+    await rows._move(task_id, "ann", "running", 1, "")  # stale: must not fire
+    assert [t.id for t in (await store.list_tasks(owner="ann", status="cancelled"))[0]] == []  # row says queued
+    assert await store.r.zscore(store.layout.index("ann", "cancelled"), task_id) is not None
+    assert await store.r.zscore(store.layout.index("ann", "running"), task_id) is None
+    await rows._move(task_id, "ann", "failed", 3, "")  # newer: fires
+    assert await store.r.zscore(store.layout.index("ann", "cancelled"), task_id) is None
+    assert await store.r.zscore(store.layout.index(None, "failed"), task_id) is not None
+
+
+async def test_data_in_the_old_key_layout_is_moved_and_readable(make_store: object) -> None:
+    store: TaskStore = make_store()  # type: ignore[operator]
+    r, old = store.r, store.layout.rows
+    await r.delete(store.layout.version)
+    await r.hset(old + "task:legacy1", mapping={"id": "legacy1", "owner": "ann", "goal": "old goal", "status": "queued",
+                                                 "seq": 1, "created_at": "1.0", "updated_at": "1.0"})
+    await r.zadd(old + "tasks", {"legacy1": 1})
+    await r.zadd(old + "tasks:queued", {"legacy1": 1})
+    await r.zadd(old + "own:ann:tasks:queued", {"legacy1": 1})
+    await r.xadd(old + "events:legacy1", {"e": '{"type": "log", "data": {}}'})
+    await store.ensure_group()
+    assert (await store.get_task("legacy1")).goal == "old goal"
+    assert [t.id for t in (await store.list_tasks(owner="ann", status="queued"))[0]] == ["legacy1"]
+    assert await store.start("legacy1", "w")  # the scripts work on a moved row (no version yet)
+    assert [t.id for t in (await store.list_tasks(owner="ann", status="running"))[0]] == ["legacy1"]
+    assert await r.exists(old + "task:legacy1") == 0
+    await r.hset(old + "task:legacy2", mapping={"id": "legacy2"})
+    await store.ensure_group()  # once done, not scanned again
+    assert await r.exists(old + "task:legacy2") == 1

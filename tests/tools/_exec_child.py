@@ -10,12 +10,13 @@ import asyncio
 import json
 import sys
 
-from sokrat.tools.sandbox import run_python
+from sokrat.tools.sandbox import SandboxLimits, run_python
 
 
 def main() -> None:
     code = sys.stdin.read()
-    result = asyncio.run(run_python(code, timeout_s=float(sys.argv[1]), mode=sys.argv[2]))  # type: ignore[arg-type]
+    limits = SandboxLimits(memory_cgroup=sys.argv[3] == "cgroup") if len(sys.argv) > 3 else None
+    result = asyncio.run(run_python(code, timeout_s=float(sys.argv[1]), mode=sys.argv[2], limits=limits))  # type: ignore[arg-type]
     print(json.dumps({"stdout": result.stdout, "stderr": result.stderr, "exit_code": result.exit_code,
                       "signal": result.signal, "timed_out": result.timed_out, "files": sorted(result.files)}))
 

@@ -1,6 +1,9 @@
-"""A small external MCP server (stdio) for the client tests: `add` and `fail`."""
+"""A small external MCP server (stdio) for the client tests: `add`, `fail`, and `pid` (which
+process answered: the session-reuse tests), `sleep` (a call in flight when the server dies)."""
 
 from __future__ import annotations
+
+import os
 
 import anyio
 import mcp_types as types
@@ -15,6 +18,8 @@ async def list_tools(_ctx, _params) -> types.ListToolsResult:
     return types.ListToolsResult(tools=[
         types.Tool(name="add", description="Add two integers.", input_schema=SCHEMA),
         types.Tool(name="fail", description="Always fails.", input_schema={"type": "object", "properties": {}}),
+        types.Tool(name="pid", description="The server's process id.", input_schema={"type": "object", "properties": {}}),
+        types.Tool(name="sleep", description="Sleep 30 s.", input_schema={"type": "object", "properties": {}}),
     ])
 
 
@@ -22,6 +27,10 @@ async def call_tool(_ctx, params: types.CallToolRequestParams) -> types.CallTool
     args = params.arguments or {}
     if params.name == "add":
         return types.CallToolResult(content=[types.TextContent(text=str(args["a"] + args["b"]))])
+    if params.name == "pid":
+        return types.CallToolResult(content=[types.TextContent(text=str(os.getpid()))])
+    if params.name == "sleep":
+        await anyio.sleep(30)
     return types.CallToolResult(content=[types.TextContent(text="the disk is full")], is_error=True)
 
 

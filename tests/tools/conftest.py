@@ -35,9 +35,11 @@ def attack(sandbox: None) -> Callable[..., dict[str, Any]]:
     """Run code in the sandbox from a separate caller process whose environment holds SECRET
     (as an agent's holds SOKRAT_API_KEYS). Returns the caller's JSON report, plus its pid."""
 
-    def run(code: str, timeout_s: float = 10.0, mode: str = "bubblewrap") -> dict[str, Any]:
+    def run(code: str, timeout_s: float = 10.0, mode: str = "bubblewrap", memory: str = "") -> dict[str, Any]:
+        """``memory``: "" (default limits), "cgroup" or "accounting" (no memory cgroup)."""
         env = {**os.environ, "SOKRAT_API_KEYS": SECRET, "SOKRAT_LLM_API_KEY": SECRET, "OPENAI_API_KEY": SECRET}
-        proc = subprocess.Popen([sys.executable, str(CHILD), str(timeout_s), mode], env=env,
+        args = [sys.executable, str(CHILD), str(timeout_s), mode, *([memory] if memory else [])]
+        proc = subprocess.Popen(args, env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         code = code.replace("CALLER_PID", str(proc.pid))
         out, err = proc.communicate(code, timeout=timeout_s + 60)

@@ -129,3 +129,52 @@ def test_a_broken_server_is_skipped_and_bad_settings_are_refused(tmp_path: Path,
         parse_servers("{nope")
     with pytest.raises(ConfigError, match="either"):
         parse_servers(json.dumps({"x": {"command": ["a"], "url": "http://b"}}))
+
+
+def test_one_kept_session_per_server_reconnected_when_the_server_dies(tmp_path: Path) -> None:
+    """Issue 24: the client started one stdio process per call. Calls from separate event loops
+    (as separate agent runs) share the server process; a killed server is started again."""
+    import asyncio
+    import signal
+
+    from sokrat.errors import ToolUnavailable
+    from sokrat.tools.mcp_client import McpPool, load_tools
+
+    spec = ServerSpec(name="calc", command=(sys.executable, CALC))
+    pool = McpPool()
+    try:
+        tools = {t.name: t for t in asyncio.run(load_tools(spec, pool))}
+        first = int(asyncio.run(tools["calc_pid"].ainvoke({})))
+        second = int(asyncio.run(tools["calc_pid"].ainvoke({})))  # another loop, as the next agent run
+        assert first == second and pool.opened == {"calc": 1}
+        assert asyncio.run(tools["calc_add"].ainvoke({"a": 2, "b": 5})) == "7"
+        os.kill(first, signal.SIGKILL)
+        time.sleep(0.2)
+        third = int(asyncio.run(tools["calc_pid"].ainvoke({})))
+        assert third != first and pool.opened == {"calc": 2}
+        assert asyncio.run(tools["calc_add"].ainvoke({"a": 1, "b": 1})) == "2"
+
+        async def killed_mid_call() -> None:
+            call = asyncio.ensure_future(tools["calc_sleep"].ainvoke({}))
+            await asyncio.sleep(0.5)
+            os.kill(third, signal.SIGKILL)
+            await call
+
+        with pytest.raises(ToolUnavailable, match="during the call.*may or may not have run"):
+            asyncio.run(killed_mid_call())
+        assert int(asyncio.run(tools["calc_pid"].ainvoke({}))) not in (first, third)  # and reconnected
+        assert pool.opened == {"calc": 3}
+    finally:
+        pool.close()
+
+
+def test_the_session_is_not_kept_without_a_pool(tmp_path: Path) -> None:
+    """The mechanism must not fire where it was not asked for: without a pool each call has its
+    own process (and so its own pid)."""
+    import asyncio
+
+    from sokrat.tools.mcp_client import load_tools
+
+    tools = {t.name: t for t in asyncio.run(load_tools(ServerSpec(name="calc", command=(sys.executable, CALC))))}
+    pids = {asyncio.run(tools["calc_pid"].ainvoke({})) for _ in range(2)}
+    assert len(pids) == 2
