@@ -13,8 +13,8 @@ python="${PYTHON:-python3}"
 
 debs=(ffmpeg tesseract-ocr bubblewrap)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox)
-# OpenCV's sample photos and clips (/usr/share/doc/opencv-doc/examples/data): held-out bench media.
-[[ "$extras" == *bench* ]] && debs+=(opencv-doc)
+# OpenCV's sample photos and clips (held-out video_qa media) and Tux Paint's labelled photo stamps (bench/perception.py).
+[[ "$extras" == *bench* ]] && debs+=(opencv-doc tuxpaint-stamps-default)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if ((${#missing[@]})); then
