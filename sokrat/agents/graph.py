@@ -517,7 +517,10 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
                                              blocked=f"the model's reply was not a valid action: {problem}",
                                              blocked_code="invalid_action", failure="", attempts=0, unavailable=False)}
     if action.is_final:
-        return {**update, "proposed_answer": action.answer, "pending": None, "instruction": prompt.instruction}
+        # The instruction an answer may not merely repeat; not a send-back's message, which an
+        # answer that follows it naturally echoes.
+        return {**update, "proposed_answer": action.answer, "pending": None,
+                "instruction": "" if state.get("feedback") else prompt.instruction}
     pending = await _run_action(runtime, state, action, index)
     return {**update, "pending": pending, "usage": _sum(usage, Usage(tool_time_s=pending["duration_s"]))}
 

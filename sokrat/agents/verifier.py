@@ -249,7 +249,7 @@ def wrong_type(answer: str, view: RunView) -> str:
     if _WHO.search(goal):
         stop = en.stop_words()
         capitalised = [w for w in re.findall(r"\b[A-Z][a-z]+\b", answer)
-                       if w.lower() not in stop and w.lower() not in goal.lower()]
+                       if w.lower() not in stop and w.lower() not in _TIME_WORDS and w.lower() not in goal.lower()]
         if not capitalised:
             return "The question asks who: answer with the name the tools show."
     elif _WHEN.search(goal):
@@ -265,18 +265,23 @@ _SENTENCE = re.compile(r"[^.!?\n\"{}\[\]]+")
 
 def answers_other_part(answer: str, view: RunView) -> str:
     """The answer's value must come from the part of a source about what the question asks: of
-    the source's sentences, the one holding the value must share the question's most specific
-    words (those in the fewest sentences); a budget question answered with the deadline on
-    the next line of the same document is sent back."""
+    the source's sentences, the one holding the value (read with the sentence before it, where a
+    pronoun's noun would be) must share the question's most specific words (those in the fewest
+    sentences). A budget question answered with the deadline of the same document goes back."""
     if goals.says_absent(answer):
         return ""
     goal = view.goal.lower()
     found = [c for c in checks.claims(answer) if c.lower() not in goal]
     texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up)]
-    sentences = [x.strip() for raw in texts for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2]
+    per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2] for raw in texts]
+    sentences = [x for group in per_text for x in group]
     if not found or len(sentences) < 2:
         return ""
-    holding = [x for x in sentences if any(checks._supported(c, x.lower(), checks._numbers(x.lower())) for c in found)]
+
+    def holds(x: str) -> bool:
+        return any(checks._supported(c, x.lower(), checks._numbers(x.lower())) for c in found)
+
+    holding = [(group[i - 1] + " " if i else "") + x for group in per_text for i, x in enumerate(group) if holds(x)]
     if not holding:
         return ""
     stems = [en.content_stems(x) for x in sentences]
@@ -290,7 +295,7 @@ def answers_other_part(answer: str, view: RunView) -> str:
     if any(focus & en.content_stems(x) for x in holding):
         return ""
     words = sorted(w for w in en.content_words(view.goal) if en.stem(w) in focus)
-    return (f"Your answer takes {found[0]!r} from {holding[0][:100]!r}, which is not about {', '.join(words)}. "
+    return (f"Your answer takes {found[0]!r} from {holding[0][-100:]!r}, which is not about {', '.join(words)}. "
             "Answer with the part of the source that is.")
 
 
