@@ -331,6 +331,16 @@ def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -
     return text + "\nReply with one JSON action."
 
 
+def _route_first(state: AgentState, allowed: list[Tool]) -> list[Tool]:
+    """Routing by capability: the first action of a run with media goes to the tool that answers
+    questions about that media (``@tool(answers=True)`` reading media: ``video_qa``), whose
+    answer cites the log's times; a small model otherwise reaches for code that opens the file,
+    or for ``describe_moment`` at an invented time. Empty when the rule does not apply."""
+    if not state.get("media") or state.get("steps"):
+        return []
+    return [t for t in allowed if t.answers and toolset.reads_media(t)][:1]
+
+
 def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     """Phase 1: the prompt (stable prefix, changing tail) and the tools the action may use."""
     steps = state.get("steps", [])
@@ -348,9 +358,11 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     # may only answer. The grounding check still judges what it says.
     refused = _trailing_refused_tools(steps) | set(state.get("unavailable", []))
     allowed = [] if refused and current is None else [t for t in offered if t.name not in refused]
+    first = _route_first(state, allowed)
+    allowed = first or allowed
     # An answer was just sent back ("call X first", "check it with a tool"): small models tend to
     # answer again regardless, so this one action must be a tool call.
-    may_answer = not (state.get("feedback") and state.get("must_call", True) and allowed)
+    may_answer = not ((state.get("feedback") and state.get("must_call", True) or first) and allowed)
     listed = [t for t in offered if not toolset.reads_artifacts(t)]  # the prompt prefix stays the same
     instruction = _instruction(state, plan, current)
     messages, _ = context.assemble(

@@ -176,3 +176,20 @@ def test_a_wrong_type_answer_is_sent_back_once(make_agent: Any) -> None:
 
     r = make_agent(PolicyModel(policy), tools=[notes]).run("Who signed the lease?")
     assert r.status == "succeeded" and "Tomasz" in r.answer, r.reason
+
+
+def test_the_first_action_of_a_media_run_may_only_ask_the_answering_tool(make_agent: Any) -> None:
+    offers: list[set[str]] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("look")
+        offers.append(c.offered())
+        return act("clip_qa", question="Is there a bicycle?") if len(offers) == 1 else final("Yes, at 4.0 s.")
+
+    r = make_agent(PolicyModel(policy), tools=[clip_qa, moment, run_code]).run("Is there a bicycle?", media=[__file__])
+    assert r.status == "succeeded" and offers[0] == {"clip_qa"} and "final_answer" in offers[1]
+    # not without media: every tool is offered from the start
+    offers.clear()
+    make_agent(PolicyModel(policy), tools=[clip_qa, moment, run_code]).run("Is there a bicycle?")
+    assert "run_code" in offers[0]
