@@ -284,7 +284,7 @@ def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
 
 # --- the final answer -------------------------------------------------------------------------
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
-"""A number standing on its own: not the digits inside an id (``mem:ab8965``), a word (``B12``)
+"""A number standing on its own: not the digits inside an id (``mem:ab8965``), a word (``Q7``)
 or a longer number (``1795328965.1``), which would otherwise "support" a made-up value."""
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _ID = re.compile(r"\b[a-z_]+:[A-Za-z0-9_-]{3,}\b")
@@ -302,7 +302,7 @@ def names(answer: str) -> list[str]:
 
 
 def quoted(text: str) -> list[str]:
-    """Text in quotes ("'dlrow'", "“tulip-93”"): a value stated verbatim."""
+    """Text in quotes ("'dlrow'", "“blue-7”"): a value stated verbatim."""
     return [a or b for a, b in _QUOTE.findall(text) if (a or b).strip()]
 
 
@@ -320,7 +320,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def _plain_numbers(text: str) -> str:
-    """``1,048,576`` -> ``1048576`` (so a formatted answer matches a printed value)."""
+    """``2,500,000`` -> ``2500000`` (so a formatted answer matches a printed value)."""
     return _THOUSANDS.sub("", text)
 
 

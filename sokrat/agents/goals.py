@@ -60,7 +60,7 @@ def quoted_text(text: str) -> list[str]:
 
 
 def general_knowledge(goal: str, *, has_media: bool) -> bool:
-    """A question about the world ("How long is a marathon?"): no media, no operands (numbers or
+    """A question about the world ("How tall is Mount Fuji?"): no media, no operands (numbers or
     quoted text: those make it a computation), and nothing about the user's own things, files,
     memories or a computation. No tool here can check such an answer: its values rest on the
     model's own knowledge, and the run says so (``unverified``) instead of sending it to tools."""

@@ -261,6 +261,8 @@ def wrong_type(answer: str, view: RunView) -> str:
 
 
 _SENTENCE = re.compile(r"[^.!?\n\"{}\[\]]+")
+QUOTE_CHARS = 120
+"""Characters of a source's sentence quoted back to the model."""
 
 
 def answers_other_part(answer: str, view: RunView) -> str:
@@ -295,7 +297,7 @@ def answers_other_part(answer: str, view: RunView) -> str:
     if any(focus & en.content_stems(x) for x in holding):
         return ""
     words = sorted(w for w in en.content_words(view.goal) if en.stem(w) in focus)
-    return (f"Your answer takes {found[0]!r} from {holding[0][-100:]!r}, which is not about {', '.join(words)}. "
+    return (f"Your answer takes {found[0]!r} from {holding[0][-QUOTE_CHARS:]!r}, which is not about {', '.join(words)}. "
             "Answer with the part of the source that is.")
 
 

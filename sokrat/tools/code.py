@@ -128,7 +128,7 @@ async def python_exec(
     """Run Python code in a fresh sandbox that cannot open the user's files or videos, and return what it printed.
 
     Use it for arithmetic, data wrangling or checking a computation. As in the Python REPL,
-    the value of a final expression is shown (``17 * 23`` gives 391). Nothing persists
+    the value of a final expression is shown (``12 * 12`` gives 144). Nothing persists
     between calls. The sandbox has no network and no access to the user's files; files the
     code writes in its working directory are returned. Limits: CPU time and wall clock
     ``timeout_s``, 1 GiB of memory, 32 processes, 16 MiB files.
