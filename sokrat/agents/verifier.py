@@ -16,16 +16,16 @@ budget) and LangChain's agent middleware (a composed list, each testable alone):
 What each check guards:
 
 ==========================  ====================================================================
+``gave_up``                 "cannot answer" right after the run's own code failed
+``computed_without_code``   a result computed from the goal's numbers or quoted text with no
+                            code run (string and arithmetic results from the model's head)
 ``store_first``             a goal that asks to store something (in the store tool's own verbs)
                             is answered before anything was stored
 ``answers_tool_first``      a question about the run's media is answered before the tool that
                             answers questions about it (``video_qa``) was asked
 ``plan_step_untried``       an open plan step names a tool not tried yet
-``echoes_instruction``      the "answer" only repeats the prompt's instruction ("The plan is done.")
 ``absent_untried``          "nothing is known" / "X is absent" while a lookup tool was not tried
-``gave_up``                 "cannot answer" right after the run's own code failed
-``computed_without_code``   a result computed from the goal's numbers or quoted text with no
-                            code run (string and arithmetic results from the model's head)
+``echoes_instruction``      the "answer" only repeats the prompt's instruction ("The plan is done.")
 ``contradicts_tool``        a yes/no answer that contradicts what the answering tool said
 ``wrong_type``              the answer is not of the type the question asks for (who -> a name,
                             when -> a date or time, how many/much -> a number)
@@ -310,13 +310,15 @@ def ungrounded(answer: str, view: RunView) -> str:
 
 
 DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
+    # work not done yet: the call the answer lacks (a computation comes before storing its result)
+    AnswerCheck("gave_up", gave_up, unverified=False),
+    AnswerCheck("computed_without_code", computed_without_code),
     AnswerCheck("store_first", store_first),
     AnswerCheck("answers_tool_first", answers_tool_first, unverified=False),
     AnswerCheck("plan_step_untried", plan_step_untried, unverified=False),
-    AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
     AnswerCheck("absent_untried", absent_untried, unverified=False),
-    AnswerCheck("gave_up", gave_up, unverified=False),
-    AnswerCheck("computed_without_code", computed_without_code),
+    # the answer itself
+    AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
     AnswerCheck("contradicts_tool", contradicts_tool, needs_tool=False),
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
