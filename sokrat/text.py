@@ -69,7 +69,8 @@ ABSENT = re.compile(
 """An answer reporting a thing absent ("No cat was seen")."""
 
 _YES = re.compile(r"^\W*yes\b|\byes\b[,.]", re.I)
-_NO = re.compile(r"^\W*no\b|\bno\b[,.]|\b(?:not|never|no \w+ (?:was|were|is|are))\b|\bdid(?: not|n't)\b|\bdoes(?: not|n't)\b", re.I)
+_NO = re.compile(r"^\W*no\b|\bno\b[,.]|\b(?:not|never|no \w+ (?:was|were|is|are)|(?:is|are|was|were) no)\b|"
+                 r"\bdid(?: not|n't)\b|\bdoes(?: not|n't)\b", re.I)
 
 
 def polarity(text: str) -> bool | None:
