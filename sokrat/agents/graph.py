@@ -409,8 +409,9 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
         refusal = None if action.is_final else _refused_repeat(state, deps, action)
         if refusal is not None and temperature == 0.0 and attempt < deps.options.action_retries:
             # Greedy decoding gives a stuck model the same call on every step (a real 1.5B ran the
-            # same non-printing code three times, and repeated finished searches instead of
-            # computing). Like whisper's temperature fallback, ask once more with sampling, saying why.
+            # same non-printing code three times, repeated finished searches instead of computing,
+            # and copied a printed 8-digit result with a digit dropped on every try). Like
+            # whisper's temperature fallback, ask once more with sampling, saying why.
             temperature = deps.options.fallback_temperature
             if temperature > 0:
                 messages = [*messages, Message("assistant", response.text[:500]),
@@ -422,11 +423,14 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
 
 
 def _refused_repeat(state: AgentState, deps: RunDeps, action: Action) -> checks.Refusal | None:
-    """Why the loop check will refuse this call (it repeats one that failed, or one that
-    already gave its result), or None."""
-    return checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
-                              max_identical=deps.options.max_identical_calls,
-                              block_repeat_of_ok=deps.options.block_repeated_calls)
+    """Why the call will be refused before it runs (it repeats one that failed, or one that
+    already gave its result, or writes a value no output shows), or None."""
+    refusal = checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
+                                 max_identical=deps.options.max_identical_calls,
+                                 block_repeat_of_ok=deps.options.block_repeated_calls)
+    if refusal is None and action.tool in deps.tools:
+        refusal = _ungrounded_arguments(state, deps.tools.get(action.tool), action.arguments)
+    return refusal
 
 
 async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tuple[ToolOutcome, int]:

@@ -246,27 +246,30 @@ def test_a_goal_that_says_remember_is_not_answered_before_something_is_stored(ma
         return str(int(a) * int(b))
 
     def policy(c: Call) -> Any:
+        text = "\n".join(m.content for m in c.messages)
         if c.purpose == "plan":
             return plan("compute it with calc", "answer")
         if c.purpose != "act":
             return final("Your order number is 37873565.")
-        if "37873565" not in c.prompt:
+        if "37873565" not in text:
             return act("calc", expression="4321*8765")
-        if "The goal asks to store something" not in c.prompt and "which neither" not in c.prompt:
+        if "The goal asks to store something" not in text and "which neither" not in text:
             return final("Your order number is 37873565.")  # premature: nothing stored yet
-        if "which neither the goal nor any tool output shows" not in c.prompt:
+        if "which neither the goal nor any tool output shows" not in text:
             return act("remember", text="My order number is 3787356.")  # a copying slip
         if not written:
             return act("remember", text="My order number is 37873565.")
         return final("Your order number is 37873565.")
 
-    events, r = _events(make_agent(PolicyModel(policy), tools=[calc, remember]),
+    model = PolicyModel(policy)
+    events, r = _events(make_agent(model, tools=[calc, remember]),
                         "Compute 4321 times 8765, remember the result as my order number, then tell me the order number.")
-    assert r.status == "succeeded" and "37873565" in r.answer
+    assert r.status == "succeeded" and "37873565" in r.answer, r.reason
     assert any("The goal asks to store something" in e.data.get("reason", "") for e in events if e.type == "check")
     assert written == ["My order number is 37873565."]  # the slip never reached the store
-    blocked = [s for s in r.steps if s.tool == "remember" and not s.ok]
-    assert blocked and "3787356" in blocked[0].check
+    # it was refused before it ran, and asked again (sampled) with the reason
+    model_saw = [m.content for call in model.calls for m in call if "holds 3787356" in m.content]
+    assert model_saw and "neither the goal nor any tool output" in model_saw[0]
 
 
 def test_an_answer_that_repeats_the_instruction_is_asked_again(make_agent: Any) -> None:
