@@ -8,12 +8,14 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RunStatus = Literal["succeeded", "no_answer", "failed", "cancelled", "budget_exhausted"]
-"""How a run ended: ``succeeded`` (a supported answer), ``no_answer`` (the sources hold nothing
-that answers), ``failed`` (bad input, a model failure, an unsupported answer), ``cancelled``
-(by the caller, or paused for a human), ``budget_exhausted`` (a step, time, error or replan limit)."""
+RunStatus = Literal["succeeded", "unverified", "no_answer", "failed", "cancelled", "budget_exhausted"]
+"""How a run ended: ``succeeded`` (an answer the run's checks confirmed from its tools' outputs),
+``unverified`` (an answer the checks could not confirm: it comes with the reason and is never
+reported as a success), ``no_answer`` (the sources hold nothing that answers), ``failed`` (bad
+input, a model failure), ``cancelled`` (by the caller, or paused for a human),
+``budget_exhausted`` (a step, time, error or replan limit)."""
 RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
-TaskStatus = Literal["queued", "running", "succeeded", "no_answer", "failed", "cancelled", "budget_exhausted"]
+TaskStatus = Literal["queued", "running", "succeeded", "unverified", "no_answer", "failed", "cancelled", "budget_exhausted"]
 """A server task: ``queued``, ``running``, then the :data:`RunStatus` its run ended with."""
 TASK_STATUSES: tuple[TaskStatus, ...] = get_args(TaskStatus)
 TERMINAL_STATUSES: frozenset[str] = frozenset(RUN_STATUSES)
@@ -62,6 +64,8 @@ class StepRecord(_Frozen):
     observation: str = ""
     ok: bool = True
     check: str = ""
+    check_code: str = ""
+    """The check's reason as a code (e.g. ``printed_nothing``, ``repeat_ok``); see the planner's checks."""
 
 
 class Result(_Frozen):

@@ -18,7 +18,7 @@ ROOT = Path(sokrat.__file__).parent
 # Lowest first. A package may import its own layer's foundation modules (layer 0) and any
 # package in a strictly lower layer; packages in the same layer are independent.
 LAYERS: list[set[str]] = [
-    {"types", "errors", "settings", "_async", "_cache", "_redact", "_hub"},  # vocabulary and plumbing
+    {"types", "errors", "settings", "text", "_async", "_cache", "_redact", "_hub"},  # vocabulary and plumbing
     {"weights"},  # where model files come from
     {"llm", "memory"},  # chat backends; storage
     {"perception", "search"},  # media -> language log; documents -> chunks

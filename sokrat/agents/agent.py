@@ -334,7 +334,7 @@ def _check_input(goal: str, media: list[str]) -> str:
 def _result(values: Mapping[str, Any]) -> Result:
     steps = [
         StepRecord(index=s["index"], tool=s["tool"], arguments=s["arguments"], observation=s["observation"],
-                   ok=s["label"] == "ok", check=f"{s['label']}: {s['check']}")
+                   ok=s["label"] == "ok", check=f"{s['label']}: {s['check']}", check_code=s.get("check_code", ""))
         for s in values.get("steps", [])
     ]
     return Result(

@@ -4,9 +4,11 @@ Each check is a plain function of data (no LangGraph, no model), so each is unit
 
 - :func:`validate_call`: arguments against the tool's schema, before anything runs;
 - :func:`verify`: labels a step ``ok`` / ``suspect`` / ``failed`` with cheap rules (error text,
-  empty or garbage output, schema-shaped junk, contradiction with an earlier identical call,
-  a record that does not mention what was asked); returns ``None`` only where rules cannot
-  tell, and the graph then asks the model for a judgement;
+  empty or garbage output, schema-shaped junk, the tool's own output check, contradiction with
+  an earlier identical call, a record that does not mention what was asked, through the
+  lexicon's synonyms and hypernyms); returns ``None`` only where rules cannot tell, and the
+  graph then asks the model for a judgement. Every verdict carries a code
+  (:data:`~sokrat.agents.state.StepCheckCode`) that later control flow reads;
 - :func:`detect_loop` / :func:`no_new_information`: the same call again and again, or steps
   that add nothing;
 - :func:`failure_kind`: a failed call is ``transient`` (retried with backoff) or
@@ -20,16 +22,23 @@ The rules are hand-written: no library labels tool outputs, and each rule is a l
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sokrat.agents.state import CheckLabel, FailureKind, MemoryNote, StepState
+from sokrat import text as en
+from sokrat.agents.state import (
+    BLOCKED_CODES,
+    CheckLabel,
+    FailureKind,
+    MemoryNote,
+    StepCheckCode,
+    StepState,
+)
 from sokrat.errors import SokratError
-from sokrat.tools.registry import ToolRegistry
+from sokrat.tools.registry import OutputVerdict, ToolRegistry
 from sokrat.types import Evidence
 
 
@@ -39,15 +48,27 @@ class Verdict:
     reason: str
     hint: str = ""
     """What the planner should do about it (shown with the observation)."""
+    code: str = ""
+    """The reason as a code (:data:`StepCheckCode`, or a tool's own output-check code)."""
+    permanent: bool = False
+    """The same call would give the same result: it is never repeated."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a call is refused before it runs."""
+
+    code: StepCheckCode
+    reason: str
 
 
 # --- before a call -------------------------------------------------------------------------
-def validate_call(registry: ToolRegistry, tool: str, arguments: dict[str, Any]) -> str | None:
-    """The reason the call cannot run (unknown tool, bad arguments), or None if it can."""
+def validate_call(registry: ToolRegistry, tool: str, arguments: dict[str, Any]) -> Refusal | None:
+    """Why the call cannot run (unknown tool, bad arguments), or None if it can."""
     try:
         registry.get(tool).validate(arguments)
     except SokratError as e:
-        return str(e)
+        return Refusal("bad_arguments", str(e))
     return None
 
 
@@ -55,11 +76,6 @@ def _same_call(step: StepState, tool: str, arguments: dict[str, Any]) -> bool:
     return step["tool"] == tool and step["arguments"] == arguments
 
 
-REPEAT_REFUSED = "this exact call already succeeded"
-EMPTY_OUTPUT = "empty output"
-PRINTED_NOTHING = "the code printed nothing"
-"""A code run that showed no value: the same code shows none again (it is deterministic)."""
-PERMANENT_REFUSED = "this exact call already failed"
 _TRANSIENT = re.compile(
     r"^tool '[^']+' (?:timed out after|raised (?:Connection\w*|TimeoutError|BrokenPipeError)\b)"
 )
@@ -79,25 +95,27 @@ def detect_loop(
     *,
     max_identical: int = 3,
     block_repeat_of_ok: bool = True,
-) -> str | None:
+) -> Refusal | None:
     """Refuse a call that already ran ``max_identical`` times, or twice with the same output,
-    or (``block_repeat_of_ok``) that already has a trusted result."""
-    previous = [s for s in steps if _same_call(s, tool, arguments) and not s["check"].startswith("blocked")]
-    broken = [s for s in previous if s.get("failure") == "permanent" or s["check"] == PRINTED_NOTHING]
+    or that failed permanently, or (``block_repeat_of_ok``) that already has a trusted result."""
+    previous = [s for s in steps if _same_call(s, tool, arguments) and s["check_code"] not in BLOCKED_CODES]
+    broken = [s for s in previous if s.get("failure") == "permanent"]
     if broken:
-        return (f"{PERMANENT_REFUSED} at step {broken[-1]['index']} and would fail again: "
-                f"{broken[-1]['raw'][:200]}. Change the arguments or use another tool")
+        return Refusal("repeat_failed", f"this exact call already failed at step {broken[-1]['index']} and would fail "
+                                        f"again: {broken[-1]['raw'][:200]}. Change the arguments or use another tool")
     done = [s for s in previous if s["label"] == "ok"]
     if block_repeat_of_ok and done:
-        return (f"{REPEAT_REFUSED} at step {done[-1]['index']} with: {done[-1]['raw'][:200]}. "
-                "Use that result: make the next call, or reply with final_answer")
+        return Refusal("repeat_ok", f"this exact call already succeeded at step {done[-1]['index']} with: "
+                                    f"{done[-1]['raw'][:200]}. Use that result: make the next call, or reply with final_answer")
     if len(previous) >= max_identical:
-        return f"this exact call already ran {len(previous)} times; use its result or change approach"
+        return Refusal("repeat_many",
+                       f"this exact call already ran {len(previous)} times; use its result or change approach")
     # Identical outputs of calls that ran to the end (an empty search result too) mean no new
     # information; errors of the call itself may be transient and are not counted.
     outputs = [s["raw"] for s in previous if s["label"] != "failed" or not s.get("failure")]
     if len(outputs) >= 2 and len(set(outputs)) < len(outputs):
-        return "this exact call already returned the same output twice: it will not change; use it or change approach"
+        return Refusal("repeat_same_output", "this exact call already returned the same output twice: it will not "
+                                             "change; use it or change approach")
     return None
 
 
@@ -127,7 +145,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 _KEYLIKE = re.compile(r"^(?=.{3,40}$)[A-Za-z][\w'.-]*(?: [\w'.-]+){0,2}$")
 """An argument that names a thing (a key, a name: at most three words), which a record about it
 would echo. A whole sentence (a fact to remember, a question) is not one."""
-_RANDOM_CODE = re.compile(r"\b(?:random|secrets|uuid)\b")
 
 
 def _looks_garbage(text: str) -> bool:
@@ -147,51 +164,6 @@ def _has_content(value: Any) -> bool:
     return value not in (None, "", 0.0) or value == 0 and not isinstance(value, float)
 
 
-_RUN_META = ("stderr", "duration_s", "truncated", "exit_code", "returncode")
-
-
-def _printed_nothing(parsed: Any) -> bool:
-    """A code run's record (it has ``stdout``) that shows no value at all."""
-    if not isinstance(parsed, dict) or "stdout" not in parsed:
-        return False
-    return not _has_content({k: v for k, v in parsed.items() if k not in _RUN_META})
-
-
-def _print_hint(code: Any) -> str:
-    """What to change in code that showed nothing. A small model often writes a function that
-    ``return``s the value and never calls it (``def fib(n): ...; return fib(20)``), and then runs
-    the same code again on a generic "print it"; naming the uncalled function breaks the loop."""
-    generic = "print() the values you need and run it again"
-    try:
-        tree = ast.parse(code) if isinstance(code, str) else None
-    except SyntaxError:
-        tree = None
-    if tree is None or not tree.body:
-        return generic
-    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    top_calls = {n.func.id for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-                 for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    uncalled = [d for d in defs if d.name not in top_calls]
-    if uncalled:
-        d = uncalled[-1]
-        call = f"print({d.name}(...))"
-        last = d.body[-1]
-        value = last.value if isinstance(last, (ast.Return, ast.Expr)) else None
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print" and value.args:
-            value = value.args[0]
-        if value is not None and any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == d.name
-                                     for n in ast.walk(value)):
-            call = f"print({ast.unparse(value)})"  # what the code meant to show: fib(20), not fib(n-1)
-        one_line = d.end_lineno == d.lineno
-        why = ("on a one-line def, everything after the colon (even print) is inside the function, which "
-               "nothing calls" if one_line else f"nothing at the top level calls {d.name}()")
-        return f"{why}: write the def, then on a new unindented line: {call}"
-    last = tree.body[-1]
-    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
-        return f"write different code that ends with print({last.targets[0].id})"
-    return generic
-
-
 def _key_terms(arguments: dict[str, Any]) -> list[str]:
     """Argument values that name a thing (a key, a name), which a record about it would echo."""
     return [v for v in arguments.values() if isinstance(v, str) and _KEYLIKE.match(v)]
@@ -209,10 +181,28 @@ def _echo_mismatch(arguments: dict[str, Any], parsed: Any) -> str:
     return ""
 
 
-def _mentions(text: str, term: str) -> bool:
-    """The whole term, or for several words any word of 4+ letters (search results rephrase)."""
+def _lexicon_mentions(text: str, term: str) -> bool:
+    """A word of ``text`` that is ``term``, a synonym of it or a kind of it, through the lexicon
+    (WordNet): a record of "bike" mentions a "bicycle", one of "moped" mentions a "vehicle"."""
+    from sokrat.perception.words import lexicon
+
+    lex = lexicon()
+    asked = lex.synsets(term)
+    if not asked:
+        return False
+    return any(lex.is_a(c.word, asked) for c in lex.concepts_in(text))
+
+
+def mentions(text: str, term: str) -> bool:
+    """``text`` (lower case) mentions ``term``: the whole term; for several words any word of
+    4+ letters (search results rephrase); the same stem; or a synonym or kind of it."""
     words = term.split()
-    return term in text or (len(words) > 1 and any(len(w) >= 4 and w in text for w in words))
+    if term in text or (len(words) > 1 and any(len(w) >= 4 and w in text for w in words)):
+        return True
+    stems = en.content_stems(text)
+    if any(en.stem(w) in stems for w in words if len(w) >= 4):
+        return True
+    return any(_lexicon_mentions(text, w) for w in [term, *words] if len(w) >= 3)
 
 
 def verify(
@@ -221,85 +211,66 @@ def verify(
     ok: bool,
     output: str,
     earlier: Sequence[StepState],
+    *,
+    own: OutputVerdict | None = None,
 ) -> Verdict | None:
-    """Label one step by rules; None where the rules cannot tell (free text of unclear relevance)."""
+    """Label one step by rules; None where the rules cannot tell (free text of unclear relevance).
+    ``own`` is the tool's own output check's objection, if any (:attr:`Tool.output_check`)."""
     if not ok:
-        return Verdict("failed", "the tool reported an error", "fix the arguments, retry once, or use another tool")
+        if own is not None:
+            return Verdict("failed", own.reason, own.hint, own.code, own.permanent)
+        return Verdict("failed", "the tool reported an error", "fix the arguments, retry once, or use another tool",
+                       "tool_error")
     text = output.strip()
     if text.lower() in _EMPTY:
-        return Verdict("failed", EMPTY_OUTPUT, "retry once or use another tool")
+        return Verdict("failed", "empty output", "retry once or use another tool", "empty_output")
     if _ERROR_TEXT.search(text[:400]):
-        return Verdict("failed", "the output reports an error", "retry once or use another tool")
+        return Verdict("failed", "the output reports an error", "retry once or use another tool", "error_text")
     if _looks_garbage(text):
-        return Verdict("failed", "the output looks like garbage (control or non-text characters)", "retry the call")
+        return Verdict("failed", "the output looks like garbage (control or non-text characters)", "retry the call",
+                       "garbage")
     parsed: Any = None
     if text[:1] in "{[":
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError:
-            return Verdict("failed", "malformed (truncated?) JSON output", "retry the call")
+            return Verdict("failed", "malformed (truncated?) JSON output", "retry the call", "malformed_json")
         if not _has_content(parsed):
-            return Verdict("failed", "structured output with no content", "retry once or use another tool")
-        if _printed_nothing(parsed):
-            return Verdict("failed", PRINTED_NOTHING, _print_hint(arguments.get("code")))
-    code = arguments.get("code")
-    if isinstance(code, str) and _RANDOM_CODE.search(code):
-        return Verdict("suspect", "the code draws random values: its output is not a fact",
-                       "compute the value deterministically, or look it up with another tool")
+            return Verdict("failed", "structured output with no content", "retry once or use another tool",
+                           "no_content")
+    if own is not None:
+        return Verdict(own.label, own.reason, own.hint, own.code, own.permanent)
     same = [s for s in earlier if _same_call(s, tool, arguments) and s["label"] != "failed"]
     if any(s["raw"] == output for s in same):
-        return Verdict("ok", "confirmed by an identical earlier call")
+        return Verdict("ok", "confirmed by an identical earlier call", code="confirmed")
     trusted = [s for s in same if s["label"] == "ok"]
     if trusted:
         return Verdict(
             "suspect",
             f"differs from step {trusted[-1]['index']}'s output for the same call",
             "call once more to see which output is right",
+            "differs_from_earlier",
         )
     echoed = _echo_mismatch(arguments, parsed)
     if echoed:
-        return Verdict("suspect", f"the record answers a different request ({echoed})", "call again to confirm")
+        return Verdict("suspect", f"the record answers a different request ({echoed})", "call again to confirm",
+                       "echo_mismatch")
     terms = _key_terms(arguments)
-    mentioned = [t for t in terms if _mentions(text.lower(), t.lower())]
+    mentioned = [t for t in terms if mentions(text.lower(), t.lower())]
     if terms and not mentioned:
         if parsed is not None:
             return Verdict(
                 "suspect",
                 f"the record does not mention {', '.join(repr(t) for t in terms)}",
                 "it may be about something else: call again to confirm",
+                "not_mentioned",
             )
         return None  # free text that does not echo the key: rules cannot tell
-    return Verdict("ok", "no rule objected")
+    return Verdict("ok", "no rule objected", code="no_objection")
 
 
 OBSERVATION_ON_FAILURE_CHARS = 300
 """Output shown with a failed or suspect step's verdict."""
-
-
-_NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
-
-
-_PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
-
-
-def code_failure_hint(output: str, code: Any, tools: Sequence[str], media: Sequence[str] = (),
-                      earlier: Sequence[StepState] = ()) -> str:
-    """A hint for failed code that a generic "change the arguments" does not fix; "" otherwise.
-    From real 1.5B runs: code that called a planner tool as a Python function (``search(...)``
-    inside ``python_exec``, CodeAgent-style), and code that opened the run's video with OpenCV
-    or a document a search had returned (the sandbox sees none of the user's files)."""
-    # The run's media and the files the tools named (a search's sources); not the paths in a
-    # code run's own traceback.
-    files = [*media, *(p for s in earlier if "code" not in s["arguments"] for p in _PATH.findall(s["raw"]))]
-    called = [name for name in _NAME_ERROR.findall(output) if name in tools]
-    if called:
-        return (f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as its own step, "
-                "then write code with the values it returned")
-    opened = [f for f in files if isinstance(code, str) and (f in code or f.rsplit("/", 1)[-1] in code)]
-    if opened:
-        return (f"the code cannot read {opened[0].rsplit('/', 1)[-1]}: the sandbox sees none of the user's files; "
-                "write the values the tools returned into the code, or ask about the file with a tool made for it")
-    return ""
 
 
 def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
@@ -313,21 +284,26 @@ def observation_text(verdict: Verdict, output: str, *, error: str = "") -> str:
 
 # --- the final answer -------------------------------------------------------------------------
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
-"""A number standing on its own: not the digits inside an id (``mem:ab8965``), a word (``B12``)
+"""A number standing on its own: not the digits inside an id (``mem:ab8965``), a word (``Q7``)
 or a longer number (``1795328965.1``), which would otherwise "support" a made-up value."""
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _ID = re.compile(r"\b[a-z_]+:[A-Za-z0-9_-]{3,}\b")
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
-# Capitalised words that are not names (sentence starts); anything else capitalised is a claim.
-_COMMON_WORDS = (
-    "the this that there these those then than she he it its they them their we our you your his her "
-    "and but not none yes no step answer evidence at in on of for from to by with after before when "
-    "where what which who why how its was were is are has had have did does found result results "
-    "according based observation observations unknown sorry sure okay done stored saved noted "
-    "remembered about approximately around roughly nearly almost exactly just only over under some "
-    "many most all each every both one two three first last also there here"
-)
-_COMMON = set(_COMMON_WORDS.split())
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*|[\"'(\n]\s*)$")
+_QUOTE = re.compile(r"[\"“‘]([^\"”’\n]{1,80})[\"”’]|(?<![\w])'([^'\n]{1,80})'(?![\w])")
+
+
+def names(answer: str) -> list[str]:
+    """Capitalised words that name something: not a sentence's first word (capitalised there
+    whatever it is) and not a function word."""
+    stop = en.stop_words()
+    return [m.group(0) for m in _NAME.finditer(answer)
+            if not _SENTENCE_START.search(answer[: m.start()]) and m.group(0).lower() not in stop]
+
+
+def quoted(text: str) -> list[str]:
+    """Text in quotes ("'dlrow'", "“blue-7”"): a value stated verbatim."""
+    return [a or b for a, b in _QUOTE.findall(text) if (a or b).strip()]
 
 
 @dataclass(frozen=True)
@@ -336,14 +312,15 @@ class Grounding:
     unsupported: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     unverified: list[str] = field(default_factory=list)
-    """Claims of a general-knowledge answer that no tool could check (the model's own knowledge)."""
+    """Claims of a general-knowledge answer that no tool could check (the model's own knowledge):
+    the run ends ``unverified`` with them."""
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def _plain_numbers(text: str) -> str:
-    """``1,048,576`` -> ``1048576`` (so a formatted answer matches a printed value)."""
+    """``2,500,000`` -> ``2500000`` (so a formatted answer matches a printed value)."""
     return _THOUSANDS.sub("", text)
 
 
@@ -351,20 +328,19 @@ def _numbers(text: str) -> set[float]:
     return {float(n) for n in _NUMBER.findall(_plain_numbers(text))}
 
 
-def claims(answer: str, *, names: bool = True) -> list[str]:
-    """The checkable parts of an answer: ids, clock times, numbers and (``names``) capitalised names."""
+def claims(answer: str, *, names_too: bool = True) -> list[str]:
+    """The checkable parts of an answer: ids, clock times, numbers, quoted text and
+    (``names_too``) capitalised names."""
     answer = _plain_numbers(answer)
     found: list[str] = []
     found += _ID.findall(answer)
     found += _CLOCK.findall(answer)
     rest = _CLOCK.sub(" ", _ID.sub(" ", answer))
     found += _NUMBER.findall(rest)
-    if names:
-        found += [w for w in _NAME.findall(answer) if w.lower() not in _COMMON]
+    found += [q for q in quoted(answer) if not _NUMBER.fullmatch(q)]
+    if names_too:
+        found += names(answer)
     return list(dict.fromkeys(found))
-
-
-_INFLECTION = re.compile(r"(?:ing|ed|es|s)$")
 
 
 def _supported(claim: str, corpus: str, corpus_numbers: set[float]) -> bool:
@@ -376,10 +352,10 @@ def _supported(claim: str, corpus: str, corpus_numbers: set[float]) -> bool:
         decimals = len(claim.partition(".")[2])
         return decimals > 0 and any(round(n, decimals) == value for n in corpus_numbers)
     word = claim.lower()
-    # A capitalised word at a sentence start is often an inflected verb ("Stored", "Searching"),
-    # not a name: its stem in the corpus ("store" in the goal) supports it.
-    stem = _INFLECTION.sub("", word)
-    return word in corpus or (len(stem) >= 4 and stem in corpus)
+    if word in corpus:
+        return True
+    # An inflected form of a word the corpus has ("Stored" for "store") is not a new claim.
+    return " " not in word and len(word) >= 4 and en.stem(word) in en.content_stems(corpus)
 
 
 def _evidence_items(value: Any, source: str) -> list[Evidence]:
@@ -417,18 +393,13 @@ def strip_unsupported(answer: str, unsupported: Sequence[str]) -> str:
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if clean(s)]
     text = " ".join(sentences)
     text = ",".join(c for c in text.split(",") if clean(c)).strip(" ,;")
-    return text if claims(text) else ""
+    return text if claims(text) or en.content_words(text) else ""
 
 
 def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
            memories: Sequence[MemoryNote] = (), knowledge: bool = False) -> Grounding:
     """Check that every claim in ``answer`` occurs in a trusted observation, the ``context``
     (goal, assumptions) or a recalled memory (cited as evidence).
-
-    An answer given without any tool call (the planner judged none was needed) is held to
-    its numbers, times and ids only: a name there is the model's own knowledge ("Bonjour"),
-    which no observation could show. Values a small model might compute or invent still have
-    to come from a tool.
 
     ``knowledge``: the goal is a general-knowledge question (:func:`~sokrat.agents.goals.general_knowledge`)
     that no tool here can check; its unsupported claims are reported as ``unverified``
@@ -437,7 +408,7 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     trusted = [s for s in steps if s["label"] == "ok"]
     corpus = _plain_numbers(" ".join([context, *(s["raw"] for s in trusted), *(m["text"] for m in memories)]).lower())
     numbers = _numbers(corpus)
-    found = claims(answer, names=bool(steps))
+    found = claims(answer)
     unsupported = [c for c in found if not _supported(c, corpus, numbers)]
 
     def backs(text: str) -> bool:

@@ -7,15 +7,22 @@
 - :func:`finds_nothing`: an answer saying the sources hold nothing (the run ends ``no_answer``);
 - :func:`says_absent`: that, or a thing reported absent (it must rest on a look at the sources);
 - :func:`echoes_instruction`: an "answer" that only repeats the prompt's instruction;
-- :func:`asks_to_store`: the goal orders something stored (a final answer before that is premature);
+- :func:`asks_to_store`: the goal orders something stored, in the store tool's own verbs (a
+  final answer before that is premature);
+- :func:`has_operands`: the goal carries numbers or quoted text to compute on;
 - :func:`general_knowledge`: a question about the world, not about the user's things or a
   computation (no tool could check its answer, which then rests on the model's knowledge).
+
+The shared vocabulary (stop words, stems, "nothing found" patterns) is in :mod:`sokrat.text`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
+
+from sokrat import text as en
 
 SINGLE_REQUEST_CHARS = 160
 """Longest goal the ``plan="auto"`` rule may treat as one request."""
@@ -29,16 +36,6 @@ _MULTI_STEP = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.?!](?:\s+|$)(?=\S)")
 _DIRECT = re.compile(r"^\W*answer directly\W*$", re.I)
-_NOTHING = re.compile(
-    r"\b(?:no (?:information|answer|record|mention|data)|"
-    r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"
-    r"(?:does|do|did)(?: not|n't) (?:say|mention|specify|state|contain)|"
-    r"(?:cannot|can't|could not|couldn't|unable to) (?:\w+ )?(?:find|determine|tell|answer|provide|compute|calculate|give)|"
-    r"nothing (?:found|about))\b",
-    re.I,
-)
-
-
 _PERSONAL = re.compile(
     r"\b(?:i|me|my|mine|myself|we|us|our|ours|i'm|i've|i'd)\b|"
     r"\b(?:remember|recall|memory|stored?|saved?|documents?|files?|notes?|videos?|clips?|photos?|images?|"
@@ -50,19 +47,24 @@ _PERSONAL = re.compile(
 )
 
 
-_QUOTED = re.compile(r"(?:^|\s)['\"“‘][^'\"”’]+['\"”’](?!\w)")
-_ON_TEXT = re.compile(r"\b(?:how many|count|number of|letters?|characters?|vowels?|reverse[ds]?|sort(?:ed)?)\b", re.I)
-"""Quoted text with a question about its letters or counts is data to compute on (a real 1.5B
-"knew" the r's in 'strawberry raspberry', wrongly); "what does 'carpe diem' mean?" is not."""
+def has_operands(goal: str) -> bool:
+    """The goal carries data to compute on: a number, or quoted text ("reverse 'planet'")."""
+    return bool(re.search(r"\d", goal)) or bool(quoted_text(goal))
+
+
+_QUOTED = re.compile(r"[\"“‘]([^\"”’\n]{1,200})[\"”’]|(?<![\w])'([^'\n]{1,200})'(?![\w])")
+
+
+def quoted_text(text: str) -> list[str]:
+    return [a or b for a, b in _QUOTED.findall(text) if (a or b).strip()]
 
 
 def general_knowledge(goal: str, *, has_media: bool) -> bool:
-    """A question about the world ("How long is a marathon?"): no media, no number or quoted
-    text to compute from, and nothing about the user's own things, files, memories or a
-    computation. No tool here can check such an answer, so its values rest on the model's own
-    knowledge (and are reported as such) instead of failing the run."""
-    return not has_media and not re.search(r"\d", goal) and not (_QUOTED.search(goal) and _ON_TEXT.search(goal)) \
-        and not _PERSONAL.search(goal)
+    """A question about the world ("How tall is Mount Fuji?"): no media, no operands (numbers or
+    quoted text: those make it a computation), and nothing about the user's own things, files,
+    memories or a computation. No tool here can check such an answer: its values rest on the
+    model's own knowledge, and the run says so (``unverified``) instead of sending it to tools."""
+    return not has_media and not has_operands(goal) and not _PERSONAL.search(goal)
 
 
 _WORDS = re.compile(r"[a-z0-9_']+")
@@ -78,17 +80,33 @@ def echoes_instruction(answer: str, instruction: str) -> bool:
     return sum(w in said for w in words) / len(words) >= 0.8
 
 
-_STORE = re.compile(
-    r"(?:^|[.;:!,]\s*|\b(?:then|and|please|also)\s+)(?:remember|store|save|memori[sz]e|note down|keep in mind)\b"
-    r"(?!\s+(?:when|what|where|who|how|whether|if)\b)",
-    re.I,
-)
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]?")
+_CLAUSES = re.compile(r"[,;:]|\b(?:then|and|also)\b", re.I)
+_LEADING = frozenset(["please", "and", "then", "also", "now", "so", "just", "kindly"])
+"""Words an imperative clause may open with before its verb."""
+_WH = frozenset(["when", "what", "where", "who", "whom", "how", "whether", "if", "why", "which"])
 
 
-def asks_to_store(goal: str) -> bool:
-    """The goal tells the agent to store something ("Remember that ...", "..., then save the
-    result"), as opposed to asking what it remembers ("Do you remember ...?")."""
-    return bool(_STORE.search(goal.strip()))
+def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
+    """The goal tells the agent to store something: a clause of a sentence that is not a
+    question starts with one of ``verbs`` (the store tool's own, :attr:`Tool.stores`), matched
+    by stem ("Please note that ...", "..., then save the result"), and is not followed by a
+    question word ("Remember when ...?" asks, it does not order)."""
+    phrases = [[en.stem(w) for w in en.words(v)] for v in verbs if en.words(v)]
+    if not phrases:
+        return False
+    for sentence in _SENTENCES.findall(goal):
+        if sentence.strip().endswith("?"):
+            continue
+        for clause in _CLAUSES.split(sentence):
+            tokens = en.words(clause)
+            while tokens and tokens[0] in _LEADING:  # "please", "and then"
+                tokens = tokens[1:]
+            stems = [en.stem(t) for t in tokens]
+            for phrase in phrases:
+                if stems[: len(phrase)] == phrase and not (tokens[len(phrase):][:1] and tokens[len(phrase)] in _WH):
+                    return True
+    return False
 
 
 def single_request(goal: str, *, plan: Literal["auto", "always"], human_in_the_loop: bool) -> bool:
@@ -112,17 +130,10 @@ def answer_directly(step: str) -> bool:
 
 
 def finds_nothing(answer: str) -> bool:
-    return bool(_NOTHING.search(answer))
-
-
-_ABSENT = re.compile(
-    r"\bno\s+(?:\w+\s+){0,2}(?:was|were|is|are)\s+(?:found|seen|visible|present|shown|mentioned|detected)\b|"
-    r"\b(?:did not|didn't|could not|couldn't|cannot|can't)\s+(?:see|find|spot|detect)\b",
-    re.I,
-)
+    return bool(en.NOTHING.search(answer))
 
 
 def says_absent(answer: str) -> bool:
     """Nothing found, or a thing reported absent ("No cat was found in the video."): an answer
     that must rest on a look at the user's sources, not on none."""
-    return finds_nothing(answer) or bool(_ABSENT.search(answer))
+    return finds_nothing(answer) or bool(en.ABSENT.search(answer))

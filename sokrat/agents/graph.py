@@ -3,8 +3,8 @@
     START -> plan -> [ask] -> act -> check -> act     (continue with the next call)
                                  |        \\-> replan -> act  (a step failed twice / no progress)
                                  |         \\-> answer -> END (limit, error budget, cancel)
-                                 |-> ground -> END       (final answer: must rest on tool outputs or memories)
-                                 |         \\-> act       (answer sent back once: unsupported)
+                                 |-> ground -> END       (final answer: the declared answer checks, then grounding)
+                                 |         \\-> act       (answer sent back: a check objected, within its budget)
                                  \\-> answer -> END       (limit reached: partial result)
 
 ``ask`` runs only when a human is in the loop and the plan raised a question.
@@ -17,7 +17,8 @@ and one graph serves any number of runs. A run that cannot go on raises a
 :class:`~sokrat.errors.RunStopped` (it carries the run's status); the node turns it into the
 ``stop`` fields and the ``answer`` node reports what was found so far.
 
-The checks live in :mod:`sokrat.agents.checks`, prompts in :mod:`sokrat.agents.prompts`,
+Step checks live in :mod:`sokrat.agents.checks`, the answer checks (declared, each with a code
+and its own budget) in :mod:`sokrat.agents.verifier`, prompts in :mod:`sokrat.agents.prompts`,
 prompt assembly in :mod:`sokrat.agents.context`, tool and memory choice in
 :mod:`sokrat.agents.toolset`.
 """
@@ -35,11 +36,20 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from sokrat.agents import checks, context, goals, prompts, toolset
+from sokrat.agents import checks, context, goals, prompts, toolset, verifier
 from sokrat.agents.actions import Action, action_schema, parse_action
 from sokrat.agents.options import AgentOptions, ResolvedLimits
 from sokrat.agents.prompts import Purpose
-from sokrat.agents.state import AgentState, MemoryNote, Pending, PlanStatus, PlanStep, StepState
+from sokrat.agents.state import (
+    BLOCKED_CODES,
+    AgentState,
+    MemoryNote,
+    Pending,
+    PlanStatus,
+    PlanStep,
+    StepCheckCode,
+    StepState,
+)
 from sokrat.errors import (
     ErrorBudgetExhausted,
     LLMOutputError,
@@ -56,18 +66,24 @@ from sokrat.errors import (
 from sokrat.llm.base import ChatModel, ChatResponse, Message
 from sokrat.memory.base import ArtifactStore, SemanticMemory
 from sokrat.settings import Settings
-from sokrat.tools.registry import Tool, ToolContext, ToolOutcome, ToolRegistry
+from sokrat.tools.registry import (
+    OutputVerdict,
+    OutputView,
+    Tool,
+    ToolContext,
+    ToolOutcome,
+    ToolRegistry,
+)
 from sokrat.types import Event, EventType, RunStatus, Usage
 
 NO_PROGRESS_FAILURES = 2
 """Failures on one plan step (or a stall) after which the rest of the plan is rewritten."""
 SUMMARY_SCRATCH_CHARS = 10_000
 """Cap on the one-line-per-step digest of steps between the summary and the verbatim window."""
-MAX_ANSWER_REJECTIONS = 1
-"""Proposed answers sent back to the planner (premature, or with claims no output shows) before
-an unsupported answer is revised once and then reported as failed."""
-STORE_TOOL = "remember"
-"""The memory tool a goal that says "remember ..." must call before the run answers."""
+UNUSABLE = "unusable"
+"""``ChatResponse.finish_reason`` of a reply the model backend could not turn into output."""
+DUPLICATE_STORE_OVERLAP = 0.5
+"""Share of content words (Jaccard) above which a second store call repeats an earlier one."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ async def _llm(
         # Unusable output (runaway, cut off, not JSON) is a bad step, not the end of the run:
         # each caller treats it like any unparseable reply, and the error budget decides.
         _emit(runtime, "warning", step, message=f"unusable model output ({purpose}): {e}")
-        return ChatResponse(text=f"(unusable output: {e})", parsed=None), Usage(llm_calls=1)
+        return ChatResponse(text=f"(unusable output: {e})", parsed=None, finish_reason=UNUSABLE), Usage(llm_calls=1)
     except SokratError as e:
         raise PlannerFailed(f"planner model failed ({purpose}): {e}") from e
     except Exception as e:  # a backend bug must end the run with a reason, not crash the caller
@@ -177,7 +193,7 @@ def _with_status(plan: list[PlanStep], index: int | None, status: PlanStatus) ->
 def _trailing_refused_tools(steps: list[StepState]) -> set[str]:
     refused: set[str] = set()
     for s in reversed(steps):
-        if checks.REPEAT_REFUSED not in s["check"]:
+        if s["check_code"] != "repeat_ok":
             break
         refused.add(s["tool"])
     return refused
@@ -303,7 +319,7 @@ def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -
     """The prompt's tail: what to do now (the only part that changes every step)."""
     steps = state.get("steps", [])
     if state.get("feedback"):
-        return f"{state['feedback']}\nReply with one JSON tool call."
+        return f"{state['feedback']}\nReply with one JSON {'tool call' if state.get('must_call', True) else 'action'}."
     if current is None:
         text = ("All plan steps are done. Reply with final_answer: answer the goal in one sentence, with the "
                 "values the steps above show.")
@@ -313,6 +329,16 @@ def _instruction(state: AgentState, plan: list[PlanStep], current: int | None) -
         text = (f"Now do plan step {current + 1}: {plan[current]['text']}\nDo not repeat a call that already has "
                 "a result. If the steps above already answer the goal, reply with final_answer.")
     return text + "\nReply with one JSON action."
+
+
+def _route_first(state: AgentState, allowed: list[Tool]) -> list[Tool]:
+    """Routing by capability: the first action of a run with media goes to the tool that answers
+    questions about that media (``@tool(answers=True)`` reading media: ``video_qa``), whose
+    answer cites the log's times; a small model otherwise reaches for code that opens the file,
+    or for ``describe_moment`` at an invented time. Empty when the rule does not apply."""
+    if not state.get("media") or state.get("steps"):
+        return []
+    return [t for t in allowed if t.answers and toolset.reads_media(t)][:1]
 
 
 def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
@@ -332,9 +358,11 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     # may only answer. The grounding check still judges what it says.
     refused = _trailing_refused_tools(steps) | set(state.get("unavailable", []))
     allowed = [] if refused and current is None else [t for t in offered if t.name not in refused]
+    first = _route_first(state, allowed)
+    allowed = first or allowed
     # An answer was just sent back ("call X first", "check it with a tool"): small models tend to
     # answer again regardless, so this one action must be a tool call.
-    may_answer = not (state.get("feedback") and allowed)
+    may_answer = not ((state.get("feedback") and state.get("must_call", True) or first) and allowed)
     listed = [t for t in offered if not toolset.reads_artifacts(t)]  # the prompt prefix stays the same
     instruction = _instruction(state, plan, current)
     messages, _ = context.assemble(
@@ -353,28 +381,11 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
                       instruction=instruction)
 
 
-def _premature(state: AgentState, prompt: _ActPrompt, deps: RunDeps) -> str:
-    """Why a final answer comes too early: an open plan step names a tool not tried yet."""
-    if state.get("answer_rejections", 0) >= MAX_ANSWER_REJECTIONS or prompt.current is None:
-        return ""
-    used = {s["tool"] for s in state.get("steps", [])}  # tried, even if it failed: "not found" is an answer
-    names = [t.name for t in prompt.allowed]
-    stored = any(s["tool"] == STORE_TOOL and s["label"] == "ok" for s in state.get("steps", []))
-    if STORE_TOOL in names and not stored and goals.asks_to_store(state["goal"]):
-        return f"The goal asks to store something: call {STORE_TOOL} first, then answer."
-    for i, p in enumerate(prompt.plan[prompt.current:], start=prompt.current):
-        missing = [n for n in _named_tools(p["text"], names) if n not in used]
-        if missing:
-            return f"Plan step {i + 1} ({p['text']}) is not done: call {missing[0]} first, then answer."
-    return ""
-
-
 async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _ActPrompt,
-                      index: int) -> tuple[Action | None, str, str, Usage]:
+                      index: int) -> tuple[Action | None, str, Usage]:
     """Phase 2: ask for one schema-constrained action, re-asking when it is unusable.
 
-    Returns the action (None when none was usable), the problem with the last reply, the
-    reason a final answer was sent back (premature), and the usage."""
+    Returns the action (None when none was usable), the problem with the last reply, and the usage."""
     deps = runtime.context
     schema = action_schema(prompt.allowed, final_answer=prompt.may_answer)
     messages = prompt.messages
@@ -390,40 +401,36 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
             action = parse_action(_reply(response), prompt.allowed, final_answer=prompt.may_answer)
             if action.is_final and not action.answer.strip():
                 raise LLMOutputError("final_answer needs a non-empty 'answer'")
-            # A premature answer is sent back with the call it lacks, which says more than "that
-            # repeats the instruction" (a store goal's answer restates the goal: the 1.5B got only
-            # the echo message three times for "Remember that the kickoff is in room B12, then ...").
-            early = _premature(state, prompt, deps) if action.is_final else ""
-            if early:
-                return None, "", early, usage
-            if action.is_final and goals.echoes_instruction(action.answer, prompt.instruction):
-                raise LLMOutputError("that answer repeats the instruction; answer the goal itself, with its values")
         except LLMOutputError as e:
-            problem = response.text if response.text.startswith("(unusable output") else str(e)
+            problem = response.text if response.finish_reason == UNUSABLE else str(e)
             messages = [*messages, Message("assistant", response.text[:500]),
                         Message("user", f"That is not a valid action: {problem}. Reply with ONE JSON action.")]
             continue
-        refused = "" if action.is_final else _refused_repeat(state, deps, action)
-        if refused and temperature == 0.0 and attempt < deps.options.action_retries:
+        refusal = None if action.is_final else _refused_repeat(state, deps, action)
+        if refusal is not None and temperature == 0.0 and attempt < deps.options.action_retries:
             # Greedy decoding gives a stuck model the same call on every step (a real 1.5B ran the
-            # same non-printing code three times, and repeated finished searches instead of
-            # computing). Like whisper's temperature fallback, ask once more with sampling, saying why.
+            # same non-printing code three times, repeated finished searches instead of computing,
+            # and copied a printed 8-digit result with a digit dropped on every try). Like
+            # whisper's temperature fallback, ask once more with sampling, saying why.
             temperature = deps.options.fallback_temperature
             if temperature > 0:
                 messages = [*messages, Message("assistant", response.text[:500]),
-                            Message("user", f"That call would be refused: {refused}. Reply with ONE different JSON "
+                            Message("user", f"That call would be refused: {refusal.reason}. Reply with ONE different JSON "
                                             "action.")]
                 continue
-        return action, "", "", usage
-    return None, problem, "", usage
+        return action, "", usage
+    return None, problem, usage
 
 
-def _refused_repeat(state: AgentState, deps: RunDeps, action: Action) -> str:
-    """Why the loop check will refuse this call (it repeats one that failed, or one that
-    already gave its result), or ""."""
-    return checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
-                              max_identical=deps.options.max_identical_calls,
-                              block_repeat_of_ok=deps.options.block_repeated_calls) or ""
+def _refused_repeat(state: AgentState, deps: RunDeps, action: Action) -> checks.Refusal | None:
+    """Why the call will be refused before it runs (it repeats one that failed, or one that
+    already gave its result, or writes a value no output shows), or None."""
+    refusal = checks.detect_loop(state.get("steps", []), action.tool, action.arguments,
+                                 max_identical=deps.options.max_identical_calls,
+                                 block_repeat_of_ok=deps.options.block_repeated_calls)
+    if refusal is None and action.tool in deps.tools:
+        refusal = _ungrounded_arguments(state, deps.tools.get(action.tool), action.arguments)
+    return refusal
 
 
 async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tuple[ToolOutcome, int]:
@@ -446,17 +453,36 @@ async def _execute(runtime: Runtime[RunDeps], action: Action, index: int) -> tup
         await asyncio.sleep(delay)
 
 
-def _ungrounded_arguments(state: AgentState, t: Tool, arguments: dict[str, Any]) -> str:
-    """Why a call may not write what it would (:attr:`Tool.grounded`): a value there that no
-    tool output, recalled memory or the goal shows."""
+def _ungrounded_arguments(state: AgentState, t: Tool, arguments: dict[str, Any]) -> checks.Refusal | None:
+    """Why a call may not use what it would (:attr:`Tool.grounded`): a value there (text, or a
+    number such as a time) that no tool output, recalled memory or the goal shows."""
     for name in t.grounded:
         value = arguments.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = f"{value:g}"
         if isinstance(value, str):
             result = _grounding(state, value)
             if not result.supported:
-                return (f"{name} holds {', '.join(result.unsupported)}, which neither the goal nor any tool output "
-                        "shows: write the values the tools returned")
-    return ""
+                return checks.Refusal("ungrounded_arguments", (
+                    f"{name} holds {', '.join(result.unsupported)}, which neither the goal nor any tool output "
+                    "shows: use the values the tools returned"))
+    return None
+
+
+def _duplicate_store(state: AgentState, t: Tool, arguments: dict[str, Any]) -> checks.Refusal | None:
+    """A store tool (:attr:`Tool.stores`) stores each fact once: a call whose text repeats what
+    a trusted call of it already stored (most content words shared) is refused."""
+    if not t.stores:
+        return None
+    words = toolset.content_words(" ".join(str(v) for v in arguments.values() if isinstance(v, str)))
+    for s in state.get("steps", []):
+        if s["tool"] != t.name or s["label"] != "ok":
+            continue
+        before = toolset.content_words(" ".join(str(v) for v in s["arguments"].values() if isinstance(v, str)))
+        if words and before and len(words & before) / len(words | before) >= DUPLICATE_STORE_OVERLAP:
+            return checks.Refusal("repeat_ok", f"this was already stored at step {s['index']}: {s['raw'][:200]}. "
+                                               "Reply with final_answer, saying what was stored")
+    return None
 
 
 async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Action, index: int) -> Pending:
@@ -464,14 +490,16 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
     failure), else run it."""
     deps = runtime.context
     _emit(runtime, "tool_called", index, tool=action.tool, arguments=action.arguments)
-    blocked = checks.validate_call(deps.tools, action.tool, action.arguments) or checks.detect_loop(
+    refusal = checks.validate_call(deps.tools, action.tool, action.arguments) or checks.detect_loop(
         state.get("steps", []), action.tool, action.arguments, max_identical=deps.options.max_identical_calls,
         block_repeat_of_ok=deps.options.block_repeated_calls,
     )
-    blocked = blocked or _ungrounded_arguments(state, deps.tools.get(action.tool), action.arguments)
-    if blocked:
+    if refusal is None:
+        t = deps.tools.get(action.tool)
+        refusal = _ungrounded_arguments(state, t, action.arguments) or _duplicate_store(state, t, action.arguments)
+    if refusal is not None:
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
-                       blocked=blocked, failure="", attempts=0, unavailable=False)
+                       blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)
     outcome, attempts = await _execute(runtime, action, index)
     if outcome.unavailable:  # the user must act (a missing model, a dead backend); the model cannot
         _emit(runtime, "warning", index, message=f"tool {action.tool} is unavailable and is no longer offered: {outcome.error}")
@@ -480,7 +508,7 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
     _emit(runtime, "tool_result", index, tool=action.tool, ok=outcome.ok, duration_s=round(outcome.duration_s, 3),
           preview=output[: prompts.PREVIEW_CHARS])
     return Pending(tool=action.tool, arguments=action.arguments, ok=outcome.ok, output=output,
-                   duration_s=outcome.duration_s, blocked="", failure=failure, attempts=attempts,
+                   duration_s=outcome.duration_s, blocked="", blocked_code="", failure=failure, attempts=attempts,
                    unavailable=outcome.unavailable)
 
 
@@ -496,20 +524,19 @@ async def act_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, An
     _emit(runtime, "step_started", index,
           plan_step=prompt.plan[prompt.current]["text"] if prompt.current is not None else "")
     try:
-        action, problem, early, usage = await _ask_action(runtime, state, prompt, index)
+        action, problem, usage = await _ask_action(runtime, state, prompt, index)
     except RunStopped as stop:
         return {**_stopped(stop), "plan": prompt.plan}
     update: dict[str, Any] = {"plan": prompt.plan, "usage": _sum(usage), "feedback": ""}
-    if early:  # a premature answer: sent back once, with what is left to do
-        _emit(runtime, "check", index, label="failed", reason=f"answer sent back: {early}")
-        return {**update, "pending": None, "proposed_answer": None, "feedback": early,
-                "answer_rejections": state.get("answer_rejections", 0) + 1}
     if action is None:
         return {**update, "pending": Pending(tool="(invalid action)", arguments={}, ok=False, output="", duration_s=0.0,
                                              blocked=f"the model's reply was not a valid action: {problem}",
-                                             failure="", attempts=0, unavailable=False)}
+                                             blocked_code="invalid_action", failure="", attempts=0, unavailable=False)}
     if action.is_final:
-        return {**update, "proposed_answer": action.answer, "pending": None}
+        # The instruction an answer may not merely repeat; not a send-back's message, which an
+        # answer that follows it naturally echoes.
+        return {**update, "proposed_answer": action.answer, "pending": None,
+                "instruction": "" if state.get("feedback") else prompt.instruction}
     pending = await _run_action(runtime, state, action, index)
     return {**update, "pending": pending, "usage": _sum(usage, Usage(tool_time_s=pending["duration_s"]))}
 
@@ -522,30 +549,47 @@ def _failure_hint(pending: Pending) -> str:
     return f"a transient failure{tries}: use another tool, or try again later"
 
 
+def _output_view(state: AgentState, deps: RunDeps, tool: str) -> OutputView:
+    return OutputView(tools=tuple(t.name for t in _offered(state, deps)), media=tuple(state.get("media", [])),
+                      sources=tuple(s["raw"] for s in state.get("steps", []) if s["tool"] != tool))
+
+
+def _own_check(state: AgentState, deps: RunDeps, pending: Pending) -> OutputVerdict | None:
+    """The tool's own output check (:attr:`Tool.output_check`), if it declares one."""
+    t = deps.tools.get(pending["tool"]) if pending["tool"] in deps.tools else None
+    if t is None or t.output_check is None:
+        return None
+    return t.output_check(pending["arguments"], pending["ok"], pending["output"],
+                          _output_view(state, deps, pending["tool"]))
+
+
 async def _verdict(runtime: Runtime[RunDeps], state: AgentState, pending: Pending, index: int) -> tuple[checks.Verdict, Usage]:
-    """Phase 1: label the step by rules, and by the model where the rules cannot tell."""
+    """Phase 1: label the step by rules (the generic ones and the tool's own), and by the model
+    where the rules cannot tell."""
+    deps = runtime.context
     if pending["blocked"]:
-        return checks.Verdict("failed", f"blocked: {pending['blocked']}", "choose another action"), Usage()
-    verdict = checks.verify(pending["tool"], pending["arguments"], pending["ok"], pending["output"], state.get("steps", []))
-    if verdict is not None and verdict.reason == checks.EMPTY_OUTPUT:
+        code: StepCheckCode = pending["blocked_code"] or "bad_arguments"  # type: ignore[assignment]
+        return checks.Verdict("failed", f"blocked: {pending['blocked']}", "choose another action", code), Usage()
+    own = _own_check(state, deps, pending)
+    verdict = checks.verify(pending["tool"], pending["arguments"], pending["ok"], pending["output"],
+                            state.get("steps", []), own=own)
+    if verdict is not None and verdict.code == "empty_output":
         # An empty lookup names the other sources not yet tried (a real 1.5B searched memory
         # twice for "my notes" and never the indexed documents that held them).
-        others = [n for n in _untried_lookups(state, runtime.context) if n != pending["tool"]]
-        if others and runtime.context.tools.get(pending["tool"]).looks_up:
+        others = [n for n in _untried_lookups(state, deps) if n != pending["tool"]]
+        if others and deps.tools.get(pending["tool"]).looks_up:
             verdict = checks.Verdict("failed", verdict.reason,
-                                     f"nothing there: look with {' or '.join(others)} (not tried yet), or retry once")
+                                     f"nothing there: look with {' or '.join(others)} (not tried yet), or retry once",
+                                     verdict.code)
     if verdict is not None:
-        if not pending["ok"]:
-            hint = checks.code_failure_hint(pending["output"], pending["arguments"].get("code"),
-                                            [t.name for t in _offered(state, runtime.context)], state.get("media", []),
-                                            state.get("steps", []))
+        if not pending["ok"] and own is None:
             verdict = checks.Verdict("failed", f"the tool reported a {pending['failure'] or 'permanent'} error",
-                                     hint or _failure_hint(pending))
+                                     _failure_hint(pending), "tool_error")
         return verdict, Usage()
-    if runtime.context.options.llm_judge:
+    if deps.options.llm_judge:
         return await _judge(runtime, state, pending, index)
     # Fail-open by design: free text of unclear relevance is accepted; grounding still checks the answer.
-    return checks.Verdict("ok", "rules could not tell; accepted"), Usage()
+    return checks.Verdict("ok", "rules could not tell; accepted", code="accepted"), Usage()
 
 
 async def _judge(runtime: Runtime[RunDeps], state: AgentState, pending: Pending, index: int) -> tuple[checks.Verdict, Usage]:
@@ -557,9 +601,10 @@ async def _judge(runtime: Runtime[RunDeps], state: AgentState, pending: Pending,
     label = obj.get("label")
     if label not in ("ok", "suspect", "failed"):
         # Fail-open by design: a judge without a usable label does not veto a step.
-        return checks.Verdict("ok", "rules could not tell; the judge gave no usable label"), usage
+        return checks.Verdict("ok", "rules could not tell; the judge gave no usable label", code="accepted"), usage
     hint = "" if label == "ok" else "call again or use another tool"
-    return checks.Verdict(label, f"judged by the model: {str(obj.get('reason', ''))[: prompts.JUDGE_REASON_CHARS]}", hint), usage
+    return checks.Verdict(label, f"judged by the model: {str(obj.get('reason', ''))[: prompts.JUDGE_REASON_CHARS]}", hint,
+                          "judged"), usage
 
 
 def _record(deps: RunDeps, pending: Pending, verdict: checks.Verdict, index: int) -> StepState:
@@ -568,7 +613,8 @@ def _record(deps: RunDeps, pending: Pending, verdict: checks.Verdict, index: int
     observation, handle = context.offload(text, deps.artifacts, deps.settings)
     return StepState(index=index, tool=pending["tool"], arguments=pending["arguments"], observation=observation,
                      raw=pending["output"][: 4 * deps.settings.observation_max_chars], label=verdict.label,
-                     check=verdict.reason, artifact=handle, duration_s=pending["duration_s"], failure=pending["failure"])
+                     check=verdict.reason, check_code=verdict.code, artifact=handle, duration_s=pending["duration_s"],
+                     failure="permanent" if verdict.permanent else pending["failure"])
 
 
 def _progress(runtime: Runtime[RunDeps], state: AgentState, step: StepState, all_steps: list[StepState]) -> dict[str, Any]:
@@ -720,85 +766,81 @@ async def _revise(runtime: Runtime[RunDeps], state: AgentState, answer: str,
 
 
 def _may_send_back(state: AgentState, deps: RunDeps) -> bool:
-    """An answer may go back to the act node: rejections, steps and time are left."""
-    return (state.get("answer_rejections", 0) < MAX_ANSWER_REJECTIONS
-            and len(state.get("steps", [])) < deps.limits.max_steps and _remaining(deps) > 0)
+    """An answer may go back to the act node: steps and time are left (each check's own budget
+    is counted in :func:`verifier.first_objection`)."""
+    return len(state.get("steps", [])) < deps.limits.max_steps and _remaining(deps) > 0
 
 
 def _untried_lookups(state: AgentState, deps: RunDeps) -> list[str]:
     """The offered tools that read the user's sources and were not tried in this run."""
-    tried = {s["tool"] for s in state.get("steps", []) if not s["check"].startswith("blocked")}
+    tried = {s["tool"] for s in state.get("steps", []) if s["check_code"] not in BLOCKED_CODES}
     return [t.name for t in _offered(state, deps) if t.looks_up and t.name not in tried]
 
 
-def _send_back(state: AgentState, deps: RunDeps, result: checks.Grounding) -> str:
-    """Why an unsupported answer goes back to the act node (once), or "" when it may not."""
-    if not _may_send_back(state, deps):
-        return ""
-    return (f"Your answer mentioned {', '.join(result.unsupported)}, which no tool output shows. "
-            "Check it with a tool (for a computation, run code), then answer with what the tool shows.")
+def _view(state: AgentState, deps: RunDeps, result: checks.Grounding) -> verifier.RunView:
+    return verifier.RunView(goal=state["goal"], media=tuple(state.get("media", [])), steps=tuple(state.get("steps", [])),
+                            offered=tuple(_offered(state, deps)), plan=tuple(state.get("plan", [])), grounding=result,
+                            instruction=state.get("instruction", ""))
 
 
 async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
-    """The answer must rest on trusted observations, the goal or recalled memories. An
-    unsupported answer goes back once to the planner (to check it with a tool), is then revised
-    once, and is otherwise reported as unsupported (failed)."""
+    """The proposed answer goes through the declared answer checks (:mod:`sokrat.agents.verifier`)
+    in order. The first that objects sends it back to the planner while its own budget lasts;
+    once spent, a check that only asks for more work lets the answer go on, and the others end
+    the run ``unverified`` with their reason. An unsupported answer is revised once before that."""
     deps = runtime.context
     answer = state.get("proposed_answer") or ""
-    # An answer saying nothing is known, or a thing is absent, must rest on a look at every
-    # source that could hold it (a real 1.5B searched memory for "my notes", found nothing and
-    # answered "not specified" without trying the document search that held the answer).
-    untried = _untried_lookups(state, deps) if goals.says_absent(answer) else []
-    steps = state.get("steps", [])
-    # Gave up after its own code failed (not after a lookup that found nothing: that is an answer).
-    gave_up = (goals.finds_nothing(answer) and bool(steps) and steps[-1]["label"] == "failed"
-               and "code" in steps[-1]["arguments"])
-    feedback = ""
-    if untried:
-        feedback = (f"You answered that nothing is known or that it is absent, but {' and '.join(untried)} "
-                    f"{'was' if len(untried) == 1 else 'were'} not tried in this run: look there first, then answer.")
-    elif gave_up:  # a real 1.5B answered "I can't provide the answer because the previous step failed"
-        feedback = "You gave up after your code failed. Correct the code and run it again, then answer with what it shows."
-    if feedback and _may_send_back(state, deps):
-        _emit(runtime, "check", len(state.get("steps", [])), label="failed", reason=f"answer sent back: {feedback}")
-        return {"proposed_answer": None, "feedback": feedback, "answer_rejections": state.get("answer_rejections", 0) + 1}
     result = _grounding(state, answer)
+    sent_back = dict(state.get("sent_back", {}))
+    found = verifier.first_objection(answer, _view(state, deps, result), deps.options.answer_checks, sent_back,
+                                     may_send_back=_may_send_back(state, deps))
     usage = Usage()
     note = "grounded"
-    if not result.supported:
-        feedback = _send_back(state, deps, result)
-        if feedback:
-            _emit(runtime, "check", len(state.get("steps", [])), label="failed", reason=f"answer sent back: {feedback}")
-            return {"proposed_answer": None, "feedback": feedback,
-                    "answer_rejections": state.get("answer_rejections", 0) + 1}
-        answer, result, note, usage = await _revise(runtime, state, answer, result)
-    return _finish(runtime, state, answer, result, note, usage)
+    doubt = ""
+    if found is not None:
+        check, objection, send = found
+        if send:
+            sent_back[check.code] = sent_back.get(check.code, 0) + 1
+            _emit(runtime, "check", len(state.get("steps", [])), label="failed", code=check.code,
+                  reason=f"answer sent back: {objection.message}")
+            return {"proposed_answer": None, "feedback": objection.message, "sent_back": sent_back,
+                    "must_call": check.needs_tool}
+        if check.code == "ungrounded":
+            answer, result, note, usage = await _revise(runtime, state, answer, result)
+            if not result.supported:
+                doubt = f"ungrounded: answer not supported by the observations: {', '.join(result.unsupported)}"
+        else:
+            doubt = f"{check.code}: {objection.message}"
+    return _finish(runtime, state, answer, result, note, usage, doubt=doubt)
 
 
 def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: checks.Grounding, note: str,
-            usage: Usage) -> dict[str, Any]:
-    """Phase 3: the run's status, reason, evidence, and the episode for later runs."""
+            usage: Usage, *, doubt: str = "") -> dict[str, Any]:
+    """Phase 3: the run's status, reason, evidence, and the episode for later runs. ``doubt``
+    is the reason a check could not confirm the answer (the run ends ``unverified``)."""
     plan = [PlanStep(text=p["text"], status="done" if p["status"] == "active" else
                      ("skipped" if p["status"] == "pending" else p["status"]))
             for p in state.get("plan", [])]
-    # A "nothing found" answer that states no value of its own (names aside: "Please", "Zephyr")
-    # is no answer, however the run got there.
+    # A "nothing found" answer that states no value of its own (the goal's words aside) is no
+    # answer, however the run got there.
     goal = state["goal"].lower()
-    if result.supported and goals.finds_nothing(answer) and not [
-            c for c in checks.claims(answer, names=False) if c.lower() not in goal]:
-        status: RunStatus = "no_answer"  # the sources hold nothing that answers: say so, do not guess
+    notes: list[str] = []
+    if note != "grounded":
+        notes.append(note)
+    if result.unverified:
+        doubt = doubt or f"from the model's own knowledge, not checked by any tool: {', '.join(result.unverified)}"
+    if doubt:
+        status: RunStatus = "unverified"  # shown with the reason; never reported as a success
+        reason = "; ".join([doubt, *state.get("assumptions", [])])
+        note = "unverified"
+    elif goals.finds_nothing(answer) and not [c for c in checks.claims(answer) if c.lower() not in goal]:
+        status = "no_answer"  # the sources hold nothing that answers: say so, do not guess
         reason = "the tools and memories hold nothing that answers the goal"
-    elif result.supported:
-        status = "succeeded"
-        if result.unverified:
-            note = f"from the model's own knowledge, not checked by any tool: {', '.join(result.unverified)}"
-        reason = "; ".join([*state.get("assumptions", []),
-                            *([note] if note.startswith(("unsupported parts", "from the model")) else [])])
-        _remember_episode(runtime.context, state["goal"], answer)
     else:
-        status, reason = "failed", f"answer not supported by the observations: {', '.join(result.unsupported)}"
-        note = "unsupported"
-    _emit(runtime, "answer", None, answer=answer, grounding=note)
+        status = "succeeded"
+        reason = "; ".join([*state.get("assumptions", []), *notes])
+        _remember_episode(runtime.context, state["goal"], answer)
+    _emit(runtime, "answer", None, answer=answer, grounding=note, status=status)
     return {"answer": answer, "status": status, "reason": reason, "grounding": note, "plan": plan,
             "evidence": [e.model_dump() for e in result.evidence], "usage": _sum(usage)}
 

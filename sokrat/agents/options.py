@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Literal
 
+from sokrat.agents.verifier import DEFAULT_ANSWER_CHECKS, AnswerCheck
+
 if TYPE_CHECKING:
     from sokrat.settings import Settings
 
@@ -60,6 +62,10 @@ class AgentOptions:
     """Ask ambiguous goals back (LangGraph ``interrupt``) instead of stating an assumption."""
     remember_episodes: bool = True
     """Store each finished run (goal, answer) as an episode in long-term memory."""
+    answer_checks: tuple[AnswerCheck, ...] = DEFAULT_ANSWER_CHECKS
+    """The checks a proposed final answer must pass, in the order they run (earlier ones take
+    precedence), each with its own send-back budget (:mod:`sokrat.agents.verifier`). Add your
+    own (``(*DEFAULT_ANSWER_CHECKS, AnswerCheck("...", fn))``) or drop some."""
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ async def run_react(
 
 def _step(index: int, tool: str, arguments: dict, observation: str) -> StepState:
     return StepState(index=index, tool=tool, arguments=arguments, observation=observation, raw=observation,
-                     label="ok", check="", artifact=None, duration_s=0.0, failure="")
+                     label="ok", check="", check_code="", artifact=None, duration_s=0.0,
+                     failure="")
 
 
 def _result(answer: str, status: RunStatus, reason: str, steps: list[StepState], usage: Usage) -> Result:

@@ -17,6 +17,25 @@ CheckLabel = Literal["ok", "suspect", "failed"]
 FailureKind = Literal["", "transient", "permanent"]
 """How a failed call failed: ``transient`` (a timeout, a lost connection: the same call may
 work later) or ``permanent`` (bad arguments, a missing file: it will fail again as it is)."""
+StepCheckCode = Literal[
+    # labelled ok
+    "no_objection", "confirmed", "accepted", "judged",
+    # the call itself
+    "tool_error", "empty_output", "error_text", "garbage", "malformed_json", "no_content",
+    # against earlier steps and the arguments
+    "differs_from_earlier", "echo_mismatch", "not_mentioned",
+    # refused before running
+    "invalid_action", "bad_arguments", "repeat_failed", "repeat_ok", "repeat_many", "repeat_same_output",
+    "ungrounded_arguments",
+]
+"""Why a step got its label, as data: control flow reads this, never the prose ``check``.
+A tool's own output check (:attr:`~sokrat.tools.registry.Tool.output_check`) adds codes of
+its own (``python_exec``: ``printed_nothing``, ``random_values``, ...), so
+:attr:`StepState.check_code` is a ``str``."""
+BLOCKED_CODES: frozenset[str] = frozenset(
+    ["invalid_action", "bad_arguments", "repeat_failed", "repeat_ok", "repeat_many", "repeat_same_output",
+     "ungrounded_arguments"])
+"""Codes of calls refused before they ran (the tool was not tried)."""
 
 
 class PlanStep(TypedDict):
@@ -36,7 +55,9 @@ class StepState(TypedDict):
     """The tool's own output text, up to ``observation_max_chars`` (for checks and grounding)."""
     label: CheckLabel
     check: str
-    """The verifier's reason for ``label``."""
+    """The verifier's reason for ``label``, in words (for the model and the user)."""
+    check_code: str
+    """The same reason as a code (:data:`StepCheckCode` or a tool's own output-check code)."""
     artifact: str | None
     duration_s: float
     failure: FailureKind
@@ -53,6 +74,8 @@ class Pending(TypedDict):
     duration_s: float
     blocked: str
     """Non-empty when the call was refused before running (bad arguments, loop)."""
+    blocked_code: str
+    """Why it was refused, as a :data:`StepCheckCode` ("" when it ran)."""
     failure: FailureKind
     attempts: int
     """Times the call ran (transient failures are retried with backoff)."""
@@ -90,9 +113,13 @@ class AgentState(TypedDict, total=False):
     pending: Pending | None
     proposed_answer: str | None
     feedback: str
+    must_call: bool
+    """The answer was sent back for a tool's result: the next action must be a tool call."""
+    instruction: str
+    """The prompt's tail the last proposed answer was given to (an answer that repeats it is sent back)."""
     """Why the last proposed answer was sent back (shown in the next act prompt)."""
-    answer_rejections: int
-    """Proposed answers sent back so far (premature or unsupported)."""
+    sent_back: dict[str, int]
+    """Proposed answers sent back so far, per answer-check code (each check has its own budget)."""
     question: str
     """A question for the human (``human_in_the_loop``), asked by the ``ask`` node."""
     summary: str

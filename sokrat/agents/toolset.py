@@ -22,9 +22,9 @@ word with the goal, since vector search always returns its nearest items, relate
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
+from sokrat import text as en
 from sokrat.memory.base import MemoryRecord
 from sokrat.tools.registry import Tool, ToolContext
 
@@ -34,12 +34,6 @@ MEDIA_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".wav", ".mp3
                   ".jpg", ".jpeg", ".png")
 MAX_OFFERED_TOOLS = 8
 """More tools than this are ranked by relevance to the goal (small models choose worse among many)."""
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "did", "do", "does", "for", "from", "has", "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "so", "that", "the", "their", "them", "then", "there", "these", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "tell", "say", "give", "find", "show", "please", "about", "into", "than", "just", "also"]
-)
-
 
 def _params(t: Tool) -> set[str]:
     return set(t.parameters.get("properties", {}))
@@ -58,9 +52,8 @@ def names_media(goal: str) -> bool:
     return any(word.lower().rstrip(".,;:!?)\"'").endswith(MEDIA_SUFFIXES) for word in goal.split())
 
 
-def content_words(text: str) -> set[str]:
-    """Lower-case words of 3+ characters that are not stop words (numbers count)."""
-    return {w for w in _WORD.findall(text.lower()) if (len(w) >= 3 or w.isdigit()) and w not in _STOP}
+content_words = en.content_words
+"""Lower-case words of 3+ characters that are not stop words (:func:`sokrat.text.content_words`)."""
 
 
 def _rank(tools: Sequence[Tool], goal: str, limit: int) -> list[Tool]:

@@ -8,13 +8,16 @@ limiter (``SOKRAT_CODE_SANDBOX=rlimits``), which is not a security boundary.
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 import signal
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from sokrat.errors import InvalidInput, ToolError
-from sokrat.tools.registry import ToolContext, tool
+from sokrat.tools.registry import OutputVerdict, OutputView, ToolContext, tool
 from sokrat.tools.sandbox import ExecResult, run_python
 
 MAX_TIMEOUT_S = 120.0
@@ -46,7 +49,77 @@ def _files(result: ExecResult) -> list[dict[str, Any]]:
     return out
 
 
-@tool
+# --- python_exec's own output checks (what only this tool knows about its outputs) -----------------
+_RANDOM = re.compile(r"\b(?:random|secrets|uuid)\b")
+_NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+_PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
+
+
+def _shows_nothing(record: dict[str, Any]) -> bool:
+    """No printed text, no value, no file: the run showed nothing."""
+    return not str(record.get("stdout", "")).strip() and not record.get("files")
+
+
+def print_hint(code: str) -> str:
+    """What to change in code that showed nothing, read from its syntax tree: a function that
+    nothing at the top level calls, or a last assignment that is never printed."""
+    generic = "print() the values you need and run it again"
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return generic
+    if not tree.body:
+        return generic
+    defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    top_calls = {n.func.id for stmt in tree.body if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 for n in ast.walk(stmt) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    uncalled = [d for d in defs if d.name not in top_calls]
+    if uncalled:
+        d = uncalled[-1]
+        where = " (on a one-line def, everything after the colon is inside the function)" if d.end_lineno == d.lineno else ""
+        return (f"nothing at the top level calls {d.name}(){where}: after the def, on a new unindented line, "
+                f"print({d.name}(...)) with the arguments the goal gives")
+    last = tree.body[-1]
+    if isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        return f"end the code with print({last.targets[0].id})"
+    return generic
+
+
+def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputView) -> OutputVerdict | None:
+    """python_exec's checks: code that showed nothing (deterministic: the same code shows
+    nothing again), code that draws random values (its output is no fact), and failures a
+    generic "change the arguments" does not fix: a planner tool called as a Python function,
+    and a user's file opened inside the sandbox, which sees none of them."""
+    code = arguments.get("code")
+    code = code if isinstance(code, str) else ""
+    if not ok:
+        called = [name for name in _NAME_ERROR.findall(output) if name in view.tools]
+        if called:
+            return OutputVerdict("tool_as_function", "failed", "the code called a tool as a Python function",
+                                 f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as "
+                                 "its own step, then write code with the values it returned", permanent=True)
+        files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
+        opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
+        if opened:
+            return OutputVerdict("user_file_in_sandbox", "failed", "the code opened a user's file",
+                                 f"the code cannot read {opened[0].rsplit('/', 1)[-1]}: the sandbox sees none of the "
+                                 "user's files; write the values the tools returned into the code, or ask about the "
+                                 "file with a tool made for it", permanent=True)
+        return None
+    try:
+        record = json.loads(output)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(record, dict) and "stdout" in record and _shows_nothing(record):
+        return OutputVerdict("printed_nothing", "failed", "the code printed nothing", print_hint(code),
+                             permanent=True)
+    if _RANDOM.search(code):
+        return OutputVerdict("random_values", "suspect", "the code draws random values: its output is not a fact",
+                             "compute the value deterministically, or look it up with another tool")
+    return None
+
+
+@tool(output_check=check_output, computes=True)
 async def python_exec(
     ctx: ToolContext,
     code: str,
@@ -55,7 +128,7 @@ async def python_exec(
     """Run Python code in a fresh sandbox that cannot open the user's files or videos, and return what it printed.
 
     Use it for arithmetic, data wrangling or checking a computation. As in the Python REPL,
-    the value of a final expression is shown (``17 * 23`` gives 391). Nothing persists
+    the value of a final expression is shown (``12 * 12`` gives 144). Nothing persists
     between calls. The sandbox has no network and no access to the user's files; files the
     code writes in its working directory are returned. Limits: CPU time and wall clock
     ``timeout_s``, 1 GiB of memory, 32 processes, 16 MiB files.

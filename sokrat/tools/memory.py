@@ -46,7 +46,9 @@ def long_term_memory(ctx: ToolContext) -> Memory:
     return memory
 
 
-@tool(grounded=("text",))  # a memory is not to carry a value the run never saw (a mistyped 7006652)
+# grounded: a memory is not to carry a value the run never saw; stores: the verbs that ask for it
+@tool(grounded=("text",), stores=("remember", "store", "save", "note", "note down", "keep in mind", "memorize",
+                                  "memorise", "record"))
 def remember(
     ctx: ToolContext,
     text: Annotated[str, Field(min_length=1)],
@@ -58,7 +60,7 @@ def remember(
 
     Args:
         text: the fact or event, as one self-contained sentence with the actual values
-            (a computed result, not its formula), e.g. "My order number is 7006652.".
+            (a computed result, not its formula), e.g. "The spare key is under the blue pot.".
         tags: short labels to filter by later, e.g. ["kitchen", "cat"].
         kind: "fact" for lasting knowledge, "episode" for something that happened.
         source: where it comes from, e.g. a video file name.

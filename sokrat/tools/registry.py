@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, cast, get_origin, get_type_hints, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast, get_origin, get_type_hints, overload
 
 import docstring_parser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -74,6 +74,38 @@ class ToolContext(Generic[DepsT]):
         from sokrat.settings import get_settings
 
         return get_settings()
+
+
+@dataclass(frozen=True)
+class OutputView:
+    """What a tool's own output check may read besides its call: the run around it."""
+
+    tools: tuple[str, ...] = ()
+    """Names of the tools offered in the run."""
+    media: tuple[str, ...] = ()
+    """The run's media files."""
+    sources: tuple[str, ...] = ()
+    """Outputs of the run's earlier steps of other tools (what they returned, e.g. file paths)."""
+
+
+@dataclass(frozen=True)
+class OutputVerdict:
+    """A tool's own check of one of its outputs objected (pydantic-ai's ``ModelRetry``, as data)."""
+
+    code: str
+    """What objected, as a code steps carry (e.g. ``printed_nothing``); control flow reads this."""
+    label: Literal["failed", "suspect"]
+    reason: str
+    """Why, for the model and the user."""
+    hint: str
+    """What the planner should do instead."""
+    permanent: bool = False
+    """The same call would give the same result (the tool is deterministic): it is not repeated."""
+
+
+OutputCheck = Callable[[dict[str, Any], bool, str, OutputView], "OutputVerdict | None"]
+"""``check(arguments, ok, output, view)``: a tool's own check of one call's output (its error
+text when ``ok`` is false); None when it has no objection. Declared with ``@tool(output_check=...)``."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +182,20 @@ class Tool:
     """The tool reads the user's own sources (memory, documents, media). While such a tool was
     offered and not tried, an empty lookup names it, and an answer saying that nothing is known
     or that a thing is absent is sent back."""
+    output_check: OutputCheck | None = None
+    """The tool's own check of its outputs (what only this tool knows: code that printed
+    nothing); run after the generic checks of empty, error or garbage output."""
+    computes: bool = False
+    """The tool runs code: its output is a computed fact. An answer that computes from the
+    goal's numbers or quoted text must rest on such a call."""
+    answers: bool = False
+    """The tool answers a question about the user's sources in words (its output has an
+    ``answer``): a question about those sources goes to it before the run answers, and the
+    run's answer must not contradict it."""
+    stores: tuple[str, ...] = ()
+    """The verbs a goal uses to ask this tool to store something for later runs ("remember",
+    "note", "keep in mind"); empty for tools that store nothing. A goal that asks so (a clause
+    starting with one of them) must call the tool before the run answers, once per fact."""
 
     def applies_to(self, ctx: ToolContext) -> bool:
         """:attr:`applies` for ``ctx``; a check that fails says yes (the call then reports why)."""
@@ -219,12 +265,15 @@ class Tool:
 @overload
 def tool(fn: Callable[..., Any], *, name: str | None = None,
          applies: Callable[[ToolContext], bool] | None = None, grounded: tuple[str, ...] = (),
-         looks_up: bool = False) -> Tool: ...
+         looks_up: bool = False, output_check: OutputCheck | None = None, computes: bool = False,
+         answers: bool = False, stores: tuple[str, ...] = ()) -> Tool: ...
 
 
 @overload
 def tool(fn: None = None, *, name: str | None = None, applies: Callable[[ToolContext], bool] | None = None,
-         grounded: tuple[str, ...] = (), looks_up: bool = False) -> Callable[[Callable[..., Any]], Tool]: ...
+         grounded: tuple[str, ...] = (), looks_up: bool = False, output_check: OutputCheck | None = None,
+         computes: bool = False, answers: bool = False,
+         stores: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(
@@ -232,6 +281,10 @@ def tool(
     applies: Callable[[ToolContext], bool] | None = None,
     grounded: tuple[str, ...] = (),
     looks_up: bool = False,
+    output_check: OutputCheck | None = None,
+    computes: bool = False,
+    answers: bool = False,
+    stores: tuple[str, ...] = (),
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
@@ -242,7 +295,10 @@ def tool(
     constrained decoder) instead of costing a failed call. ``applies(ctx)`` says whether the
     tool can help in a run at all (see :attr:`Tool.applies`); ``grounded`` names the arguments
     whose values must rest on the run's evidence (see :attr:`Tool.grounded`); ``looks_up``
-    marks a tool that reads the user's own sources (see :attr:`Tool.looks_up`).
+    marks a tool that reads the user's own sources (see :attr:`Tool.looks_up`); ``output_check``
+    is the tool's own check of its outputs (:attr:`Tool.output_check`); ``computes``,
+    ``answers`` and ``stores`` declare what the tool can do, which the planner routes by
+    (:attr:`Tool.computes`, :attr:`Tool.answers`, :attr:`Tool.stores`).
     """
 
     def build(f: Callable[..., Any]) -> Tool:
@@ -250,7 +306,8 @@ def tool(
         unknown = set(grounded) - set(built.parameters["properties"])
         if unknown:
             raise ToolDefinitionError(f"tool {built.name!r}: grounded names unknown parameters {sorted(unknown)}")
-        return dataclasses.replace(built, applies=applies, grounded=tuple(grounded), looks_up=looks_up)
+        return dataclasses.replace(built, applies=applies, grounded=tuple(grounded), looks_up=looks_up,
+                                   output_check=output_check, computes=computes, answers=answers, stores=tuple(stores))
 
     return build(fn) if fn is not None else build
 

@@ -72,7 +72,7 @@ def video_search(query: str, ctx: ToolContext, video: str | None = None,
             for m in moments]
 
 
-@tool(looks_up=True)
+@tool(looks_up=True, answers=True)
 def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[str, Any]:
     """Answer a question about a video, citing the timestamps the answer rests on.
 
@@ -87,7 +87,7 @@ def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[
             "evidence": [e.model_dump(exclude={"memory_id", "frame_url"}) for e in result.evidence]}
 
 
-@tool
+@tool(grounded=("t",))  # a time the run never saw (in the goal or a tool's output) is invented
 def describe_moment(t: float, ctx: ToolContext, video: str | None = None) -> dict[str, Any]:
     """Say what is seen, said and written in a video at a given time.
 

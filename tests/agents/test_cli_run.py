@@ -41,3 +41,16 @@ def test_run_bad_goal_exits_nonzero_with_one_line(cli: Any) -> None:
     assert out.exit_code == 1
     assert json.loads(out.stdout)["status"] == "failed"
     assert "empty goal" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_an_unverified_answer_is_shown_but_exits_nonzero(monkeypatch: pytest.MonkeyPatch, make_agent: Any) -> None:
+    """The answer of an unverified run is printed with its reason, and never as a success."""
+    _register()
+    replies = [plan("answer directly"), final("It is 42.195 km long.")]
+    monkeypatch.setattr("sokrat.agents.Agent", lambda: make_agent(ScriptedChatModel(list(replies)), tools=[city_of]))
+    out = CliRunner().invoke(app, ["run", "How long is a marathon?"])
+    assert out.exit_code == 1 and out.stdout.strip() == "It is 42.195 km long."
+    assert "run unverified" in out.stderr and "own knowledge" in out.stderr
+    monkeypatch.setattr("sokrat.agents.Agent", lambda: make_agent(ScriptedChatModel(list(replies)), tools=[city_of]))
+    out = CliRunner().invoke(app, ["run", "How long is a marathon?", "--json"])
+    assert out.exit_code == 1 and json.loads(out.stdout)["status"] == "unverified"

@@ -202,14 +202,14 @@ def test_an_answer_needing_no_tool_is_accepted_directly(make_agent: Any) -> None
     assert model.purposes == ["plan", "act"]
 
 
-def test_a_general_knowledge_answer_succeeds_and_says_it_is_unchecked(make_agent: Any) -> None:
-    """No tool here can check "26.2": the answer stands, flagged as the model's own knowledge."""
+def test_a_general_knowledge_answer_is_unverified_and_says_why(make_agent: Any) -> None:
+    """No tool here can check "26.2": the answer is shown, ``unverified``, as the model's own knowledge."""
     model = ScriptedChatModel([plan("answer directly"), final("A marathon is 26.2 miles (42.195 km) long.")])
     r = make_agent(model, tools=[population_of]).run("How long is a marathon?")
-    assert r.status == "succeeded" and "26.2" in r.answer
+    assert r.status == "unverified" and "26.2" in r.answer
     assert "own knowledge" in r.reason and "26.2" in r.reason and "42.195" in r.reason
     # The same unchecked number about the user's own things is not knowledge: it is sent back,
-    # and with nothing to check it against, the run fails rather than report an invented value.
+    # and with nothing to check it against, the run is unverified rather than report an invented value.
     def policy(c: Call) -> Any:
         if c.purpose == "plan":
             return plan("answer directly")
@@ -218,14 +218,14 @@ def test_a_general_knowledge_answer_succeeds_and_says_it_is_unchecked(make_agent
         return final("Your locker code is 1234.")
 
     r = make_agent(PolicyModel(policy), tools=[population_of]).run("What is my locker code?")
-    assert r.status == "failed" and "1234" in r.reason
+    assert r.status == "unverified" and "1234" in r.reason
 
 
 def test_a_goal_that_says_remember_is_not_answered_before_something_is_stored(make_agent: Any) -> None:
     """The 1.5B printed the fact and answered; then stored a mistyped result. Both are refused."""
     written: list[str] = []
 
-    @tool(grounded=("text",))
+    @tool(grounded=("text",), stores=("remember",))
     def remember(text: str) -> str:
         """Store a fact.
 
@@ -246,27 +246,30 @@ def test_a_goal_that_says_remember_is_not_answered_before_something_is_stored(ma
         return str(int(a) * int(b))
 
     def policy(c: Call) -> Any:
+        text = "\n".join(m.content for m in c.messages)
         if c.purpose == "plan":
             return plan("compute it with calc", "answer")
         if c.purpose != "act":
-            return final("Your order number is 7006652.")
-        if "7006652" not in c.prompt:
-            return act("calc", expression="1234*5678")
-        if "The goal asks to store something" not in c.prompt and "which neither" not in c.prompt:
-            return final("Your order number is 7006652.")  # premature: nothing stored yet
-        if "which neither the goal nor any tool output shows" not in c.prompt:
-            return act("remember", text="My order number is 700002.")  # a copying slip
+            return final("Your order number is 37873565.")
+        if "37873565" not in text:
+            return act("calc", expression="4321*8765")
+        if "The goal asks to store something" not in text and "which neither" not in text:
+            return final("Your order number is 37873565.")  # premature: nothing stored yet
+        if "which neither the goal nor any tool output shows" not in text:
+            return act("remember", text="My order number is 3787356.")  # a copying slip
         if not written:
-            return act("remember", text="My order number is 7006652.")
-        return final("Your order number is 7006652.")
+            return act("remember", text="My order number is 37873565.")
+        return final("Your order number is 37873565.")
 
-    events, r = _events(make_agent(PolicyModel(policy), tools=[calc, remember]),
-                        "Compute 1234 times 5678, remember the result as my order number, then tell me the order number.")
-    assert r.status == "succeeded" and "7006652" in r.answer
+    model = PolicyModel(policy)
+    events, r = _events(make_agent(model, tools=[calc, remember]),
+                        "Compute 4321 times 8765, remember the result as my order number, then tell me the order number.")
+    assert r.status == "succeeded" and "37873565" in r.answer, r.reason
     assert any("The goal asks to store something" in e.data.get("reason", "") for e in events if e.type == "check")
-    assert written == ["My order number is 7006652."]  # the slip never reached the store
-    blocked = [s for s in r.steps if s.tool == "remember" and not s.ok]
-    assert blocked and "700002" in blocked[0].check
+    assert written == ["My order number is 37873565."]  # the slip never reached the store
+    # it was refused before it ran, and asked again (sampled) with the reason
+    model_saw = [m.content for call in model.calls for m in call if "holds 3787356" in m.content]
+    assert model_saw and "neither the goal nor any tool output" in model_saw[0]
 
 
 def test_an_answer_that_repeats_the_instruction_is_asked_again(make_agent: Any) -> None:
@@ -280,9 +283,9 @@ def test_an_answer_that_repeats_the_instruction_is_asked_again(make_agent: Any) 
             return final("All plan steps are done.")
         return final("Alice lives in Paris.")
 
-    r = make_agent(PolicyModel(policy)).run("Where does alice live?")
-    assert r.status == "succeeded" and r.answer == "Alice lives in Paris."
-    assert r.usage.retries >= 1
+    events, r = _events(make_agent(PolicyModel(policy)), "Where does alice live?")
+    assert r.status == "succeeded" and r.answer == "Alice lives in Paris.", r.reason
+    assert [e.data.get("code") for e in events if e.type == "check" and e.data.get("code")] == ["echoes_instruction"]
     from sokrat.agents.goals import echoes_instruction
 
     assert echoes_instruction("The plan is done.", "The plan is done: reply with final_answer now.")
@@ -291,15 +294,22 @@ def test_an_answer_that_repeats_the_instruction_is_asked_again(make_agent: Any) 
 
 
 def test_store_requests_are_told_apart_from_questions() -> None:
+    """By the store tool's own verbs (``remember.stores``), matched by stem at a clause start."""
     from sokrat.agents.goals import asks_to_store
+    from sokrat.tools.memory import remember
 
+    verbs = remember.stores
     for goal in ("Remember that my locker code is 4411.", "Please remember this: my sister is Marta.",
                  "Compute 2+2, remember the result, then tell me.", "Store in memory that the wifi is tulip-93.",
-                 "Find the budget and save it."):
-        assert asks_to_store(goal), goal
+                 "Find the budget and save it.", "Please note that the plumber comes on Friday.",
+                 "Keep in mind that my bike is blue.", "Noted: I should memorize this. Memorise my seat: 14C.",
+                 "Could you make a note? Record that the boiler was serviced."):
+        assert asks_to_store(goal, verbs), goal
     for goal in ("Do you remember my sister's name?", "What is my locker code?", "Remember when we met?",
-                 "What did I store yesterday?"):
-        assert not asks_to_store(goal), goal
+                 "What did I store yesterday?", "Please note what the plumber said?", "My notes say the bike is blue.",
+                 "Keep the answer short: what is 2+2", "Storage is full, what now"):
+        assert not asks_to_store(goal, verbs), goal
+    assert not asks_to_store("Remember that my code is 4411.", ())  # no store tool: nothing to ask for
 
 
 def test_general_knowledge_goals_are_told_apart() -> None:
@@ -311,9 +321,9 @@ def test_general_knowledge_goals_are_told_apart() -> None:
     for goal in ("What is my locker code?", "What is 17 times 23?", "Convert 100 degrees to Fahrenheit.",
                  "What did we decide yesterday?", "What is in the video?", "What is the weather now?",
                  "How many cats are there? Count them.",
-                 "How many times does the letter r occur in the words 'strawberry raspberry'?"):
+                 "How many times does the letter r occur in the words 'strawberry raspberry'?",
+                 "What does 'carpe diem' mean?"):  # quoted text is data to work on: a tool may check it
         assert not general_knowledge(goal, has_media=False), goal
-    assert general_knowledge("What does 'carpe diem' mean?", has_media=False)  # quoted, but no computation
     assert general_knowledge("Who's the king's heir?", has_media=False)  # apostrophes are no quotes
 
 
@@ -486,7 +496,7 @@ def test_an_answer_that_finds_nothing_is_no_answer(make_agent: Any) -> None:
     r = make_agent(model, options=AgentOptions()).run("How many times does the letter r occur in 'strawberry raspberry'?")
     assert r.status == "no_answer"
     # Giving up right after its own code failed is sent back once: correct the code.
-    @tool
+    @tool(computes=True)
     def run_code(code: str) -> str:
         """Run Python code.
 
@@ -588,7 +598,7 @@ def test_a_single_request_is_its_own_plan_and_multi_part_goals_are_planned(make_
     assert model.purposes[0] == "plan"
 
 
-@tool(name="remember")
+@tool(name="remember", stores=("remember",))
 def store_fact(text: str) -> str:
     """Store a fact in long-term memory.
 

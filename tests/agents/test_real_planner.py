@@ -77,3 +77,17 @@ def test_real_planner_chains_two_lookups(tmp_path: Path) -> None:
     assert result.status == "succeeded", result.reason
     assert "Paris" in result.answer
     assert [s.tool for s in result.steps if s.ok][:2] == ["owner_of", "city_of"]
+
+
+@pytest.mark.slow
+def test_real_planner_never_reports_a_string_edit_from_its_head_as_success(tmp_path: Path) -> None:
+    """Issue 21: a string manipulation answered without running code, wrong, was 'succeeded'.
+    Now it succeeds only with code that ran and printed the answer, else it is unverified."""
+    result = _agent(tmp_path).run("Reverse the letters of the word 'lantern'.")
+    print(result.model_dump_json(indent=1))
+    assert result.status in ("succeeded", "unverified"), result.reason
+    if result.status == "succeeded":
+        assert "nretnal" in result.answer
+        assert any(s.tool == "python_exec" and s.ok and "nretnal" in s.observation for s in result.steps)
+    else:
+        assert result.reason

@@ -1,0 +1,349 @@
+"""The answer verifier: declared checks a proposed final answer must pass before the run succeeds.
+
+Shaped after smolagents' ``final_answer_checks`` (a list of checks, each failure shown to the
+model), pydantic-ai's output validators (each raises ``ModelRetry`` within its own ``retries``
+budget) and LangChain's agent middleware (a composed list, each testable alone):
+
+- each check is an :class:`AnswerCheck` with a code (:data:`AnswerCheckCode`), its own budget
+  of send-backs (``retries``) and what happens when that budget is spent (``unverified``: the
+  run ends ``unverified`` with the check's reason; otherwise the answer goes on);
+- :data:`DEFAULT_ANSWER_CHECKS` is the order they run in, which is their precedence, and
+  :attr:`AgentOptions.answer_checks <sokrat.agents.options.AgentOptions.answer_checks>` may
+  replace it;
+- a check reads only the :class:`RunView` (goal, steps, offered tools, plan, grounding) and
+  the answer: no model, no LangGraph.
+
+What each check guards:
+
+==========================  ====================================================================
+``gave_up``                 "cannot answer" right after the run's own code failed
+``computed_without_code``   a result computed from the goal's numbers or quoted text with no
+                            code run (string and arithmetic results from the model's head)
+``store_first``             a goal that asks to store something (in the store tool's own verbs)
+                            is answered before anything was stored
+``answers_tool_first``      a question about the run's media is answered before the tool that
+                            answers questions about it (``video_qa``) was asked
+``plan_step_untried``       an open plan step names a tool not tried yet
+``absent_untried``          "nothing is known" / "X is absent" while a lookup tool was not tried
+``echoes_instruction``      the "answer" only repeats the prompt's instruction ("The plan is done.")
+``contradicts_tool``        a yes/no answer that contradicts what the answering tool said
+``wrong_type``              the answer is not of the type the question asks for (who -> a name,
+                            when -> a date or time, how many/much -> a number)
+``answers_other_part``      the answer's value comes from a part of the source about something
+                            other than what the question asks (another field of a document)
+``ungrounded``              a claim (number, name, time, id, quoted text) no tool output,
+                            recalled memory or the goal shows
+==========================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sokrat import text as en
+from sokrat.agents import checks, goals
+from sokrat.agents.state import BLOCKED_CODES, PlanStep, StepState
+from sokrat.tools.registry import Tool
+
+AnswerCheckCode = Literal[
+    "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "absent_untried", "gave_up",
+    "computed_without_code", "contradicts_tool", "wrong_type", "answers_other_part", "ungrounded",
+]
+
+
+@dataclass(frozen=True)
+class RunView:
+    """What an answer check may read: the run so far, read-only."""
+
+    goal: str
+    media: tuple[str, ...] = ()
+    steps: tuple[StepState, ...] = ()
+    offered: tuple[Tool, ...] = ()
+    plan: tuple[PlanStep, ...] = ()
+    grounding: checks.Grounding | None = None
+    """The answer's claims against the trusted outputs (:func:`~sokrat.agents.checks.ground`)."""
+    instruction: str = ""
+    """The tail of the prompt the answer was given to (what to do now)."""
+
+    @property
+    def trusted(self) -> list[StepState]:
+        return [s for s in self.steps if s["label"] == "ok"]
+
+    @property
+    def tried(self) -> set[str]:
+        """Tools that ran in this run (even if they failed: "not found" is an answer)."""
+        return {s["tool"] for s in self.steps if s["check_code"] not in BLOCKED_CODES}
+
+    def tool(self, name: str) -> Tool | None:
+        return next((t for t in self.offered if t.name == name), None)
+
+    def trusted_of(self, keep: Callable[[Tool], bool]) -> list[StepState]:
+        """Trusted steps of the offered tools for which ``keep`` holds."""
+        return [s for s in self.trusted if (t := self.tool(s["tool"])) is not None and keep(t)]
+
+
+@dataclass(frozen=True)
+class SendBack:
+    """A check's objection (pydantic-ai's ``ModelRetry``, as data): the code, and what the model reads."""
+
+    code: AnswerCheckCode
+    message: str
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """One declared check of a proposed final answer."""
+
+    code: AnswerCheckCode
+    check: Callable[[str, RunView], str]
+    """``check(answer, view)``: the message for the model when the answer may not stand, else ""."""
+    retries: int = 1
+    """Times this check may send an answer back (its own budget, not shared with other checks)."""
+    unverified: bool = True
+    """With the budget spent and the check still objecting: the run ends ``unverified`` with the
+    check's message (True), or the answer goes on to the next check (False: checks that only ask
+    for more work, such as a lookup not tried yet)."""
+    needs_tool: bool = True
+    """The action after a send-back must be a tool call (the answer lacks a tool's result); False
+    when answering again from what is already there can satisfy the check."""
+
+    def __call__(self, answer: str, view: RunView) -> SendBack | None:
+        message = self.check(answer, view)
+        return SendBack(self.code, message) if message else None
+
+
+# --- the checks -----------------------------------------------------------------------------------
+def store_first(answer: str, view: RunView) -> str:
+    stored = {s["tool"] for s in view.trusted}
+    for t in view.offered:
+        if t.stores and goals.asks_to_store(view.goal, t.stores) and t.name not in stored:
+            return f"The goal asks to store something: call {t.name} first, then answer."
+    return ""
+
+
+def answers_tool_first(answer: str, view: RunView) -> str:
+    if not view.media:
+        return ""
+    from sokrat.agents.toolset import reads_media
+
+    for t in view.offered:
+        if t.answers and reads_media(t) and t.name not in view.tried:
+            return f"A question about the run's media goes to {t.name} first: call it, then answer with what it says."
+    return ""
+
+
+def _named_tools(text: str, names: Sequence[str]) -> list[str]:
+    return [name for name in names if name in text]
+
+
+def plan_step_untried(answer: str, view: RunView) -> str:
+    names = [t.name for t in view.offered]
+    for i, p in enumerate(view.plan):
+        if p["status"] not in ("active", "pending"):
+            continue
+        missing = [n for n in _named_tools(p["text"], names) if n not in view.tried]
+        if missing:
+            return f"Plan step {i + 1} ({p['text']}) is not done: call {missing[0]} first, then answer."
+    return ""
+
+
+def echoes_instruction(answer: str, view: RunView) -> str:
+    if goals.echoes_instruction(answer, view.instruction):
+        return "That answer repeats the instruction; answer the goal itself, with its values."
+    return ""
+
+
+def absent_untried(answer: str, view: RunView) -> str:
+    if not goals.says_absent(answer):
+        return ""
+    untried = [t.name for t in view.offered if t.looks_up and t.name not in view.tried]
+    if not untried:
+        return ""
+    return (f"You answered that nothing is known or that it is absent, but {' and '.join(untried)} "
+            f"{'was' if len(untried) == 1 else 'were'} not tried in this run: look there first, then answer.")
+
+
+def gave_up(answer: str, view: RunView) -> str:
+    if not goals.finds_nothing(answer) or not view.steps:
+        return ""
+    last = view.steps[-1]
+    t = view.tool(last["tool"])
+    if last["label"] == "failed" and t is not None and t.computes:
+        return "You gave up after your code failed. Correct the code and run it again, then answer with what it shows."
+    return ""
+
+
+def computed_without_code(answer: str, view: RunView) -> str:
+    """A result computed from the goal's own data (numbers, quoted text) must come from code
+    that ran: a 1.5B model's arithmetic, unit conversions and string edits "from its head" are
+    often wrong. Not when the answer's values are what a lookup returned, nor a store goal
+    that only repeats what it stored."""
+    coders = [t for t in view.offered if t.computes]
+    if view.media or not coders or not goals.has_operands(view.goal) or view.trusted_of(lambda t: t.computes):
+        return ""
+    found = checks.claims(answer)
+    lookups = " ".join(s["raw"] for s in view.trusted_of(lambda t: t.looks_up or bool(t.stores))).lower()
+    if found and lookups and all(c.lower() in lookups for c in found):
+        return ""
+    stored = [t for t in view.offered if t.stores and goals.asks_to_store(view.goal, t.stores)]
+    goal = view.goal.lower()
+    if stored and all(c.lower() in goal for c in found):
+        return ""
+    if not found and not _new_words(answer, view.goal):
+        return ""  # restates the goal ("Done.") and computes nothing
+    return (f"This needs a computation on the goal's values: call {coders[0].name} with code that computes it and "
+            "prints the result, then answer with what it prints.")
+
+
+def _new_words(answer: str, goal: str) -> set[str]:
+    """Content words of the answer whose stems the goal lacks (a string result: "tenalp")."""
+    return {w for w in en.content_words(answer) if en.stem(w) not in en.content_stems(goal)}
+
+
+def _tool_answer(step: StepState) -> str:
+    try:
+        record = json.loads(step["raw"])
+    except json.JSONDecodeError:
+        return ""
+    if isinstance(record, dict) and isinstance(record.get("answer"), str) and record.get("status") != "failed":
+        return record["answer"]
+    return ""
+
+
+def contradicts_tool(answer: str, view: RunView) -> str:
+    mine = en.polarity(answer)
+    if mine is None:
+        return ""
+    for s in reversed(view.trusted_of(lambda t: t.answers)):
+        said = _tool_answer(s)
+        theirs = en.polarity(said) if said else None
+        if theirs is not None and theirs != mine:
+            return f"{s['tool']} answered {said[:160]!r}; your answer contradicts it. Answer in line with what it says."
+    return ""
+
+
+_WHO = re.compile(r"^\W*who\b|\bwho (?:is|was|are|were|owns|did|has)\b|\bwhat is (?:the |my |his |her |their )?\w*'?s? ?name\b", re.I)
+_WHEN = re.compile(r"^\W*when\b|\bwhen (?:is|was|did|does|do|will)\b|\bwhat (?:time|date|day)\b|\bwhich (?:day|date|month|year)\b|\bat what time\b", re.I)
+_HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|old|often)\b|\bwhat (?:number|percentage|amount)\b", re.I)
+_TIME_WORDS = frozenset(
+    [*(m.lower() for m in calendar.month_name[1:]), *(m.lower() for m in calendar.month_abbr[1:]),
+     *(d.lower() for d in calendar.day_name), "today", "tomorrow", "yesterday", "tonight", "noon", "midnight",
+     "morning", "afternoon", "evening", "night", "week", "month", "year", "now", "never", "beginning", "start", "end"])
+"""Words that state a time without digits: the calendar's names (stdlib ``calendar``) and days' parts."""
+
+
+def _states_number(answer: str) -> bool:
+    return bool(re.search(r"\d", answer)) or bool(set(en.words(answer)) & en.NUMBER_WORDS)
+
+
+def wrong_type(answer: str, view: RunView) -> str:
+    """The answer must be of the type the question asks for."""
+    if goals.says_absent(answer):
+        return ""
+    goal = view.goal
+    if _WHO.search(goal):
+        stop = en.stop_words()
+        capitalised = [w for w in re.findall(r"\b[A-Z][a-z]+\b", answer)
+                       if w.lower() not in stop and w.lower() not in _TIME_WORDS and w.lower() not in goal.lower()]
+        if not capitalised:
+            return "The question asks who: answer with the name the tools show."
+    elif _WHEN.search(goal):
+        if not re.search(r"\d", answer) and not set(en.words(answer)) & _TIME_WORDS:
+            return "The question asks when: answer with the date or time the tools show."
+    elif _HOW_MANY.search(goal) and not _states_number(answer):
+        return "The question asks for an amount: answer with the number the tools show."
+    return ""
+
+
+_SENTENCE = re.compile(r"[^.!?\n\"{}\[\]]+")
+QUOTE_CHARS = 120
+"""Characters of a source's sentence quoted back to the model."""
+
+
+def answers_other_part(answer: str, view: RunView) -> str:
+    """The answer's value must come from the part of a source about what the question asks: of
+    the source's sentences, the one holding the value (read with the sentence before it, where a
+    pronoun's noun would be) must share the question's most specific words (those in the fewest
+    sentences). A budget question answered with the deadline of the same document goes back."""
+    if goals.says_absent(answer):
+        return ""
+    goal = view.goal.lower()
+    found = [c for c in checks.claims(answer) if c.lower() not in goal]
+    texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up)]
+    per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2] for raw in texts]
+    sentences = [x for group in per_text for x in group]
+    if not found or len(sentences) < 2:
+        return ""
+
+    def holds(x: str) -> bool:
+        return any(checks._supported(c, x.lower(), checks._numbers(x.lower())) for c in found)
+
+    holding = [(group[i - 1] + " " if i else "") + x for group in per_text for i, x in enumerate(group) if holds(x)]
+    if not holding:
+        return ""
+    stems = [en.content_stems(x) for x in sentences]
+    asked = en.content_stems(view.goal)
+    counts = {a: sum(a in st for st in stems) for a in asked}
+    present = {a: n for a, n in counts.items() if 0 < n < len(sentences)}
+    if not present:
+        return ""
+    fewest = min(present.values())
+    focus = {a for a, n in present.items() if n == fewest}
+    if any(focus & en.content_stems(x) for x in holding):
+        return ""
+    words = sorted(w for w in en.content_words(view.goal) if en.stem(w) in focus)
+    return (f"Your answer takes {found[0]!r} from {holding[0][-QUOTE_CHARS:]!r}, which is not about {', '.join(words)}. "
+            "Answer with the part of the source that is.")
+
+
+def ungrounded(answer: str, view: RunView) -> str:
+    g = view.grounding
+    if g is None or g.supported:
+        return ""
+    return (f"Your answer mentioned {', '.join(g.unsupported)}, which no tool output shows. "
+            "Check it with a tool (for a computation, run code), then answer with what the tool shows.")
+
+
+DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
+    # work not done yet: the call the answer lacks (a computation comes before storing its result)
+    AnswerCheck("gave_up", gave_up, unverified=False),
+    AnswerCheck("computed_without_code", computed_without_code),
+    AnswerCheck("store_first", store_first),
+    AnswerCheck("answers_tool_first", answers_tool_first, unverified=False),
+    AnswerCheck("plan_step_untried", plan_step_untried, unverified=False),
+    AnswerCheck("absent_untried", absent_untried, unverified=False),
+    # the answer itself
+    AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
+    AnswerCheck("contradicts_tool", contradicts_tool, needs_tool=False),
+    AnswerCheck("wrong_type", wrong_type, needs_tool=False),
+    AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
+    AnswerCheck("ungrounded", ungrounded),
+)
+"""The default checks, in the order they run (earlier ones take precedence)."""
+
+
+def first_objection(answer: str, view: RunView, answer_checks: Sequence[AnswerCheck],
+                    sent_back: dict[str, int], *, may_send_back: bool) -> tuple[AnswerCheck, SendBack, bool] | None:
+    """The first check (in declared order) that objects and either still has budget to send the
+    answer back (``True``) or, budget spent, makes the run ``unverified`` (``False``). Checks
+    whose budget is spent and that only ask for more work are passed over."""
+    for chk in answer_checks:
+        objection = chk(answer, view)
+        if objection is None:
+            continue
+        if may_send_back and sent_back.get(chk.code, 0) < chk.retries:
+            return chk, objection, True
+        if chk.unverified:
+            return chk, objection, False
+    return None
+
+
+def describe(answer_checks: Sequence[AnswerCheck]) -> list[dict[str, Any]]:
+    """The checks as data (code, budget, what a spent budget means), for docs and doctor output."""
+    return [{"code": c.code, "retries": c.retries, "unverified": c.unverified, "needs_tool": c.needs_tool}
+            for c in answer_checks]

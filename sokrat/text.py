@@ -1,0 +1,85 @@
+"""Shared English vocabulary for reading goals, answers and tool outputs by rule (layer 0).
+
+One home for what the planner's checks and the tool choice both need: stop words (NLTK's
+English list, as bm25s ships it), content words, a stemmer (Snowball's English stemmer, from
+``snowballstemmer``), and the patterns of an answer that says nothing is known. Both lists come
+from libraries rather than hand lists, so no rule here is shaped to one goal.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """English function words (NLTK's list of 179, shipped by bm25s)."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS)
+
+
+@cache
+def _stemmer() -> object:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of one lower-case word: ``stored``/``storing`` -> ``store``."""
+    return str(_stemmer().stemWord(word.lower()))  # type: ignore[attr-defined]
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (letters and digits; an apostrophe suffix stays on its word)."""
+    return _WORD.findall(text.lower())
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-case words of 3+ characters that are not stop words (numbers count)."""
+    stop = stop_words()
+    return {w for w in words(text) if (len(w) >= 3 or w.isdigit()) and w not in stop}
+
+
+def content_stems(text: str) -> set[str]:
+    """The stems of :func:`content_words` (``appears`` and ``appeared`` match)."""
+    return {stem(w) for w in content_words(text)}
+
+
+NOTHING = re.compile(
+    r"\b(?:no (?:information|answer|record|mention|data)|"
+    r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"
+    r"(?:does|do|did)(?: not|n't) (?:say|mention|specify|state|contain)|"
+    r"(?:cannot|can't|could not|couldn't|unable to) (?:\w+ )?(?:find|determine|tell|answer|provide|compute|calculate|give)|"
+    r"nothing (?:found|about))\b",
+    re.I,
+)
+"""An answer saying the sources hold nothing that answers, or that the model cannot answer."""
+
+ABSENT = re.compile(
+    r"\bno\s+(?:\w+\s+){0,2}(?:was|were|is|are)\s+(?:found|seen|visible|present|shown|mentioned|detected)\b|"
+    r"\b(?:did not|didn't|could not|couldn't|cannot|can't)\s+(?:see|find|spot|detect)\b",
+    re.I,
+)
+"""An answer reporting a thing absent ("No cat was seen")."""
+
+_YES = re.compile(r"^\W*yes\b|\byes\b[,.]", re.I)
+_NO = re.compile(r"^\W*no\b|\bno\b[,.]|\b(?:not|never|no \w+ (?:was|were|is|are)|(?:is|are|was|were) no)\b|"
+                 r"\bdid(?: not|n't)\b|\bdoes(?: not|n't)\b", re.I)
+
+
+def polarity(text: str) -> bool | None:
+    """True for a yes-answer, False for a no-answer, None when it is neither or both."""
+    yes, no = bool(_YES.search(text)), bool(_NO.search(text))
+    return None if yes == no else yes
+
+NUMBER_WORDS = frozenset(
+    ["zero", "none", "no", "once", "twice", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+     "ten", "eleven", "twelve", "dozen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million",
+     "billion", "half", "quarter"])
+"""English words that state an amount without digits."""

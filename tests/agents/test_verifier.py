@@ -1,0 +1,259 @@
+"""The answer checks (sokrat/agents/verifier.py), each alone: one case where it fires, and near
+misses where it must not. Goals and values here are made up for the tests (none is a bench item)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from sokrat.agents import checks, verifier
+from sokrat.agents.options import AgentOptions
+from sokrat.agents.state import PlanStep, StepState
+from sokrat.agents.verifier import DEFAULT_ANSWER_CHECKS, AnswerCheck, RunView
+from sokrat.tools.registry import tool
+
+
+@tool(stores=("remember", "note", "keep in mind"))
+def remember(text: str) -> str:
+    """Store a fact.
+
+    Args:
+        text: the fact.
+    """
+    return text
+
+
+@tool(looks_up=True)
+def find_documents(query: str) -> str:
+    """Search documents.
+
+    Args:
+        query: words.
+    """
+    return query
+
+
+@tool(looks_up=True)
+def recall(query: str) -> str:
+    """Search memory.
+
+    Args:
+        query: words.
+    """
+    return query
+
+
+@tool(computes=True)
+def python_exec(code: str) -> str:
+    """Run code.
+
+    Args:
+        code: source.
+    """
+    return code
+
+
+@tool(looks_up=True, answers=True)
+def video_qa(question: str, video: str = "") -> str:
+    """Answer a question about a video.
+
+    Args:
+        question: the question.
+        video: the file.
+    """
+    return question
+
+
+@tool
+def describe_moment(t: float, video: str = "") -> str:
+    """Describe a moment.
+
+    Args:
+        t: seconds.
+        video: the file.
+    """
+    return str(t)
+
+
+TOOLS = (remember, find_documents, recall, python_exec, video_qa, describe_moment)
+
+
+def step(i: int, tool_name: str, raw: str, label: str = "ok", code: str = "no_objection", **args: Any) -> StepState:
+    return StepState(index=i, tool=tool_name, arguments=args, observation=raw, raw=raw, label=label,  # type: ignore[typeddict-item]
+                     check="", check_code=code, artifact=None, duration_s=0.0, failure="")
+
+
+def view(goal: str, *steps: StepState, media: tuple[str, ...] = (), plan: tuple[PlanStep, ...] = (),
+         instruction: str = "", answer: str = "") -> RunView:
+    g = checks.ground(answer, list(steps), context=goal) if answer else None
+    return RunView(goal=goal, media=media, steps=steps, offered=TOOLS, plan=plan, grounding=g, instruction=instruction)
+
+
+def test_the_default_checks_are_declared_in_order_with_their_own_budgets() -> None:
+    codes = [c.code for c in DEFAULT_ANSWER_CHECKS]
+    assert len(set(codes)) == len(codes) and codes[-1] == "ungrounded"
+    assert all(c.retries >= 1 for c in DEFAULT_ANSWER_CHECKS)
+    assert AgentOptions().answer_checks == DEFAULT_ANSWER_CHECKS
+    assert {d["code"] for d in verifier.describe(DEFAULT_ANSWER_CHECKS)} == set(codes)
+
+
+def test_first_objection_follows_the_declared_order_and_each_budget() -> None:
+    always_a = AnswerCheck("wrong_type", lambda a, v: "A", retries=1)
+    always_b = AnswerCheck("ungrounded", lambda a, v: "B", retries=2, unverified=False)
+    v = view("x")
+    first = verifier.first_objection("ans", v, (always_a, always_b), {}, may_send_back=True)
+    assert first is not None and first[1].message == "A" and first[2]  # sent back
+    # A's budget is spent: A makes the run unverified (it does not give way to B)
+    spent = verifier.first_objection("ans", v, (always_a, always_b), {"wrong_type": 1}, may_send_back=True)
+    assert spent is not None and spent[1].message == "A" and not spent[2]
+    # the other order: B is sent back twice, then gives way (only asks for work), A then objects
+    assert verifier.first_objection("ans", v, (always_b, always_a), {"ungrounded": 1}, may_send_back=True)[1].message == "B"  # type: ignore[index]
+    after = verifier.first_objection("ans", v, (always_b, always_a), {"ungrounded": 2}, may_send_back=True)
+    assert after is not None and after[1].message == "A"
+    # no steps or time left: nothing is sent back
+    late = verifier.first_objection("ans", v, (always_a,), {}, may_send_back=False)
+    assert late is not None and not late[2]
+    assert verifier.first_objection("ans", v, (AnswerCheck("gave_up", lambda a, v: ""),), {}, may_send_back=True) is None
+
+
+def test_store_first() -> None:
+    goal = "Please note that the spare key is under the blue pot."
+    assert "call remember first" in verifier.store_first("Noted.", view(goal))
+    # not: something was stored; a question about memory; no store verb
+    assert verifier.store_first("Noted.", view(goal, step(0, "remember", "Stored."))) == ""
+    assert verifier.store_first("It is under the pot.", view("Do you remember where the spare key is?")) == ""
+    assert verifier.store_first("Blue.", view("What colour is the pot?")) == ""
+
+
+def test_answers_tool_first() -> None:
+    assert "video_qa first" in verifier.answers_tool_first("At 12 s.", view("When does the dog bark?", media=("a.mp4",)))
+    # not: no media; or the answering tool already ran (even if its answer was empty)
+    assert verifier.answers_tool_first("At 12 s.", view("When does the dog bark?")) == ""
+    asked = step(0, "video_qa", '{"answer": "at 12 s"}')
+    assert verifier.answers_tool_first("At 12 s.", view("When?", asked, media=("a.mp4",))) == ""
+
+
+def test_plan_step_untried() -> None:
+    plan = (PlanStep(text="search with find_documents", status="active"), PlanStep(text="answer", status="pending"))
+    assert "call find_documents first" in verifier.plan_step_untried("x", view("g", plan=plan))
+    tried = step(0, "find_documents", "[]", "failed", "empty_output")
+    assert verifier.plan_step_untried("x", view("g", tried, plan=plan)) == ""
+    done = (PlanStep(text="search with find_documents", status="done"),)
+    assert verifier.plan_step_untried("x", view("g", plan=done)) == ""
+    # a refused call is no try
+    refused = step(0, "find_documents", "", "failed", "repeat_ok")
+    assert verifier.plan_step_untried("x", view("g", refused, plan=plan)) != ""
+
+
+def test_echoes_instruction() -> None:
+    tail = "All plan steps are done. Reply with final_answer."
+    assert verifier.echoes_instruction("All plan steps are done.", view("g", instruction=tail))
+    assert verifier.echoes_instruction("The lamp is in the attic.", view("g", instruction=tail)) == ""
+
+
+def test_absent_untried() -> None:
+    searched = step(0, "recall", "[]", "failed", "empty_output")
+    assert "find_documents" in verifier.absent_untried("The notes do not mention it.", view("g", searched))
+    # not: every lookup tried; or the answer states a value
+    both = (searched, step(1, "find_documents", "[]", "failed", "empty_output"),
+            step(2, "video_qa", "[]", "failed", "empty_output"))
+    assert verifier.absent_untried("The notes do not mention it.", view("g", *both)) == ""
+    assert verifier.absent_untried("It is in the attic.", view("g", searched)) == ""
+
+
+def test_gave_up() -> None:
+    failed = step(0, "python_exec", "ERROR: NameError", "failed", "tool_error")
+    assert "Correct the code" in verifier.gave_up("I cannot compute it.", view("g", failed))
+    # not: the failed step was a lookup (finding nothing is an answer), or the answer states a value
+    lookup = step(0, "recall", "[]", "failed", "empty_output")
+    assert verifier.gave_up("I cannot find it.", view("g", lookup)) == ""
+    assert verifier.gave_up("It is 12.", view("g", failed)) == ""
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Reverse the word 'lantern'.", "The reversed word is 'nretnal'."),  # string edit from the head
+    ("How many kilometres are 26 miles?", "26 miles are 41.8 km."),  # unit conversion from memory
+    ("Sort these numbers: 8, 3, 51.", "3, 8, 51"),  # the result is the goal's own numbers, reordered
+])
+def test_computed_without_code_fires(goal: str, answer: str) -> None:
+    assert "python_exec" in verifier.computed_without_code(answer, view(goal))
+
+
+def test_computed_without_code_must_not_fire() -> None:
+    ran = step(0, "python_exec", '{"stdout": "41.84\\n"}')
+    assert verifier.computed_without_code("41.84 km.", view("How many kilometres are 26 miles?", ran)) == ""
+    # a lookup returned the value: nothing to compute
+    recalled = step(0, "recall", '[{"text": "locker 7 holds the tent"}]')
+    assert verifier.computed_without_code("Locker 7 holds the tent.", view("What is in locker 7?", recalled)) == ""
+    # a store goal that repeats what it stored
+    stored = step(0, "remember", "Stored: gate code 8812")
+    assert verifier.computed_without_code("Stored: the gate code is 8812.",
+                                          view("Remember that the gate code is 8812.", stored)) == ""
+    # no operands in the goal, or the run has media
+    assert verifier.computed_without_code("Paris.", view("What is the capital of France?")) == ""
+    assert verifier.computed_without_code("At 3 s.", view("What happens at 3 s?", media=("a.mp4",))) == ""
+
+
+def test_contradicts_tool() -> None:
+    said_yes = step(0, "video_qa", json.dumps({"answer": "Yes: a bike at 4-8 s.", "status": "succeeded"}))
+    assert "contradicts" in verifier.contradicts_tool("No, there is no bicycle.", view("Is there a bicycle?", said_yes))
+    # not: the answer agrees, or is no yes/no answer, or the tool's answer failed
+    assert verifier.contradicts_tool("Yes, at 4 s.", view("Is there a bicycle?", said_yes)) == ""
+    assert verifier.contradicts_tool("A bike, at 4 s.", view("What is there?", said_yes)) == ""
+    failed = step(0, "video_qa", json.dumps({"answer": "Yes.", "status": "failed"}))
+    assert verifier.contradicts_tool("No.", view("Is there a bicycle?", failed)) == ""
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Who signed the lease?", "The lease was signed in May."),
+    ("When is the boiler service?", "The boiler service is in the basement."),
+    ("How many chairs did we order?", "We ordered oak chairs."),
+])
+def test_wrong_type_fires(goal: str, answer: str) -> None:
+    assert "The question asks" in verifier.wrong_type(answer, view(goal))
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Who signed the lease?", "The lease was signed by Tomasz Wolny."),
+    ("When is the boiler service?", "On Thursday."),
+    ("When is the boiler service?", "It is on 2027-04-02."),
+    ("How many chairs did we order?", "Twelve chairs."),
+    ("How many chairs did we order?", "No chairs were found in the notes."),  # absent: another check's job
+    ("Where is the boiler?", "In the basement."),  # no type rule for where
+])
+def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
+    assert verifier.wrong_type(answer, view(goal)) == ""
+
+
+NOTES = json.dumps([{"source": "/d/lease.md", "text": "Lease notes. The lease runs until June 30, 2028. "
+                     "Monthly rent: 1450 euros. The landlord is Tomasz Wolny."}])
+
+
+def test_answers_other_part() -> None:
+    found = step(0, "find_documents", NOTES)
+    other = verifier.answers_other_part("The rent is due June 30, 2028.", view("What is the monthly rent?", found))
+    assert "not about" in other and "rent" in other
+    # not: the value comes from the sentence about what was asked
+    assert verifier.answers_other_part("1450 euros.", view("What is the monthly rent?", found)) == ""
+    assert verifier.answers_other_part("Until June 30, 2028.", view("Until when does the lease run?", found)) == ""
+    # not: one sentence only (nothing to confuse), or the answer finds nothing
+    single = step(0, "find_documents", json.dumps([{"text": "Monthly rent: 1450 euros."}]))
+    assert verifier.answers_other_part("1450 euros.", view("What is the rent?", single)) == ""
+    assert verifier.answers_other_part("Nothing found about it.", view("What is the rent?", found)) == ""
+
+
+def test_ungrounded() -> None:
+    found = step(0, "find_documents", NOTES)
+    assert "1500" in verifier.ungrounded("The rent is 1500 euros.",
+                                         view("What is the rent?", found, answer="The rent is 1500 euros."))
+    assert verifier.ungrounded("The rent is 1450 euros.",
+                               view("What is the rent?", found, answer="The rent is 1450 euros.")) == ""
+
+
+def test_answers_other_part_reads_a_pronoun_with_the_sentence_before() -> None:
+    """Must not fire: "The landlord Tomasz Wolny signed it." is about the lease of the sentence before."""
+    found = step(0, "find_documents", json.dumps([{"text": "The lease was signed on May 3. The landlord Tomasz "
+                                                           "Wolny signed it. The boiler is new."}]))
+    assert verifier.answers_other_part("Tomasz Wolny signed it.", view("Who signed the lease?", found)) == ""
