@@ -75,27 +75,11 @@ class MediaList(BaseModel):
 
 
 # --- listing -------------------------------------------------------------------------------------
-async def _media_rows(store: Any, owner: str | None) -> list[MediaRow]:
-    """Every media row (of ``owner``, unless None). The task store keeps no per-owner index of
-    media (tasks have one), so this scans the media keys: linear in all uploads, which the
-    retention time keeps small; an index belongs with the media rows in the task store."""
-    rows: list[MediaRow] = []
-    keys = [k async for k in store.r.scan_iter(match=f"{store.p}media:*", count=LIST_SCAN_COUNT)]
-    async with store.r.pipeline(transaction=False) as pipe:
-        for key in keys:
-            pipe.hgetall(key)
-        raws = await pipe.execute() if keys else []
-    for raw in raws:
-        if raw and "id" in raw and (owner is None or raw.get("owner") == owner):
-            rows.append(MediaRow.from_hash(raw))
-    return rows
-
-
 @router.get("/media", response_model=MediaList)
 async def list_media(store: StoreDep, who: PrincipalDep,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> MediaList:
     """Your uploads (every upload for an admin key), newest first, at most ``limit``."""
-    rows = await _media_rows(store, who.scope)
+    rows = await store.media.list(owner=who.scope, scan_count=LIST_SCAN_COUNT)
     rows.sort(key=lambda r: r.created_at, reverse=True)
     return MediaList(items=[r.public() for r in rows[:limit]])
 

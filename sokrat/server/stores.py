@@ -106,6 +106,20 @@ class MediaRows:
                 pipe.hget(self.layout.media(media_id), "owner")
             return list(await pipe.execute())
 
+    async def list(self, *, owner: str | None = None, scan_count: int = 500) -> list[MediaRow]:
+        """Every upload row (of ``owner``, unless None), unordered. There is no per-owner index
+        of media (tasks have one), so this scans the media keys: linear in all uploads, which
+        the retention time keeps small."""
+        keys = [k async for k in self.r.scan_iter(match=self.layout.media("*"), count=scan_count)]
+        if not keys:
+            return []
+        async with self.r.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hgetall(key)
+            raws = await pipe.execute()
+        return [MediaRow.from_hash(raw) for raw in raws
+                if raw and "id" in raw and (owner is None or raw.get("owner") == owner)]
+
 
 class TaskRows:
     """Task rows (``task:{id}``) and the status indexes that list them."""
