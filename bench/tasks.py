@@ -357,8 +357,9 @@ async def run_langgraph(r: Run) -> Outcome:
         async def coroutine(**kwargs: Any) -> str:
             return to_text(await t.ainvoke(kwargs, r.ctx))
 
+        # handle_tool_error: a failing tool is an observation the agent sees, as in Sokrat's planner
         return StructuredTool.from_function(coroutine=coroutine, name=t.name, description=t.description,
-                                            args_schema=t.args_model)
+                                            args_schema=t.args_model, handle_tool_error=True)
 
     llm = _text_tool_calls(ChatOpenAI)(base_url=r.base_url, api_key=r.api_key, model="default", temperature=0, max_tokens=512,
                      timeout=600, max_retries=0)
