@@ -349,13 +349,16 @@ def _text_tool_calls(llm_class: Any) -> Any:
 
 async def run_langgraph(r: Run) -> Outcome:
     from langchain_core.messages import AIMessage, ToolMessage
-    from langchain_core.tools import StructuredTool
+    from langchain_core.tools import StructuredTool, ToolException
     from langchain_openai import ChatOpenAI
     from langgraph.prebuilt import create_react_agent
 
     def lc_tool(t: Tool) -> StructuredTool:
         async def coroutine(**kwargs: Any) -> str:
-            return to_text(await t.ainvoke(kwargs, r.ctx))
+            try:
+                return to_text(await t.ainvoke(kwargs, r.ctx))
+            except Exception as e:  # LangChain shows a ToolException to the model (handle_tool_error)
+                raise ToolException(f"{t.name} failed: {e}") from e
 
         # handle_tool_error: a failing tool is an observation the agent sees, as in Sokrat's planner
         return StructuredTool.from_function(coroutine=coroutine, name=t.name, description=t.description,
