@@ -315,20 +315,56 @@ def _call(t: Tool, ctx: ToolContext, kwargs: dict[str, Any]) -> str:
     return to_text(run_sync(t.ainvoke(kwargs, ctx)))
 
 
+def _text_tool_calls(llm_class: Any) -> Any:
+    """``llm_class`` whose replies written as a JSON tool call in the text become tool calls.
+
+    The 1.5B Coder writes ```json {"name": ..., "arguments": ...}``` instead of Qwen's
+    ``<tool_call>`` tags, which llama.cpp's parser (xllamacpp 2026.10) leaves as text; neither
+    a chat template nor a grammar fixes it on the server (a grammar is refused next to tools,
+    and tool_choice=required did not constrain the output). So the peer reads the call the way
+    LangChain users of models without native tool calls do: ``parse_json_markdown``.
+    """
+    from langchain_core.messages import AIMessage
+    from langchain_core.utils.json import parse_json_markdown
+
+    class TextToolCalls(llm_class):  # type: ignore[misc, valid-type]
+        async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+            result = await super()._agenerate(*args, **kwargs)
+            for gen in result.generations:
+                msg = gen.message
+                if not isinstance(msg, AIMessage) or msg.tool_calls or not isinstance(msg.content, str):
+                    continue
+                try:
+                    call = parse_json_markdown(msg.content)
+                except ValueError:
+                    continue
+                if isinstance(call, dict) and isinstance(call.get("name"), str) and isinstance(call.get("arguments"), dict):
+                    gen.message = AIMessage(content="", tool_calls=[{"name": call["name"], "args": call["arguments"],
+                                                                     "id": f"call_{uuid.uuid4().hex[:8]}"}],
+                                            usage_metadata=msg.usage_metadata, response_metadata=msg.response_metadata)
+            return result
+
+    return TextToolCalls
+
+
 async def run_langgraph(r: Run) -> Outcome:
     from langchain_core.messages import AIMessage, ToolMessage
-    from langchain_core.tools import StructuredTool
+    from langchain_core.tools import StructuredTool, ToolException
     from langchain_openai import ChatOpenAI
     from langgraph.prebuilt import create_react_agent
 
     def lc_tool(t: Tool) -> StructuredTool:
         async def coroutine(**kwargs: Any) -> str:
-            return to_text(await t.ainvoke(kwargs, r.ctx))
+            try:
+                return to_text(await t.ainvoke(kwargs, r.ctx))
+            except Exception as e:  # LangChain shows a ToolException to the model (handle_tool_error)
+                raise ToolException(f"{t.name} failed: {e}") from e
 
+        # handle_tool_error: a failing tool is an observation the agent sees, as in Sokrat's planner
         return StructuredTool.from_function(coroutine=coroutine, name=t.name, description=t.description,
-                                            args_schema=t.args_model)
+                                            args_schema=t.args_model, handle_tool_error=True)
 
-    llm = ChatOpenAI(base_url=r.base_url, api_key=r.api_key, model="default", temperature=0, max_tokens=512,
+    llm = _text_tool_calls(ChatOpenAI)(base_url=r.base_url, api_key=r.api_key, model="default", temperature=0, max_tokens=512,
                      timeout=600, max_retries=0)
     agent = create_react_agent(llm, [lc_tool(t) for t in r.tools])
     try:
