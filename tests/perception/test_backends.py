@@ -61,7 +61,7 @@ def test_taggers_sit_side_by_side_and_backends_build_without_torch() -> None:
 
     p = build_perceivers(Settings())
     assert [t.name for t in p.taggers] == ["efficientnet-lite3", "colour-names"]
-    assert {"efficientnet-lite3", "tesseract"} <= {m.split(":")[0] for m in p.model_ids()}
+    assert {"efficientnet-lite3", "rapidocr"} <= {m.split(":")[0] for m in p.model_ids()}
     # Finding a video's log needs the model ids, not the models: no torch import for that.
     code = ("import sys; from sokrat.perception.registry import build_perceivers; from sokrat.settings import "
             "Settings; build_perceivers(Settings()); print('torch' in sys.modules)")
