@@ -41,7 +41,8 @@ def test_imagenet_class_names_line_up_with_the_wordnet_ids() -> None:
 def test_registry_lists_backends_by_role_and_rejects_unknown_names() -> None:
     assert {"clip", "captioner", "efficientnet-lite0", "faster-whisper", "tesseract", "colour-names"} <= set(
         available_models())
-    assert available_models("tagger") == ["efficientnet-lite3", "efficientnet-lite0", "colour-names"]  # priority order
+    assert available_models("tagger") == ["efficientnet-lite3", "efficientnet-lite0", "movenet-activity",
+                                          "colour-names"]  # priority order
     assert available_models("speech") == ["faster-whisper", "openai-whisper"]
     with pytest.raises(ConfigError, match="valid: .*clip"):
         load_backend("clipp", Settings())
