@@ -41,7 +41,8 @@ def test_imagenet_class_names_line_up_with_the_wordnet_ids() -> None:
 def test_registry_lists_backends_by_role_and_rejects_unknown_names() -> None:
     assert {"clip", "captioner", "efficientnet-lite0", "faster-whisper", "tesseract", "colour-names"} <= set(
         available_models())
-    assert available_models("tagger") == ["efficientnet-lite3", "efficientnet-lite0", "colour-names"]  # priority order
+    assert available_models("tagger") == ["efficientnet-lite3", "efficientnet-lite0", "movenet-activity",
+                                          "colour-names"]  # priority order
     assert available_models("speech") == ["faster-whisper", "openai-whisper"]
     with pytest.raises(ConfigError, match="valid: .*clip"):
         load_backend("clipp", Settings())
@@ -61,7 +62,7 @@ def test_taggers_sit_side_by_side_and_backends_build_without_torch() -> None:
 
     p = build_perceivers(Settings())
     assert [t.name for t in p.taggers] == ["efficientnet-lite3", "colour-names"]
-    assert {"efficientnet-lite3", "tesseract"} <= {m.split(":")[0] for m in p.model_ids()}
+    assert {"efficientnet-lite3", "rapidocr"} <= {m.split(":")[0] for m in p.model_ids()}
     # Finding a video's log needs the model ids, not the models: no torch import for that.
     code = ("import sys; from sokrat.perception.registry import build_perceivers; from sokrat.settings import "
             "Settings; build_perceivers(Settings()); print('torch' in sys.modules)")
