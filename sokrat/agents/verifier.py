@@ -314,7 +314,8 @@ def answers_other_part(answer: str, view: RunView) -> str:
         return ""
     goal = view.goal.lower()
     found = [c for c in checks.claims(answer) if c.lower() not in goal]
-    texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up)]
+    # Not an answering tool's output: it already answered this very question.
+    texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up and not t.answers)]
     per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2] for raw in texts]
     sentences = [x for group in per_text for x in group]
     if not found or len(sentences) < 2:

@@ -242,6 +242,10 @@ def test_answers_other_part() -> None:
     single = step(0, "find_documents", json.dumps([{"text": "Monthly rent: 1450 euros."}]))
     assert verifier.answers_other_part("1450 euros.", view("What is the rent?", single)) == ""
     assert verifier.answers_other_part("Nothing found about it.", view("What is the rent?", found)) == ""
+    # not: the value comes from a tool that answered this very question
+    qa = step(0, "video_qa", json.dumps({"answer": "Top drawer of the desk, at 0:12-0:14.", "status": "succeeded",
+                                         "evidence": [{"t_start": 12.0, "text": "said: my keys are in the drawer"}]}))
+    assert verifier.answers_other_part("In the top drawer, at 0:12.", view("Where did I leave my keys?", qa)) == ""
 
 
 def test_ungrounded() -> None:
