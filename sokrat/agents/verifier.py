@@ -27,6 +27,8 @@ What each check guards:
 ``absent_untried``          "nothing is known" / "X is absent" while a lookup tool was not tried
 ``echoes_instruction``      the "answer" only repeats the prompt's instruction ("The plan is done.")
 ``contradicts_tool``        a yes/no answer that contradicts what the answering tool said
+``absence_contradicted``    a "no" / "not found" answer about a thing a trusted record shows
+                            (by name, synonym or kind, through the lexicon)
 ``wrong_type``              the answer is not of the type the question asks for (who -> a name,
                             when -> a date or time, how many/much -> a number)
 ``answers_other_part``      the answer's value comes from a part of the source about something
@@ -52,7 +54,8 @@ from sokrat.tools.registry import Tool
 
 AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "absent_untried", "gave_up",
-    "computed_without_code", "contradicts_tool", "wrong_type", "answers_other_part", "ungrounded",
+    "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
+    "ungrounded",
 ]
 
 
@@ -227,6 +230,43 @@ def contradicts_tool(answer: str, view: RunView) -> str:
     return ""
 
 
+def _records(step: StepState, tool: Tool) -> str:
+    """What a step's output shows as records: an answering tool's evidence, not its own answer
+    (whose "I did not see a cat" names the cat it did not see)."""
+    if not tool.answers:
+        return step["raw"]
+    try:
+        record = json.loads(step["raw"])
+    except json.JSONDecodeError:
+        return ""
+    return json.dumps(record.get("evidence", [])) if isinstance(record, dict) else ""
+
+
+def absence_contradicted(answer: str, view: RunView) -> str:
+    """A "no" or "not found" answer about a thing that a trusted record shows (by its name, a
+    synonym or a kind of it, through the lexicon): "No bicycle" beside a shot labelled "bike"."""
+    if en.polarity(answer) is not False and not goals.says_absent(answer):
+        return ""
+    from sokrat.perception.words import lexicon
+
+    asked = [c.word for c in lexicon().concepts_in(view.goal)]
+    if not asked:
+        return ""
+    for s in view.trusted_of(lambda t: t.looks_up):
+        t = view.tool(s["tool"])
+        shown = _records(s, t).lower() if t is not None else ""
+        for word in asked:
+            if shown and checks.mentions(shown, word.lower()):
+                return (f"{s['tool']} returned a record of {word!r} ({_around(shown, word)}); your answer says there is "
+                        "none. Answer with what the records show.")
+    return ""
+
+
+def _around(text: str, word: str) -> str:
+    i = text.find(word.lower())
+    return text[max(0, i - 40): i + 60] if i >= 0 else text[:100]
+
+
 _WHO = re.compile(r"^\W*who\b|\bwho (?:is|was|are|were|owns|did|has)\b|\bwhat is (?:the |my |his |her |their )?\w*'?s? ?name\b", re.I)
 _WHEN = re.compile(r"^\W*when\b|\bwhen (?:is|was|did|does|do|will)\b|\bwhat (?:time|date|day)\b|\bwhich (?:day|date|month|year)\b|\bat what time\b", re.I)
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|old|often)\b|\bwhat (?:number|percentage|amount)\b", re.I)
@@ -274,7 +314,8 @@ def answers_other_part(answer: str, view: RunView) -> str:
         return ""
     goal = view.goal.lower()
     found = [c for c in checks.claims(answer) if c.lower() not in goal]
-    texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up)]
+    # Not an answering tool's output: it already answered this very question.
+    texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up and not t.answers)]
     per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2] for raw in texts]
     sentences = [x for group in per_text for x in group]
     if not found or len(sentences) < 2:
@@ -320,6 +361,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     # the answer itself
     AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
     AnswerCheck("contradicts_tool", contradicts_tool, needs_tool=False),
+    AnswerCheck("absence_contradicted", absence_contradicted, needs_tool=False),
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
     AnswerCheck("ungrounded", ungrounded),

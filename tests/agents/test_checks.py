@@ -306,3 +306,15 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
                          view=OutputView(sources=(found,))).hint  # type: ignore[union-attr]
     assert "cannot read report.md" in hint and "write the values the tools returned" in hint
     assert print_hint("x = (") == "print() the values you need and run it again"
+
+
+@pytest.mark.parametrize("output", [
+    "0",  # a zero is a value, not an empty output
+    "The error was fixed yesterday.",  # mentions an error, does not report one
+    "Café naïve, 20 °C — done",  # accents and symbols are text, not garbage
+    '{"person": "alice", "count": 0}',  # a zero count is content
+    '[{"person": "alice", "city": "Paris"}]',
+])
+def test_verify_does_not_fail_near_misses(output: str) -> None:
+    verdict = checks.verify("city_of", {"person": "alice"}, True, output, [])
+    assert verdict is None or verdict.label != "failed", verdict

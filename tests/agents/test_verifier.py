@@ -242,6 +242,10 @@ def test_answers_other_part() -> None:
     single = step(0, "find_documents", json.dumps([{"text": "Monthly rent: 1450 euros."}]))
     assert verifier.answers_other_part("1450 euros.", view("What is the rent?", single)) == ""
     assert verifier.answers_other_part("Nothing found about it.", view("What is the rent?", found)) == ""
+    # not: the value comes from a tool that answered this very question
+    qa = step(0, "video_qa", json.dumps({"answer": "Top drawer of the desk, at 0:12-0:14.", "status": "succeeded",
+                                         "evidence": [{"t_start": 12.0, "text": "said: my keys are in the drawer"}]}))
+    assert verifier.answers_other_part("In the top drawer, at 0:12.", view("Where did I leave my keys?", qa)) == ""
 
 
 def test_ungrounded() -> None:
@@ -257,3 +261,18 @@ def test_answers_other_part_reads_a_pronoun_with_the_sentence_before() -> None:
     found = step(0, "find_documents", json.dumps([{"text": "The lease was signed on May 3. The landlord Tomasz "
                                                            "Wolny signed it. The boiler is new."}]))
     assert verifier.answers_other_part("Tomasz Wolny signed it.", view("Who signed the lease?", found)) == ""
+
+
+def test_absence_contradicted() -> None:
+    """A "no" beside a record that shows the thing, by name, synonym or kind (lexicon)."""
+    bike = step(0, "find_documents", json.dumps([{"t_start": 7.5, "text": "seen: bike [vehicle]"}]))
+    fired = verifier.absence_contradicted("No, there is no bicycle.", view("Is there a bicycle?", bike))
+    assert "find_documents returned a record of 'bicycle'" in fired
+    assert verifier.absence_contradicted("No bicycle was found.", view("Was a bicycle seen?", bike))
+    # must not fire: a yes; records of something else; the answering tool's own words ("did not see a bicycle")
+    assert verifier.absence_contradicted("Yes, at 7.5 s.", view("Is there a bicycle?", bike)) == ""
+    cat = step(0, "find_documents", json.dumps([{"t_start": 1.0, "text": "seen: cat [animal]"}]))
+    assert verifier.absence_contradicted("No, there is no bicycle.", view("Is there a bicycle?", cat)) == ""
+    said = step(0, "video_qa", json.dumps({"answer": "No, I did not see a bicycle.", "status": "succeeded",
+                                           "evidence": []}))
+    assert verifier.absence_contradicted("No, there is no bicycle.", view("Is there a bicycle?", said)) == ""
