@@ -14,8 +14,12 @@ Keys come from two places, and only their SHA-256 is kept in memory or in Redis:
 Auth is on when any environment key is set or any managed key exists. Without keys every
 caller is the admin ``anonymous``.
 
-:class:`Guard` is a pure ASGI middleware (no per-request allocation beyond a header scan):
-for ``/v1`` it answers 401 before the app reads a byte of the body, then it refuses a
+:class:`Guard` is a pure ASGI middleware (no per-request allocation beyond a header scan),
+and the one key check of every entry point: the REST app and ``sokrat mcp --http`` both
+wrap themselves in it, with the same :class:`KeyRing` (environment keys, managed keys,
+revocation). Every path needs a key except the few public ones (:data:`PUBLIC_PATHS`), so a
+route added later is protected without anyone remembering to. It answers 401 before the app
+reads a byte of the body, then it refuses a
 ``Content-Length`` over the route's cap at once (413) and counts the bytes of a chunked body
 with Starlette's ``RequestBodyLimitMiddleware``. Uploads get ``max_upload_bytes`` (plus
 room for the multipart framing); every other body ``max_json_bytes``.
@@ -28,6 +32,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +50,22 @@ MULTIPART_SLACK = 64 * 1024
 """Bytes of multipart framing (boundaries, part headers) allowed on top of the upload cap."""
 OWNER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
+PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json",
+                          "/favicon.ico"})
+"""Paths served without a key: health checks, the web page (its API calls carry the key the
+user enters) and the API's own documentation. Everything else needs one when keys are on."""
+PUBLIC_PREFIXES = ("/static/",)
+"""Path prefixes served without a key (the web page's assets)."""
+
+
+def is_public(path: str) -> bool:
+    """True for the paths anyone may load (:data:`PUBLIC_PATHS`, :data:`PUBLIC_PREFIXES`)."""
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def never_public(path: str) -> bool:
+    """For apps with no public path at all (``sokrat mcp --http``)."""
+    return False
 
 
 @dataclass(frozen=True)
@@ -147,11 +168,13 @@ def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, byte
 class Guard:
     """ASGI middleware: the API key first, then the body cap, then the app (see module doc)."""
 
-    def __init__(self, app: ASGIApp, *, keyring: KeyRing, max_json_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, keyring: KeyRing, max_json_bytes: int, max_upload_bytes: int,
+                 public: Callable[[str], bool] = is_public) -> None:
         from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
         self.app = app
         self.keyring = keyring
+        self.public = public
         self.json_cap = max_json_bytes
         self.upload_cap = max_upload_bytes + MULTIPART_SLACK
         self._json_limited = RequestBodyLimitMiddleware(app, max_body_size=self.json_cap)
@@ -171,7 +194,7 @@ class Guard:
                 length = value
             elif name == b"transfer-encoding":
                 chunked = True
-        if path.startswith("/v1"):
+        if not self.public(path):
             principal = self.keyring.authenticate(auth)
             if principal is UNREADY:
                 for msg in _json(503, "redis_unavailable", "the API keys cannot be read yet (Redis is "
