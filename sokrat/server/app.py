@@ -26,6 +26,7 @@ from starlette.requests import ClientDisconnect
 from sokrat import errors
 from sokrat.server.auth import Guard, KeyRing
 from sokrat.server.deps import SettingsDep, get_store, store_of
+from sokrat.server.fanout import EventHub
 from sokrat.server.media import MediaStore, media_dir
 from sokrat.server.redact import Redactor
 from sokrat.settings import Settings, get_settings
@@ -295,6 +296,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.redactor = Redactor(settings)
     app.state.media = MediaStore(settings)
     app.state.supervisor = None
+    app.state.events = EventHub()
     install_error_handlers(app)
     app.include_router(health)
     app.include_router(router)
