@@ -124,4 +124,7 @@ def http_app(settings: Settings, *, host: str = "127.0.0.1") -> Any:
 def serve_http(settings: Settings, *, host: str, port: int) -> None:
     import uvicorn
 
+    from sokrat._redact import install_log_redaction
+
+    install_log_redaction(settings)
     uvicorn.run(http_app(settings, host=host), host=host, port=port, log_level="warning")

@@ -324,8 +324,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def app_from_env() -> FastAPI:
     """The app on the environment's settings: the factory each ``sokrat serve --workers N``
-    process calls (``uvicorn sokrat.server.app:app_from_env --factory``)."""
-    return create_app(get_settings())
+    process calls (``uvicorn sokrat.server.app:app_from_env --factory``): the edge of a serve
+    process, so it installs the log redaction first (a no-op when the CLI already did)."""
+    from sokrat._redact import install_log_redaction
+
+    settings = get_settings()
+    install_log_redaction(settings)
+    return create_app(settings)
 
 
 __all__ = ["STATUS_FOR", "app_from_env", "create_app", "error_body"]
