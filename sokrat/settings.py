@@ -143,6 +143,11 @@ class Settings(BaseSettings):
     api_key_refresh_s: float = Field(
         default=5.0, description="How often a server re-reads the keys managed by `sokrat keys` (revocation delay)."
     )
+    auth_fail_limit: str = Field(
+        default="10/second;100/minute",
+        description="Failed API keys allowed per client address (`limits` notation, `;` between several); past "
+        "it every request of that client gets 429 with Retry-After until the window moves. Valid keys do not count.",
+    )
     max_json_bytes: int = Field(default=1024**2, description="Cap on every request body except uploads.")
     serve_workers: int = Field(default=1, description="`sokrat serve` processes sharing the port (uvicorn workers).")
     task_retention_s: float = Field(

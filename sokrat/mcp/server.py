@@ -88,7 +88,7 @@ def http_app(settings: Settings, *, host: str = "127.0.0.1") -> Any:
     from starlette.middleware import Middleware
     from starlette.routing import Mount
 
-    from sokrat.server.auth import Guard, KeyRing, never_public
+    from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing, never_public
     from sokrat.server.queue import TaskStore
 
     registry, context = _registry_and_context(settings)
@@ -117,7 +117,8 @@ def http_app(settings: Settings, *, host: str = "127.0.0.1") -> Any:
                 await stores[0].close()
 
     guard = Middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
-                       max_upload_bytes=settings.max_json_bytes, public=never_public)
+                       max_upload_bytes=settings.max_json_bytes, public=never_public,
+                       throttle=FailedKeyThrottle(settings.auth_fail_limit))
     return Starlette(routes=[Mount("", app=mcp_app)], middleware=[guard], lifespan=lifespan)
 
 

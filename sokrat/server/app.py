@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sokrat import errors
-from sokrat.server.auth import Guard, KeyRing
+from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing
 from sokrat.server.deps import SettingsDep, get_store, store_of
 from sokrat.server.fanout import EventHub
 from sokrat.server.media import MediaStore, media_dir
@@ -302,7 +302,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
-                       max_upload_bytes=settings.max_upload_bytes)
+                       max_upload_bytes=settings.max_upload_bytes,
+                       throttle=FailedKeyThrottle(settings.auth_fail_limit))
     return app
 
 

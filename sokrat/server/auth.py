@@ -19,7 +19,8 @@ and the one key check of every entry point: the REST app and ``sokrat mcp --http
 wrap themselves in it, with the same :class:`KeyRing` (environment keys, managed keys,
 revocation). Every path needs a key except the few public ones (:data:`PUBLIC_PATHS`), so a
 route added later is protected without anyone remembering to. It answers 401 before the app
-reads a byte of the body, then it refuses a
+reads a byte of the body (429 once a client has sent too many wrong keys:
+:class:`FailedKeyThrottle`), then it refuses a
 ``Content-Length`` over the route's cap at once (413) and counts the bytes of a chunked body
 with Starlette's ``RequestBodyLimitMiddleware``. Uploads get ``max_upload_bytes`` (plus
 room for the multipart framing); every other body ``max_json_bytes``.
@@ -157,6 +158,45 @@ class KeyRing:
             await asyncio.sleep(self.refresh_s if self._loaded else min(self.refresh_s, 1.0))
 
 
+class FailedKeyThrottle:
+    """Per-client limit on failed keys (``SOKRAT_AUTH_FAIL_LIMIT``), kept by the ``limits``
+    library (moving windows, in this process's memory).
+
+    A client past the limit gets 429 for every request, a valid key included, until the window
+    moves: answering a right key differently would let a guesser go on at full speed. Valid
+    keys never count, so a client that only uses its key is never slowed. The client is the
+    connection's address (behind a proxy: the one uvicorn takes from ``X-Forwarded-For`` of a
+    trusted proxy, ``--forwarded-allow-ips``). With ``--workers N`` each process keeps its own
+    count, so the bound is N times the limit.
+    """
+
+    def __init__(self, spec: str) -> None:
+        from limits import parse_many
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        try:
+            self.limits = parse_many(spec)
+        except ValueError as e:
+            from sokrat.errors import ConfigError
+
+            raise ConfigError(f"SOKRAT_AUTH_FAIL_LIMIT {spec!r} is not a rate like '10/second;100/minute' ({e})") from e
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def retry_after(self, client: str) -> int | None:
+        """Seconds until ``client`` may try again; None when it may now."""
+        import math
+        import time
+
+        waits = [self._limiter.get_window_stats(limit, "auth-fail", client).reset_time - time.time()
+                 for limit in self.limits if not self._limiter.test(limit, "auth-fail", client)]
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, client: str) -> None:
+        for limit in self.limits:
+            self._limiter.hit(limit, "auth-fail", client)
+
+
 def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     start = {"type": "http.response.start", "status": status,
@@ -169,12 +209,13 @@ class Guard:
     """ASGI middleware: the API key first, then the body cap, then the app (see module doc)."""
 
     def __init__(self, app: ASGIApp, *, keyring: KeyRing, max_json_bytes: int, max_upload_bytes: int,
-                 public: Callable[[str], bool] = is_public) -> None:
+                 public: Callable[[str], bool] = is_public, throttle: FailedKeyThrottle | None = None) -> None:
         from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
         self.app = app
         self.keyring = keyring
         self.public = public
+        self.throttle = throttle
         self.json_cap = max_json_bytes
         self.upload_cap = max_upload_bytes + MULTIPART_SLACK
         self._json_limited = RequestBodyLimitMiddleware(app, max_body_size=self.json_cap)
@@ -195,6 +236,13 @@ class Guard:
             elif name == b"transfer-encoding":
                 chunked = True
         if not self.public(path):
+            client = (scope.get("client") or ("?",))[0]
+            wait = self.throttle.retry_after(client) if self.throttle is not None else None
+            if wait is not None:
+                for msg in _json(429, "too_many_requests", f"too many wrong API keys from this address; retry in "
+                                 f"{wait} s (SOKRAT_AUTH_FAIL_LIMIT)", ((b"retry-after", str(wait).encode()),)):
+                    await send(msg)
+                return
             principal = self.keyring.authenticate(auth)
             if principal is UNREADY:
                 for msg in _json(503, "redis_unavailable", "the API keys cannot be read yet (Redis is "
@@ -202,6 +250,8 @@ class Guard:
                     await send(msg)
                 return
             if principal is None:
+                if self.throttle is not None:
+                    self.throttle.failed(client)
                 message = "invalid API key" if auth else "missing API key: send 'Authorization: Bearer KEY'"
                 for msg in _json(401, "unauthorized", message, ((b"www-authenticate", b"Bearer"),)):
                     await send(msg)

@@ -85,7 +85,8 @@ def refused_everywhere(base: str, mcp: str, key: str | None) -> list[str]:
 
 @pytest.fixture
 def both(procs: Procs, proc_env: dict[str, str]) -> Iterator[tuple[str, str, dict[str, str]]]:
-    env = {"SOKRAT_API_KEYS": f"{ALICE},{DAVE}", "SOKRAT_ADMIN_KEYS": ADMIN, "SOKRAT_API_KEY_REFRESH_S": "0.3"}
+    env = {"SOKRAT_API_KEYS": f"{ALICE},{DAVE}", "SOKRAT_ADMIN_KEYS": ADMIN, "SOKRAT_API_KEY_REFRESH_S": "0.3",
+           "SOKRAT_AUTH_FAIL_LIMIT": "100000/second"}  # this module probes keys, not throttling
     base = start_server(procs, **env)
     mcp = start_mcp(procs, **env)
     yield base, mcp, {**proc_env, **env}

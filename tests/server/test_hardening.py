@@ -65,6 +65,7 @@ def srv(redis_url: str, tmp_path_factory: pytest.TempPathFactory, real_cache_dir
         "SOKRAT_ADMIN_KEYS": ADMIN,
         "SOKRAT_API_KEY_REFRESH_S": "0.3",
         "SOKRAT_MAX_UPLOAD_BYTES": str(2 * MB),
+        "SOKRAT_AUTH_FAIL_LIMIT": "100000/second",  # wrong keys are probed here; throttling: test_throttle.py
     })
     procs = Procs(tmp, env)
     try:
