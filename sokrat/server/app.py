@@ -28,6 +28,7 @@ from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing
 from sokrat.server.deps import SettingsDep, get_store, store_of
 from sokrat.server.fanout import EventHub
 from sokrat.server.media import MediaStore, media_dir
+from sokrat.server.origin import SameOrigin
 from sokrat.server.redact import Redactor
 from sokrat.settings import Settings, get_settings
 
@@ -304,6 +305,8 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
                        throttle=FailedKeyThrottle(settings.auth_fail_limit))
+    # outermost: Host and Origin are checked before anything else, keys or not
+    app.add_middleware(SameOrigin, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins)
     return app
 
 
