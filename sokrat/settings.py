@@ -143,6 +143,21 @@ class Settings(BaseSettings):
     api_key_refresh_s: float = Field(
         default=5.0, description="How often a server re-reads the keys managed by `sokrat keys` (revocation delay)."
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"],
+        description="Host names the server answers to, comma-separated (`*.example.com` patterns; `*`: any). "
+        "Other Host headers get 400 (DNS rebinding). Add the names clients use when serving beyond localhost.",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Other web origins (`https://app.example.com`) whose pages may POST/DELETE here; pages of "
+        "any other site are refused (CSRF). The server's own page needs no entry.",
+    )
+    auth_fail_limit: str = Field(
+        default="10/second;100/minute",
+        description="Failed API keys allowed per client address (`limits` notation, `;` between several); past "
+        "it every request of that client gets 429 with Retry-After until the window moves. Valid keys do not count.",
+    )
     max_json_bytes: int = Field(default=1024**2, description="Cap on every request body except uploads.")
     serve_workers: int = Field(default=1, description="`sokrat serve` processes sharing the port (uvicorn workers).")
     task_retention_s: float = Field(
@@ -208,7 +223,7 @@ class Settings(BaseSettings):
         '{"command": [...], "env": {...}} (stdio) or {"url": "http://.../mcp", "headers": {...}} (streamable HTTP).',
     )
 
-    @field_validator("api_keys", "admin_keys", mode="before")
+    @field_validator("api_keys", "admin_keys", "allowed_hosts", "allowed_origins", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

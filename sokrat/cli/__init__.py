@@ -23,5 +23,8 @@ def _register() -> None:
 
 
 def main() -> None:
+    from sokrat._redact import install_log_redaction
+
+    install_log_redaction()  # every log record of every command, third-party loggers included
     _register()
     app()

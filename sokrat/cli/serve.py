@@ -19,6 +19,27 @@ def _logging(level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _allow_own_host(settings: Settings, host: str) -> Settings:
+    """``--host NAME`` for one address: that name is allowed in Host headers too (through the
+    environment, which every server process reads). A wildcard address needs
+    SOKRAT_ALLOWED_HOSTS set to the names clients use."""
+    import os
+
+    from sokrat.server.origin import host_allowed, host_name
+    from sokrat.settings import get_settings
+
+    if host in ("0.0.0.0", "::", ""):
+        if settings.allowed_hosts == type(settings)().allowed_hosts:
+            stderr.print(f"[yellow]note:[/yellow] listening on {host}: only Host headers in SOKRAT_ALLOWED_HOSTS "
+                         f"({','.join(settings.allowed_hosts)}) are answered; add the names clients use")
+        return settings
+    if host_allowed(host_name(host), settings.allowed_hosts) or "SOKRAT_ALLOWED_HOSTS" in os.environ:
+        return settings
+    os.environ["SOKRAT_ALLOWED_HOSTS"] = ",".join([*settings.allowed_hosts, host])
+    get_settings.cache_clear()
+    return get_settings()
+
+
 def _fast_loop() -> tuple[str, str]:
     """uvloop and httptools when installed (the default install has both), else asyncio/h11."""
     import importlib.util
@@ -61,6 +82,7 @@ def register(app: typer.Typer) -> None:
             if not (settings.api_keys or settings.admin_keys) and host not in ("127.0.0.1", "localhost", "::1"):
                 stderr.print(f"[yellow]warning:[/yellow] listening on {host} without SOKRAT_API_KEYS: "
                              "anyone who reaches this port can run tasks (unless keys were made with `sokrat keys`)")
+            settings = _allow_own_host(settings, host)
             if not settings.redis_url:
                 # start the embedded Redis once here, not in N server processes at once
                 from sokrat.errors import SokratError

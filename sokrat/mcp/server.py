@@ -2,16 +2,15 @@
 
 Every call goes through :meth:`ToolRegistry.execute`, so bad arguments, tool failures and
 timeouts come back as tool results with ``isError`` (the calling model can correct itself),
-never as protocol errors. Over HTTP, when ``SOKRAT_API_KEYS``/``SOKRAT_ADMIN_KEYS`` are set,
-every request needs ``Authorization: Bearer KEY``; the key's owner is the namespace the tools
-read and write (as in the REST API).
+never as protocol errors. Over HTTP every request passes the REST API's key check (the same
+:class:`~sokrat.server.auth.Guard` and key ring): when keys are on (``SOKRAT_API_KEYS``,
+``SOKRAT_ADMIN_KEYS`` or keys made with ``sokrat keys``) it needs ``Authorization: Bearer
+KEY``, and a revoked key is refused; the key's owner is the namespace the tools read and
+write (as in the REST API).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from sokrat.tools.registry import ToolContext, ToolRegistry, to_text
@@ -20,12 +19,6 @@ if TYPE_CHECKING:
     from mcp.server.lowlevel import Server
 
     from sokrat.settings import Settings
-
-_STATE_KEY = "sokrat_namespace"
-"""Where the key guard leaves the caller's namespace in the ASGI scope's state."""
-
-ASGIApp = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-                   Awaitable[None]]
 
 
 def build_server(registry: ToolRegistry, context: ToolContext, *, timeout_s: float | None = None) -> Server:
@@ -42,9 +35,9 @@ def build_server(registry: ToolRegistry, context: ToolContext, *, timeout_s: flo
     async def call_tool(request_ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         ctx = context
         request = getattr(request_ctx, "request", None)  # the HTTP request; None over stdio
-        state = getattr(request, "scope", {}).get("state") or {}
-        if _STATE_KEY in state:
-            ctx = dataclasses.replace(context, namespace=state[_STATE_KEY])
+        principal = (getattr(request, "scope", None) or {}).get("state", {}).get("principal")
+        if principal is not None:  # set by the key check (sokrat.server.auth.Guard)
+            ctx = dataclasses.replace(context, namespace=principal.scope)
         outcome = await registry.execute(params.name, params.arguments or {}, ctx, timeout_s=timeout_s)
         if not outcome.ok:
             return types.CallToolResult(content=[types.TextContent(text=outcome.error or "failed")], is_error=True)
@@ -82,50 +75,57 @@ async def serve_stdio(settings: Settings) -> None:
         await server.run(read, write, server.create_initialization_options())
 
 
-def _owners(settings: Settings) -> dict[str, tuple[str, bool]]:
-    from sokrat.server.auth import parse_key
+def http_app(settings: Settings, *, host: str = "127.0.0.1") -> Any:
+    """The streamable-HTTP app behind the REST API's own key check (:class:`sokrat.server.auth.Guard`
+    and :class:`~sokrat.server.auth.KeyRing`): environment keys, keys made with ``sokrat keys``,
+    revocation and failed-key throttling all work here as on ``/v1``. The key's owner is the
+    namespace the tools read and write; an admin key (or no keys at all) uses the default one."""
+    import contextlib
+    from collections.abc import AsyncIterator
 
-    owners: dict[str, tuple[str, bool]] = {}
-    for entries, admin in ((settings.api_keys, False), (settings.admin_keys, True)):
-        for entry in entries:
-            digest = parse_key(entry)
-            owners[digest] = (f"key-{digest[:12]}", admin)
-    return owners
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.routing import Mount
 
+    from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing, never_public
+    from sokrat.server.queue import TaskStore
 
-def require_keys(app: ASGIApp, settings: Settings) -> ASGIApp:
-    """Wrap an ASGI app: a Bearer key from the settings is needed when any is configured."""
-    owners = _owners(settings)
-
-    async def guarded(scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
-                      send: Callable[[Any], Awaitable[None]]) -> None:
-        if scope["type"] != "http" or not owners:
-            await app(scope, receive, send)
-            return
-        header = dict(scope.get("headers") or []).get(b"authorization", b"")
-        scheme, _, key = header.partition(b" ")
-        found = owners.get(hashlib.sha256(key.strip()).hexdigest()) if scheme.lower() == b"bearer" else None
-        if found is None:
-            body = json.dumps({"error": {"code": "unauthorized", "message": "missing or unknown API key: send "
-                                                                            "Authorization: Bearer KEY"}}).encode()
-            await send({"type": "http.response.start", "status": 401,
-                        "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]})
-            await send({"type": "http.response.body", "body": body})
-            return
-        owner, admin = found
-        scope.setdefault("state", {})[_STATE_KEY] = None if admin else owner
-        await app(scope, receive, send)
-
-    return guarded
-
-
-def http_app(settings: Settings, *, host: str = "127.0.0.1") -> ASGIApp:
     registry, context = _registry_and_context(settings)
     server = build_server(registry, context, timeout_s=settings.tool_timeout_s)
-    return require_keys(server.streamable_http_app(host=host, stateless_http=True, json_response=True), settings)
+    mcp_app = server.streamable_http_app(host=host, stateless_http=True, json_response=True)
+    keyring = KeyRing(settings)
+    stores: list[TaskStore] = []
+
+    async def store() -> TaskStore:
+        if not stores:  # connects (starting the embedded Redis when REDIS_URL is unset) on first use
+            stores.append(await run_in_threadpool(TaskStore.from_settings, settings))
+        return stores[0]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        import asyncio
+
+        refresh = asyncio.create_task(keyring.refresh_forever(store))
+        try:
+            async with mcp_app.router.lifespan_context(mcp_app):
+                yield
+        finally:
+            refresh.cancel()
+            await asyncio.gather(refresh, return_exceptions=True)
+            if stores:
+                await stores[0].close()
+
+    guard = Middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
+                       max_upload_bytes=settings.max_json_bytes, public=never_public,
+                       throttle=FailedKeyThrottle(settings.auth_fail_limit))
+    return Starlette(routes=[Mount("", app=mcp_app)], middleware=[guard], lifespan=lifespan)
 
 
 def serve_http(settings: Settings, *, host: str, port: int) -> None:
     import uvicorn
 
+    from sokrat._redact import install_log_redaction
+
+    install_log_redaction(settings)
     uvicorn.run(http_app(settings, host=host), host=host, port=port, log_level="warning")

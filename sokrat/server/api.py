@@ -34,13 +34,16 @@ from sokrat.server.deps import (
 from sokrat.server.media import media_dir
 from sokrat.server.queue import MediaRow, TaskRow
 from sokrat.server.schemas import Media, Task, TaskAccepted, TaskCreate, TaskPage, errors
-from sokrat.types import TERMINAL_STATUSES, Event, Result, TaskStatus
+from sokrat.types import Event, Result, TaskStatus
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", responses=errors(400, 401, 413, 422, 503))
 
-SSE_BLOCK_MS = 5000
+SSE_PING_S = 15
+"""A comment line this often keeps idle SSE streams open through proxies."""
+SSE_SEND_TIMEOUT_S = 60.0
+"""A viewer that takes no bytes for this long is disconnected (it can resume with Last-Event-ID)."""
 MAX_STREAM_PART = 2**64 - 1
 _EVENT_ID = r"^\d{1,20}(-\d{1,20})?$"
 _STREAM_ID = re.compile(r"^(\d{1,20})(?:-(\d{1,20}))?$")
@@ -209,6 +212,7 @@ async def delete_task(task_id: str, store: StoreDep, who: PrincipalDep) -> Respo
 @router.get("/tasks/{task_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}, **errors(404)})
 async def task_events(
+    request: Request,
     task_id: str,
     store: StoreDep,
     who: PrincipalDep,
@@ -217,35 +221,12 @@ async def task_events(
                                        description="Resume after this event id (like Last-Event-ID).")] = None,
 ) -> Any:
     """Server-Sent Events: every event of the run from the start (or after ``Last-Event-ID``),
-    ending with ``done`` (whose data carries the result)."""
-    from sse_starlette import EventSourceResponse, ServerSentEvent
+    ending with ``done`` (whose data carries the result). Every viewer of a task in this
+    process shares one Redis reader (:mod:`sokrat.server.fanout`)."""
+    from sse_starlette import EventSourceResponse
 
     start = stream_id(last_event_id or after or "0-0")
-    await _task(store, task_id, who)  # 404 before the stream starts
-
-    async def stream() -> Any:
-        cursor = start
-        while True:
-            entries = await store.read_events(task_id, cursor, block_ms=SSE_BLOCK_MS)
-            for entry_id, event in entries:
-                cursor = entry_id
-                yield ServerSentEvent(id=entry_id, event=event.type, data=event.model_dump_json())
-                if event.type == "done":
-                    return
-            if entries:
-                continue
-            task = await store.find_task(task_id)
-            if task is None:  # deleted (DELETE or retention) while streaming
-                return
-            if task.status not in TERMINAL_STATUSES:
-                continue
-            # finished, but no `done` after the cursor (trimmed, or just written): read once more, then synthesise
-            for entry_id, event in await store.read_events(task_id, cursor):
-                yield ServerSentEvent(id=entry_id, event=event.type, data=event.model_dump_json())
-                if event.type == "done":
-                    return
-            done = Event.done(task.result) if task.result else Event(type="done", data={"result": None})
-            yield ServerSentEvent(event="done", data=done.model_dump_json())
-            return
-
-    return EventSourceResponse(stream(), ping=15)
+    hub = request.app.state.events
+    async with hub.short:
+        await _task(store, task_id, who)  # 404 before the stream starts
+    return EventSourceResponse(hub.follow(store, task_id, start), ping=SSE_PING_S, send_timeout=SSE_SEND_TIMEOUT_S)

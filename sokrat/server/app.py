@@ -24,9 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sokrat import errors
-from sokrat.server.auth import Guard, KeyRing
+from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing
 from sokrat.server.deps import SettingsDep, get_store, store_of
+from sokrat.server.fanout import EventHub
 from sokrat.server.media import MediaStore, media_dir
+from sokrat.server.origin import SameOrigin
 from sokrat.server.redact import Redactor
 from sokrat.settings import Settings, get_settings
 
@@ -296,6 +298,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.state.redactor = Redactor(settings)
     app.state.media = MediaStore(settings)
     app.state.supervisor = None
+    app.state.events = EventHub()
     install_error_handlers(app)
     app.include_router(health)
     app.include_router(router)
@@ -303,7 +306,10 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     ui.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
-                       max_upload_bytes=settings.max_upload_bytes)
+                       max_upload_bytes=settings.max_upload_bytes,
+                       throttle=FailedKeyThrottle(settings.auth_fail_limit))
+    # outermost: Host and Origin are checked before anything else, keys or not
+    app.add_middleware(SameOrigin, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins)
     return app
 
 
@@ -325,8 +331,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 def app_from_env() -> FastAPI:
     """The app on the environment's settings: the factory each ``sokrat serve --workers N``
-    process calls (``uvicorn sokrat.server.app:app_from_env --factory``)."""
-    return create_app(get_settings())
+    process calls (``uvicorn sokrat.server.app:app_from_env --factory``): the edge of a serve
+    process, so it installs the log redaction first (a no-op when the CLI already did)."""
+    from sokrat._redact import install_log_redaction
+
+    settings = get_settings()
+    install_log_redaction(settings)
+    return create_app(settings)
 
 
 __all__ = ["STATUS_FOR", "app_from_env", "create_app", "error_body"]

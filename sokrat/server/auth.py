@@ -14,8 +14,13 @@ Keys come from two places, and only their SHA-256 is kept in memory or in Redis:
 Auth is on when any environment key is set or any managed key exists. Without keys every
 caller is the admin ``anonymous``.
 
-:class:`Guard` is a pure ASGI middleware (no per-request allocation beyond a header scan):
-for ``/v1`` it answers 401 before the app reads a byte of the body, then it refuses a
+:class:`Guard` is a pure ASGI middleware (no per-request allocation beyond a header scan),
+and the one key check of every entry point: the REST app and ``sokrat mcp --http`` both
+wrap themselves in it, with the same :class:`KeyRing` (environment keys, managed keys,
+revocation). Every path needs a key except the few public ones (:data:`PUBLIC_PATHS`), so a
+route added later is protected without anyone remembering to. It answers 401 before the app
+reads a byte of the body (429 once a client has sent too many wrong keys:
+:class:`FailedKeyThrottle`), then it refuses a
 ``Content-Length`` over the route's cap at once (413) and counts the bytes of a chunked body
 with Starlette's ``RequestBodyLimitMiddleware``. Uploads get ``max_upload_bytes`` (plus
 room for the multipart framing); every other body ``max_json_bytes``.
@@ -28,6 +33,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +51,22 @@ MULTIPART_SLACK = 64 * 1024
 """Bytes of multipart framing (boundaries, part headers) allowed on top of the upload cap."""
 OWNER_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
+PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json",
+                          "/favicon.ico"})
+"""Paths served without a key: health checks, the web page (its API calls carry the key the
+user enters) and the API's own documentation. Everything else needs one when keys are on."""
+PUBLIC_PREFIXES = ("/static/",)
+"""Path prefixes served without a key (the web page's assets)."""
+
+
+def is_public(path: str) -> bool:
+    """True for the paths anyone may load (:data:`PUBLIC_PATHS`, :data:`PUBLIC_PREFIXES`)."""
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def never_public(path: str) -> bool:
+    """For apps with no public path at all (``sokrat mcp --http``)."""
+    return False
 
 
 @dataclass(frozen=True)
@@ -136,6 +158,45 @@ class KeyRing:
             await asyncio.sleep(self.refresh_s if self._loaded else min(self.refresh_s, 1.0))
 
 
+class FailedKeyThrottle:
+    """Per-client limit on failed keys (``SOKRAT_AUTH_FAIL_LIMIT``), kept by the ``limits``
+    library (moving windows, in this process's memory).
+
+    A client past the limit gets 429 for every request, a valid key included, until the window
+    moves: answering a right key differently would let a guesser go on at full speed. Valid
+    keys never count, so a client that only uses its key is never slowed. The client is the
+    connection's address (behind a proxy: the one uvicorn takes from ``X-Forwarded-For`` of a
+    trusted proxy, ``--forwarded-allow-ips``). With ``--workers N`` each process keeps its own
+    count, so the bound is N times the limit.
+    """
+
+    def __init__(self, spec: str) -> None:
+        from limits import parse_many
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
+
+        try:
+            self.limits = parse_many(spec)
+        except ValueError as e:
+            from sokrat.errors import ConfigError
+
+            raise ConfigError(f"SOKRAT_AUTH_FAIL_LIMIT {spec!r} is not a rate like '10/second;100/minute' ({e})") from e
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def retry_after(self, client: str) -> int | None:
+        """Seconds until ``client`` may try again; None when it may now."""
+        import math
+        import time
+
+        waits = [self._limiter.get_window_stats(limit, "auth-fail", client).reset_time - time.time()
+                 for limit in self.limits if not self._limiter.test(limit, "auth-fail", client)]
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def failed(self, client: str) -> None:
+        for limit in self.limits:
+            self._limiter.hit(limit, "auth-fail", client)
+
+
 def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     start = {"type": "http.response.start", "status": status,
@@ -147,11 +208,14 @@ def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, byte
 class Guard:
     """ASGI middleware: the API key first, then the body cap, then the app (see module doc)."""
 
-    def __init__(self, app: ASGIApp, *, keyring: KeyRing, max_json_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, keyring: KeyRing, max_json_bytes: int, max_upload_bytes: int,
+                 public: Callable[[str], bool] = is_public, throttle: FailedKeyThrottle | None = None) -> None:
         from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
         self.app = app
         self.keyring = keyring
+        self.public = public
+        self.throttle = throttle
         self.json_cap = max_json_bytes
         self.upload_cap = max_upload_bytes + MULTIPART_SLACK
         self._json_limited = RequestBodyLimitMiddleware(app, max_body_size=self.json_cap)
@@ -171,7 +235,14 @@ class Guard:
                 length = value
             elif name == b"transfer-encoding":
                 chunked = True
-        if path.startswith("/v1"):
+        if not self.public(path):
+            client = (scope.get("client") or ("?",))[0]
+            wait = self.throttle.retry_after(client) if self.throttle is not None else None
+            if wait is not None:
+                for msg in _json(429, "too_many_requests", f"too many wrong API keys from this address; retry in "
+                                 f"{wait} s (SOKRAT_AUTH_FAIL_LIMIT)", ((b"retry-after", str(wait).encode()),)):
+                    await send(msg)
+                return
             principal = self.keyring.authenticate(auth)
             if principal is UNREADY:
                 for msg in _json(503, "redis_unavailable", "the API keys cannot be read yet (Redis is "
@@ -179,6 +250,8 @@ class Guard:
                     await send(msg)
                 return
             if principal is None:
+                if self.throttle is not None:
+                    self.throttle.failed(client)
                 message = "invalid API key" if auth else "missing API key: send 'Authorization: Bearer KEY'"
                 for msg in _json(401, "unauthorized", message, ((b"www-authenticate", b"Bearer"),)):
                     await send(msg)

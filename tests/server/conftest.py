@@ -32,7 +32,7 @@ def make_client(srv_settings: Settings) -> Iterator[object]:
         s = settings or srv_settings
         if overrides:
             s = s.model_copy(update=overrides)
-        client = TestClient(create_app(s), raise_server_exceptions=False)
+        client = TestClient(create_app(s), base_url="http://127.0.0.1", raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
         return client

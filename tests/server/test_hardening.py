@@ -65,6 +65,7 @@ def srv(redis_url: str, tmp_path_factory: pytest.TempPathFactory, real_cache_dir
         "SOKRAT_ADMIN_KEYS": ADMIN,
         "SOKRAT_API_KEY_REFRESH_S": "0.3",
         "SOKRAT_MAX_UPLOAD_BYTES": str(2 * MB),
+        "SOKRAT_AUTH_FAIL_LIMIT": "100000/second",  # wrong keys are probed here; throttling: test_throttle.py
     })
     procs = Procs(tmp, env)
     try:
@@ -126,11 +127,11 @@ def zeros(total: int, size: int = MB) -> Iterator[bytes]:
 def test_a_big_body_without_key_is_refused_before_it_is_read(srv: Server) -> None:
     before = rss_bytes(srv.proc.pid)
     size = 200 * MB
-    head = (f"POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (f"POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {size}\r\n\r\n").encode()
     reply = raw_request(srv.base, head, zeros(size))
     assert reply.startswith(b"HTTP/1.1 401"), reply[:200]
-    chunked = (b"POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    chunked = (b"POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n")
     reply = raw_request(srv.base, chunked, (b"%x\r\n%s\r\n" % (len(c), c) for c in zeros(size)))
     assert reply.startswith(b"HTTP/1.1 401"), reply[:200]
@@ -145,11 +146,11 @@ def test_every_body_is_capped_even_with_a_key(srv: Server) -> None:
                    timeout=60)
     err = assert_error(r, 413, "payload_too_large")
     assert "SOKRAT_MAX_JSON_BYTES" in err["message"]
-    head = (b"POST /v1/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head = (b"POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Authorization: Bearer " + ALICE.encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n")
     reply = raw_request(srv.base, head, (b"%x\r\n%s\r\n" % (len(c), c) for c in zeros(100 * MB)))
     assert reply.startswith(b"HTTP/1.1 413"), reply[:300]
-    upload_head = (b"POST /v1/media HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+    upload_head = (b"POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
                    b"Authorization: Bearer " + ALICE.encode() + b"\r\nContent-Length: 50000000\r\n\r\n")
     reply = raw_request(srv.base, upload_head, zeros(50 * MB))
     assert reply.startswith(b"HTTP/1.1 413") and b"upload_too_large" in reply, reply[:300]
@@ -269,7 +270,7 @@ def test_client_disconnect_mid_upload_is_logged_quietly(srv: Server, bikes: Path
     body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.mp4\"\r\n\r\n" + data)
     marker = len(srv.log())
     with socket.create_connection((host, int(port)), timeout=30) as s:
-        s.sendall(b"POST /v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ALICE.encode()
+        s.sendall(b"POST /v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ALICE.encode()
                   + b"\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: %d\r\n\r\n" % (len(body) + 1000))
         s.sendall(body[: len(body) // 2])
         time.sleep(0.5)  # let the server start writing the part
