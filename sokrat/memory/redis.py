@@ -166,21 +166,20 @@ def _translate_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _refuse_cluster(client: Any, url: str) -> None:
-    """Memory needs one search index over all its documents. On a Redis Cluster with the
-    search module of Redis Stack or the embedded server (no coordinator), ``FT.CREATE`` lands
-    on one node and that index sees only that node's keys: measured on a 3-master valkey
-    cluster, ``FT.SEARCH`` found 2 of 10 stored documents. So refuse, rather than answer
-    from a third of the memory."""
+def _key_root(client: Any, prefix: str) -> str:
+    """What every key and index name of a memory starts with: ``prefix``, or on a Redis Cluster
+    ``{prefix}``, a hash tag that puts all of them in one slot, so one node holds them.
+
+    Why one node: the search module of Redis Stack and the embedded server has no cluster
+    coordinator. An index lives on the node its name hashes to and sees only that node's keys
+    (measured on a 3-master valkey cluster with keys spread by their own names: ``FT.SEARCH``
+    found 2 of 10 stored documents). With the hash tag, the indexes and every document are
+    on the same node and search is complete; a memory then scales with one node, and
+    separate prefixes (tenants, namespaces of tests) spread over the cluster.
+    """
     from redis.cluster import RedisCluster
 
-    if isinstance(client, RedisCluster):
-        client.close()
-        raise MemoryBackendError(
-            f"Redis at {redact(url)} is a cluster node: the memory store needs a search index over all "
-            "its documents, and the search module of Redis Stack / the embedded server indexes only "
-            "one node's keys in a cluster. Point REDIS_URL at a single Redis 8 / Redis Stack server "
-            "(Sokrat's task queue and LangGraph checkpoints do run on a cluster; its memory does not yet)")
+    return "{" + prefix + "}" if isinstance(client, RedisCluster) else prefix
 
 
 # --- the store -------------------------------------------------------------------------------
@@ -229,7 +228,7 @@ class RedisMemory(Memory):
             # The embedded server is local: if it does not answer within ~1 s of backoff it is
             # dead, and the error wrapper restarts it; waiting out 8 retries would only delay that.
             self.client = connect(url=self.url, retries=EMBEDDED_RETRIES if self.embedded else DEFAULT_RETRIES)
-        _refuse_cluster(self.client, self.url)
+        self._root = _key_root(self.client, prefix)
         self._embedder = embedder
         self._ready: set[str] = set()
         self._dims: dict[str, int] = {}
@@ -244,7 +243,7 @@ class RedisMemory(Memory):
         return self._embedder
 
     def _k(self, *parts: str) -> str:
-        return ":".join((self.prefix, *parts))
+        return ":".join((self._root, *parts))
 
     @property
     def mem_index(self) -> str:
@@ -745,7 +744,7 @@ class RedisMemory(Memory):
                 if "unknown index" not in str(e).lower() and "no such index" not in str(e).lower():
                     raise
         batch: list[bytes] = []
-        for key in self.client.scan_iter(match=f"{_glob_escape(self.prefix)}:*", count=1000):
+        for key in self.client.scan_iter(match=f"{_glob_escape(self._root)}:*", count=1000):
             batch.append(key)
             if len(batch) >= 1000:
                 self.client.delete(*batch)

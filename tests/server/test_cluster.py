@@ -1,5 +1,5 @@
-"""Every Redis path on a real local 3-master Redis Cluster (valkey in cluster mode): the task
-queue end to end, the LangGraph checkpointer, and the memory store's clear refusal."""
+"""Redis paths on a real local 3-master Redis Cluster (valkey in cluster mode): the task queue
+end to end and the LangGraph checkpointer (memory: tests/cluster/)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TypedDict
 
 import pytest
 
-from sokrat.errors import InvalidInput, MemoryBackendError
+from sokrat.errors import InvalidInput
 from sokrat.server.queue import TaskStore, make_async_client
 from sokrat.server.rows import MediaRow
 from sokrat.server.schemas import TaskOptions
@@ -114,10 +114,3 @@ def test_the_checkpointer_runs_on_a_cluster(cluster_url: str, tmp_path: Path) ->
     assert resumed == [(i + 1) * 10 for i in range(6)]
     keys = [k.decode() for k in saver._redis.scan_iter(match="cc_checkpoint*")]
     assert len(_nodes_holding(cluster_url, keys)) >= 2
-
-
-def test_the_memory_store_refuses_a_cluster_with_the_reason(cluster_url: str, tmp_path: Path) -> None:
-    from sokrat.memory import RedisMemory
-
-    with pytest.raises(MemoryBackendError, match="indexes only one node's keys"):
-        RedisMemory(settings=Settings(redis_url=cluster_url, data_dir=tmp_path), prefix="mc")

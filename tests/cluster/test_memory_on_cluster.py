@@ -1,0 +1,37 @@
+"""Memory, artifacts and video logs on a Redis Cluster: the same tests as on one Redis
+(imported, so they are collected again here with the cluster's ``redis_url``), plus a check
+that a memory's keys sit in one slot while other prefixes spread over the nodes.
+
+Not yet here (they fail on a cluster, see deploy/CLUSTER.md): documents (``Documents.replace``
+scans inside a WATCH pipeline, which redis-py's cluster pipeline blocks) and the durable
+suite's setups that fetch a checkpointer index's info (redisvl cannot parse ``FT.INFO`` from
+a cluster client)."""
+
+from __future__ import annotations
+
+from tests.memory.test_artifacts_video import *  # noqa: F403
+from tests.memory.test_recall import *  # noqa: F403
+
+del test_info  # noqa: F821 - it checks the session server's unix socket URL, not memory behaviour
+
+
+def test_a_memory_lives_in_one_slot_and_prefixes_spread(redis_url: str, settings) -> None:  # type: ignore[no-untyped-def]
+    import redis
+
+    from sokrat.memory import RedisMemory
+
+    mems = [RedisMemory(settings=settings, prefix=f"spread{i}") for i in range(8)]
+    try:
+        assert isinstance(mems[0].client, redis.RedisCluster)
+        for m in mems:
+            m.put_artifact("some text")
+        rc = mems[0].client
+        for m in mems:
+            keys = list(rc.scan_iter(match="{" + m.prefix + "}:*"))
+            assert keys and len({rc.keyslot(k) for k in keys}) == 1
+        nodes = {rc.get_node_from_key("{" + m.prefix + "}:x").name for m in mems}
+        assert len(nodes) >= 2
+    finally:
+        for m in mems:
+            m.clear()
+            m.close()
