@@ -24,6 +24,14 @@ uvloop spends a few microseconds per request; httpx spends ~0.5 ms, which on a 2
 would measure the client, not the server.
 
     .venv/bin/python bench/server.py --workers 2 --clients 20 --requests 4000 --save
+
+``--sse N`` measures live viewers instead (saved as ``bench/results/server_sse.json``): N SSE
+viewers of one task plus 200 streams of 200 tasks from the same key stay open while another
+key's ``GET /healthz`` and ``GET /v1/tasks/{id}`` are timed (before the viewers open, as the
+baseline, and while they are open; issue 24's target: p99 < 50 ms, 0 errors); then events are
+appended to the watched task and the time until every viewer has each one is measured.
+
+    .venv/bin/python bench/server.py --workers 1 --sse 1000 --requests 2000 --clients 10 --save
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from _report import emit
 
 CLI = [sys.executable, "-c", "from sokrat.cli import main; main()"]
 KEY = "bench-key-0123456789abcdef"
+OTHER = "bench-other-0123456789abcdef"
 
 
 def free_port() -> int:
@@ -158,8 +167,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=4000, help="requests per phase")
     ap.add_argument("--acks", default="written_everysec,fsync_everysec,written_always,fsync_always",
                     help="durability modes to measure: <task ack>_<Redis appendfsync>")
-    ap.add_argument("--save", action="store_true", help="write bench/results/server.json")
+    ap.add_argument("--sse", type=int, default=0, help="measure this many SSE viewers of one task instead")
+    ap.add_argument("--save", action="store_true", help="write bench/results/server.json (server_sse.json)")
     args = ap.parse_args()
+    if args.sse:
+        sse_main(args)
+        return
 
     from sokrat.memory.embedded import ensure_server, stop_server
 
@@ -247,6 +260,101 @@ def _summary(f: dict[str, Any]) -> str:
             s = f[f"submit_{mode}"]
             parts.append(f"{label}: {s['per_s']:.0f}/s, p99 {s['p99_ms']:.1f} ms")
     return "; ".join(parts)
+
+
+async def _viewer(port: int, task_id: str, opened: list[int], arrivals: dict[str, list[float]]) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /v1/tasks/{task_id}/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                 f"Authorization: Bearer {KEY}\r\n\r\n".encode())
+    status = int((await reader.readline())[9:12])
+    opened[0] += 1
+    frames = 0
+    while status == 200:
+        line = await reader.readline()
+        if not line or line.startswith(b"event: done"):
+            break
+        if line.startswith(b"id: "):
+            frames += 1
+            arrivals.setdefault(line[4:].strip().decode(), []).append(time.perf_counter())
+    writer.close()
+    return status
+
+
+async def _sse(port: int, url: str, namespace: str, viewers: int, args: argparse.Namespace) -> dict[str, Any]:
+    import redis.asyncio as aredis
+
+    from sokrat.server.queue import TaskStore
+    from sokrat.server.schemas import TaskOptions
+    from sokrat.types import Event
+
+    store = TaskStore(aredis.Redis.from_url(url, decode_responses=True), namespace=namespace)
+    hot = await store.create_task("watched", [], TaskOptions(), owner=f"key-{_digest(KEY)[:12]}")
+    many = [await store.create_task(f"g{i}", [], TaskOptions(), owner=f"key-{_digest(KEY)[:12]}") for i in range(200)]
+    mine = await store.create_task("mine", [], TaskOptions(), owner=f"key-{_digest(OTHER)[:12]}")
+    healthz = f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    get = (f"GET /v1/tasks/{mine} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {OTHER}"
+           "\r\n\r\n").encode()
+    out: dict[str, Any] = {"viewers_of_one_task": viewers, "streams_of_one_key": len(many)}
+    out["baseline"] = {"healthz": await _load(port, healthz, args.requests, args.clients),
+                       "get_task": await _load(port, get, args.requests, args.clients)}
+    opened = [0]
+    arrivals: dict[str, list[float]] = {}
+    tasks = [asyncio.create_task(_viewer(port, hot, opened, arrivals)) for _ in range(viewers)]
+    tasks += [asyncio.create_task(_viewer(port, t, opened, {})) for t in many]
+    t0 = time.perf_counter()
+    while opened[0] < len(tasks) and time.perf_counter() - t0 < 300:
+        await asyncio.sleep(0.05)
+    out["open_s"] = round(time.perf_counter() - t0, 2)
+    out["during"] = {"healthz": await _load(port, healthz, args.requests, args.clients),
+                     "get_task": await _load(port, get, args.requests, args.clients)}
+    sent: dict[str, float] = {}
+    for i in range(10):
+        sent[await store.append_event(hot, Event(type="tokens", data={"i": i}))] = time.perf_counter()
+        await asyncio.sleep(0.2)
+    for t in [hot, *many]:
+        await store.append_event(t, Event(type="done", data={"result": None}))
+    statuses = await asyncio.gather(*tasks)
+    await store.close()
+    lags = [max(arrivals.get(i, [float("nan")])) - t for i, t in sent.items()]
+    out["fanout"] = {"events": len(sent), "all_viewers_got_all": all(len(arrivals.get(i, [])) == viewers for i in sent),
+                     "last_viewer_p50_ms": pct(lags, 0.5), "last_viewer_max_ms": round(max(lags) * 1000, 1)}
+    out["viewer_statuses"] = {str(s): statuses.count(s) for s in sorted(set(statuses))}
+    return out
+
+
+def _digest(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def sse_main(args: argparse.Namespace) -> None:
+    from sokrat.memory.embedded import ensure_server, stop_server
+
+    tmp = Path(tempfile.mkdtemp(prefix="sokrat-bench-sse-"))
+    redis_dir = tmp / "redis"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOKRAT_") and k != "REDIS_URL"}
+    url = ensure_server(data_dir=redis_dir).url
+    env.update(REDIS_URL=url, SOKRAT_DATA_DIR=str(tmp / "data"), SOKRAT_API_KEYS=f"{KEY},{OTHER}",
+               HF_HUB_OFFLINE="1", SOKRAT_LLM_BASE_URL="http://127.0.0.1:9/v1", SOKRAT_TASK_NAMESPACE="bench")
+    serve = Serve(env, args.workers, tmp / "serve.log")
+    try:
+        figures = {"serve_workers": args.workers, "clients": args.clients, "requests": args.requests,
+                   **asyncio.run(_sse(serve.port, url, "bench", args.sse, args))}
+    finally:
+        serve.stop()
+        stop_server(data_dir=redis_dir)
+    d, b = figures["during"], figures["baseline"]
+    errors = sum(v for phase in d.values() for k, v in phase["statuses"].items() if int(k) >= 500)
+    figures["errors_5xx_other_user"] = errors
+    figures["target_met"] = errors == 0 and d["healthz"]["p99_ms"] < 50 and d["get_task"]["p99_ms"] < 50
+    summary = (f"{figures['viewers_of_one_task']} SSE viewers of one task + {figures['streams_of_one_key']} streams "
+               f"of one key open: another key's GET /healthz p99 {d['healthz']['p99_ms']:.1f} ms (idle "
+               f"{b['healthz']['p99_ms']:.1f}), GET /v1/tasks/{{id}} p99 {d['get_task']['p99_ms']:.1f} ms (idle "
+               f"{b['get_task']['p99_ms']:.1f}), {errors} 5xx; each event reached all viewers in "
+               f"{figures['fanout']['last_viewer_p50_ms']:.0f} ms (p50, max {figures['fanout']['last_viewer_max_ms']:.0f})"
+               f" ({args.workers} serve process, client on the same machine)")
+    emit("server_sse", figures, save=args.save, summary=summary)
 
 
 if __name__ == "__main__":

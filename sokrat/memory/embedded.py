@@ -24,7 +24,9 @@ Design:
 - **Durable**: AOF on (``appendonly yes``, ``appendfsync everysec``): at most ~1 s of writes
   is lost if the machine dies (a killed server loses nothing: the AOF is written before each
   reply, only its fsync is batched); a clean stop loses nothing. ``SOKRAT_REDIS_APPENDFSYNC=always``
-  fsyncs every write before the reply.
+  fsyncs every write before the reply. A policy set explicitly is kept in the server dir
+  (``appendfsync``) and re-applied whenever any process starts the server again, so a restart
+  by a command run without the setting does not silently weaken it.
 - **Supervised**: long-running processes (``sokrat serve``, ``sokrat worker``) run a
   :class:`Supervisor` that pings the server every second and starts it again from its AOF when
   it died, so a killed server comes back without an operator.
@@ -212,17 +214,40 @@ def ensure_server(settings: Settings | None = None, *, data_dir: Path | None = N
     Safe to call from any number of processes at once: exactly one server runs per data dir.
     Raises :class:`RedisUnavailable` (with the server log's tail) if it does not come up.
     """
-    fsync = "everysec"
+    explicit: str | None = None
     if data_dir is None or settings is not None:
         from sokrat.settings import get_settings
 
         resolved = settings or get_settings()
         data_dir = resolved.data_dir if data_dir is None else data_dir
-        fsync = resolved.redis_appendfsync
+        if "redis_appendfsync" in resolved.model_fields_set:
+            explicit = resolved.redis_appendfsync
+    directory = server_dir(Path(data_dir))
+    if explicit is not None:
+        _remember_fsync(directory, explicit)
+    fsync = explicit or _remembered_fsync(directory) or "everysec"
     server = _ensure(Path(data_dir), timeout_s, fsync)
-    if fsync == "always":
-        _set_fsync(server.socket, fsync)
+    if not server.started and (explicit is not None or fsync != "everysec"):
+        _set_fsync(server.socket, fsync)  # a server another process started: apply ours
     return server
+
+
+FSYNC_FILE = "appendfsync"
+"""In the server dir: the fsync policy last set explicitly (SOKRAT_REDIS_APPENDFSYNC)."""
+
+
+def _remembered_fsync(directory: Path) -> str | None:
+    try:
+        value = (directory / FSYNC_FILE).read_text().strip()
+    except OSError:
+        return None
+    return value if value in ("everysec", "always") else None
+
+
+def _remember_fsync(directory: Path, policy: str) -> None:
+    if _remembered_fsync(directory) != policy:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / FSYNC_FILE).write_text(policy + "\n")
 
 
 def _ensure(data_dir: Path, timeout_s: float, fsync: str) -> EmbeddedServer:

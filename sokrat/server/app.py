@@ -85,14 +85,20 @@ def _too_large(settings: Settings, path: str) -> tuple[str, str]:
     return "payload_too_large", f"request body is over the limit of {settings.max_json_bytes} bytes (SOKRAT_MAX_JSON_BYTES)"
 
 
-def _methods_for(app: FastAPI, path: str) -> list[str]:
-    """Every method some route serves on ``path`` (for a 405's ``Allow``)."""
-    methods: set[str] = set()
-    for route in app.router.routes:
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and regex.match(path):
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods - {"HEAD"})
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _methods_for(app: FastAPI, scope: dict[str, Any]) -> list[str]:
+    """Every method some route serves on the request's path (for a 405's ``Allow``), found by
+    the router's own matching, so routers included with a prefix count too."""
+    from starlette.routing import Match
+
+    allowed = []
+    for method in METHODS:
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -109,7 +115,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 413:  # a chunked body past the cap (Starlette's body limiter)
             code, message = _too_large(app.state.settings, request.url.path)
         elif exc.status_code == 405:  # Starlette lists only the first matching route's methods
-            headers = {**(headers or {}), "Allow": ", ".join(_methods_for(app, request.url.path))}
+            headers = {**(headers or {}), "Allow": ", ".join(_methods_for(app, dict(request.scope)))}
         return JSONResponse(error_body(code, scrub(message)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
