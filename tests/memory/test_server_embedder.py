@@ -55,3 +55,20 @@ def test_damaged_archive_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         weights.resolve("embedder", settings)
     assert not (weights.embedder_pack_dir(weights.EMBEDDERS["nomic-embed-text-v1.5"], pack, settings)
                 / "model.gguf").exists()
+
+
+def test_embedding_server_is_its_own_server(tmp_path: Path) -> None:
+    from sokrat.llm.server import ServerSpec
+
+    s = Settings(cache_dir=tmp_path / "cache", data_dir=tmp_path / "data", embedder="nomic-embed-text-v1.5")
+    chat, emb = ServerSpec.from_settings(s), ServerSpec.for_embedder(s)
+    assert emb.embedding and not chat.embedding
+    assert emb.dirname.startswith("nomic-embed-text-v1.5-") and emb.dirname != chat.dirname
+    # a chat server's key is what it was before the field existed: running planners are reused
+    import dataclasses
+    import hashlib
+
+    from sokrat.llm.server import HOST_PROMPT_CACHE_MIB
+
+    old = {k: v for k, v in dataclasses.asdict(chat).items() if k != "embedding"} | {"cache_ram_mib": HOST_PROMPT_CACHE_MIB}
+    assert chat.key == hashlib.sha256(json.dumps(old, sort_keys=True).encode()).hexdigest()[:12]
