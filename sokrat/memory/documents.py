@@ -9,6 +9,9 @@ Layout, under the memory's key prefix ``P``:
   ``title``, TAG ``namespace``/``source``, NUMERIC ``start``, VECTOR ``embedding`` (HNSW,
   cosine, the embedder's dim).
 
+- ``P:dembedder``: STRING, the name of the embedder the chunk vectors were made with. An
+  index built with another embedder is refused (:class:`~sokrat.errors.DimensionMismatch`
+  naming both models and the fix), even when the two give vectors of the same size.
 - ``P:ddf``: HASH, query term -> the number of chunks holding it, capped at
   :data:`BM25_POSTINGS` + 1 (a cache for the BM25 leg's planning, see :meth:`RedisDocuments.search`;
   dropped on every write, expires after :data:`DF_CACHE_TTL_S`).
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from sokrat.errors import InvalidInput
+from sokrat.errors import DimensionMismatch, InvalidInput
 from sokrat.memory.fusion import rrf_fuse
 from sokrat.memory.redis import _s, _tag_clause, _translate_errors, _vec_bytes, text_term_list
 
@@ -97,6 +100,7 @@ class RedisDocuments:
         self.memory = memory
         self.client = memory.client
         self.index = memory._k("idx", "doc")
+        self._embedder_checked = False
 
     # --- plumbing (the error wrapper expects these three attributes) ---------------------------
     @property
@@ -118,9 +122,28 @@ class RedisDocuments:
     def _src_id(self, namespace: str, source: str) -> str:
         return hashlib.sha256(f"{namespace}\0{source}".encode()).hexdigest()[:32]
 
+    @property
+    def _embedder_key(self) -> str:
+        return self.memory._k("dembedder")
+
+    def _check_embedder(self) -> None:
+        """Record the embedder on first use; refuse vectors of another one (once per instance)."""
+        if self._embedder_checked:
+            return
+        name = self.memory.embedder.name
+        self.client.set(self._embedder_key, name, nx=True)
+        built = _s(self.client.get(self._embedder_key))
+        if built != name:
+            raise DimensionMismatch(
+                f"the documents under {self.memory.prefix!r} were indexed with the embedder {built!r}, but the "
+                f"embedder in effect is {name!r}: their vectors cannot be compared. Set SOKRAT_EMBEDDER={built} "
+                "to use them, or drop them (RedisDocuments.clear()) and index the files again")
+        self._embedder_checked = True
+
     def _ensure(self) -> int:
         from redis.commands.search.field import NumericField, TagField, TextField
 
+        self._check_embedder()
         dim = self.memory.embedder.dim
         self.memory._ensure_index(
             self.index, "embedding", dim,
@@ -203,7 +226,7 @@ class RedisDocuments:
         # that nearly every chunk has cost a third of the BM25 leg (bench/tools.py profile).
         only = namespace is not None and namespaces == {namespace.lower()}
         flt = _tag_clause("namespace", [namespace]) if namespace is not None and not only else ""
-        qvec = self.memory.embedder.embed([query])[0] if vector is None else vector
+        qvec = self.memory.embedder.embed_query([query])[0] if vector is None else vector
         depth = max(SEARCH_DEPTH, 3 * k)
         vec_ids = [d.id for d, _ in self.memory._knn(
             self.index, "embedding", _vec_bytes(qvec, dim, what="the query embedding"), depth, flt, (),
@@ -287,7 +310,8 @@ class RedisDocuments:
 
         with contextlib.suppress(redis.ResponseError):  # no index yet
             self.client.ft(self.index).dropindex(delete_documents=False)
-        self.client.delete(self._df_key)
+        self.client.delete(self._df_key, self._embedder_key)
+        self._embedder_checked = False
         for pattern in ("dchk", "dsrc"):
             keys = list(self.client.scan_iter(match=self.memory._k(pattern, "*"), count=1000))
             for i in range(0, len(keys), 1000):

@@ -445,7 +445,8 @@ class RedisMemory(Memory):
         self._ensure_mem_index()
         flt = self._filter(kinds=kinds, namespace=namespace, tags=tags, source=source,
                            since=since, until=until)
-        vector = _vec_bytes(self._embed_one(query), self._dims[self.mem_index], what="the query embedding")
+        vector = _vec_bytes(self.embedder.embed_query([query])[0], self._dims[self.mem_index],
+                            what="the query embedding")
         if not hybrid:
             hits = self._knn(self.mem_index, "embedding", vector, k, flt, _MEM_FIELDS)
             return [self._record(d, s) for d, s in hits]

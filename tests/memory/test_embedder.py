@@ -7,10 +7,15 @@ import sys
 import numpy as np
 import pytest
 
-from sokrat.memory import get_embedder
+from sokrat.memory import get_embedder as _get_embedder
 from sokrat.memory.embedder import EmbedderOptions, TransformersEmbedder
 
 pytestmark = pytest.mark.slow
+
+
+def get_embedder(settings):  # type: ignore[no-untyped-def]
+    """MiniLM whatever the default embedder is."""
+    return _get_embedder(settings.model_copy(update={"embedder": "all-MiniLM-L6-v2"}))
 
 
 def test_shape_norm_and_meaning(settings) -> None:  # type: ignore[no-untyped-def]
