@@ -36,6 +36,9 @@ class Evidence(_Frozen):
     memory_id: str | None = None
     frame_url: str | None = None
     """REST results only: the API path of a JPEG of the moment (``/v1/media/ID/frame?t=``)."""
+    clock_start: str | None = None
+    """Collections only: the wall-clock time (ISO 8601) of ``t_start``, when the clip's start is known."""
+    clock_end: str | None = None
 
 
 class Usage(_Frozen):
