@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 RunStatus = Literal["succeeded", "no_answer", "failed", "cancelled", "budget_exhausted"]
 """How a run ended: ``succeeded`` (a supported answer), ``no_answer`` (the sources hold nothing
@@ -39,6 +39,15 @@ class Evidence(_Frozen):
     clock_start: str | None = None
     """Collections only: the wall-clock time (ISO 8601) of ``t_start``, when the clip's start is known."""
     clock_end: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unknown_clock(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A clip's clock is known only in collections: elsewhere the fields are left out, not null."""
+        out: dict[str, Any] = handler(self)
+        for name in ("clock_start", "clock_end"):
+            if out.get(name, "") is None:
+                del out[name]
+        return out
 
 
 class Usage(_Frozen):

@@ -50,7 +50,8 @@ def parse_iso(text: str) -> datetime:
 
 
 def iso(dt: datetime) -> str:
-    return dt.isoformat().replace("+00:00", "Z")
+    """ISO 8601 to the second (media seconds carry the precision): ``2026-11-20T12:40:08Z``."""
+    return dt.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def clip_start(path: Path, start: datetime | None = None) -> tuple[datetime, str]:
@@ -156,7 +157,7 @@ def evidence_of(clip: ClipInfo, entry: LogEntry | Evidence) -> Evidence:
 class Collection:
     """The clips of one owner's collection, on one wall-clock timeline in Redis."""
 
-    def __init__(self, qa: VideoQA, name: str, *, owner: str = "local") -> None:
+    def __init__(self, qa: VideoQA, name: str, *, owner: str = "default") -> None:
         if not _NAME.match(name or ""):
             raise InvalidInput(f"bad collection name {name!r}: use 1-64 letters, digits, '.', '_' or '-'")
         client, prefix = getattr(qa.memory, "client", None), getattr(qa.memory, "prefix", None)
@@ -291,7 +292,7 @@ class Collection:
             return forecast.forecast(self, spec, now=now, steps=[step])
         scope = self.in_scope(spec, now)
         if not scope:
-            return Result(answer=f"Nothing in the collection is from {spec.phrase or 'then'}.", evidence=[],
+            return Result(answer=f"I have no clip from that time ({spec.phrase or 'the period asked'}).", evidence=[],
                           steps=[step], status="no_answer", reason="no clip covers that period")
         if spec.intent == "diary":
             return diary.answer(self, spec, scope, steps=[step])
