@@ -97,6 +97,12 @@ class ClipInfo:
     duration_s: float
 
     @property
+    def clip_id(self) -> str:
+        """The clip in its collection: its content and its file name (the same file added again
+        moves; the same content under another name, e.g. a routine shot on two days, is another clip)."""
+        return f"{self.log_id}/{self.source}"
+
+    @property
     def clock_end(self) -> datetime:
         return self.clock_start + timedelta(seconds=self.duration_s)
 
@@ -177,10 +183,9 @@ class Collection:
     def clips(self) -> list[ClipInfo]:
         raw = self.client.hgetall(self.key + ":clips")
         out = []
-        for log_id, doc in raw.items():
+        for doc in raw.values():
             d = json.loads(doc)
-            out.append(ClipInfo(log_id.decode() if isinstance(log_id, bytes) else log_id, d["source"],
-                                parse_iso(d["clock_start"]), float(d["duration_s"])))
+            out.append(ClipInfo(d["log_id"], d["source"], parse_iso(d["clock_start"]), float(d["duration_s"])))
         return sorted(out, key=lambda c: (c.clock_start, c.source))
 
     def add_log(self, log_id: str, source: str, clock_start: datetime, *, duration_s: float | None = None) -> ClipInfo:
@@ -193,15 +198,13 @@ class Collection:
         clip = ClipInfo(log_id, source, clock_start, float(dur))
         base = clock_start.timestamp()
         pipe = self.client.pipeline(transaction=True)
-        self._drop_shots(pipe, log_id)
-        pipe.hset(self.key + ":clips", log_id, json.dumps({"source": source, "clock_start": iso(clock_start),
-                                                           "duration_s": clip.duration_s}))
-        pipe.zadd(self.key + ":timeline", {f"{log_id}#{e.index}": base + e.t_start for e in entries})
+        pipe.hset(self.key + ":clips", clip.clip_id, json.dumps({"log_id": log_id, "source": source,
+                                                                 "clock_start": iso(clock_start),
+                                                                 "duration_s": clip.duration_s}))
+        # ZADD of an existing member updates its score: a re-added clip moves, never doubles
+        pipe.zadd(self.key + ":timeline", {f"{clip.clip_id}#{e.index}": base + e.t_start for e in entries})
         pipe.execute()
         return clip
-
-    def _drop_shots(self, pipe: Any, log_id: str) -> None:
-        pipe.zremrangebylex(self.key + ":timeline", f"[{log_id}#", f"[{log_id}#\xff")
 
     def add(self, paths: Sequence[Path], *, start: datetime | None = None, progress: bool = False) -> list[AddReport]:
         """Index (or reuse) each clip and put it on the timeline; a clip that fails is reported and
@@ -224,10 +227,12 @@ class Collection:
     def remove(self, log_id_or_source: str) -> bool:
         """Drop a clip (by log id or file name) and its shots from the timeline."""
         for clip in self.clips():
-            if log_id_or_source in (clip.log_id, clip.source):
+            if log_id_or_source in (clip.log_id, clip.source, clip.clip_id):
+                members = [f"{clip.clip_id}#{e.index}" for e in self.qa.log(clip.log_id).entries]
                 pipe = self.client.pipeline(transaction=True)
-                self._drop_shots(pipe, clip.log_id)
-                pipe.hdel(self.key + ":clips", clip.log_id)
+                if members:
+                    pipe.zrem(self.key + ":timeline", *members)
+                pipe.hdel(self.key + ":clips", clip.clip_id)
                 pipe.execute()
                 return True
         return False
@@ -241,7 +246,7 @@ class Collection:
         """A hash of what the collection holds (its clips and their starts): caches key on it."""
         import hashlib
 
-        text = "|".join(f"{c.log_id}@{iso(c.clock_start)}" for c in self.clips())
+        text = "|".join(f"{c.clip_id}@{iso(c.clock_start)}" for c in self.clips())
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     # --- the timeline ---------------------------------------------------------------------------
@@ -251,14 +256,14 @@ class Collection:
         hi = f"({end.timestamp()}" if end else "+inf"
         refs = [r.decode() if isinstance(r, bytes) else r
                 for r in self.client.zrangebyscore(self.key + ":timeline", lo, hi)]
-        clips = {c.log_id: c for c in self.clips()}
+        clips = {c.clip_id: c for c in self.clips()}
         out = []
         for ref in refs:
-            log_id, _, idx = ref.rpartition("#")
-            clip = clips.get(log_id)
+            clip_id, _, idx = ref.rpartition("#")
+            clip = clips.get(clip_id)
             if clip is None:
                 continue
-            entry = self.qa.log(log_id).by_index.get(int(idx))
+            entry = self.qa.log(clip.log_id).by_index.get(int(idx))
             if entry is not None:
                 out.append(Shot(clip, entry))
         return out
@@ -302,7 +307,7 @@ class Collection:
         q = parse_question(spec.rest or spec.text)
         by_clip: dict[str, list[Shot]] = {}
         for s in scope:
-            by_clip.setdefault(s.clip.log_id, []).append(s)
+            by_clip.setdefault(s.clip.clip_id, []).append(s)
         steps = [step]
         if q.kind == "count" and q.words:
             return self._count(q.words, q.target, scope, steps)
@@ -310,15 +315,16 @@ class Collection:
         # without it would cost a chat-model call to say so); with no such clip, a yes/no is "no"
         # and a when is nowhere, while what/said questions ask every clip (up to MAX_CLIPS_ASKED).
         if q.words:
-            matched = {s.clip.log_id for s in scope
+            matched = {s.clip.clip_id for s in scope
                        if match_entries(q.words, [s.entry], modality=q.modality)}
             if matched or q.kind in ("yes_no", "when"):
                 by_clip = {k: v for k, v in by_clip.items() if k in matched}
         by_clip = dict(list(by_clip.items())[:MAX_CLIPS_ASKED])
         found: list[tuple[datetime, ClipInfo, Result]] = []
         usage = Usage()
-        for log_id, shots in by_clip.items():
+        for shots in by_clip.values():
             clip = shots[0].clip
+            log_id = clip.log_id
             allowed = {s.entry.index for s in shots}
             r = self.qa.ask_log(log_id, clip.source, spec.rest or spec.text)
             usage = usage + r.usage
@@ -362,7 +368,7 @@ class Collection:
         prev: Shot | None = None
         for s in scope:
             if id(s.entry) in hits:
-                if groups and prev is not None and id(prev.entry) in hits and prev.clip.log_id == s.clip.log_id:
+                if groups and prev is not None and id(prev.entry) in hits and prev.clip.clip_id == s.clip.clip_id:
                     groups[-1].append(s)
                 else:
                     groups.append([s])

@@ -45,7 +45,7 @@ def forecast(coll: Collection, spec: ClockSpec, *, now: datetime | None = None,
     from sokrat.video.collection import hhmm
 
     clips = coll.clips()
-    acts = {c.log_id: activity(coll, c) for c in clips}
+    acts = {c.clip_id: activity(coll, c) for c in clips}
     days: dict[str, list[ClipInfo]] = {}
     for c in clips:
         days.setdefault(c.clock_start.date().isoformat(), []).append(c)
@@ -53,12 +53,12 @@ def forecast(coll: Collection, spec: ClockSpec, *, now: datetime | None = None,
     words = content_words(spec.after_words) if spec.after_words else ()
     if words:  # "after lunch": the clips that show or mention it are "the current one"
         current = [c for c in clips if match_entries(words, coll.qa.log(c.log_id).entries)
-                   or spec.after_words in acts[c.log_id]]
+                   or spec.after_words in acts[c.clip_id]]
         what = spec.after_words
     else:
         latest = days.get(today) or days[max(days)]
-        current = [c for c in clips if acts[c.log_id] == acts[latest[-1].log_id]]
-        what = acts[latest[-1].log_id]
+        current = [c for c in clips if acts[c.clip_id] == acts[latest[-1].clip_id]]
+        what = acts[latest[-1].clip_id]
     followed: Counter[str] = Counter()
     basis: dict[str, list[str]] = {}
     seen_days: set[str] = set()
@@ -69,8 +69,8 @@ def forecast(coll: Collection, spec: ClockSpec, *, now: datetime | None = None,
         if i + 1 < len(seq) and day not in seen_days:
             nxt = seq[i + 1]
             seen_days.add(day)
-            followed[acts[nxt.log_id]] += 1
-            basis.setdefault(acts[nxt.log_id], []).append(f"{day} {hhmm(c.clock_start)}->{hhmm(nxt.clock_start)} "
+            followed[acts[nxt.clip_id]] += 1
+            basis.setdefault(acts[nxt.clip_id], []).append(f"{day} {hhmm(c.clock_start)}->{hhmm(nxt.clock_start)} "
                                                           f"({nxt.source})")
     steps.append(StepRecord(index=len(steps), tool="routine", arguments={"after": what},
                             observation=f"activities: {sorted(set(acts.values()))}; after {what}: {dict(followed)}"))
@@ -91,7 +91,7 @@ def forecast(coll: Collection, spec: ClockSpec, *, now: datetime | None = None,
 
     evidence = []
     for c in clips:
-        if acts[c.log_id] == best:
+        if acts[c.clip_id] == best:
             entries = coll.qa.log(c.log_id).entries
             if entries:
                 evidence.append(evidence_of(c, entries[0]))
