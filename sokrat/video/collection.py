@@ -210,18 +210,23 @@ class Collection:
         """Index (or reuse) each clip and put it on the timeline; a clip that fails is reported and
         the others are still added. With ``start`` and several clips lacking metadata, each next
         clip starts where the previous one ended."""
+        return self.add_named([(p, p.name) for p in expand_paths(paths)], start=start, progress=progress)
+
+    def add_named(self, clips: Sequence[tuple[Path, str]], *, start: datetime | None = None,
+                  progress: bool = False) -> list[AddReport]:
+        """:meth:`add` for files whose name in the collection is not their file name (uploads)."""
         reports: list[AddReport] = []
         cursor = start
-        for path in expand_paths(paths):
+        for path, source in clips:
             try:
                 clock, how = clip_start(path, cursor)
                 vlog = self.qa.index(path, progress=progress)
-                clip = self.add_log(vlog.meta.log_id, path.name, clock, duration_s=vlog.meta.duration_s)
+                clip = self.add_log(vlog.meta.log_id, source, clock, duration_s=vlog.meta.duration_s)
                 if how == "--start":
                     cursor = clip.clock_end
-                reports.append(AddReport(str(path), True, clip, how, vlog.reused))
+                reports.append(AddReport(source, True, clip, how, vlog.reused))
             except SokratError as e:
-                reports.append(AddReport(str(path), False, error=str(e)))
+                reports.append(AddReport(source, False, error=str(e)))
         return reports
 
     def remove(self, log_id_or_source: str) -> bool:
