@@ -132,7 +132,7 @@ def parse_clock(text: str) -> ClockSpec:
             hours = _around(m)
         except ValueError:
             hours = None
-    elif intent != "forecast" and (m := take(r"\b(?:this|in the|at|during the|around|at|over) "
+    elif intent != "forecast" and (m := take(r"\b(?:(?:this|in the|at|during the|around|over) )?"
                                              r"(morning|afternoon|evening|night|noon|lunch(?:time)?)\b|\btonight\b")):
         hours = PERIODS["night" if m.group(0) == "tonight" else m[1].replace("time", "")]
     order: Literal["", "first", "last"] = ""

@@ -314,6 +314,7 @@ class Collection:
         for s in scope:
             by_clip.setdefault(s.clip.clip_id, []).append(s)
         steps = [step]
+        n_clips = len(by_clip)
         if q.kind == "count" and q.words:
             return self._count(q.words, q.target, scope, steps)
         # Only clips whose shots in the period show or mention the thing are asked (a clip
@@ -347,7 +348,7 @@ class Collection:
             if not yes:
                 first, last = scope[0].clock_start, scope[-1].clock_end
                 return Result(answer=f"No: not {spec.phrase or 'in the collection'} "
-                                     f"({hhmm(first)}-{hhmm(last)}, {len(by_clip)} clip(s)).",
+                                     f"({hhmm(first)}-{hhmm(last)}, {n_clips} clip(s)).",
                               evidence=[], steps=steps, usage=usage)
             found = yes
         found = [f for f in found if f[2].evidence] or found

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sokrat.perception.words import parse_labels
 from sokrat.types import Result, StepRecord
+from sokrat.video.clock import PERIODS
 from sokrat.video.qa import match_entries
 from sokrat.video.question import content_words
 
@@ -51,7 +52,13 @@ def forecast(coll: Collection, spec: ClockSpec, *, now: datetime | None = None,
         days.setdefault(c.clock_start.date().isoformat(), []).append(c)
     today = (now or max(c.clock_start for c in clips)).date().isoformat()
     words = content_words(spec.after_words) if spec.after_words else ()
-    if words:  # "after lunch": the clips that show or mention it are "the current one"
+    if spec.after_words in PERIODS:  # "after lunch": per day, the last clip of that part of the day
+        lo, hi = PERIODS[spec.after_words]
+        current = [[c for c in seq if lo <= c.clock_start.hour + c.clock_start.minute / 60 < hi][-1]
+                   for seq in days.values() if any(lo <= c.clock_start.hour + c.clock_start.minute / 60 < hi
+                                                   for c in seq)]
+        what = spec.after_words
+    elif words:  # "after the gym": the clips that show or mention it are "the current one"
         current = [c for c in clips if match_entries(words, coll.qa.log(c.log_id).entries)
                    or spec.after_words in acts[c.clip_id]]
         what = spec.after_words

@@ -144,8 +144,8 @@ def test_forecast_from_a_routine_and_without_one(coll, memory) -> None:  # type:
         for name, h in (("kitchen", 8), ("street", 12), ("office", 15)):
             coll.add_log(name, f"{name}-{day}.mp4", _at(day, h))
     assert len(coll.clips()) == 9 and len(coll.shots()) == 15
-    r = coll.ask("Where will I probably go after lunch?")
-    assert r.status == "no_answer"  # nothing shows lunch
+    r = coll.ask("Where will I probably go after the gym?")
+    assert r.status == "no_answer" and "nothing in the collection shows gym" in r.answer
     nxt = coll.ask("What am I likely to do next?", now=_at(18, 9))
     assert nxt.status == "no_answer"  # office is last on 18th: nothing ever followed the office
     after = coll.ask("Where will I probably go after the street?")
@@ -158,3 +158,19 @@ def test_parse_iso_rejects_bad_times() -> None:
     assert parse_iso("2026-11-20T08:30:00").tzinfo is not None
     with pytest.raises(InvalidInput):
         parse_iso("tuesday morning")
+
+
+def test_forecast_after_a_part_of_the_day(coll) -> None:  # type: ignore[no-untyped-def]
+    for day in (16, 17):
+        for name, h in (("kitchen", 8), ("street", 12), ("office", 15)):
+            coll.add_log(name, f"{name}-{day}.mp4", _at(day, h))
+    r = coll.ask("Where will I probably go after lunch?")  # lunch is 11:30-13:30: the street clips
+    assert r.status == "succeeded" and r.answer.startswith("Probably office next (confidence 100%)")
+    assert "2026-11-16 12:00->15:00" in r.answer and r.evidence[0].source.startswith("office")
+
+
+def test_bare_part_of_day_after_a_day_word(coll) -> None:  # type: ignore[no-untyped-def]
+    spec = parse_clock("did I see a cat yesterday morning?")
+    assert (spec.day, spec.hours) == ("yesterday", (5.0, 12.0))
+    assert parse_clock("did I see a cat on monday evening?").hours == (18.0, 24.0)
+    assert parse_clock("was the mornington crescent shown?").hours is None  # a word, not the part of day
