@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from sokrat.video.clock import ClockSpec
     from sokrat.video.collection import ClipInfo, Collection
 
+TOP_THINGS = 2
+"""Things that name a clip's activity when no place or activity label does."""
 MIN_DAYS = 2
 """Days a successor must be seen on before it is called a routine."""
 
 
 def activity(coll: Collection, clip: ClipInfo) -> str:
-    """The clip's activity: its most seen place / activity label, else its most seen thing."""
+    """The clip's activity: its most seen place / activity label, else its two most seen things."""
     places: Counter[str] = Counter()
     things: Counter[str] = Counter()
     for e in coll.qa.log(clip.log_id).entries:
@@ -37,8 +39,11 @@ def activity(coll: Collection, clip: ClipInfo) -> str:
                 places[item.word] += 1
             elif item.kind == "object":
                 things[item.word] += 1
-    top = places.most_common(1) or things.most_common(1)
-    return top[0][0] if top else "(nothing named)"
+    if places:
+        return places.most_common(1)[0][0]
+    # Two things, not one: a single image label is often wrong, two name the scene more surely.
+    top = [w for w, _ in things.most_common(TOP_THINGS)]
+    return " and ".join(top) if top else "(nothing named)"
 
 
 def forecast(coll: Collection, spec: ClockSpec, *, now: datetime | None = None,
