@@ -346,9 +346,8 @@ class Collection:
         if q.kind == "yes_no":
             yes = [f for f in found if f[2].answer.lower().startswith("yes")]
             if not yes:
-                first, last = scope[0].clock_start, scope[-1].clock_end
-                return Result(answer=f"No: not {spec.phrase or 'in the collection'} "
-                                     f"({hhmm(first)}-{hhmm(last)}, {n_clips} clip(s)).",
+                return Result(answer=f"No: not {spec.phrase or 'in the collection'} ({_extent(scope)}, "
+                                     f"{n_clips} clip(s)).",
                               evidence=[], steps=steps, usage=usage)
             found = yes
         found = [f for f in found if f[2].evidence] or found
@@ -389,6 +388,14 @@ class Collection:
                           f"{fmt_span(g[0].entry.t_start, g[-1].entry.t_end)})" for g in groups[:6])
         return Result(answer=f"{times}: {target} {where}.", steps=steps,
                       evidence=[evidence_of(s.clip, s.entry) for g in groups for s in g])
+
+
+def _extent(scope: Sequence[Shot]) -> str:
+    """``08:00-12:40`` within a day, ``3 days`` across days."""
+    days = {s.clock_start.date() for s in scope}
+    if len(days) > 1:
+        return f"{len(days)} days"
+    return f"{hhmm(scope[0].clock_start)}-{hhmm(scope[-1].clock_end)}"
 
 
 def _index_of(qa: VideoQA, log_id: str, ev: Evidence) -> int | None:

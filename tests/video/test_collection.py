@@ -174,3 +174,11 @@ def test_bare_part_of_day_after_a_day_word(coll) -> None:  # type: ignore[no-unt
     assert (spec.day, spec.hours) == ("yesterday", (5.0, 12.0))
     assert parse_clock("did I see a cat on monday evening?").hours == (18.0, 24.0)
     assert parse_clock("was the mornington crescent shown?").hours is None  # a word, not the part of day
+
+
+def test_a_no_across_days_says_how_many_days(coll) -> None:  # type: ignore[no-untyped-def]
+    coll.add_log("street", "street-17.mp4", _at(17, 12, 30))
+    r = coll.ask("Was there a cat at noon?")
+    assert r.answer == "No: not at noon (2 days, 2 clip(s))."
+    one = coll.ask("Was there a cat in the afternoon today?")
+    assert one.answer == "No: not today in the afternoon (12:40-15:00, 2 clip(s))."
