@@ -273,11 +273,6 @@ class Collection:
                 out.append(Shot(clip, entry))
         return out
 
-    def days(self) -> list[datetime]:
-        """The calendar days (midnight, in each clip's own offset) the collection covers."""
-        seen = {c.clock_start.replace(hour=0, minute=0, second=0, microsecond=0) for c in self.clips()}
-        return sorted(seen)
-
     def in_scope(self, spec: ClockSpec, now: datetime | None = None) -> list[Shot]:
         shots = self.shots()
         if not shots:
@@ -403,9 +398,6 @@ def _index_of(qa: VideoQA, log_id: str, ev: Evidence) -> int | None:
         if e.t_start == ev.t_start and e.t_end == ev.t_end:
             return e.index
     return None
-
-
-_SPANS = re.compile(r"\b(\d+:\d\d)-(\d+:\d\d)\b")
 
 
 def _with_clock(clip: ClipInfo, r: Result) -> str:
