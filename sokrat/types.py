@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 RunStatus = Literal["succeeded", "unverified", "no_answer", "failed", "cancelled", "budget_exhausted"]
 """How a run ended: ``succeeded`` (an answer the run's checks confirmed from its tools' outputs),
@@ -38,6 +38,18 @@ class Evidence(_Frozen):
     memory_id: str | None = None
     frame_url: str | None = None
     """REST results only: the API path of a JPEG of the moment (``/v1/media/ID/frame?t=``)."""
+    clock_start: str | None = None
+    """Collections only: the wall-clock time (ISO 8601) of ``t_start``, when the clip's start is known."""
+    clock_end: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unknown_clock(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A clip's clock is known only in collections: elsewhere the fields are left out, not null."""
+        out: dict[str, Any] = handler(self)
+        for name in ("clock_start", "clock_end"):
+            if out.get(name, "") is None:
+                del out[name]
+        return out
 
 
 class Usage(_Frozen):

@@ -187,10 +187,12 @@ class Agent:
         limits: RunLimits | None = None,
         namespace: str | None = "default",
         on_event: Callable[[Event], Any] | None = None,
+        collection: str | None = None,
     ) -> Result:
-        """Run to the end and return the :class:`~sokrat.types.Result` (never raises for bad input)."""
+        """Run to the end and return the :class:`~sokrat.types.Result` (never raises for bad input).
+        ``collection``: the goal is about that collection of clips (the ``collection_qa`` tool)."""
         return run_sync(self.arun(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits,
-                                  namespace=namespace, on_event=on_event))
+                                  namespace=namespace, on_event=on_event, collection=collection))
 
     async def arun(
         self,
@@ -203,9 +205,11 @@ class Agent:
         limits: RunLimits | None = None,
         namespace: str | None = "default",
         on_event: Callable[[Event], Any] | None = None,
+        collection: str | None = None,
     ) -> Result:
         """Run to the end; ``on_event`` sees every event before ``done`` (e.g. to show progress)."""
         result: Result | None = None
+        goal = with_collection(goal, collection)
         async for event in self.astream(goal, media, thread_id=thread_id, reply=reply, cancel=cancel, limits=limits,
                                         namespace=namespace):
             if event.type == "done":
@@ -312,6 +316,15 @@ class Agent:
             cancel=cancel,
         )
         return self._graph(self._saver(durable)), deps
+
+
+def with_collection(goal: str, collection: str | None) -> str:
+    """The goal, told which collection of clips it is about (the planner passes the name to
+    ``collection_qa``); unchanged without one."""
+    if not collection or not isinstance(goal, str) or not goal.strip():
+        return goal
+    return f"{goal.strip()}\n(This is about the collection of clips {collection!r}: use the collection_qa tool " \
+           f"with collection={collection!r}.)"
 
 
 def _waiting(snapshot: Any) -> bool:

@@ -29,9 +29,18 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(..., help="a video, or documents and folders"),  # noqa: B008
         as_json: bool = typer.Option(False, "--json"),
         namespace: str = typer.Option("default", "--namespace", help="documents only: whose search they join"),
+        collection: str | None = typer.Option(None, "--collection", help="add the clips (files or folders) to this collection"),
+        start: str | None = typer.Option(None, "--start", help="with --collection: the wall-clock start (ISO 8601) of clips without a creation_time"),
     ) -> None:
         """Build a video's log, or index documents (text, Markdown, HTML, PDF) and folders for search."""
         from sokrat.cli.documents import index_documents, split_paths
+
+        if collection is not None:
+            from sokrat.cli.collection import index_collection
+
+            return index_collection(_qa(), collection, paths, start=start, as_json=as_json)
+        if start is not None:
+            raise fail("--start needs --collection")
 
         docs, others = split_paths(paths)
         if docs and others or len(others) > 1:
@@ -53,9 +62,17 @@ def register(app: typer.Typer) -> None:
             stdout.print(meta.summary, highlight=False, soft_wrap=True, markup=False)
 
     @app.command()
-    def log(video: Path, as_json: bool = typer.Option(False, "--json")) -> None:
+    def log(video: Path | None = typer.Argument(None), as_json: bool = typer.Option(False, "--json"),  # noqa: B008
+            collection: str | None = typer.Option(None, "--collection", help="print this collection's days as a diary")) -> None:
         """Print the video's log, one line per shot: its times and what was seen, said and written."""
         from sokrat.video.qa import fmt_span
+
+        if collection is not None:
+            from sokrat.cli.collection import print_diary
+
+            return print_diary(_qa(), collection, as_json=as_json)
+        if video is None:
+            raise fail("give a video, or --collection NAME")
 
         with user_errors():
             qa = _qa()
@@ -74,12 +91,22 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def ask(
         video: Path,
-        question: str,
+        question: str | None = typer.Argument(None),
         as_json: bool = typer.Option(False, "--json"),
         frames: Path | None = typer.Option(None, "--frames", help="save a JPEG of each evidence moment in this folder"),  # noqa: B008
+        collection: str | None = typer.Option(None, "--collection", help="ask over every clip of this collection"),
     ) -> None:
         """Index the video if needed, then answer with timestamped evidence."""
         from sokrat.video.qa import fmt_span
+
+        if collection is not None:
+            from sokrat.cli.collection import ask_collection
+
+            if question is not None:
+                raise fail("with --collection give only the question")
+            return ask_collection(_qa(), collection, str(video), as_json=as_json)
+        if question is None:
+            raise fail("give a video and a question, or --collection NAME and a question")
 
         with user_errors():
             if frames is not None:

@@ -86,7 +86,7 @@ async def create_task(request: Request) -> Response:
         raise RequestValidationError(e.errors(include_url=False, include_context=False)) from None
     who = principal_of(request.scope["state"])
     store = request.app.state.store or await store_of(request.app)
-    task_id = await store.create_task(body.goal, body.media, body.options, owner=who.owner, admin=who.admin)
+    task_id = await store.create_task(body.run_goal(), body.media, body.options, owner=who.owner, admin=who.admin)
     # rendered by hand: its shape is fixed (TaskAccepted)
     return Response(b'{"id":"%s","status":"queued"}' % task_id.encode(), status_code=202,
                     media_type="application/json")

@@ -256,7 +256,7 @@ async def _remove_orphans(app: FastAPI) -> int:
 def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAPI:
     """The REST API. ``store`` (a :class:`~sokrat.server.queue.TaskStore`) defaults to one on
     the settings' Redis, created on first use."""
-    from sokrat.server import media_views, ui
+    from sokrat.server import collections, media_views, ui
     from sokrat.server.api import router
 
     settings = settings or get_settings()
@@ -309,6 +309,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.include_router(health)
     app.include_router(router)
     app.include_router(media_views.router)
+    app.include_router(collections.router)
     ui.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,

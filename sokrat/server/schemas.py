@@ -37,6 +37,8 @@ class TaskCreate(BaseModel):
     media: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=MAX_MEDIA_PER_TASK, description="Ids returned by POST /v1/media.")
     options: TaskOptions = Field(default_factory=TaskOptions)
+    collection: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+                                   description="Ask over this collection of yours (POST /v1/collections).")
 
     @field_validator("goal")
     @classmethod
@@ -44,6 +46,12 @@ class TaskCreate(BaseModel):
         if not value.strip():
             raise ValueError("goal is blank: say what the agent should do")
         return value.strip()
+
+    def run_goal(self) -> str:
+        """The goal the agent runs: with a collection, it says which one to ask."""
+        from sokrat.agents.agent import with_collection
+
+        return with_collection(self.goal, self.collection)
 
 
 

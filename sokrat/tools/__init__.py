@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 # Modules whose module-level `@tool`s make up the default tool set, imported lazily.
 BUILTIN_TOOL_MODULES: tuple[str, ...] = (
     "sokrat.tools.video",
+    "sokrat.tools.collection",
     "sokrat.tools.memory",
     "sokrat.tools.code",
     "sokrat.tools.artifacts",
