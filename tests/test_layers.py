@@ -20,7 +20,8 @@ ROOT = Path(sokrat.__file__).parent
 LAYERS: list[set[str]] = [
     {"types", "errors", "settings", "text", "_async", "_cache", "_redact", "_hub"},  # vocabulary and plumbing
     {"weights"},  # where model files come from
-    {"llm", "memory"},  # chat backends; storage
+    {"llm"},  # chat backends and the shared llama.cpp servers (chat and embedding)
+    {"memory"},  # storage (its embedder may use the shared llama.cpp embedding server)
     {"perception", "search"},  # media -> language log; documents -> chunks
     {"video"},  # video Q&A service over perception + memory + llm
     {"tools"},  # what the planner can call
