@@ -210,6 +210,34 @@ def _closure(lex: Lexicon, synsets: tuple[str, ...]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _verb_data() -> tuple[frozenset[str], dict[str, str]]:
+    text = resources.files("sokrat.perception").joinpath("data/wordnet_verbs.json").read_text("utf-8")
+    data = json.loads(text)
+    return frozenset(data["verbs"]), data["exceptions"]
+
+
+def verb_lemma(word: str) -> str | None:
+    """``word`` as a WordNet verb lemma ("left" -> leave, "parked" -> park, "leaves" -> leave),
+    or None when WordNet has no such verb. Irregular forms come from WordNet's ``verb.exc``;
+    regular ones by its own detachment rules (the suffixes morphy strips for verbs)."""
+    verbs, exceptions = _verb_data()
+    w = word.lower()
+    if w in exceptions:
+        return exceptions[w]
+    if w in verbs:
+        return w
+    for suffix, repl in (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", "e"), ("ed", ""),
+                         ("ing", "e"), ("ing", "")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 1 and (w[: -len(suffix)] + repl) in verbs:
+            return w[: -len(suffix)] + repl
+    if len(w) > 4 and w[-3] == w[-4] and w.endswith(("ed", "ing")):  # stopped -> stop, sitting -> sit
+        stem = w[:-3] if w.endswith("ed") else w[:-4]
+        if stem in verbs:
+            return stem
+    return None
+
+
+@lru_cache(maxsize=1)
 def imagenet_classes() -> tuple[str, ...]:
     """The 1000 ImageNet-1k class display names, in class-index order."""
     text = resources.files("sokrat.perception").joinpath("data/imagenet_classes.txt").read_text("utf-8")
