@@ -172,7 +172,10 @@ class VideoIndexer:
             log_id=log_id, source=info.path.name, duration_s=info.duration_s,
             models=self.perceivers.model_ids(),
             metadata={"width": info.width, "height": info.height, "fps": info.fps, "has_audio": info.has_audio,
-                      "path": str(info.path.resolve()), "options": self.options.fingerprint()},
+                      "path": str(info.path.resolve()), "options": self.options.fingerprint(),
+                      # Which roles had no backend, and why (a pack not installed): the log says
+                      # what it was built without; `models` says what ran.
+                      "missing": dict(self.perceivers.missing)},
         ))
         times = StageTimes()
         try:

