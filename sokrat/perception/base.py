@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-Role = Literal["tagger", "clip", "captioner", "speech", "ocr"]
+Role = Literal["tagger", "detector", "clip", "captioner", "speech", "ocr"]
 """What a backend does for the log. ``tagger`` backends all run side by side (an ImageNet
-classifier, a colour namer, a detector); for the other roles the first that resolves is used."""
+classifier, a colour namer); for the other roles the first that resolves is used."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,25 @@ class Label:
     score: float
     kind: str = "object"
     """``object``, ``place``, ``activity`` or ``colour``."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """An object found in a frame: its class word, the model's confidence and where it is."""
+
+    name: str
+    score: float
+    box: tuple[float, float, float, float]
+    """``(x1, y1, x2, y2)`` as fractions of the frame's width and height (0..1, y down)."""
+
+    @property
+    def area(self) -> float:
+        x1, y1, x2, y2 = self.box
+        return max(0.0, x2 - x1) * max(0.0, y2 - y1)
+
+    @property
+    def centre_x(self) -> float:
+        return (self.box[0] + self.box[2]) / 2
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,14 @@ class Tagger(Backend):
     @abstractmethod
     def tag(self, images: Sequence[np.ndarray], *, top_k: int = 3) -> list[list[Label]]:
         """``top_k`` labels per image, best first."""
+
+
+class Detector(Backend):
+    """Objects with boxes (a COCO detector): what is there, how many, and where."""
+
+    @abstractmethod
+    def detect(self, images: Sequence[np.ndarray], *, min_score: float = 0.3) -> list[list[Detection]]:
+        """Detections scoring at least ``min_score`` per image, best first."""
 
 
 class ImageTextEmbedder(Backend):

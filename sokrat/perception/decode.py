@@ -7,12 +7,19 @@ Every decoding problem becomes a one-line :class:`sokrat.errors.MediaError`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sokrat.errors import MediaError
+
+log = logging.getLogger(__name__)
+
+MAX_BAD_PACKETS = 250
+"""Undecodable video packets in a row that are skipped (a damaged frame, or a few seconds of
+them) before the file counts as broken."""
 
 if TYPE_CHECKING:
     import av.container
@@ -195,17 +202,31 @@ def iter_video_frames(
             )
     seek(container, stream, start_s)
     last_t = -1.0
+    bad_run = 0
     try:
-        for frame in container.decode(stream):
-            if frame.pts is None:
-                # No timestamp (rare, raw streams): extrapolate from the previous frame.
-                t = last_t + (1.0 / float(stream.average_rate or 25))
-            else:
-                t = float(frame.pts * frame.time_base)
-            if t < start_s - 1e-6:
+        # Packet by packet, so that one corrupt packet (a damaged frame) is skipped and the
+        # frames after it still decode; a long run of bad packets means the file is broken.
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError as e:
+                bad_run += 1
+                if bad_run > MAX_BAD_PACKETS:
+                    raise MediaError(f"the video is damaged near {max(last_t, 0):.1f} s "
+                                     f"({bad_run} packets in a row cannot be decoded: {_short(e)})") from e
+                log.warning("skipping an undecodable video packet near %.1f s (%s)", max(last_t, 0), _short(e))
                 continue
-            last_t = t
-            yield t, frame
+            bad_run = 0
+            for frame in frames:
+                if frame.pts is None:
+                    # No timestamp (rare, raw streams): extrapolate from the previous frame.
+                    t = last_t + (1.0 / float(stream.average_rate or 25))
+                else:
+                    t = float(frame.pts * frame.time_base)
+                if t < start_s - 1e-6:
+                    continue
+                last_t = t
+                yield t, frame
     except av.error.FFmpegError as e:
         raise MediaError(f"the video is damaged or truncated near {max(last_t, 0):.1f} s ({_short(e)})") from e
 

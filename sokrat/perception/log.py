@@ -34,13 +34,14 @@ from sokrat.perception.sampling import (
     sample_frames,
     scene_score,
 )
+from sokrat.perception.scene import INDOORS, Scene, SceneOptions, format_scene, pool
 from sokrat.perception.words import Concept, format_labels, lexicon, parse_labels
 
 if TYPE_CHECKING:
     import numpy as np
 
     from sokrat.memory.base import Embedder, VideoLogStore
-    from sokrat.perception.base import Label, SpeechSegment
+    from sokrat.perception.base import Detection, Label, SpeechSegment
     from sokrat.perception.registry import Perceivers
     from sokrat.settings import Settings
 
@@ -49,8 +50,9 @@ log = logging.getLogger(__name__)
 SAME_SCENE = 0.5
 """Colour-histogram change (0..1) under which two pieces of video look like one scene."""
 
-LOG_FORMAT = 3
-"""Bumped when the entry format changes, so old logs are not reused (3: shots, plain words)."""
+LOG_FORMAT = 4
+"""Bumped when the entry format changes, so old logs are not reused (3: shots, plain words;
+4: detector counts, positions and relations, basic-level words, scene words)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class VideoLogOptions:
     maybe_label_score: float = 0.06
     """A shot no word names gets its best word as ``maybe:`` when it reaches this."""
     labels_per_entry: int = 4
+    """Tagger words per entry (the detector's kept classes come on top of these)."""
+    scene: SceneOptions = field(default_factory=SceneOptions)
+    """How the detector's boxes are pooled over a shot."""
     ocr: bool = True
     speech: bool = True
     captions: bool = True
@@ -90,6 +95,7 @@ class StageTimes:
 
     decode: float = 0.0
     tagger: float = 0.0
+    detector: float = 0.0
     clip: float = 0.0
     captioner: float = 0.0
     ocr: float = 0.0
@@ -166,7 +172,10 @@ class VideoIndexer:
             log_id=log_id, source=info.path.name, duration_s=info.duration_s,
             models=self.perceivers.model_ids(),
             metadata={"width": info.width, "height": info.height, "fps": info.fps, "has_audio": info.has_audio,
-                      "path": str(info.path.resolve()), "options": self.options.fingerprint()},
+                      "path": str(info.path.resolve()), "options": self.options.fingerprint(),
+                      # Which roles had no backend, and why (a pack not installed): the log says
+                      # what it was built without; `models` says what ran.
+                      "missing": dict(self.perceivers.missing)},
         ))
         times = StageTimes()
         try:
@@ -286,7 +295,7 @@ class VideoIndexer:
     def _entries(self, shots: list[Shot], speech: Future[list[SpeechSegment]] | None, first_index: int,
                  times: StageTimes) -> list[LogEntry]:
         frames = [f for s in shots for f in s.frames]
-        labels, clip_vectors = self._look(frames, times)
+        labels, boxes, clip_vectors = self._look(frames, times)
         reps = [_middle(s.frames) for s in shots]
         captions = self._captions(reps, times)
         ocr = self._read_text(reps, times)
@@ -295,7 +304,8 @@ class VideoIndexer:
         entries, k = [], 0
         for i, shot in enumerate(shots):
             n = len(shot.frames)
-            seen = describe_shot(labels[k : k + n], self.options, caption=captions[i])
+            seen = describe_shot(labels[k : k + n], self.options, caption=captions[i],
+                                 detections=boxes[k : k + n] if boxes is not None else None)
             image_vec = _mean_vector(clip_vectors[k : k + n]) if clip_vectors is not None and n else None
             k += n
             entries.append(LogEntry(index=first_index + i, t_start=round(shot.t_start, 3), t_end=round(shot.t_end, 3),
@@ -303,18 +313,25 @@ class VideoIndexer:
                                     image_embedding=image_vec))
         return self._embed(entries, times)
 
-    def _look(self, frames: list[SampledFrame], times: StageTimes) -> tuple[list[list[Label]], np.ndarray | None]:
-        """Every tagger's labels per frame (and CLIP zero-shot labels and frame vectors)."""
+    def _look(self, frames: list[SampledFrame], times: StageTimes
+              ) -> tuple[list[list[Label]], list[list[Detection]] | None, np.ndarray | None]:
+        """Every tagger's labels per frame, the detector's boxes per frame (None: no detector),
+        and CLIP zero-shot labels and frame vectors."""
         p, opts = self.perceivers, self.options
         images = [f.image for f in frames]
         labels: list[list[Label]] = [[] for _ in frames]
         if not images:
-            return labels, None
+            return labels, [] if p.detector is not None else None, None
         t = time.perf_counter()
         for tagger in p.taggers:
             for mine, more in zip(labels, tagger.tag(images, top_k=opts.labels_per_frame), strict=True):
                 mine.extend(more)
         times.tagger += time.perf_counter() - t
+        boxes = None
+        if p.detector is not None:
+            t = time.perf_counter()
+            boxes = p.detector.detect(images, min_score=min(opts.scene.min_score, opts.scene.maybe_score))
+            times.detector += time.perf_counter() - t
         clip_vectors = None
         if p.clip is not None:
             t = time.perf_counter()
@@ -323,7 +340,7 @@ class VideoIndexer:
             for mine, more in zip(labels, zero_shot, strict=True):
                 mine.extend(more)
             times.clip += time.perf_counter() - t
-        return labels, clip_vectors
+        return labels, boxes, clip_vectors
 
     def _captions(self, reps: list[SampledFrame | None], times: StageTimes) -> list[str]:
         out = [""] * len(reps)
@@ -413,19 +430,25 @@ def _said_per_shot(segments: Sequence[SpeechSegment], shots: Sequence[Shot]) -> 
     return said
 
 
-def describe_shot(frame_labels: Sequence[Sequence[Label]], opts: VideoLogOptions, *, caption: str = "") -> str:
-    """A shot's labels as one line of plain words: ``cat [animal], mug [container]; colour:
-    orange; place: kitchen; caption: ...``.
+def describe_shot(frame_labels: Sequence[Sequence[Label]], opts: VideoLogOptions, *, caption: str = "",
+                  detections: Sequence[Sequence[Detection]] | None = None) -> str:
+    """A shot's labels as one line of plain words: ``person, car (sports car) [vehicle]; count:
+    2 people, 1 car; where: person left near, ...; relation: person riding bicycle; colour:
+    orange; place: outdoors, sky; caption: ...``.
 
-    Labels are mapped to plain words first (tabby cat, tiger cat -> cat) and their
+    Tagger labels are mapped to basic-level words first (tabby cat, tiger cat -> cat) and their
     probabilities summed per word in each frame; a word names the shot when its mean over the
-    shot's frames reaches ``min_label_score``, so one noisy frame does not name it.
+    shot's frames reaches ``min_label_score``, so one noisy frame does not name it. The
+    detector's boxes are pooled over the frames (:func:`sokrat.perception.scene.pool`): its
+    kept classes name the shot first, with counts, positions and relations. A shot nothing
+    names still gets its best guesses as ``maybe:`` and its scene words.
     """
     n = len(frame_labels)
     if not n and not caption:
         return ""
     lex = lexicon()
     words: dict[str, float] = defaultdict(float)
+    specific: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     concepts: dict[str, Concept] = {}
     other: dict[str, Counter[str]] = defaultdict(Counter)
     for labels in frame_labels:
@@ -434,37 +457,59 @@ def describe_shot(frame_labels: Sequence[Sequence[Label]], opts: VideoLogOptions
                 c = lex.concept(lab.name)
                 concepts.setdefault(c.word, c)
                 words[c.word] += lab.score / n
+                if c.specific:
+                    specific[c.word][c.specific] += lab.score
             else:  # colour, place, activity: how many frames agree
                 other[lab.kind][lab.name] += 1
+    scene = pool(detections, opts.scene) if detections else Scene()
     ranked = sorted(words, key=lambda w: (-words[w], w))
-    named = [concepts[w] for w in ranked if words[w] >= opts.min_label_score][: opts.labels_per_entry]
+    detected = [lex.concept(t.word) for t in scene.things]
+    tagged = [concepts[w] for w in ranked if words[w] >= opts.min_label_score][: opts.labels_per_entry]
+    named = list({c.word: c for c in [*detected, *(_with_specific(c, specific[c.word]) for c in tagged)]}.values())
     parts = []
     if named:
         parts.append(format_labels(named))
-    elif ranked and words[ranked[0]] >= opts.maybe_label_score:
-        parts.append("maybe: " + format_labels([concepts[ranked[0]]]))
-    for kind in ("colour", "place", "activity"):
-        agreed = [name for name, c in other[kind].most_common(2) if c * 2 >= n]
-        if agreed:
-            parts.append(f"{kind}: {', '.join(agreed)}")
+    else:
+        guesses = [_with_specific(concepts[w], specific[w]) for w in ranked[:1] if words[w] >= opts.maybe_label_score]
+        guesses += [lex.concept(w) for w in scene.maybe[:1]]
+        if guesses:
+            parts.append("maybe: " + format_labels(list({c.word: c for c in guesses}.values())))
+    parts.extend(format_scene(scene))
+    agreed = {kind: [name for name, c in other[kind].most_common(3 if kind == "place" else 2) if c * 2 >= n]
+              for kind in ("colour", "place", "activity")}
+    if "outdoors" not in agreed["place"] and any(t.word in INDOORS for t in scene.things):
+        agreed["place"].insert(0, "indoors")
+    parts.extend(f"{kind}: {', '.join(names)}" for kind, names in agreed.items() if names)
     if caption:
         found = [c for c in lex.concepts_in(caption) if c.word not in words][:3]
         parts.append(f"caption: {caption}" + (f" [{format_labels(found)}]" if found else ""))
     return "; ".join(parts)
 
 
+def _with_specific(c: Concept, seen: dict[str, float]) -> Concept:
+    """The concept with the finer word the frames gave most (summed score), if any."""
+    if not seen:
+        return dataclasses.replace(c, specific="")
+    return dataclasses.replace(c, specific=max(seen, key=lambda w: (seen[w], w)))
+
+
 def summarise(entries: Sequence[LogEntry], duration_s: float) -> str:
     """A short, model-free summary: what is seen most, what is said, what is written."""
     seen: Counter[str] = Counter()
+    places: Counter[str] = Counter()
     for e in entries:
         for item in parse_labels(e.seen):
-            if item.kind in ("object", "place"):
+            if item.kind == "object":
                 seen[item.word] += 1
+            elif item.kind == "place":
+                places[item.word] += 1
     said = " ".join(e.said for e in entries if e.said)
     written = " ".join(e.ocr for e in entries if e.ocr)
     lines = [f"{duration_s:.0f} s video, {len(entries)} shots."]
     if seen:
         lines.append("Seen most: " + ", ".join(f"{n} ({c})" for n, c in seen.most_common(6)) + ".")
+    if places:
+        lines.append("Places: " + ", ".join(p for p, _ in places.most_common(3)) + ".")
     lines.append(f"Speech: {_clip_text(said, 240)}" if said else "No speech detected.")
     if written:
         lines.append(f"Text on screen: {_clip_text(written, 120)}")

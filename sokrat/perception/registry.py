@@ -24,6 +24,7 @@ from sokrat.errors import ConfigError, ModelNotAvailable
 from sokrat.perception.base import (
     Backend,
     Captioner,
+    Detector,
     ImageTextEmbedder,
     Role,
     SpeechRecognizer,
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 B = TypeVar("B", bound=Backend)
 
 ROLE_TYPES: dict[Role, type[Backend]] = {
-    "tagger": Tagger, "clip": ImageTextEmbedder, "captioner": Captioner, "speech": SpeechRecognizer,
+    "tagger": Tagger, "detector": Detector, "clip": ImageTextEmbedder, "captioner": Captioner, "speech": SpeechRecognizer,
     "ocr": TextReader,
 }
 """The interface each role's backends implement."""
@@ -118,7 +119,9 @@ class Perceivers:
     """The backends one index run uses: every tagger side by side, one of each other role."""
 
     taggers: list[Tagger] = field(default_factory=list)
-    """Frame labellers, run in order (ImageNet classifier, colour namer, detectors...)."""
+    """Frame labellers, run in order (ImageNet classifier, colour namer...)."""
+    detector: Detector | None = None
+    """Objects with boxes (counts, positions, relations)."""
     clip: ImageTextEmbedder | None = None
     captioner: Captioner | None = None
     speech: SpeechRecognizer | None = None
@@ -139,7 +142,7 @@ class Perceivers:
         return self._zero_shot
 
     def model_ids(self) -> tuple[str, ...]:
-        used: list[Backend | None] = [*self.taggers, self.clip, self.captioner, self.speech, self.ocr]
+        used: list[Backend | None] = [*self.taggers, self.detector, self.clip, self.captioner, self.speech, self.ocr]
         return tuple(sorted(b.model_id for b in used if b is not None))
 
 
@@ -149,7 +152,7 @@ _perceivers: ProcessCache[Perceivers] = ProcessCache(maxsize=4)
 def get_perceivers(settings: Settings) -> Perceivers:
     """Every resolvable perception backend for ``settings``, built once per process (per the
     settings that choose and locate them)."""
-    key = (settings.device, settings.tagger_model, settings.clip_model, settings.clip_hub_id,
+    key = (settings.device, settings.tagger_model, settings.detector_model, settings.clip_model, settings.clip_hub_id,
            settings.captioner_model, settings.captioner_hub_id, settings.speech_model, settings.speech_hub_id,
            str(settings.cache_dir))
     return _perceivers.get_or_build(key, lambda: build_perceivers(settings))

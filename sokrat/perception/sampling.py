@@ -32,11 +32,11 @@ if TYPE_CHECKING:
 class SamplingOptions:
     """How frames are picked from a video."""
 
-    sample_fps: float = 0.5
+    sample_fps: float = 1.0
     """Base rate: one frame every ``1 / sample_fps`` seconds, whatever happens."""
     scene_threshold: float = 0.25
     """Fraction of thumbnail pixels that must change (by > ``pixel_delta``) to count as a cut."""
-    max_frames_per_minute: int = 60
+    max_frames_per_minute: int = 90
     """Hard cap on kept frames in any 60 s window. Base-rate frames are never crowded out:
     scene frames get what the base rate leaves of the cap."""
     probe_fps: float = 12.0

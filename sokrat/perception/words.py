@@ -22,6 +22,8 @@ from importlib import resources
 
 MAX_CATEGORIES = 2
 """Categories written after a label in the log (the nearest first)."""
+MAX_BASIC_UP = 4
+"""Hypernym steps from an ImageNet class up to the basic-level word it is reported as."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class Concept:
     """WordNet 3.0 noun offsets the word stands for (empty: a word WordNet data does not hold)."""
     categories: tuple[str, ...] = ()
     """General categories ("animal", "vehicle"), the nearest first."""
+    specific: str = ""
+    """The model's finer word when ``word`` is its basic level ("sports car" for "car")."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,10 @@ class Seen:
     word: str
     categories: tuple[str, ...] = ()
     kind: str = "object"
-    """``object``, ``place``, ``activity``, ``caption`` or ``colour``."""
+    """``object``, ``maybe``, ``place``, ``activity``, ``caption``, ``colour``, ``count``,
+    ``where`` or ``relation``."""
+    specific: str = ""
+    """The finer word written in brackets after it ("sports car")."""
 
 
 class Lexicon:
@@ -61,16 +68,20 @@ class Lexicon:
             for w in words:
                 self._index.setdefault(w.lower(), []).append(off)
         self._by_class_name: dict[str, int] = {}
+        self._coco: dict[str, str] = data.get("coco", {})
+        # COCO's classes are entry-level categories (the words people name things with): an
+        # ImageNet class is reported as the nearest of them above it ("sports car" -> car).
+        self._basic: dict[str, str] = {off: word for word, off in self._coco.items()}
         self.max_words = max(len(w.split()) for w in self._index)
 
     # --- words -> synsets ---------------------------------------------------------------------
     def base_form(self, word: str) -> str | None:
         """``word`` as the index holds it (plural -> singular), or None when unknown."""
         w = " ".join(word.lower().replace("-", " ").split()) if word.lower() not in self._index else word.lower()
+        if w in self._exceptions:  # irregular plurals first: "people" is the plural of person
+            return self._exceptions[w]
         if w in self._index:
             return w
-        if w in self._exceptions:
-            return self._exceptions[w]
         for suffix, repl in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("'s", "")):
             if w.endswith(suffix) and len(w) > len(suffix) + 2 and (w[: -len(suffix)] + repl) in self._index:
                 return w[: -len(suffix)] + repl
@@ -78,7 +89,10 @@ class Lexicon:
 
     def synsets(self, word: str) -> tuple[str, ...]:
         """Synsets ``word`` names; when one of them has it as its first word, only those
-        ("cat" is the cat, not also the big cat whose second name is "cat")."""
+        ("cat" is the cat, not also the big cat whose second name is "cat"). A detector word
+        names its own sense ("mouse" from the detector is the computer mouse)."""
+        if word in self._coco:
+            return (self._coco[word],)
         base = self.base_form(word)
         if base is None:
             return ()
@@ -110,12 +124,30 @@ class Lexicon:
 
     # --- model labels -> concepts -----------------------------------------------------------------
     def imagenet(self, index: int) -> Concept:
-        """The plain concept for ImageNet-1k class ``index``."""
+        """The plain concept for ImageNet-1k class ``index``, at its basic level when one is
+        near above it ("car", specific "sports car"; "dog", specific "beagle")."""
         off = self._imagenet[index]
-        return Concept(self._plain[index], (off,), self.categories((off,), exclude=self._plain[index]))
+        word = self.basic_level(off) or self._plain[index]
+        name = imagenet_classes()[index]
+        specific = name if name.lower() != word.lower() else ""
+        return Concept(word, (off,), self.categories((off,), exclude=word), specific=specific)
+
+    def basic_level(self, off: str) -> str | None:
+        """The nearest basic-level word at or above synset ``off`` (within ``MAX_BASIC_UP``)."""
+        frontier = [off]
+        for _step in range(MAX_BASIC_UP + 1):
+            for cand in frontier:
+                if cand in self._basic:
+                    return self._basic[cand]
+            frontier = [u for cand in frontier for u in self._up.get(cand, ())]
+        return None
 
     def concept(self, label: str) -> Concept:
-        """A model's label as a concept: an ImageNet class name, or any word WordNet data holds."""
+        """A model's label as a concept: a detector (COCO) word, an ImageNet class name, or any
+        word WordNet data holds."""
+        if label in self._coco:
+            off = self._coco[label]
+            return Concept(label, (off,), self.categories((off,), exclude=label))
         idx = _imagenet_index(label)
         if idx is not None:
             return self.imagenet(idx)
@@ -178,6 +210,34 @@ def _closure(lex: Lexicon, synsets: tuple[str, ...]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _verb_data() -> tuple[frozenset[str], dict[str, str]]:
+    text = resources.files("sokrat.perception").joinpath("data/wordnet_verbs.json").read_text("utf-8")
+    data = json.loads(text)
+    return frozenset(data["verbs"]), data["exceptions"]
+
+
+def verb_lemma(word: str) -> str | None:
+    """``word`` as a WordNet verb lemma ("left" -> leave, "parked" -> park, "leaves" -> leave),
+    or None when WordNet has no such verb. Irregular forms come from WordNet's ``verb.exc``;
+    regular ones by its own detachment rules (the suffixes morphy strips for verbs)."""
+    verbs, exceptions = _verb_data()
+    w = word.lower()
+    if w in exceptions:
+        return exceptions[w]
+    if w in verbs:
+        return w
+    for suffix, repl in (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", "e"), ("ed", ""),
+                         ("ing", "e"), ("ing", "")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 1 and (w[: -len(suffix)] + repl) in verbs:
+            return w[: -len(suffix)] + repl
+    if len(w) > 4 and w[-3] == w[-4] and w.endswith(("ed", "ing")):  # stopped -> stop, sitting -> sit
+        stem = w[:-3] if w.endswith("ed") else w[:-4]
+        if stem in verbs:
+            return stem
+    return None
+
+
+@lru_cache(maxsize=1)
 def imagenet_classes() -> tuple[str, ...]:
     """The 1000 ImageNet-1k class display names, in class-index order."""
     text = resources.files("sokrat.perception").joinpath("data/imagenet_classes.txt").read_text("utf-8")
@@ -198,16 +258,18 @@ def _imagenet_index(label: str) -> int | None:
 
 # --- the log's label text ------------------------------------------------------------------------
 def format_labels(concepts: Sequence[Concept]) -> str:
-    """``cat [animal], mug [container]``: words with their nearest categories."""
+    """``car (sports car) [vehicle], mug [container]``: words, the finer word the model said
+    in round brackets, and the nearest categories in square ones."""
     parts = []
     for c in concepts:
         cats = [x for x in c.categories if x != c.word][:MAX_CATEGORIES]
-        parts.append(f"{c.word} [{', '.join(cats)}]" if cats else c.word)
+        word = f"{c.word} ({c.specific})" if c.specific and c.specific != c.word else c.word
+        parts.append(f"{word} [{', '.join(cats)}]" if cats else word)
     return ", ".join(parts)
 
 
-_ITEM = re.compile(r"\s*([^,\[\];:]+?)\s*(?:\[([^\]]*)\])?\s*(?:,|$)")
-_KINDS = ("place", "activity", "caption", "colour", "maybe")
+_ITEM = re.compile(r"\s*([^,\[\]();:]+?)\s*(?:\(([^)]*)\))?\s*(?:\[([^\]]*)\])?\s*(?:,|$)")
+_KINDS = ("place", "activity", "caption", "colour", "maybe", "count", "where", "relation")
 
 
 def parse_labels(seen: str) -> list[Seen]:
@@ -228,6 +290,6 @@ def parse_labels(seen: str) -> list[Seen]:
         for m in _ITEM.finditer(part):
             word = m.group(1).strip()
             if word:
-                cats = tuple(c.strip() for c in (m.group(2) or "").split(",") if c.strip())
-                out.append(Seen(word, cats, kind))
+                cats = tuple(c.strip() for c in (m.group(3) or "").split(",") if c.strip())
+                out.append(Seen(word, cats, kind, (m.group(2) or "").strip()))
     return out

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sokrat._cache import ProcessCache
 from sokrat.errors import InvalidInput, LLMOutputError
 from sokrat.memory.fusion import rrf_fuse
+from sokrat.perception.scene import parse_counts, parse_relations
 from sokrat.perception.words import lexicon, parse_labels
 from sokrat.types import Evidence, Result, RunStatus, StepRecord, Usage
 from sokrat.video.question import Question, content_words, parse_question
@@ -42,10 +43,34 @@ if TYPE_CHECKING:
 MAX_SHOWN = 5
 """Log lines the chat model sees per question (the offline model is small: short prompts)."""
 MAX_ANSWER_CHARS = 160
-RELATED = 0.45
-"""Cosine (MiniLM) from which a shot that shares no word with the question still counts as
-related: "when do I see the dentist?" vs the appointment sentence is 0.67, "what is the name
-of my dog?" vs a cat shot 0.42 (measured on the bench logs)."""
+RELATED_Z = 3.0
+"""A shot that shares no word with the question still counts as related when its text
+embedding's cosine with the question stands this many standard deviations above the cosines
+of the log's other shots (leave-one-out). Most shots of a log are unrelated to any one
+question, so their cosines are the embedder's own null distribution for it; 3 sd puts a
+chance hit at about 1 in 700 under a normal null, whatever the embedder's scale (MiniLM's
+cosines and nomic's differ), where a fixed cosine would have to be re-measured per model."""
+RELATED_MIN_SHOTS = 4
+"""With fewer shots there is no distribution to stand out from: nothing counts as related."""
+
+
+class MatchScore:
+    """How well a log entry matches the thing asked about: one scale, produced by
+    :func:`match_entries` and read by the answers."""
+
+    SEEN = 1.0
+    """A label in the shot is the thing (or a kind of it)."""
+    COLOUR = 0.9
+    """The colour asked about is in the shot."""
+    MAYBE = 0.5
+    """Only a "maybe" label is the thing."""
+    WORDS_BASE = 0.4
+    """Said or on-screen words: this plus ``WORDS_SHARE`` x the share of the question's words found."""
+    WORDS_SHARE = 0.5
+    STRONG = 0.9
+    """From here a match is sure enough to answer yes / count it / anchor a time on it."""
+    STRONG_WORDS = 0.65
+    """Said or on-screen words from here (more than half the question's words) answer yes."""
 
 SYSTEM_PROMPT = (
     "You answer a question about a video from its log. Each log line is one shot: [id] start-end, "
@@ -187,12 +212,18 @@ def match_entries(target_words: Sequence[str], entries: Sequence[LogEntry], *,
         if modality != "said":
             for item in parse_labels(e.seen):
                 words = [item.word] if item.kind != "caption" else [c.word for c in lex.concepts_in(item.word)]
+                if item.kind in ("count", "where", "relation"):
+                    continue  # read by the count and where answers, not as things
+                if item.specific:
+                    words.append(item.specific)
                 for w in words:
                     for phrase, syn in queries:
                         if lex.is_a(w, syn) or w.lower() == phrase:
-                            offer(Match(e, 0.5 if item.kind == "maybe" else 1.0, w, "maybe" if item.kind == "maybe" else "seen"))
+                            maybe = item.kind == "maybe"
+                            offer(Match(e, MatchScore.MAYBE if maybe else MatchScore.SEEN, item.word,
+                                        "maybe" if maybe else "seen"))
                     if item.kind == "colour" and w in plain:
-                        offer(Match(e, 0.9, w, "seen"))
+                        offer(Match(e, MatchScore.COLOUR, w, "seen"))
         for field_name, text in (("said", e.said), ("text", e.ocr)):
             if not text or (modality == "seen" and field_name == "said"):
                 continue
@@ -200,7 +231,7 @@ def match_entries(target_words: Sequence[str], entries: Sequence[LogEntry], *,
             hits = [w for w in target_words if _stem(w) in tokens]
             if hits and stems:
                 share = len({_stem(h) for h in hits}) / len(stems)
-                offer(Match(e, 0.4 + 0.5 * share, " ".join(hits), field_name))
+                offer(Match(e, MatchScore.WORDS_BASE + MatchScore.WORDS_SHARE * share, " ".join(hits), field_name))
         if best is not None:
             out.append(best)
     return out
@@ -389,11 +420,7 @@ class VideoQA:
         return entries[lo + 1 : hi], note
 
     def _anchor(self, phrase: str, log: LogIndex) -> list[Match]:
-        """The shots ``phrase`` ("the cat") names by what is seen in them. Words merely said do
-        not anchor time ("what should I buy after work?" is about work, not a shot)."""
-        matches = [m for m in match_entries(content_words(phrase), log.entries) if m.how in ("seen", "maybe")]
-        strong = [m for m in matches if m.score >= 0.9]
-        return sorted(strong or matches, key=lambda m: m.entry.t_start)
+        return anchor_matches(phrase, log.entries)
 
     def generate(self, messages: list[Any], schema: dict[str, Any]) -> tuple[dict[str, Any], Usage]:
         response = self.chat.generate(messages, json_schema=schema, max_tokens=60, purpose="video_answer")
@@ -406,6 +433,15 @@ class VideoQA:
         if not isinstance(parsed, dict) or not isinstance(parsed.get("answer"), str):
             raise LLMOutputError(f"the chat model's answer lacks an 'answer' string: {str(parsed)[:120]}")
         return parsed, response.usage
+
+
+def anchor_matches(phrase: str, entries: Sequence[LogEntry]) -> list[Match]:
+    """The shots ``phrase`` ("the cat") names by what is seen in them, in time order. Words
+    merely said do not anchor time: in "what should I buy after work?", "after work" is part of
+    what was said, not a shot to count from."""
+    matches = [m for m in match_entries(content_words(phrase), entries) if m.how in ("seen", "maybe")]
+    strong = [m for m in matches if m.score >= MatchScore.STRONG]
+    return sorted(strong or matches, key=lambda m: m.entry.t_start)
 
 
 # A model's way of saying the log does not tell.
@@ -421,6 +457,7 @@ class _Answer:
                  log_id: str) -> None:
         self.qa, self.q, self.log, self.scope, self.source, self.log_id = qa, q, log, scope, source, log_id
         self.steps: list[StepRecord] = []
+        self._cosines: dict[int, float] | None = None
 
     def result(self, answer: str, evidence: Sequence[LogEntry], status: RunStatus = "succeeded",
                usage: Usage | None = None) -> Result:
@@ -433,6 +470,10 @@ class _Answer:
         if not self.scope:
             return self.result(f"Nothing in the video is {q.time.phrase if q.time else 'there'}.", [], "no_answer")
         generic = not q.words or all(w in {"thing", "things", "happen", "happened", "there", "on"} for w in q.words)
+        if q.kind == "count" and not generic and not re.search(r"\b(times|often)\b", q.text.lower()):
+            counted = self.how_many()
+            if counted is not None:
+                return counted
         if q.kind in ("yes_no", "when", "count") and not generic:
             matches = match_entries(q.words, self.scope, modality=q.modality)
             self.steps.append(StepRecord(index=1, tool="match_labels", arguments={"about": q.target},
@@ -446,11 +487,10 @@ class _Answer:
                 return self.when(matches)
         if generic and q.kind in ("what", "yes_no") and q.modality != "said":
             return self.describe()
-        if q.kind == "what" and q.time is not None and q.modality != "said" and q.time.kind != "window" \
-                and not match_entries(q.words, self.scope):
-            # "What was on the table at the very beginning?": the log has no table, but the
-            # shots the time points at are the answer a person gives ("an espresso").
-            return self.describe()
+        if q.kind == "what" and q.modality != "said":
+            placed = self.where()
+            if placed is not None:
+                return placed
         return self.from_model()
 
     # --- label answers ------------------------------------------------------------------------------
@@ -470,7 +510,8 @@ class _Answer:
         return f" {self.q.time.phrase}" if self.q.time else ""
 
     def yes_no(self, matches: list[Match]) -> Result:
-        strong = [m for m in matches if m.score >= 0.9 or m.how in ("said", "text") and m.score >= 0.65]
+        strong = [m for m in matches if m.score >= MatchScore.STRONG
+                  or m.how in ("said", "text") and m.score >= MatchScore.STRONG_WORDS]
         if not strong:
             window = self.scope if self.q.time else []
             span = f" ({fmt_span(window[0].t_start, window[-1].t_end)})" if window else ""
@@ -486,7 +527,7 @@ class _Answer:
         return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
 
     def when(self, matches: list[Match]) -> Result:
-        strong = [m for m in matches if m.score >= 0.9] or matches
+        strong = [m for m in matches if m.score >= MatchScore.STRONG] or matches
         groups = runs(strong, self.log)
         kind = self.q.time.kind if self.q.time else None
         if kind == "first_time":
@@ -500,7 +541,7 @@ class _Answer:
         return self.result(text, [m.entry for g in groups for m in g])
 
     def count(self, matches: list[Match]) -> Result:
-        strong = [m for m in matches if m.score >= 0.9]
+        strong = [m for m in matches if m.score >= MatchScore.STRONG]
         if not strong:
             if not self._known() and not matches:
                 return self.result(f"The video's log says nothing about {self.q.target}.", [], "no_answer")
@@ -511,19 +552,84 @@ class _Answer:
         spans = _join([fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups])
         return self.result(f"{times}: {self._named(groups[0][0])} at {spans}.", [m.entry for g in groups for m in g])
 
+    def _synsets(self) -> frozenset[str]:
+        lex = lexicon()
+        return frozenset(o for p in _phrases(self.q.words) for o in lex.synsets(p))
+
+    def how_many(self) -> Result | None:
+        """"How many people were there?": the largest count the log gives for the thing, and
+        the shots with it (None when the log counts nothing of the kind: answered otherwise)."""
+        syn, lex = self._synsets(), lexicon()
+        if not syn:
+            return None
+        found: list[tuple[int, str, LogEntry]] = []
+        for e in self.scope:
+            items = [i for i in parse_labels(e.seen) if i.kind == "count"]
+            for word, n in parse_counts(", ".join(i.word for i in items)).items():
+                if lex.is_a(word, syn):
+                    found.append((n, word, e))
+        if not found:
+            return None
+        top = max(n for n, _, _ in found)
+        shots = [e for n, _, e in found if n == top]
+        word = next(w for n, w, _ in found if n == top)
+        self.steps.append(StepRecord(index=1, tool="read_counts", arguments={"about": self.q.target},
+                                     observation="; ".join(f"{n} {w} {fmt_span(e.t_start, e.t_end)}"
+                                                           for n, w, e in found[:8])))
+        spans = _join([fmt_span(e.t_start, e.t_end) for e in shots[:3]])
+        return self.result(f"{top} {word} at {spans}.", shots[:3])
+
+    def where(self) -> Result | None:
+        """"Where did I leave my mug?" / "What was on the table?": from the relations and
+        positions the detector logged (None when the log has neither for the thing, or when
+        something said or written is about it: the model answers from that)."""
+        q, lex = self.q, lexicon()
+        text = q.text.lower()
+        asks_where = re.match(r"\W*where\b", text) is not None
+        syn = self._synsets()
+        if not syn or any(m.how in ("said", "text") for m in match_entries(q.words, self.scope)):
+            return None
+        hits: list[tuple[LogEntry, str]] = []
+        for e in self.scope:
+            items = parse_labels(e.seen)
+            for a, verb, b in parse_relations(", ".join(i.word for i in items if i.kind == "relation")):
+                if asks_where and lex.is_a(a, syn):
+                    hits.append((e, f"{verb} {_a(b)}"))
+                elif not asks_where and re.search(rf"\b{verb}\b", text) and lex.is_a(b, syn):
+                    hits.append((e, f"{_a(a)} {verb} {_a(b)}"))
+            if asks_where and not any(h[0] is e for h in hits):
+                for item in items:
+                    thing, _, spot = item.word.partition(" ") if item.kind == "where" else ("", "", "")
+                    if thing and lex.is_a(thing, syn):
+                        hits.append((e, f"{_a(thing)} {_spot(spot)}"))
+                        break
+        if not hits:
+            return None
+        first = hits[0][1]
+        same = [e for e, h in hits if h == first]
+        self.steps.append(StepRecord(index=1, tool="read_relations", arguments={"about": q.target},
+                                     observation="; ".join(f"{h} {fmt_span(e.t_start, e.t_end)}" for e, h in hits[:8])))
+        spans = _join([fmt_span(e.t_start, e.t_end) for e in same[:3]])
+        return self.result(f"{first[0].upper()}{first[1:]}, at {spans}.", same[:3])
+
     def describe(self) -> Result:
         """What is seen (and said) in the shots in scope, from their labels."""
         shown = self.scope[:3]
         parts = []
         for e in shown:
-            items = [i for i in parse_labels(e.seen) if i.kind in ("object", "maybe")]
-            words = ", ".join(_a(i.word) if i.kind == "object" else f"perhaps {_a(i.word)}" for i in items[:3])
+            items = parse_labels(e.seen)
+            things = [i for i in items if i.kind in ("object", "maybe")]
+            words = ", ".join(_a(i.word) if i.kind == "object" else f"perhaps {_a(i.word)}" for i in things[:3])
+            if not words:  # no thing named: say the scene and colours a person would
+                scene = [i.word for i in items if i.kind == "place"][:3] + [
+                    f"mostly {i.word}" for i in items if i.kind == "colour"][:1]
+                words = ", ".join(scene)
             if not words and e.said:
                 words = f"someone saying \"{_clip(e.said)}\""
             if words:
                 parts.append(f"{words} at {fmt_span(e.t_start, e.t_end)}")
         if not parts:
-            return self.result("I cannot tell what is there: the log has no label for those shots.", shown, "no_answer")
+            return self.result("The log has no words for those shots.", shown, "no_answer")
         text = "; ".join(parts)
         return self.result(text[0].upper() + text[1:] + ".", shown)
 
@@ -549,14 +655,13 @@ class _Answer:
         return sorted(unique, key=lambda e: e.t_start)
 
     def _related(self, m: Moment) -> bool:
-        """A semantic hit counts only when it is close in meaning (cosine of the text embeddings)."""
-        import numpy as np
-
-        e = self.log.by_index[m.index]
-        if e.text_embedding is None:
-            return True
-        qvec = self.qa.embedder.embed([self.q.text])[0]
-        return float(np.dot(qvec, np.asarray(e.text_embedding, dtype=np.float32))) >= RELATED
+        """A semantic hit counts only when it stands out from the log's other shots in meaning
+        (``RELATED_Z`` standard deviations above their cosines with the question)."""
+        if self._cosines is None:
+            self._cosines = related_cosines(self.qa.embedder.embed([self.q.text])[0], self.log.entries)
+        if m.index not in self._cosines:
+            return True  # an entry without a text vector: nothing to judge it by
+        return stands_out(m.index, self._cosines)
 
     def from_model(self) -> Result:
         from sokrat.llm.base import Message
@@ -602,6 +707,25 @@ class _Answer:
         return f"the log says \"{_clip(text)}\"", [best.entry]
 
 
+def related_cosines(qvec: Any, entries: Sequence[LogEntry]) -> dict[int, float]:
+    """Cosine of the question's vector with each entry's text vector (entries without one left out)."""
+    import numpy as np
+
+    return {e.index: float(np.dot(qvec, np.asarray(e.text_embedding, dtype=np.float32)))
+            for e in entries if e.text_embedding is not None}
+
+
+def stands_out(index: int, cosines: dict[int, float]) -> bool:
+    """Whether entry ``index``'s cosine is ``RELATED_Z`` sd above the others' (leave-one-out)."""
+    import statistics
+
+    others = [c for i, c in cosines.items() if i != index]
+    if len(others) < RELATED_MIN_SHOTS - 1:
+        return False
+    sd = statistics.pstdev(others)
+    return cosines[index] > statistics.fmean(others) + RELATED_Z * max(sd, 1e-6)
+
+
 def _supported(answer: str, entries: Sequence[LogEntry]) -> bool:
     """Whether some content word (or number) of ``answer`` is in the cited shots' text."""
     words = {_stem(w) for w in content_words(answer) if len(w) > 2 or w.isdigit()}
@@ -610,6 +734,13 @@ def _supported(answer: str, entries: Sequence[LogEntry]) -> bool:
     text = " ".join(e.text for e in entries).lower()
     found = {_stem(t) for t in re.findall(r"[a-z0-9']+", text)}
     return not words.isdisjoint(found)
+
+
+def _spot(place: str) -> str:
+    """``left near`` -> ``on the left, near the camera``."""
+    side, _, depth = place.partition(" ")
+    where = {"left": "on the left", "right": "on the right", "centre": "in the centre"}.get(side, side)
+    return where + {"near": ", near the camera", "far": ", far away"}.get(depth, "")
 
 
 def _a(word: str) -> str:

@@ -48,7 +48,10 @@ class Question:
     perception_verb: bool = False
     """It asks when something was seen / heard / shown, not about a fact that was said."""
     words: tuple[str, ...] = field(default=())
-    """Content words of the target, lower case."""
+    """Content words of the target, lower case (its main verb left out when something else is
+    left: "where did I leave my mug?" is about the mug)."""
+    verbs: tuple[str, ...] = ()
+    """Lemmas of the words read as verbs ("leave")."""
 
 
 _NUM = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -135,6 +138,42 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text.lower()) if w not in _FILLER)
 
 
+_AUX = frozenset(["do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might", "must"])
+_BE = frozenset(["am", "is", "are", "was", "were"])
+_SUBJECT = frozenset(["i", "you", "he", "she", "we", "they", "it", "someone", "somebody", "anyone", "anybody"])
+_ADVERB = frozenset(["first", "last", "just", "ever", "never", "also", "really", "actually", "still", "finally"])
+
+
+def verbs_in(text: str) -> dict[str, str]:
+    """Words of a question in a verb's place, with their lemmas: ``{"left": "leave"}``.
+
+    No part-of-speech tagger installs offline here (NLTK's and spaCy's taggers need data
+    downloads), so this is a small rule over an English question's syntax, backed by WordNet's
+    verb lexicon: the word after an auxiliary and its subject ("did I *leave*", "will you
+    *park*"; adverbs like "first" skipped), a "-ing" word after a form of "be" and its subject
+    ("was I *sitting*"), and a verb after "to" that follows one ("forget to *buy*"). Such a
+    word is a verb when WordNet has it as one, even if it is also a noun (leave, park, mug)."""
+    from sokrat.perception.words import verb_lemma
+
+    tokens = re.findall(r"[a-z][a-z'-]*", text.lower().replace("’", "'"))
+    found: dict[str, str] = {}
+    for i, tok in enumerate(tokens[:-2]):
+        if tokens[i + 1] not in _SUBJECT or (tok not in _AUX and tok not in _BE):
+            continue
+        j = i + 2
+        while j < len(tokens) and tokens[j] in _ADVERB:
+            j += 1
+        if j >= len(tokens) or (tok in _BE and not tokens[j].endswith("ing")):
+            continue
+        lemma = verb_lemma(tokens[j])
+        if lemma is None:
+            continue
+        found[tokens[j]] = lemma
+        if j + 2 < len(tokens) and tokens[j + 1] == "to" and (nxt := verb_lemma(tokens[j + 2])) is not None:
+            found[tokens[j + 2]] = nxt
+    return found
+
+
 def parse_question(text: str) -> Question:
     """Read ``text`` into a :class:`Question` (never fails: unknown shapes are ``what``)."""
     q = " ".join(text.lower().replace("’", "'").split())
@@ -154,6 +193,10 @@ def parse_question(text: str) -> Question:
         kind = "what"
     modality: Literal["any", "seen", "said"] = "said" if said_verb and not seen_verb else (
         "seen" if seen_verb and not said_verb else "any")
-    target = " ".join(content_words(rest))
-    return Question(text=text, kind=kind, target=target, time=time, modality=modality,
-                    perception_verb=re.search(_PERCEPTION, q) is not None, words=content_words(rest))
+    verbs = verbs_in(q)
+    words = content_words(rest)
+    things = tuple(w for w in words if w not in verbs)
+    words = things or words
+    return Question(text=text, kind=kind, target=" ".join(words), time=time, modality=modality,
+                    perception_verb=re.search(_PERCEPTION, q) is not None, words=words,
+                    verbs=tuple(dict.fromkeys(verbs.values())))

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sokrat.perception.base import Label, Tagger
+from sokrat.perception.base import Detection, Detector, Label, Tagger
 from tests.perception.media import make_video, photo, speech_wav
 
 SPOKEN = "I left my keys inside the red car."
@@ -74,6 +74,25 @@ class PhotoTagger(Tagger):
             best = min(self._refs, key=lambda k: float(np.abs(self._refs[k] - small).mean()))
             out.append([Label(best, 0.9), Label("web site", 0.02)])
         return out
+
+
+class PhotoDetector(Detector):
+    """A deterministic stand-in for the COCO detector in logic tests: a frame gets the boxes the
+    real detector finds on the reference photo it looks most like (coffee: a cup on a dining
+    table; astronaut: a person; the rest: nothing)."""
+
+    name = "photo-detector"
+    BOXES = {"coffee": [Detection("cup", 0.95, (0.29, 0.03, 0.69, 0.6)),
+                        Detection("dining table", 0.76, (0.0, 0.0, 0.99, 1.0))],
+             "astronaut": [Detection("person", 0.78, (0.02, 0.02, 0.72, 1.0))]}
+
+    def __init__(self) -> None:
+        self._tagger = PhotoTagger()
+        self._names = {label: name for name, label in PhotoTagger.LABELS.items()}
+
+    def detect(self, images: Sequence[np.ndarray], *, min_score: float = 0.3) -> list[list[Detection]]:
+        labels = self._tagger.tag(images)
+        return [[d for d in self.BOXES.get(self._names[lab[0].name], []) if d.score >= min_score] for lab in labels]
 
 
 class ColourTagger(Tagger):

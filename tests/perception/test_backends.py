@@ -42,7 +42,8 @@ def test_registry_lists_backends_by_role_and_rejects_unknown_names() -> None:
     assert {"clip", "captioner", "efficientnet-lite0", "faster-whisper", "tesseract", "colour-names"} <= set(
         available_models())
     assert available_models("tagger") == ["efficientnet-lite3", "efficientnet-lite0", "movenet-activity",
-                                          "colour-names"]  # priority order
+                                          "colour-names", "scene-layout"]  # priority order
+    assert available_models("detector") == ["ssd-mobilenet-v2-coco"]
     assert available_models("speech") == ["faster-whisper", "openai-whisper"]
     with pytest.raises(ConfigError, match="valid: .*clip"):
         load_backend("clipp", Settings())
@@ -61,7 +62,8 @@ def test_taggers_sit_side_by_side_and_backends_build_without_torch() -> None:
     import sys
 
     p = build_perceivers(Settings())
-    assert [t.name for t in p.taggers] == ["efficientnet-lite3", "colour-names"]
+    assert [t.name for t in p.taggers] == ["efficientnet-lite3", "colour-names", "scene-layout"]
+    assert p.detector is not None and p.detector.name == "ssd-mobilenet-v2-coco"
     assert {"efficientnet-lite3", "rapidocr"} <= {m.split(":")[0] for m in p.model_ids()}
     # Finding a video's log needs the model ids, not the models: no torch import for that.
     code = ("import sys; from sokrat.perception.registry import build_perceivers; from sokrat.settings import "

@@ -12,6 +12,7 @@ from sokrat.perception.base import Label
 from sokrat.perception.log import VideoIndexer, VideoLogOptions, describe_shot, log_id_for
 from sokrat.perception.registry import Perceivers, get_perceivers
 from sokrat.perception.sampling import SamplingOptions
+from sokrat.perception.scene import SceneOptions
 from tests.perception.conftest import ColourTagger
 
 # 40 s video (a cut at 21 s), shots capped at 5 s, stored about every 10 s: chunks to interrupt between.
@@ -113,25 +114,27 @@ def test_every_option_is_in_the_log_id() -> None:
     assert base != log_id_for("ab" * 32, ["m1"], OPTIONS)
     seen = {base}
     for f in dataclasses.fields(VideoLogOptions):
-        if f.name == "sampling":
-            for g in dataclasses.fields(SamplingOptions):
-                sampling = dataclasses.replace(OPTIONS.sampling, **{g.name: _changed(getattr(OPTIONS.sampling, g.name))})
-                seen.add(log_id_for("ab" * 32, ["m1", "m2"], dataclasses.replace(OPTIONS, sampling=sampling)))
+        if f.name in ("sampling", "scene"):
+            nested = getattr(OPTIONS, f.name)
+            for g in dataclasses.fields(nested):
+                changed = dataclasses.replace(nested, **{g.name: _changed(getattr(nested, g.name))})
+                seen.add(log_id_for("ab" * 32, ["m1", "m2"], dataclasses.replace(OPTIONS, **{f.name: changed})))
             continue
         options = dataclasses.replace(OPTIONS, **{f.name: _changed(getattr(OPTIONS, f.name))})
         seen.add(log_id_for("ab" * 32, ["m1", "m2"], options))
-    assert len(seen) == 1 + len(dataclasses.fields(VideoLogOptions)) - 1 + len(dataclasses.fields(SamplingOptions))
+    assert len(seen) == (1 + len(dataclasses.fields(VideoLogOptions)) - 2 + len(dataclasses.fields(SamplingOptions))
+                         + len(dataclasses.fields(SceneOptions)))
 
 
 def test_one_noisy_frame_does_not_name_a_shot() -> None:
     opts = VideoLogOptions()
     cat = [Label("tabby cat", 0.5), Label("tiger cat", 0.3)]
     frames = [cat, cat, cat, [Label("airliner", 0.5)]]
-    assert describe_shot(frames, opts) == "cat [animal]"  # 0.8 x 3/4 = 0.6; the airliner 0.5 / 4 = 0.125 ...
+    assert describe_shot(frames, opts) == "cat (tabby cat) [animal]"  # 0.8 x 3/4 = 0.6; the airliner 0.5 / 4 = 0.125 ...
     lasting = [*frames, [Label("airliner", 0.5)], [Label("airliner", 0.5)]]
-    assert "airliner [aircraft, vehicle]" in describe_shot(lasting, opts)  # ... unless it lasts (1.5 / 6)
+    assert "airplane (airliner) [aircraft, vehicle]" in describe_shot(lasting, opts)  # ... unless it lasts (1.5 / 6)
     weak = [[Label("moped", 0.08)]] * 3
-    assert describe_shot(weak, opts) == "maybe: moped [vehicle]"
+    assert describe_shot(weak, opts) == "maybe: motorcycle (moped) [vehicle]"
     colours = [[Label("red", 0.5, kind="colour")]] * 2 + [[Label("blue", 0.6, kind="colour")]]
     assert describe_shot(colours, opts) == "colour: red"
 
@@ -150,3 +153,20 @@ def test_clip_adds_zero_shot_labels_and_frame_vectors(memory, silent_video: Path
     assert len(hits) == 3
     qa = VideoQA(settings=memory.settings, memory=memory, perceivers=perceivers)
     assert len(qa.search(silent_video, "a photo of a cat", k=4)) == 4
+
+
+def test_a_corrupt_frame_is_skipped_and_the_log_says_what_ran(memory, tmp_path: Path, story_video: Path) -> None:
+    data = bytearray(story_video.read_bytes())
+    n = len(data)
+    for k in range(30):  # zero out small pieces of the middle third: damaged frames, not a broken file
+        i = n // 3 + k * (n // 3) // 30
+        data[i : i + 16] = bytes(16)
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    perceivers = Perceivers(taggers=[ColourTagger()], missing={"detector": "ssd-mobilenet-v2-coco: pack not installed"})
+    vlog = VideoIndexer(memory, perceivers, options=OPTIONS).index(damaged)
+    assert vlog.meta.status == "complete"
+    entries = memory.video_entries(vlog.meta.log_id)
+    assert entries and entries[-1].t_end >= 14.0  # the shots after the damage are there
+    assert vlog.meta.metadata["missing"] == {"detector": "ssd-mobilenet-v2-coco: pack not installed"}
+    assert vlog.meta.models == ("colour-tagger",)

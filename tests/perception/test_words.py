@@ -51,3 +51,23 @@ def test_label_text_round_trips() -> None:
 def test_concepts_in_free_text() -> None:
     words = [c.word for c in lexicon().concepts_in("A cat sitting on a laptop next to a cup of coffee")]
     assert words[:2] == ["cat", "laptop"] and "coffee" in words
+
+
+def test_labels_are_reported_at_the_basic_level_with_the_specific_word() -> None:
+    lex = lexicon()
+    cars = [lex.concept(n) for n in ("sports car", "convertible", "limousine", "jeep")]
+    assert {c.word for c in cars} == {"car"} and cars[1].specific == "convertible"
+    assert lex.concept("beagle").word == "dog" and lex.concept("beagle").specific == "beagle"
+    assert format_labels([lex.concept("convertible")]) == "car (convertible) [vehicle]"
+    # Not lifted where no basic-level word is near: an espresso stays an espresso.
+    assert lex.concept("espresso").word == "espresso" and lex.concept("espresso").specific == ""
+    assert lex.concept("rocket").word == "rocket"
+    items = parse_labels("car (convertible) [vehicle], mug")
+    assert [(i.word, i.specific, i.categories) for i in items] == [("car", "convertible", ("vehicle",)), ("mug", "", ())]
+
+
+def test_detector_words_name_their_own_sense_and_people_are_persons() -> None:
+    lex = lexicon()
+    assert lex.concept("mouse").categories and not lex.is_a("mouse", lex.synsets("animal"))  # the computer mouse
+    assert lex.is_a("person", lex.synsets("people")) and lex.is_a("dining table", lex.synsets("table"))
+    assert not lex.is_a("cup", lex.synsets("people"))

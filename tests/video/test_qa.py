@@ -17,7 +17,7 @@ from sokrat.llm.scripted import ScriptedChatModel
 from sokrat.perception.base import SpeechRecognizer, SpeechSegment
 from sokrat.perception.registry import Perceivers, get_perceivers
 from sokrat.video.qa import VideoQA
-from tests.perception.conftest import SPOKEN, PhotoTagger
+from tests.perception.conftest import SPOKEN, PhotoDetector, PhotoTagger
 
 
 class SaidAt(SpeechRecognizer):
@@ -43,7 +43,8 @@ class RecordingChat(ScriptedChatModel):
 
 
 def _qa(memory, settings, chat=None) -> VideoQA:  # type: ignore[no-untyped-def]
-    return VideoQA(settings=settings, memory=memory, perceivers=Perceivers(taggers=[PhotoTagger()], speech=SaidAt()),
+    return VideoQA(settings=settings, memory=memory,
+                   perceivers=Perceivers(taggers=[PhotoTagger()], detector=PhotoDetector(), speech=SaidAt()),
                    chat=chat or RecordingChat([]))
 
 
@@ -52,8 +53,10 @@ def test_shots_follow_the_cuts_with_plain_words(memory, settings, day_video: Pat
     vlog = qa.index(day_video)
     entries = qa.log(vlog.meta.log_id).entries
     assert [(e.t_start, e.t_end) for e in entries] == [(0, 5), (5, 10), (10, 16), (16, 21), (21, 28)]
-    assert entries[1].seen.startswith("cat [animal]") and entries[3].seen.startswith("cat [animal]")
-    assert entries[0].seen.startswith("espresso [drink") and entries[4].seen.startswith("moped [vehicle]")
+    assert entries[1].seen.startswith("cat (tabby cat) [animal]") and entries[3].seen.startswith("cat (tabby cat)")
+    assert entries[0].seen.startswith("cup [container], dining table [furniture], espresso [drink")
+    assert "count: 1 cup, 1 dining table" in entries[0].seen and "relation: cup on dining table" in entries[0].seen
+    assert entries[4].seen.startswith("motorcycle (moped) [vehicle]")
     assert "web site" not in " ".join(e.seen for e in entries)  # a weak label in every frame names no shot
     assert entries[2].said == SPOKEN and all(not e.said for i, e in enumerate(entries) if i != 2)
 
@@ -63,7 +66,7 @@ def test_shots_follow_the_cuts_with_plain_words(memory, settings, day_video: Pat
     ("Did I see an animal?", "Yes: an animal (cat) at 0:05-0:10, 0:16-0:21.", [(5, 10), (16, 21)]),
     ("Was there a dog?", "No, I did not see a dog.", []),
     ("Was there a cat at the end?", "No, I did not see a cat at the end (0:21-0:28).", [(21, 28)]),
-    ("Was there a vehicle at the end?", "Yes: a vehicle (moped) at 0:21-0:28.", [(21, 28)]),
+    ("Was there a vehicle at the end?", "Yes: a vehicle (motorcycle) at 0:21-0:28.", [(21, 28)]),
     ("When did I see the rocket?", "A rocket (missile) at 0:10-0:16.", [(10, 16)]),
     ("When did I last see the cat?", "A cat at 0:16-0:21.", [(16, 21)]),
     ("How many times did I see a cat?", "Twice: a cat at 0:05-0:10 and 0:16-0:21.", [(5, 10), (16, 21)]),
@@ -71,7 +74,10 @@ def test_shots_follow_the_cuts_with_plain_words(memory, settings, day_video: Pat
     ("What did I see right after the rocket?", "A cat at 0:16-0:21.", [(16, 21)]),
     ("What did I see right before the rocket?", "A cat at 0:05-0:10.", [(5, 10)]),
     ("What did I see at 0:12?", "A missile at 0:10-0:16.", [(10, 16)]),
-    ("What was on the table at the very beginning?", "An espresso at 0:00-0:05.", [(0, 5)]),
+    ("What was on the table at the very beginning?", "A cup on a dining table, at 0:00-0:05.", [(0, 5)]),
+    ("Where did I leave my cup?", "On a dining table, at 0:00-0:05.", [(0, 5)]),
+    ("How many cups were there?", "1 cup at 0:00-0:05.", [(0, 5)]),
+    ("How many times did I see a cup?", "Once: a cup at 0:00-0:05.", [(0, 5)]),
     ("Was there a cat between the coffee and the rocket?", "Yes: a cat at 0:05-0:10.", [(5, 10)]),
     ("Did I mention my keys?", f'Yes, it was mentioned at 0:10-0:16: "{SPOKEN}"', [(10, 16)]),
 ])
@@ -220,3 +226,36 @@ def test_an_answer_not_found_in_the_cited_shots_gives_way_to_the_log_s_own_words
     assert [(e.t_start, e.t_end) for e in keys.evidence] == [(10, 16)]
     invented = qa.ask(day_video, "What colour was the espresso cup at the beginning?")
     assert invented.status == "no_answer" and invented.evidence == []
+
+
+def test_relations_answer_only_what_they_hold(memory, settings, day_video: Path) -> None:
+    chat = RecordingChat([{"answer": "unknown", "evidence": []}, {"answer": "unknown", "evidence": []}])
+    qa = _qa(memory, settings, chat)
+    nothing_on_it = qa.ask(day_video, "What was on the motorcycle?")  # no relation names it: the model reads
+    assert nothing_on_it.status == "no_answer" and len(chat.calls) == 1
+    said = qa.ask(day_video, "Where did I leave my car?")  # the car is only said: speech beats positions
+    assert len(chat.calls) == 2 and said.status == "no_answer"
+
+
+def test_said_words_do_not_anchor_time() -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import anchor_matches
+
+    entries = [LogEntry(0, 0, 5, seen="cat [animal]", said="I will buy milk after work."),
+               LogEntry(1, 5, 10, seen="rocket [vehicle]", said="Work is done."),
+               LogEntry(2, 10, 15, seen="maybe: dog [animal]")]
+    assert anchor_matches("work", entries) == []  # only said: no shot to count from
+    assert [m.entry.index for m in anchor_matches("the rocket", entries)] == [1]  # seen: anchors
+    assert [m.entry.index for m in anchor_matches("a dog", entries)] == [2]  # a maybe anchors when nothing is sure
+    assert [m.entry.index for m in anchor_matches("an animal", entries)] == [0]  # sure matches win over maybes
+
+
+def test_related_means_standing_out_from_the_log_s_other_shots() -> None:
+    from sokrat.video.qa import stands_out
+
+    cosines = {0: 0.12, 1: 0.08, 2: 0.15, 3: 0.10, 4: 0.62, 5: 0.11}
+    assert stands_out(4, cosines)  # far above the rest
+    assert not stands_out(2, cosines)  # within the rest's spread
+    flat = {i: 0.4 + 0.01 * i for i in range(6)}  # everything alike: nothing stands out
+    assert not any(stands_out(i, flat) for i in flat)
+    assert not stands_out(0, {0: 0.9, 1: 0.1})  # too few shots to judge

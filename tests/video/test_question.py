@@ -15,7 +15,10 @@ from sokrat.video.question import parse_question, parse_time_value
     ("How many times did I see a cat?", "count", "cat"),
     ("How often was a bicycle shown?", "count", "bicycle"),
     ("What did I say about the milk?", "said", "milk"),
-    ("Where did I leave my keys?", "what", "leave keys"),
+    ("Where did I leave my keys?", "what", "keys"),
+    ("Where did I leave my mug?", "what", "mug"),
+    ("Where did I park the car?", "what", "car"),
+    ("What should I buy after work?", "what", "buy"),  # only a verb: the question is about it
     ("What kind of vehicles were parked in the street?", "what", "vehicles parked street"),
     ("Who was in the car?", "what", "car"),
 ])
@@ -62,3 +65,29 @@ def test_last_seconds_count_back_from_the_end_and_no_time_means_none() -> None:
 def test_time_values() -> None:
     assert parse_time_value("1:30") == 90 and parse_time_value("45 s") == 45
     assert parse_time_value("2 minutes") == 120 and parse_time_value("0:05.5") == 5.5
+
+
+@pytest.mark.parametrize(("question", "verbs"), [
+    ("Where did I leave my mug?", {"leave": "leave"}),  # "leave" is also a noun: read as the verb
+    ("Where did I last park the bike?", {"park": "park"}),
+    ("Where was I sitting?", {"sitting": "sit"}),
+    ("What did I forget to buy?", {"forget": "forget", "buy": "buy"}),
+    ("What did you put on the table?", {"put": "put"}),
+])
+def test_a_word_in_a_verb_slot_is_read_as_the_verb(question: str, verbs: dict[str, str]) -> None:
+    from sokrat.video.question import verbs_in
+
+    assert verbs_in(question) == verbs
+
+
+@pytest.mark.parametrize("question", [
+    "Were there leaves on the tree?",  # a noun after "there", not after a subject
+    "Is the park green?",  # "park" follows a be-verb and an article: a noun
+    "Was there a mug on the table?",
+    "How many people were there?",
+])
+def test_nouns_that_are_also_verbs_stay_nouns(question: str) -> None:
+    from sokrat.video.question import verbs_in
+
+    assert verbs_in(question) == {}
+    assert parse_question(question).verbs == ()

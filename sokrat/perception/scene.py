@@ -1,0 +1,218 @@
+"""What a detector's boxes say about a shot: which things are there, how many, where, and on what.
+
+Detections are pooled over a shot's frames, because a detector's false positives come and go
+from frame to frame while real things stay: a class is kept when one frame sees it with a high
+score, or when it is seen in enough of the shot's frames. For the kept classes the log gets
+
+- counts: the typical number of boxes per frame ("2 people");
+- coarse positions: left / centre / right by the box's centre, near / far by its size;
+- simple relations from box geometry: "cup on dining table", "person on chair",
+  "person riding bicycle".
+
+The words are written into the entry's ``seen`` text by :func:`format_scene` and read back by
+:func:`parse_scene`; both live here so the format has one home.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sokrat.perception.base import Detection
+
+LEFT, RIGHT = 1 / 3, 2 / 3
+"""A box whose centre is in the left third of the frame is "left", in the right third "right"."""
+NEAR_AREA = 0.2
+"""A box covering at least a fifth of the frame is near the camera."""
+FAR_AREA = 0.02
+"""A box covering under 2% of the frame is far away."""
+
+SEATS = frozenset({"chair", "couch", "bench", "bed", "toilet"})
+"""What a person sits or lies on (COCO words)."""
+RIDDEN = frozenset({"bicycle", "motorcycle", "horse", "skateboard", "surfboard", "snowboard", "skis", "elephant"})
+"""What a person rides (COCO words)."""
+SURFACES = frozenset({"dining table", "bench", "chair", "couch", "bed"})
+"""What things are put on (COCO words)."""
+PERSON = "person"
+INDOORS = frozenset({"couch", "bed", "dining table", "toilet", "television", "microwave", "oven", "toaster",
+                     "sink", "refrigerator"})
+"""Things found in rooms (COCO words): a shot showing one is indoors."""
+
+
+@dataclass(frozen=True)
+class SceneOptions:
+    """Thresholds for pooling detections over a shot."""
+
+    min_score: float = 0.3
+    """A box counts in a frame from this score."""
+    sure_score: float = 0.6
+    """One frame at this score is enough to keep a class."""
+    support: float = 0.5
+    """Otherwise: the share of the shot's frames (at least two) that must see the class."""
+    maybe_score: float = 0.2
+    """Boxes from this score are kept as guesses ("maybe") for a shot nothing else names."""
+
+
+@dataclass(frozen=True)
+class Thing:
+    """A class kept for a shot."""
+
+    word: str
+    score: float
+    """Best score over the shot."""
+    count: int
+    """Typical number of boxes per frame that sees it (the median, rounded up)."""
+    places: tuple[str, ...]
+    """Where each box is in the best frame: ``left``/``centre``/``right`` plus ``near``/``far``."""
+
+
+@dataclass(frozen=True)
+class Scene:
+    things: tuple[Thing, ...] = ()
+    relations: tuple[str, ...] = ()
+    """``"cup on dining table"``, ``"person riding bicycle"``."""
+    maybe: tuple[str, ...] = ()
+    """Classes seen but not kept (best first): a "maybe" when nothing else names the shot."""
+
+
+def place(d: Detection) -> str:
+    """``left near``, ``centre``, ``right far``: where a box is in the frame."""
+    x = d.centre_x
+    side = "left" if x < LEFT else "right" if x > RIGHT else "centre"
+    depth = " near" if d.area >= NEAR_AREA else " far" if d.area < FAR_AREA else ""
+    return side + depth
+
+
+def relation(a: Detection, b: Detection) -> str | None:
+    """How ``a`` sits on ``b`` from their boxes: ``"riding"``, ``"on"`` or None.
+
+    ``a`` is on ``b`` when it stands over ``b``: its centre is within ``b``'s width, it is higher
+    (its vertical centre above ``b``'s), and its lower edge reaches into ``b``'s box without
+    hanging far below it. A person is only "on" a seat or riding what is ridden (a person
+    standing behind a table is not on it); things are only on surfaces.
+    """
+    if a.name == b.name:
+        return None
+    if a.name == PERSON:
+        verb = "riding" if b.name in RIDDEN else "on" if b.name in SEATS else None
+    else:
+        verb = "on" if b.name in SURFACES and a.area < b.area else None
+    if verb is None:
+        return None
+    ax1, ay1, ax2, ay2 = a.box
+    bx1, by1, bx2, by2 = b.box
+    b_height = by2 - by1
+    centred = bx1 <= a.centre_x <= bx2
+    higher = (ay1 + ay2) / 2 < (by1 + by2) / 2
+    touches = ay2 > by1 and ay2 <= by2 + 0.25 * b_height
+    return verb if centred and higher and touches else None
+
+
+def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
+    """Keep the classes the shot's frames agree on; count, place and relate them."""
+    n = len(frames)
+    if not n:
+        return Scene()
+    best: dict[str, float] = defaultdict(float)
+    seen_in: Counter[str] = Counter()
+    counts: dict[str, list[int]] = defaultdict(list)
+    for boxes in frames:
+        per = Counter(d.name for d in boxes if d.score >= opts.min_score)
+        for d in boxes:
+            if d.score >= opts.maybe_score:
+                best[d.name] = max(best[d.name], d.score)
+        for word, c in per.items():
+            seen_in[word] += 1
+            counts[word].append(c)
+    kept = [w for w in best if best[w] >= opts.sure_score
+            or (n >= 2 and seen_in[w] >= 2 and seen_in[w] >= opts.support * n)]
+    kept.sort(key=lambda w: (-best[w], w))
+    things = []
+    for w in kept:
+        frame = max(frames, key=lambda boxes: max((d.score for d in boxes if d.name == w), default=0.0))
+        boxes = sorted((d for d in frame if d.name == w and d.score >= opts.min_score), key=lambda d: d.centre_x)
+        count = -(-int(2 * statistics.median(counts[w])) // 2) if counts[w] else 1  # median, rounded up
+        things.append(Thing(w, round(best[w], 3), max(count, 1), tuple(place(d) for d in boxes)))
+    kept_set = set(kept)
+    held: Counter[str] = Counter()
+    both: Counter[tuple[str, str]] = Counter()
+    for boxes in frames:
+        mine = [d for d in boxes if d.name in kept_set and d.score >= opts.min_score]
+        names = {d.name for d in mine}
+        for x in names:
+            for y in names - {x}:
+                both[(x, y)] += 1
+        found = {f"{a.name} {verb} {b.name}" for a in mine for b in mine if (verb := relation(a, b)) is not None}
+        held.update(found)
+    relations = []
+    for rel, c in held.most_common():
+        a, _verb, b = _split_relation(rel)
+        if c * 2 >= both[(a, b)]:
+            relations.append(rel)
+    maybe = tuple(sorted((w for w in best if w not in kept_set), key=lambda w: -best[w]))
+    return Scene(tuple(things), tuple(relations), maybe)
+
+
+def _split_relation(rel: str) -> tuple[str, str, str]:
+    m = re.match(r"(.+?) (riding|on) (.+)$", rel)
+    if m is None:
+        raise ValueError(f"not a relation: {rel!r}")
+    return m[1], m[2], m[3]
+
+
+# --- the log's text ------------------------------------------------------------------------------
+def plural(word: str, n: int) -> str:
+    """``2, person`` -> ``2 people``; ``1, cup`` -> ``1 cup`` (English plurals of COCO words)."""
+    if n == 1:
+        return f"1 {word}"
+    head, _, last = word.rpartition(" ")
+    irregular = {"person": "people", "mouse": "mice", "knife": "knives", "skis": "skis", "sheep": "sheep"}
+    if last in irregular:
+        last = irregular[last]
+    elif re.search(r"(s|x|ch|sh)$", last):
+        last += "es"
+    elif re.search(r"[^aeiou]y$", last):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{n} {head + ' ' if head else ''}{last}"
+
+
+def format_scene(scene: Scene) -> list[str]:
+    """The ``count:``, ``where:`` and ``relation:`` parts of a ``seen`` text (empty ones left out)."""
+    parts = []
+    if scene.things:
+        parts.append("count: " + ", ".join(plural(t.word, t.count) for t in scene.things))
+        places = [f"{t.word} {p}" for t in scene.things for p in t.places[:3]]
+        if places:
+            parts.append("where: " + ", ".join(places))
+    if scene.relations:
+        parts.append("relation: " + ", ".join(scene.relations))
+    return parts
+
+
+_COUNT = re.compile(r"(\d+) (.+)")
+
+
+def parse_counts(text: str) -> dict[str, int]:
+    """``"2 people, 1 cup"`` -> ``{"people": 2, "cup": 1}`` (the words as written)."""
+    out = {}
+    for item in text.split(","):
+        m = _COUNT.match(item.strip())
+        if m:
+            out[m[2]] = int(m[1])
+    return out
+
+
+def parse_relations(text: str) -> list[tuple[str, str, str]]:
+    """``"cup on dining table, person riding bicycle"`` -> ``[("cup", "on", "dining table"), ...]``."""
+    out = []
+    for item in text.split(","):
+        try:
+            out.append(_split_relation(item.strip()))
+        except ValueError:
+            continue
+    return out

@@ -1,0 +1,114 @@
+"""Pooling a detector's boxes over a shot: keep, count, place, relate (each rule fires and not)."""
+
+from __future__ import annotations
+
+from sokrat.perception.base import Detection, Label
+from sokrat.perception.log import VideoLogOptions, describe_shot
+from sokrat.perception.scene import (
+    Scene,
+    SceneOptions,
+    Thing,
+    format_scene,
+    parse_counts,
+    parse_relations,
+    place,
+    plural,
+    pool,
+    relation,
+)
+from sokrat.perception.words import parse_labels
+
+OPTS = SceneOptions()
+
+
+def box(name: str, score: float, x1: float, y1: float, x2: float, y2: float) -> Detection:
+    return Detection(name, score, (x1, y1, x2, y2))
+
+
+def test_a_high_score_in_one_frame_keeps_a_class_a_low_one_does_not() -> None:
+    sure = pool([[box("person", 0.9, 0.1, 0.1, 0.3, 0.9)], [], []], OPTS)
+    assert [t.word for t in sure.things] == ["person"]
+    once = pool([[box("mouse", 0.5, 0.5, 0.6, 0.9, 0.9)], [], []], OPTS)  # a false positive comes and goes
+    assert once.things == () and once.maybe == ("mouse",)
+
+
+def test_support_across_frames_keeps_a_middling_class() -> None:
+    bike = box("bicycle", 0.45, 0.4, 0.5, 0.6, 0.9)
+    assert [t.word for t in pool([[bike], [bike], [bike], []], OPTS).things] == ["bicycle"]
+    assert pool([[bike], [], [], []], OPTS).things == ()  # one frame in four is not support
+    assert pool([[bike]], OPTS).things == ()  # a single frame needs a sure score
+
+
+def test_counts_are_the_median_boxes_per_frame() -> None:
+    two = [box("person", 0.8, 0.05, 0.2, 0.25, 0.9), box("person", 0.7, 0.7, 0.2, 0.9, 0.9)]
+    scene = pool([two, two, [two[0]]], OPTS)
+    assert scene.things[0].count == 2
+    scene = pool([two, [two[0]], [two[0]]], OPTS)
+    assert scene.things[0].count == 1
+    assert format_scene(pool([two, two], OPTS))[0] == "count: 2 people"
+
+
+def test_positions_left_centre_right_and_near_far() -> None:
+    assert place(box("cup", 0.9, 0.0, 0.0, 0.2, 0.2)) == "left"
+    assert place(box("cup", 0.9, 0.4, 0.4, 0.6, 0.6)) == "centre"
+    assert place(box("car", 0.9, 0.5, 0.0, 1.0, 1.0)) == "right near"
+    assert place(box("car", 0.9, 0.45, 0.45, 0.55, 0.55)) == "centre far"
+
+
+def test_relations_on_and_riding_fire_only_where_the_geometry_says_so() -> None:
+    table = box("dining table", 0.8, 0.0, 0.5, 1.0, 1.0)
+    cup_on = box("cup", 0.9, 0.4, 0.3, 0.5, 0.6)
+    cup_above = box("cup", 0.9, 0.4, 0.0, 0.5, 0.2)  # floating above, not touching
+    assert relation(cup_on, table) == "on"
+    assert relation(cup_above, table) is None
+    assert relation(table, cup_on) is None  # the bigger thing is not on the smaller
+    bike = box("bicycle", 0.8, 0.3, 0.5, 0.7, 0.95)
+    rider = box("person", 0.9, 0.35, 0.1, 0.65, 0.8)
+    walker = box("person", 0.9, 0.75, 0.1, 0.95, 0.95)  # beside the bicycle
+    assert relation(rider, bike) == "riding"
+    assert relation(walker, bike) is None
+    behind_table = box("person", 0.9, 0.3, 0.1, 0.6, 0.7)
+    assert relation(behind_table, table) is None  # people are on seats, not tables
+    chair = box("chair", 0.8, 0.3, 0.5, 0.6, 0.95)
+    assert relation(behind_table, chair) == "on"
+
+
+def test_a_relation_must_hold_in_most_frames_that_show_both() -> None:
+    table = box("dining table", 0.8, 0.0, 0.5, 1.0, 1.0)
+    on = box("cup", 0.9, 0.4, 0.3, 0.5, 0.6)
+    off = box("cup", 0.9, 0.4, 0.0, 0.5, 0.2)
+    assert pool([[on, table], [on, table], [off, table]], OPTS).relations == ("cup on dining table",)
+    assert pool([[on, table], [off, table], [off, table]], OPTS).relations == ()
+
+
+def test_scene_text_round_trips_through_the_log_format() -> None:
+    scene = Scene((Thing("person", 0.9, 2, ("left near", "right")), Thing("bicycle", 0.7, 1, ("centre",))),
+                  ("person riding bicycle",))
+    text = "; ".join(format_scene(scene))
+    assert text == ("count: 2 people, 1 bicycle; where: person left near, person right, bicycle centre; "
+                    "relation: person riding bicycle")
+    items = parse_labels(text)
+    assert parse_counts(", ".join(i.word for i in items if i.kind == "count")) == {"people": 2, "bicycle": 1}
+    assert parse_relations(", ".join(i.word for i in items if i.kind == "relation")) == [
+        ("person", "riding", "bicycle")]
+    assert plural("dining table", 2) == "2 dining tables" and plural("bus", 3) == "3 buses"
+
+
+def test_detections_name_the_shot_and_rooms_are_indoors() -> None:
+    opts = VideoLogOptions()
+    table = box("dining table", 0.8, 0.0, 0.5, 1.0, 1.0)
+    cup = box("cup", 0.95, 0.4, 0.3, 0.5, 0.6)
+    seen = describe_shot([[Label("espresso", 0.4)]] * 2, opts, detections=[[cup, table], [cup, table]])
+    assert seen.startswith("cup [container], dining table [furniture], espresso")
+    assert "relation: cup on dining table" in seen and "place: indoors" in seen
+    street = describe_shot([[Label("outdoors", 0.5, kind="place")]] * 2, opts,
+                           detections=[[box("car", 0.9, 0.0, 0.4, 0.3, 0.8)]] * 2)
+    assert "place: outdoors" in street and "indoors" not in street
+
+
+def test_a_shot_nothing_names_still_gets_guesses_and_scene_words() -> None:
+    opts = VideoLogOptions()
+    frames = [[Label("outdoors", 0.6, kind="place"), Label("sky", 0.6, kind="place")]] * 2
+    seen = describe_shot(frames, opts, detections=[[box("kite", 0.25, 0.4, 0.1, 0.5, 0.2)], []])
+    assert seen.startswith("maybe: kite") and "place: outdoors, sky" in seen
+    assert describe_shot(frames, opts, detections=[[], []]) == "place: outdoors, sky"
