@@ -29,6 +29,9 @@ NEAR_AREA = 0.2
 """A box covering at least a fifth of the frame is near the camera."""
 FAR_AREA = 0.02
 """A box covering under 2% of the frame is far away."""
+SAME_THING_IOU = 0.6
+"""Two boxes of different classes overlapping this much (intersection over union) in one frame
+are one thing the detector hesitates over (its suppression of duplicates is per class)."""
 
 SEATS = frozenset({"chair", "couch", "bench", "bed", "toilet"})
 """What a person sits or lies on (COCO words)."""
@@ -111,11 +114,41 @@ def relation(a: Detection, b: Detection) -> str | None:
     return verb if centred and higher and touches else None
 
 
+def iou(a: Detection, b: Detection) -> float:
+    ax1, ay1, ax2, ay2 = a.box
+    bx1, by1, bx2, by2 = b.box
+    inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
+    union = a.area + b.area - inter
+    return inter / union if union > 0 else 0.0
+
+
+def relabellings(frames: Sequence[Sequence[Detection]], min_score: float) -> set[str]:
+    """Classes that are another class's name for the same thing: where two classes' boxes
+    coincide in a frame (``SAME_THING_IOU``), the one with the lower total score over the shot
+    is dropped ("bowl" on the cup's box; a cartoon animal called a bird in most frames and a
+    sheep in one)."""
+    total: dict[str, float] = defaultdict(float)
+    for boxes in frames:
+        for d in boxes:
+            if d.score >= min_score:
+                total[d.name] += d.score
+    dropped: set[str] = set()
+    for boxes in frames:
+        strong = [d for d in boxes if d.score >= min_score]
+        for i, a in enumerate(strong):
+            for b in strong[i + 1 :]:
+                if a.name != b.name and iou(a, b) >= SAME_THING_IOU:
+                    dropped.add(min((a.name, b.name), key=lambda w: (total[w], w)))
+    return dropped
+
+
 def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
     """Keep the classes the shot's frames agree on; count, place and relate them."""
     n = len(frames)
     if not n:
         return Scene()
+    dropped = relabellings(frames, opts.maybe_score)
+    frames = [[d for d in boxes if d.name not in dropped] for boxes in frames]
     best: dict[str, float] = defaultdict(float)
     seen_in: Counter[str] = Counter()
     counts: dict[str, list[int]] = defaultdict(list)

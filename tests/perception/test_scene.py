@@ -112,3 +112,14 @@ def test_a_shot_nothing_names_still_gets_guesses_and_scene_words() -> None:
     seen = describe_shot(frames, opts, detections=[[box("kite", 0.25, 0.4, 0.1, 0.5, 0.2)], []])
     assert seen.startswith("maybe: kite") and "place: outdoors, sky" in seen
     assert describe_shot(frames, opts, detections=[[], []]) == "place: outdoors, sky"
+
+
+def test_two_labels_on_one_box_are_one_thing_named_as_the_shot_agrees() -> None:
+    cup = box("cup", 0.95, 0.3, 0.0, 0.7, 0.65)
+    bowl = box("bowl", 0.6, 0.3, 0.02, 0.7, 0.66)  # the same box, another label
+    assert [t.word for t in pool([[cup, bowl], [cup, bowl]], OPTS).things] == ["cup"]
+    bird, sheep = box("bird", 0.9, 0.1, 0.1, 0.5, 0.9), box("sheep", 0.61, 0.1, 0.12, 0.5, 0.9)
+    assert [t.word for t in pool([[sheep, bird], [bird], [bird]], OPTS).things] == ["bird"]
+    # Apart in the frame, both are kept: a cup beside a bowl.
+    beside = box("bowl", 0.8, 0.72, 0.3, 0.95, 0.6)
+    assert {t.word for t in pool([[cup, beside], [cup, beside]], OPTS).things} == {"cup", "bowl"}
