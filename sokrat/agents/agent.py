@@ -1,7 +1,7 @@
 """`Agent`: the Python API over the planner graph (../shared/INTERFACE.md).
 
     agent = Agent()                                   # model, memory, tools from settings
-    result = agent.run("When did I last see the cat?", media=["day.mp4"])
+    result = agent.run("Where did I put my keys?", media=["day.mp4"])
     async for event in agent.astream("..."): ...      # the last event ("done") carries the Result
 
 Construct once, call :meth:`run` as often as needed: the agent keeps no per-run state (each

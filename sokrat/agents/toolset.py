@@ -1,6 +1,6 @@
 """Which tools the planner is offered for a goal, and which memories it is shown.
 
-Small models pick tools by surface cues: offered a video search for "What is 17 times 23?",
+Small models pick tools by surface cues: offered a video search for an arithmetic question,
 the 1.5B planner searched a video that did not exist until its error budget ran out. So a
 run is offered only the tools that can apply:
 

@@ -10,7 +10,7 @@ when the same file is added again). A collection stores, in Redis, per owner and
 
 Questions (:meth:`Collection.ask`) read the clock words first (:mod:`sokrat.video.clock`),
 narrow the timeline to that period, then reuse :meth:`VideoQA.ask_log` per clip in scope and
-merge the answers by clock time. "What did I do this morning?" is answered from the diary
+merge the answers by clock time. A question about what happened in a part of the day is answered from the diary
 (:mod:`sokrat.video.diary`), "what am I likely to do next?" from the routine across days.
 """
 

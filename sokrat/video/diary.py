@@ -109,7 +109,7 @@ def periods(coll: Collection, shots: list[Shot] | None = None) -> list[Period]:
 
 
 def answer(coll: Collection, spec: ClockSpec, scope: list[Shot], *, steps: list[StepRecord]) -> Result:
-    """ "What did I do this morning?": the period's diary, with a few evidence shots per period."""
+    """A question about a part of the day: the period's diary, with a few evidence shots per period."""
     from sokrat.video.collection import evidence_of
 
     ps = periods(coll, scope)
