@@ -167,7 +167,9 @@ class VideoIndexer:
         log_id = self.log_id(info.path)
         existing = self.memory.video_log(log_id)
         if existing is not None and existing.status == "complete":
-            return VideoLog(existing, info.path, reused=True)
+            # The log is keyed by content: the same video under another name (an upload stored
+            # by hash, a copy) reuses it, and is reported under the name it was given now.
+            return VideoLog(dataclasses.replace(existing, source=info.path.name), info.path, reused=True)
         meta = self.memory.begin_video_log(VideoLogMeta(
             log_id=log_id, source=info.path.name, duration_s=info.duration_s,
             models=self.perceivers.model_ids(),

@@ -17,8 +17,11 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 ARTIFACTS = Path(__file__).with_name("artifacts")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    # Function scope on purpose: Playwright's sync API runs an asyncio loop on this thread while
+    # its context is open, and a session-wide one would leave every later pytest-asyncio test
+    # "cannot be called from a running event loop".
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/install.sh dev does)")
     from playwright.sync_api import sync_playwright

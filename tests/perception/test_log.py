@@ -44,6 +44,16 @@ def test_second_index_reuses_the_log(memory, silent_video: Path) -> None:
     assert VideoIndexer(memory, other, options=OPTIONS).log_id(silent_video) != a.meta.log_id
 
 
+def test_a_copy_under_another_name_reuses_the_log_under_its_own_name(memory, silent_video: Path,
+                                                                       tmp_path: Path) -> None:
+    first = VideoIndexer(memory, Perceivers(taggers=[ColourTagger()]), options=OPTIONS).index(silent_video)
+    copy = tmp_path / "0123abcd.mp4"  # e.g. an upload stored under its hash
+    copy.write_bytes(silent_video.read_bytes())
+    again = VideoIndexer(memory, Perceivers(taggers=[ColourTagger()]), options=OPTIONS).index(copy)
+    assert again.reused and again.meta.log_id == first.meta.log_id
+    assert again.meta.source == "0123abcd.mp4" and first.meta.source == silent_video.name
+
+
 def test_interrupted_index_resumes_where_it_stopped(memory, silent_video: Path) -> None:
     interrupted = ColourTagger(fail_after=2)  # two chunks stored, Ctrl-C during the third
     indexer = VideoIndexer(memory, Perceivers(taggers=[interrupted]), options=OPTIONS)
