@@ -219,7 +219,8 @@ def format_scene(scene: Scene) -> list[str]:
     parts = []
     if scene.things:
         parts.append("count: " + ", ".join(plural(t.word, t.count) for t in scene.things))
-        places = [f"{t.word} {p}" for t in scene.things for p in t.places[:3]]
+        # each place once per word: three cars, two of them at the left far, read "car left far, car centre"
+        places = [f"{t.word} {p}" for t in scene.things for p in list(dict.fromkeys(t.places))[:3]]
         if places:
             parts.append("where: " + ", ".join(places))
     if scene.relations:

@@ -94,6 +94,13 @@ def test_scene_text_round_trips_through_the_log_format() -> None:
     assert plural("dining table", 2) == "2 dining tables" and plural("bus", 3) == "3 buses"
 
 
+def test_a_place_shared_by_several_boxes_is_said_once() -> None:
+    cars = Scene((Thing("car", 0.9, 3, ("left far", "left far", "centre")),))
+    assert format_scene(cars) == ["count: 3 cars", "where: car left far, car centre"]
+    apart = Scene((Thing("car", 0.9, 2, ("left far", "right near")),))
+    assert format_scene(apart) == ["count: 2 cars", "where: car left far, car right near"]
+
+
 def test_detections_name_the_shot_and_rooms_are_indoors() -> None:
     opts = VideoLogOptions()
     table = box("dining table", 0.8, 0.0, 0.5, 1.0, 1.0)
