@@ -8,8 +8,15 @@ from pathlib import Path
 import pytest
 
 from sokrat.errors import MediaError
+from sokrat.memory.base import LogEntry
 from sokrat.perception.base import Label
-from sokrat.perception.log import VideoIndexer, VideoLogOptions, describe_shot, log_id_for
+from sokrat.perception.log import (
+    VideoIndexer,
+    VideoLogOptions,
+    describe_shot,
+    log_id_for,
+    summarise,
+)
 from sokrat.perception.registry import Perceivers, get_perceivers
 from sokrat.perception.sampling import SamplingOptions
 from sokrat.perception.scene import SceneOptions
@@ -180,3 +187,16 @@ def test_a_corrupt_frame_is_skipped_and_the_log_says_what_ran(memory, tmp_path: 
     assert entries and entries[-1].t_end >= 14.0  # the shots after the damage are there
     assert vlog.meta.metadata["missing"] == {"detector": "ssd-mobilenet-v2-coco: pack not installed"}
     assert vlog.meta.models == ("colour-tagger",)
+
+
+def test_summary_ties_go_to_what_the_detector_located() -> None:
+    shots = ["vase [container]; count: 1 vase; where: vase centre near",
+             "switch [device], lighter [device]",
+             "kite, bicycle [vehicle]; count: 1 bicycle; where: bicycle right near",
+             "person; count: 1 person; where: person left"] + ["person"] * 3
+    entries = [LogEntry(i, float(i), i + 1.0, seen=s) for i, s in enumerate(shots)]
+    summary = summarise(entries, 7.0)
+    assert "Seen most: person (4), vase (1), bicycle (1), switch (1), lighter (1), kite (1)." in summary
+    # without boxes, the order is the order first seen
+    plain = [LogEntry(0, 0.0, 1.0, seen="switch [device], kite"), LogEntry(1, 1.0, 2.0, seen="kite")]
+    assert "Seen most: kite (2), switch (1)." in summarise(plain, 2.0)
