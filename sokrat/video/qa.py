@@ -458,6 +458,8 @@ class _Answer:
         self.qa, self.q, self.log, self.scope, self.source, self.log_id = qa, q, log, scope, source, log_id
         self.steps: list[StepRecord] = []
         self._cosines: dict[int, float] | None = None
+        self._semantic_only = False
+        """The shots shown were picked by meaning alone (no word of the question in them)."""
 
     def result(self, answer: str, evidence: Sequence[LogEntry], status: RunStatus = "succeeded",
                usage: Usage | None = None) -> Result:
@@ -650,6 +652,7 @@ class _Answer:
                                          semantic=semantic) if query.strip() else []
             if semantic and moments:
                 moments = [m for m in moments if self._related(m)]
+                self._semantic_only = bool(moments)
             picked += [self.log.by_index[m.index] for m in moments]
         unique = list({e.index: e for e in picked}.values())[:MAX_SHOWN]
         return sorted(unique, key=lambda e: e.t_start)
@@ -683,7 +686,7 @@ class _Answer:
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]
-        if not _supported(answer, used):
+        if not _supported(answer, used) or (self._semantic_only and not self._from_related_part(answer, used)):
             # A small model sometimes answers from its own imagination ("the purple block"):
             # quote what the log itself says about the thing asked, or say it does not tell.
             quoted = self._quote(shown)
@@ -696,6 +699,19 @@ class _Answer:
         spans = _join([fmt_span(e.t_start, e.t_end) for e in used])
         text = answer if re.search(r"\d:\d\d", answer) else f"{answer}, at {spans}"
         return self.result(text[0].upper() + text[1:] + ".", used, usage=usage)
+
+    def _from_related_part(self, answer: str, used: Sequence[LogEntry]) -> bool:
+        """For shots related by meaning alone: whether the answer comes from the part of a shot
+        (what is seen, said or written) that is closest in meaning to the question. A shot can
+        stand out for its picture ("dining table" for a question about dinner) while the answer
+        is taken from its unrelated speech; that answer is not about the question."""
+        embed = self.qa.embedder.embed
+        qvec = embed([self.q.text])[0]
+        for e in used:
+            parts = [p for p in (e.seen, e.said, e.ocr) if p]
+            if parts and _in_text(answer, closest_part(qvec, parts, embed)):
+                return True
+        return False
 
     def _quote(self, shown: list[LogEntry]) -> tuple[str, list[LogEntry]] | None:
         """The said or on-screen text of the shown shot that best matches the question."""
@@ -726,12 +742,26 @@ def stands_out(index: int, cosines: dict[int, float]) -> bool:
     return cosines[index] > statistics.fmean(others) + RELATED_Z * max(sd, 1e-6)
 
 
+def closest_part(qvec: Any, parts: Sequence[str], embed: Any) -> str:
+    """The one of ``parts`` whose embedding has the highest cosine with ``qvec``."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0]
+    vecs = embed(list(parts))
+    return parts[int(np.argmax([float(np.dot(qvec, v)) for v in vecs]))]
+
+
 def _supported(answer: str, entries: Sequence[LogEntry]) -> bool:
     """Whether some content word (or number) of ``answer`` is in the cited shots' text."""
+    return _in_text(answer, " ".join(e.text for e in entries))
+
+
+def _in_text(answer: str, text: str) -> bool:
     words = {_stem(w) for w in content_words(answer) if len(w) > 2 or w.isdigit()}
     if not words:
         return True  # "yes", "3": nothing to check against
-    text = " ".join(e.text for e in entries).lower()
+    text = text.lower()
     found = {_stem(t) for t in re.findall(r"[a-z0-9']+", text)}
     return not words.isdisjoint(found)
 

@@ -259,3 +259,30 @@ def test_related_means_standing_out_from_the_log_s_other_shots() -> None:
     flat = {i: 0.4 + 0.01 * i for i in range(6)}  # everything alike: nothing stands out
     assert not any(stands_out(i, flat) for i in flat)
     assert not stands_out(0, {0: 0.9, 1: 0.1})  # too few shots to judge
+
+
+def test_an_answer_by_meaning_alone_must_come_from_the_shot_s_related_part() -> None:
+    from types import SimpleNamespace
+
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    seen, said = "dining table [furniture], cup [container]", "The meeting with Anna moved to Friday."
+    unit = {"dinner": (1.0, 0.0), "meeting": (0.0, 1.0)}  # a stand-in embedder: one axis per topic
+
+    class Topics:
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.array([unit["meeting" if "meeting" in t.lower() else "dinner"] for t in texts])
+
+    entry = LogEntry(0, 0.0, 5.0, seen=seen, said=said)
+    qa = SimpleNamespace(embedder=Topics())
+
+    def answer(question: str) -> _Answer:
+        return _Answer(qa, parse_question(question), LogIndex([entry]), [entry], "v.mp4", "log")  # type: ignore[arg-type]
+
+    # the shot relates to "dinner" by its picture; its speech names someone about something else
+    assert not answer("Who called me about dinner?")._from_related_part("Anna", [entry])
+    # asked about the meeting, the speech is the related part: the same answer stands
+    assert answer("Who is the meeting with?")._from_related_part("Anna", [entry])
+    assert answer("What furniture was at dinner?")._from_related_part("a dining table", [entry])
