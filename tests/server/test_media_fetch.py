@@ -33,7 +33,7 @@ def upload(base: str, path: Path, headers: dict[str, str] | None = None) -> dict
 @pytest.mark.slow
 def test_worker_fetches_media_from_the_api(procs: Procs, bikes: Path, tmp_path: Path) -> None:
     worker_data = tmp_path / "worker-data"
-    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "rickshaw", "k": 3}}]) as llm:
+    with ScriptedLLM([{"tool": "video_qa", "arguments": {"question": "When does a rickshaw appear?"}}]) as llm:
         base = start_server(procs, SOKRAT_ADMIN_KEYS=ADMIN, SOKRAT_LLM_BASE_URL=llm.base_url)
         worker = procs.start("worker", "worker", SOKRAT_DATA_DIR=str(worker_data), SOKRAT_API_URL=base,
                              SOKRAT_ADMIN_KEYS=ADMIN, SOKRAT_LLM_BASE_URL=llm.base_url)
@@ -47,7 +47,7 @@ def test_worker_fetches_media_from_the_api(procs: Procs, bikes: Path, tmp_path: 
     assert cached.read_bytes() == bikes.read_bytes()
     assert media["sha256"] == hashlib.sha256(bikes.read_bytes()).hexdigest()
     assert not (worker_data / "media").exists()  # the worker never had the upload itself
-    assert task["result"]["steps"][0]["tool"] == "video_search" and task["result"]["steps"][0]["ok"]
+    assert task["result"]["steps"][0]["tool"] == "video_qa" and task["result"]["steps"][0]["ok"]
     assert task["result"]["evidence"], task["result"]  # the fetched file was indexed and searched
     assert events[0]["data"]["media"] == ["bikes.mp4"]
 

@@ -61,7 +61,7 @@ def test_redis_outage_during_a_run_is_not_an_attempt(procs: Procs, tmp_path: Pat
     url = ensure_server(data_dir=redis_dir).url
     visibility = 2.0
     try:
-        with ScriptedLLM([], hold_act=1) as llm:
+        with ScriptedLLM([{"tool": "python_exec", "arguments": {"code": "print(17 * 23)"}}], hold_act=1) as llm:
             env = {"REDIS_URL": url, "SOKRAT_LLM_BASE_URL": llm.base_url, "SOKRAT_TASK_VISIBILITY_S": str(visibility)}
             base = start_server(procs, **env)
             worker = procs.start("worker", "worker", **env)

@@ -28,7 +28,7 @@ def submit(base: str, bikes: Path, goal: str) -> tuple[str, str]:
 
 
 def test_serve_and_worker_run_a_video_task(procs: Procs, bikes: Path) -> None:
-    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "rickshaw", "k": 3}}]) as llm:
+    with ScriptedLLM([{"tool": "video_qa", "arguments": {"question": "When does a rickshaw appear?"}}]) as llm:
         base = start_server(procs, SOKRAT_LLM_BASE_URL=llm.base_url)
         worker = procs.start("worker", "worker", "--concurrency", "2", SOKRAT_LLM_BASE_URL=llm.base_url)
         task_id, _ = submit(base, bikes, "When does a rickshaw appear in the video?")
@@ -42,14 +42,14 @@ def test_serve_and_worker_run_a_video_task(procs: Procs, bikes: Path) -> None:
         assert task["status"] == "succeeded" == result["status"], (task, procs.log(worker))
         assert task["result"] == result
         # the answer is built from the real tool's observation (times of the matched moment)
-        assert result["steps"][0]["tool"] == "video_search" and result["steps"][0]["ok"]
+        assert result["steps"][0]["tool"] == "video_qa" and result["steps"][0]["ok"]
         observation = result["steps"][0]["observation"]
         assert "t_start" in observation
         assert result["evidence"], result
         ev = result["evidence"][0]
         assert f"{ev['t_start']:g} s" in result["answer"]
         assert 0.0 <= ev["t_start"] < ev["t_end"] <= 11.0
-        assert llm.tool_calls == ["video_search"]
+        assert llm.tool_calls == ["video_qa"]
 
         # a late subscriber gets the same stream replayed from the start; Last-Event-ID resumes
         assert [e["id"] for e in follow(base, task_id)] == [e["id"] for e in events]
@@ -65,14 +65,14 @@ def test_killed_worker_task_is_resumed_by_another(procs: Procs, bikes: Path) -> 
     """SIGKILL a worker between two planner steps; a second worker takes the task over after
     the visibility timeout and resumes it from the durable checkpoint: the completed tool call
     is not repeated and the run is not planned again."""
-    with ScriptedLLM([{"tool": "video_search", "arguments": {"query": "rickshaw", "k": 3}}], hold_act=2) as llm:
+    with ScriptedLLM([{"tool": "video_qa", "arguments": {"question": "When does a rickshaw appear?"}}], hold_act=2) as llm:
         env = {"SOKRAT_LLM_BASE_URL": llm.base_url, "SOKRAT_TASK_VISIBILITY_S": "3"}
         base = start_server(procs, **env)
         first = procs.start("worker-a", "worker", **env)
         task_id, _ = submit(base, bikes, "When does a rickshaw appear in the video?")
 
         wait_for(llm.held.is_set, "the first worker to finish its tool call and ask for the next action")
-        assert llm.tool_calls == ["video_search"]
+        assert llm.tool_calls == ["video_qa"]
         plans = llm.count("plan")  # 0 or 1: a one-line goal may be its own plan
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=60)
@@ -85,9 +85,9 @@ def test_killed_worker_task_is_resumed_by_another(procs: Procs, bikes: Path) -> 
         task = httpx.get(f"{base}/v1/tasks/{task_id}", timeout=30).json()
         assert task["status"] == "succeeded", (task, procs.log(second))
         assert task["attempts"] == 2 and task["worker"] != running["worker"]
-        assert llm.tool_calls == ["video_search"], "the completed tool call was repeated"
+        assert llm.tool_calls == ["video_qa"], "the completed tool call was repeated"
         assert llm.count("plan") == plans, f"the run was planned again: {llm.requests}"
-        assert [s["tool"] for s in task["result"]["steps"]] == ["video_search"]
+        assert [s["tool"] for s in task["result"]["steps"]] == ["video_qa"]
         assert [e["event"] for e in events].count("run_started") == 2  # one per attempt, one stream
 
 
