@@ -182,3 +182,51 @@ def test_a_no_across_days_says_how_many_days(coll) -> None:  # type: ignore[no-u
     assert r.answer == "No: not at noon (2 days, 2 clip(s))."
     one = coll.ask("Was there a cat in the afternoon today?")
     assert one.answer == "No: not today in the afternoon (12:40-15:00, 2 clip(s))."
+
+
+def test_removing_a_clip_takes_its_shots_off_the_timeline_and_out_of_answers(coll) -> None:  # type: ignore[no-untyped-def]
+    assert coll.ask("When did I see a vehicle?").status == "succeeded"
+    removed = coll.remove("street.mp4")
+    assert removed is not None and removed.clip_id == "street/street.mp4"
+    assert [s.clip.source for s in coll.shots()] == ["kitchen.mp4", "kitchen.mp4", "office.mp4"]
+    assert not coll.client.zscan(coll.key + ":timeline", match="street*")[1]  # no orphan shot left
+    gone = coll.ask("When did I see a vehicle?")
+    assert gone.status == "no_answer" and not gone.evidence
+    assert coll.ask("Was there a cat this morning?").answer.startswith("At 08:00, in kitchen.mp4: Yes")  # untouched
+    assert coll.qa.log("street").entries  # the log itself stays, for reuse
+    assert coll.remove("street.mp4") is None and len(coll.shots()) == 3  # unknown now: nothing changes
+    for clip in list(coll.clips()):  # emptied, the collection still exists until deleted
+        coll.remove(clip.clip_id)
+    assert coll.exists() and coll.clips() == [] and coll.shots() == []
+
+
+def test_a_ref_naming_several_clips_is_refused_and_a_clip_id_is_not(coll) -> None:  # type: ignore[no-untyped-def]
+    coll.add_log("kitchen", "kitchen-17.mp4", _at(17, 8))  # the same content on another day
+    with pytest.raises(InvalidInput, match="names 2 clips"):
+        coll.remove("kitchen")  # the log id: both clips
+    assert len(coll.clips()) == 4 and len(coll.shots()) == 7  # the refusal lost nothing
+    assert coll.remove("kitchen/kitchen-17.mp4") is not None
+    assert [c.source for c in coll.clips()] == ["kitchen.mp4", "street.mp4", "office.mp4"]
+    assert coll.remove("kitchen") is not None and len(coll.shots()) == 3  # now unique
+
+
+def test_a_file_name_with_glob_characters_removes_only_its_own_shots(coll, memory) -> None:  # type: ignore[no-untyped-def]
+    _log(memory, "cam", [(0, 4, "tabby cat [animal]", ""), (4, 8, "dog [animal]", "")])
+    coll.add_log("cam", "cam[1]*.mp4", _at(18, 9))
+    coll.add_log("cam", "cam1x.mp4", _at(18, 10))
+    assert coll.remove("cam[1]*.mp4") is not None
+    assert [s.clip.source for s in coll.shots()].count("cam1x.mp4") == 2 and len(coll.shots()) == 7
+
+
+def test_collections_are_listed_per_owner_and_deleted_whole(coll) -> None:  # type: ignore[no-untyped-def]
+    other = Collection(coll.qa, "trip", owner="alice")
+    other.create()
+    Collection(coll.qa, "mine", owner="bob").create()
+    assert Collection.names(coll.qa, owner="alice") == ["day", "trip"]
+    coll.ask("What did I do this morning?")  # caches a diary period under the collection
+    assert list(coll.client.scan_iter(match=coll.key + ":*"))
+    assert coll.delete() is True
+    assert not list(coll.client.scan_iter(match=coll.key + ":*")) and not coll.exists()
+    assert Collection.names(coll.qa, owner="alice") == ["trip"] and Collection.names(coll.qa, owner="bob") == ["mine"]
+    assert coll.delete() is False  # nothing left to delete
+    assert coll.qa.log("kitchen").entries  # logs stay
