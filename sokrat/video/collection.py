@@ -312,7 +312,11 @@ class Collection:
         if not shots:
             return []
         ref = now or max(s.clock_start for s in shots)
-        return [s for s in shots if spec.contains(s.clock_start, ref)]
+        scope = [s for s in shots if spec.contains(s.clock_start, ref)]
+        if spec.latest_day:  # "around 4 pm": the latest day (up to today) with clips at that time
+            days = {s.clock_start.date() for s in scope if s.clock_start.date() <= ref.date()}
+            scope = [s for s in scope if s.clock_start.date() == max(days)] if days else []
+        return scope
 
     # --- questions -------------------------------------------------------------------------------
     def ask(self, question: str, *, now: datetime | None = None) -> Result:
@@ -333,9 +337,18 @@ class Collection:
         if not scope:
             return Result(answer=f"I have no clip from that time ({spec.phrase or 'the period asked'}).", evidence=[],
                           steps=[step], status="no_answer", reason="no clip covers that period")
+        note = ""
+        if spec.latest_day:  # say which day was taken, in the answer and in the trace
+            day = scope[0].clock_start
+            note = f"on {day:%A} {day.date()}, the latest day with clips {spec.phrase}"
+            step = step.model_copy(update={"observation": f"{step.observation}; no day named: {note}"})
         if spec.intent == "diary":
-            return diary.answer(self, spec, scope, steps=[step])
-        return self._ask_clips(spec, scope, step)
+            result = diary.answer(self, spec, scope, steps=[step])
+        else:
+            result = self._ask_clips(spec, scope, step)
+        if note and result.status == "succeeded":
+            result = result.model_copy(update={"answer": f"{result.answer} ({note[0].upper()}{note[1:]}.)"})
+        return result
 
     def _ask_clips(self, spec: ClockSpec, scope: list[Shot], step: StepRecord) -> Result:
         q = parse_question(spec.rest or spec.text)

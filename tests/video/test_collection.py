@@ -230,3 +230,29 @@ def test_collections_are_listed_per_owner_and_deleted_whole(coll) -> None:  # ty
     assert Collection.names(coll.qa, owner="alice") == ["trip"] and Collection.names(coll.qa, owner="bob") == ["mine"]
     assert coll.delete() is False  # nothing left to delete
     assert coll.qa.log("kitchen").entries  # logs stay
+
+
+def test_a_clock_time_without_a_day_is_the_latest_day_with_clips_then(coll) -> None:  # type: ignore[no-untyped-def]
+    assert parse_clock("What did I see around 2 pm?").latest_day
+    assert parse_clock("what was said between 12 and 1 pm?").latest_day
+    for text in ("What did I see in the afternoon?", "What did I see yesterday around 2 pm?",
+                 "Did I see a cat on Monday at 8?", "When did I first see the cat around 8?",
+                 "Where will I probably go around 2 pm?", "Was there a cat?"):
+        assert not parse_clock(text).latest_day, text
+    coll.add_log("kitchen", "kitchen-16.mp4", _at(16, 8))
+    coll.add_log("street", "street-17.mp4", _at(17, 14))  # nothing at 2 pm on the 18th
+    cat = coll.ask("When did I see the cat around 8?")
+    assert cat.answer.startswith("At 08:00, in kitchen.mp4") and {e.clock_start[:10] for e in cat.evidence} == {
+        "2026-11-18"}
+    assert cat.answer.endswith("(On Wednesday 2026-11-18, the latest day with clips around 8.)")
+    assert "latest day" in cat.steps[0].observation
+    two = coll.ask("What did I see around 2 pm?")
+    assert two.status == "succeeded" and "street-17.mp4" in two.answer and "Tuesday 2026-11-17" in two.answer
+    # the rule does not fire: a first/last, a day, or a part of the day still spans the days
+    first = coll.ask("When did I first see the cat around 8?")
+    assert first.answer.startswith("At 08:00, in kitchen-16.mp4") and "latest day" not in first.answer
+    monday = coll.ask("Did I see a cat on Monday around 8?")
+    assert monday.answer.startswith("At 08:00, in kitchen-16.mp4: Yes") and "latest day" not in monday.answer
+    morning = coll.ask("How many times did I see the cat in the morning?")
+    assert morning.answer.startswith("Twice") and "latest day" not in morning.answer
+    assert coll.ask("What did I see around 3 am?").status == "no_answer"  # no day has clips then
