@@ -186,11 +186,23 @@ class Collection:
 
     @staticmethod
     def names(qa: VideoQA, *, owner: str = "default") -> list[str]:
-        """The owner's collections (kept in a set beside them, so listing never scans the keyspace)."""
+        """The owner's collections, from a set kept beside them. Collections made before that
+        set existed are found once by a SCAN and added to it (with no collection at all, each
+        call scans: there is nothing to remember)."""
         client, prefix = getattr(qa.memory, "client", None), getattr(qa.memory, "prefix", None)
         if client is None or prefix is None:
             raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
-        return sorted(n.decode() if isinstance(n, bytes) else n for n in client.smembers(_index_key(prefix, owner)))
+        index = _index_key(prefix, owner)
+        if not client.exists(index):
+            head = f"{prefix}:coll:{owner}:"
+            found = set()
+            for key in client.scan_iter(match=_glob_escape(head) + "*", count=1000):
+                name, _, part = (key.decode() if isinstance(key, bytes) else key)[len(head):].partition(":")
+                if part in ("clips", "made") and _NAME.match(name):
+                    found.add(name)
+            if found:
+                client.sadd(index, *found)
+        return sorted(n.decode() if isinstance(n, bytes) else n for n in client.smembers(index))
 
     def clips(self) -> list[ClipInfo]:
         raw = self.client.hgetall(self.key + ":clips")

@@ -256,3 +256,12 @@ def test_a_clock_time_without_a_day_is_the_latest_day_with_clips_then(coll) -> N
     morning = coll.ask("How many times did I see the cat in the morning?")
     assert morning.answer.startswith("Twice") and "latest day" not in morning.answer
     assert coll.ask("What did I see around 3 am?").status == "no_answer"  # no day has clips then
+
+
+def test_collections_made_before_the_name_set_are_listed_once_found(coll) -> None:  # type: ignore[no-untyped-def]
+    index = coll.key.rsplit(":coll:", 1)[0] + ":colls:alice"
+    coll.client.delete(index)  # as a collection written before the set existed
+    coll.client.set(coll.key.replace(":day", ":diary-only") + ":diary:x", "{}")  # no clips/made: not a collection
+    assert Collection.names(coll.qa, owner="alice") == ["day"]
+    assert coll.client.smembers(index) in ({b"day"}, {"day"})  # remembered: the next call reads the set
+    assert Collection.names(coll.qa, owner="bob") == []
