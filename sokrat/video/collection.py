@@ -166,9 +166,7 @@ class Collection:
     def __init__(self, qa: VideoQA, name: str, *, owner: str = "default") -> None:
         if not _NAME.match(name or ""):
             raise InvalidInput(f"bad collection name {name!r}: use 1-64 letters, digits, '.', '_' or '-'")
-        client, prefix = getattr(qa.memory, "client", None), getattr(qa.memory, "prefix", None)
-        if client is None or prefix is None:
-            raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
+        client, prefix = _redis_of(qa)
         self.qa, self.name, self.owner = qa, name, owner
         self.client = client
         self.key = f"{prefix}:coll:{owner}:{name}"
@@ -189,9 +187,7 @@ class Collection:
         """The owner's collections, from a set kept beside them. Collections made before that
         set existed are found once by a SCAN and added to it (with no collection at all, each
         call scans: there is nothing to remember)."""
-        client, prefix = getattr(qa.memory, "client", None), getattr(qa.memory, "prefix", None)
-        if client is None or prefix is None:
-            raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
+        client, prefix = _redis_of(qa)
         index = _index_key(prefix, owner)
         if not client.exists(index):
             head = f"{prefix}:coll:{owner}:"
@@ -442,6 +438,15 @@ class Collection:
                           f"{fmt_span(g[0].entry.t_start, g[-1].entry.t_end)})" for g in groups[:6])
         return Result(answer=f"{times}: {target} {where}.", steps=steps,
                       evidence=[evidence_of(s.clip, s.entry) for g in groups for s in g])
+
+
+def _redis_of(qa: VideoQA) -> tuple[Any, str]:
+    """The memory's Redis client and key root: on a Redis Cluster the root is the memory's hash
+    tag, so a collection's keys share one slot (its transactions and SCANs stay on one node)."""
+    client, root = getattr(qa.memory, "client", None), getattr(qa.memory, "key_root", None)
+    if client is None or root is None:
+        raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
+    return client, root
 
 
 def _index_key(prefix: str, owner: str) -> str:
