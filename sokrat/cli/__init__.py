@@ -1,6 +1,6 @@
 """The `sokrat` command line (../shared/INTERFACE.md). Each area registers its commands
 from its own module: `system` (doctor, tools, tool), `video` (index, ask, search),
-`agent` (run), `serve` (serve, worker)."""
+`collection` (list, remove, delete), `agent` (run), `serve` (serve, worker)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from sokrat.cli import agent, mcp, serve, system, video
+    from sokrat.cli import agent, collection, mcp, serve, system, video
 
-    for module in (video, agent, serve, system, mcp):
+    for module in (video, collection, agent, serve, system, mcp):
         module.register(app)
 
 

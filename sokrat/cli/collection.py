@@ -1,4 +1,5 @@
-"""`sokrat index/ask/log --collection NAME`: a day of clips as one memory (see :mod:`sokrat.video.collection`)."""
+"""`sokrat index/ask/log --collection NAME`: a day of clips as one memory (see :mod:`sokrat.video.collection`),
+and `sokrat collection list/remove/delete` to take clips or whole collections away."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 from sokrat.cli._common import emit_json, fail, stderr, stdout, user_errors
 
 if TYPE_CHECKING:
+    from sokrat.video.collection import Collection
     from sokrat.video.qa import VideoQA
 
 OWNER = "default"
@@ -74,3 +78,72 @@ def print_diary(qa: VideoQA, name: str, *, as_json: bool) -> None:
         return
     for p in periods:
         stdout.print(p.sentence(), highlight=False, soft_wrap=True, markup=False)
+
+
+def _existing(name: str) -> Collection:
+    from sokrat.cli import video
+    from sokrat.video.collection import Collection
+
+    coll = Collection(video._qa(), name, owner=OWNER)
+    if not coll.exists():
+        raise fail(f"no collection named {name!r}; `sokrat collection list` shows yours")
+    return coll
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Your collections of clips: list them, take a clip out, delete one.",
+                        no_args_is_help=True)
+    app.add_typer(group, name="collection")
+
+    @group.command("list")
+    def list_(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+        """The collections (made with `sokrat index ... --collection NAME`) and their clip counts."""
+        from sokrat.cli import video
+        from sokrat.video.collection import Collection
+
+        with user_errors():
+            qa = video._qa()
+            rows = [{"name": n, "clips": len(Collection(qa, n, owner=OWNER).clips())}
+                    for n in Collection.names(qa, owner=OWNER)]
+        if as_json:
+            emit_json({"collections": rows})
+            return
+        for r in rows:
+            stdout.print(f"{r['name']}  {r['clips']} clip(s)", highlight=False, soft_wrap=True, markup=False)
+        if not rows:
+            stderr.print("no collections yet: `sokrat index PATH --collection NAME` makes one", highlight=False)
+
+    @group.command("remove")
+    def remove(
+        name: str = typer.Argument(..., help="The collection."),
+        clip: str = typer.Argument(..., help="The clip: its file name, log id or clip id (log_id/source)."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    ) -> None:
+        """Take one clip and all its shots off the collection's timeline (its log stays, for reuse)."""
+        with user_errors():
+            coll = _existing(name)
+            removed = coll.remove(clip)
+            if removed is None:
+                known = ", ".join(c.source for c in coll.clips()) or "none"
+                raise fail(f"no clip {clip!r} in the collection {name!r} (its clips: {known})")
+            left = coll.clips()
+        if as_json:
+            emit_json({"collection": name, "removed": removed.to_json(), "clips": [c.to_json() for c in left]})
+            return
+        stdout.print(f"removed {removed.source} (started {removed.to_json()['clock_start']}) from {name}: "
+                     f"{len(left)} clip(s) left", highlight=False, soft_wrap=True, markup=False)
+
+    @group.command("delete")
+    def delete(
+        name: str = typer.Argument(..., help="The collection."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    ) -> None:
+        """Delete a collection: its clips, timeline and diary (the clips' logs stay, for reuse)."""
+        with user_errors():
+            coll = _existing(name)
+            n = len(coll.clips())
+            coll.delete()
+        if as_json:
+            emit_json({"collection": name, "deleted": True, "clips": n})
+            return
+        stdout.print(f"deleted the collection {name} ({n} clip(s))", highlight=False, soft_wrap=True, markup=False)

@@ -242,6 +242,12 @@ class RedisMemory(Memory):
             self._embedder = get_embedder(self.settings)
         return self._embedder
 
+    @property
+    def key_root(self) -> str:
+        """What every key of this memory starts with (``{prefix}`` on a Redis Cluster); keys kept
+        beside the memory's own (collections) start with it too, to share its slot."""
+        return self._root
+
     def _k(self, *parts: str) -> str:
         return ":".join((self._root, *parts))
 

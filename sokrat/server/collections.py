@@ -5,6 +5,10 @@
   each upload (or reuse its log) and put it on the collection's wall-clock timeline; a clip
   that fails is reported in ``failed`` and the others are still added.
 - ``GET /v1/collections/{name}``: its clips (with clock times) and its diary.
+- ``DELETE /v1/collections/{name}/media/{clip}``: take one clip and all its shots off the
+  timeline (``clip``: the upload's media id, the clip id ``log_id/source``, its log id or its
+  file name); the view after removal, 404 for an unknown clip.
+- ``DELETE /v1/collections/{name}``: the whole collection (204); uploads and logs stay.
 
 Collections belong to the API key's owner (:class:`~sokrat.video.collection.Collection` keys
 them by owner and name); another key gets 404. A task's ``"collection"`` asks over one.
@@ -13,9 +17,10 @@ Indexing runs in this process's thread pool (a clip's log is built once per cont
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +33,7 @@ from sokrat.server.schemas import errors
 router = APIRouter(prefix="/v1", tags=["collections"], responses=errors(400, 401, 413, 422, 503))
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 MAX_MEDIA_PER_ADD = 50
+MEDIA_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class CollectionCreate(BaseModel):
@@ -37,7 +43,7 @@ class CollectionCreate(BaseModel):
 
 class CollectionAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    media: list[Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]] = Field(
+    media: list[Annotated[str, Field(pattern=MEDIA_ID.pattern)]] = Field(
         min_length=1, max_length=MAX_MEDIA_PER_ADD, description="Ids from POST /v1/media.")
     start: str | None = Field(default=None, description=(
         "Wall-clock start (ISO 8601) of clips whose container has no creation_time; each next such "
@@ -103,6 +109,37 @@ async def add_media(name: str, body: CollectionAdd, request: Request, who: Princ
 async def get_collection(name: str, request: Request, who: PrincipalDep, logs: VideoLogsDep) -> CollectionView:
     coll = await _existing(request, logs, name, who.owner)
     return await run_in_threadpool(_view, coll)
+
+
+def _clip_of_media(coll: Any, row: Any) -> str | None:
+    """The clip an upload became: its content (the log id starts with the file's SHA-256) under
+    the name :func:`add_media` gave it."""
+    name = row.filename or f"{row.id}{row.suffix}"
+    return next((c.clip_id for c in coll.clips() if c.log_id.startswith(row.sha256[:32]) and c.source == name), None)
+
+
+@router.delete("/collections/{name}/media/{clip:path}", response_model=CollectionView, responses=errors(404))
+async def remove_media(name: str, clip: str, request: Request, who: PrincipalDep, store: StoreDep,
+                       logs: VideoLogsDep) -> CollectionView:
+    coll = await _existing(request, logs, name, who.owner)
+    ref: str | None = clip
+    if MEDIA_ID.match(clip) and not await run_in_threadpool(coll.matching, clip):
+        try:  # another owner's upload (or one since expired) is an unknown clip
+            row = await store.get_media(clip, owner=who.scope)
+            ref = await run_in_threadpool(_clip_of_media, coll, row)
+        except NotFound:
+            pass
+    removed = await run_in_threadpool(coll.remove, ref) if ref else None
+    if removed is None:
+        raise NotFound(f"no clip {clip!r} in the collection {name!r}; GET /v1/collections/{name} lists them")
+    return await run_in_threadpool(_view, coll)
+
+
+@router.delete("/collections/{name}", status_code=204, responses=errors(404))
+async def delete_collection(name: str, request: Request, who: PrincipalDep, logs: VideoLogsDep) -> Response:
+    coll = await _existing(request, logs, name, who.owner)
+    await run_in_threadpool(coll.delete)
+    return Response(status_code=204)
 
 
 __all__ = ["router"]

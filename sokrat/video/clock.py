@@ -4,7 +4,8 @@ whether it asks for the first / last time, a diary of the period or a forecast.
 Rules, not a model (microseconds, and they say why). Days: "today", "this ...", "yesterday",
 "on Tuesday". Parts of the day: morning (05-12), afternoon (12-18), evening / tonight (18-24),
 noon / lunch (11:30-13:30), "around 8" / "at 8:30 am" (half an hour each side), "between 12
-and 1 pm". The words that said it are removed; the rest goes to :mod:`sokrat.video.question`.
+and 1 pm". A clock time with no day means the latest day with clips at that time. The words
+that said it are removed; the rest goes to :mod:`sokrat.video.question`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class ClockSpec:
     """Part of the day, in hours since midnight [start, end)."""
     after_words: str = ""
     """Forecast: "after lunch" -> "lunch" (the activity to predict from)."""
+    latest_day: bool = False
+    """A clock time ("around 4 pm", "at 8:30", "between 9 and 10 am") with no day and no
+    first/last: it means that time on the latest day that has clips then, not every day's."""
 
     def contains(self, t: datetime, ref: datetime) -> bool:
         """Whether wall-clock time ``t`` is in the period; ``ref`` is "now" (its day is "today")."""
@@ -121,15 +125,16 @@ def parse_clock(text: str) -> ClockSpec:
     m = take(r"\bon (" + "|".join(WEEKDAYS) + r")\b")
     if m:
         weekday = WEEKDAYS.index(m[1])
+    clock_time = False
     if (m := take(rf"\bbetween {_HOUR} and {_HOUR}")) is not None:
         try:
-            hours = _between(m)
+            hours, clock_time = _between(m), True
         except ValueError:
             hours = None
     elif (m := take(rf"\b(?:around|about|at|near) {_HOUR}(?= |\?|$|,|\.)")) is not None and (m[2] or m[3] or
                                                                                              int(m[1]) <= 12):
         try:
-            hours = _around(m)
+            hours, clock_time = _around(m), True
         except ValueError:
             hours = None
     elif intent != "forecast" and (m := take(r"\b(?:(?:this|in the|at|during the|around|over) )?"
@@ -140,8 +145,10 @@ def parse_clock(text: str) -> ClockSpec:
         order = "first"
     elif re.search(r"\b(?:last|latest|most recent)\b", q) and not re.search(r"\blast (?:night|week)\b", q):
         order = "last"
+    # a part of the day ("in the evening") still spans the days: it names no one moment
+    latest = clock_time and intent != "forecast" and not day and weekday is None and not order
     return ClockSpec(text=text, rest=rest, phrase=" ".join(phrases), intent=intent, order=order, day=day,
-                     weekday=weekday, hours=hours, after_words=after_words)
+                     weekday=weekday, hours=hours, after_words=after_words, latest_day=latest)
 
 
 __all__ = ["ClockSpec", "PERIODS", "parse_clock"]

@@ -166,19 +166,39 @@ class Collection:
     def __init__(self, qa: VideoQA, name: str, *, owner: str = "default") -> None:
         if not _NAME.match(name or ""):
             raise InvalidInput(f"bad collection name {name!r}: use 1-64 letters, digits, '.', '_' or '-'")
-        client, prefix = getattr(qa.memory, "client", None), getattr(qa.memory, "prefix", None)
-        if client is None or prefix is None:
-            raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
+        client, prefix = _redis_of(qa)
         self.qa, self.name, self.owner = qa, name, owner
         self.client = client
         self.key = f"{prefix}:coll:{owner}:{name}"
+        self._index = _index_key(prefix, owner)
 
     # --- membership ---------------------------------------------------------------------------
     def exists(self) -> bool:
         return bool(self.client.exists(self.key + ":clips") or self.client.exists(self.key + ":made"))
 
     def create(self) -> None:
-        self.client.set(self.key + ":made", iso(datetime.now(UTC)))
+        pipe = self.client.pipeline(transaction=True)
+        pipe.set(self.key + ":made", iso(datetime.now(UTC)), nx=True)
+        pipe.sadd(self._index, self.name)
+        pipe.execute()
+
+    @staticmethod
+    def names(qa: VideoQA, *, owner: str = "default") -> list[str]:
+        """The owner's collections, from a set kept beside them. Collections made before that
+        set existed are found once by a SCAN and added to it (with no collection at all, each
+        call scans: there is nothing to remember)."""
+        client, prefix = _redis_of(qa)
+        index = _index_key(prefix, owner)
+        if not client.exists(index):
+            head = f"{prefix}:coll:{owner}:"
+            found = set()
+            for key in client.scan_iter(match=_glob_escape(head) + "*", count=1000):
+                name, _, part = (key.decode() if isinstance(key, bytes) else key)[len(head):].partition(":")
+                if part in ("clips", "made") and _NAME.match(name):
+                    found.add(name)
+            if found:
+                client.sadd(index, *found)
+        return sorted(n.decode() if isinstance(n, bytes) else n for n in client.smembers(index))
 
     def clips(self) -> list[ClipInfo]:
         raw = self.client.hgetall(self.key + ":clips")
@@ -198,6 +218,8 @@ class Collection:
         clip = ClipInfo(log_id, source, clock_start, float(dur))
         base = clock_start.timestamp()
         pipe = self.client.pipeline(transaction=True)
+        pipe.set(self.key + ":made", iso(datetime.now(UTC)), nx=True)  # it exists until deleted, even emptied
+        pipe.sadd(self._index, self.name)
         pipe.hset(self.key + ":clips", clip.clip_id, json.dumps({"log_id": log_id, "source": source,
                                                                  "clock_start": iso(clock_start),
                                                                  "duration_s": clip.duration_s}))
@@ -229,23 +251,43 @@ class Collection:
                 reports.append(AddReport(source, False, error=str(e)))
         return reports
 
-    def remove(self, log_id_or_source: str) -> bool:
-        """Drop a clip (by log id or file name) and its shots from the timeline."""
-        for clip in self.clips():
-            if log_id_or_source in (clip.log_id, clip.source, clip.clip_id):
-                members = [f"{clip.clip_id}#{e.index}" for e in self.qa.log(clip.log_id).entries]
-                pipe = self.client.pipeline(transaction=True)
-                if members:
-                    pipe.zrem(self.key + ":timeline", *members)
-                pipe.hdel(self.key + ":clips", clip.clip_id)
-                pipe.execute()
-                return True
-        return False
+    def matching(self, ref: str) -> list[ClipInfo]:
+        """The clips ``ref`` names: a clip id (``log_id/source``), a log id or a file name."""
+        return [c for c in self.clips() if ref in (c.log_id, c.source, c.clip_id)]
 
-    def delete(self) -> None:
-        keys = list(self.client.scan_iter(match=self.key + ":*"))
+    def remove(self, ref: str) -> ClipInfo | None:
+        """Drop a clip (by clip id, log id or file name) and all its shots from the timeline; the
+        clip's log stays (other clips and collections may share it). None when nothing matches;
+        a ref that names several clips (one content added under two names) is refused, not guessed."""
+        found = self.matching(ref)
+        if not found:
+            return None
+        if len(found) > 1:
+            raise InvalidInput(f"{ref!r} names {len(found)} clips of {self.name!r}; give one clip id: "
+                               + ", ".join(c.clip_id for c in found))
+        clip = found[0]
+        # the members are read from the timeline itself, not from the log, so shots of a log
+        # that was since rebuilt or deleted are removed too
+        pattern = _glob_escape(clip.clip_id) + "#*"
+        members = [m for m, _ in self.client.zscan_iter(self.key + ":timeline", match=pattern)]
+        pipe = self.client.pipeline(transaction=True)
+        if members:
+            pipe.zrem(self.key + ":timeline", *members)
+        pipe.hdel(self.key + ":clips", clip.clip_id)
+        pipe.execute()
+        return clip
+
+    def delete(self) -> bool:
+        """Remove the collection: its clips, timeline and cached diary (the clips' logs stay).
+        False when there was nothing to delete. SCAN on the memory's client: on a Redis Cluster
+        every key of the memory shares one hash slot (its prefix is a hash tag), so it is one node."""
+        keys = list(self.client.scan_iter(match=_glob_escape(self.key) + ":*"))
+        pipe = self.client.pipeline(transaction=True)
         if keys:
-            self.client.delete(*keys)
+            pipe.delete(*keys)
+        pipe.srem(self._index, self.name)
+        was_listed = pipe.execute()[-1]
+        return bool(keys) or bool(was_listed)
 
     def content_key(self) -> str:
         """A hash of what the collection holds (its clips and their starts): caches key on it."""
@@ -278,7 +320,11 @@ class Collection:
         if not shots:
             return []
         ref = now or max(s.clock_start for s in shots)
-        return [s for s in shots if spec.contains(s.clock_start, ref)]
+        scope = [s for s in shots if spec.contains(s.clock_start, ref)]
+        if spec.latest_day:  # "around 4 pm": the latest day (up to today) with clips at that time
+            days = {s.clock_start.date() for s in scope if s.clock_start.date() <= ref.date()}
+            scope = [s for s in scope if s.clock_start.date() == max(days)] if days else []
+        return scope
 
     # --- questions -------------------------------------------------------------------------------
     def ask(self, question: str, *, now: datetime | None = None) -> Result:
@@ -299,9 +345,18 @@ class Collection:
         if not scope:
             return Result(answer=f"I have no clip from that time ({spec.phrase or 'the period asked'}).", evidence=[],
                           steps=[step], status="no_answer", reason="no clip covers that period")
+        note = ""
+        if spec.latest_day:  # say which day was taken, in the answer and in the trace
+            day = scope[0].clock_start
+            note = f"on {day:%A} {day.date()}, the latest day with clips {spec.phrase}"
+            step = step.model_copy(update={"observation": f"{step.observation}; no day named: {note}"})
         if spec.intent == "diary":
-            return diary.answer(self, spec, scope, steps=[step])
-        return self._ask_clips(spec, scope, step)
+            result = diary.answer(self, spec, scope, steps=[step])
+        else:
+            result = self._ask_clips(spec, scope, step)
+        if note and result.status == "succeeded":
+            result = result.model_copy(update={"answer": f"{result.answer} ({note[0].upper()}{note[1:]}.)"})
+        return result
 
     def _ask_clips(self, spec: ClockSpec, scope: list[Shot], step: StepRecord) -> Result:
         q = parse_question(spec.rest or spec.text)
@@ -383,6 +438,24 @@ class Collection:
                           f"{fmt_span(g[0].entry.t_start, g[-1].entry.t_end)})" for g in groups[:6])
         return Result(answer=f"{times}: {target} {where}.", steps=steps,
                       evidence=[evidence_of(s.clip, s.entry) for g in groups for s in g])
+
+
+def _redis_of(qa: VideoQA) -> tuple[Any, str]:
+    """The memory's Redis client and key root: on a Redis Cluster the root is the memory's hash
+    tag, so a collection's keys share one slot (its transactions and SCANs stay on one node)."""
+    client, root = getattr(qa.memory, "client", None), getattr(qa.memory, "key_root", None)
+    if client is None or root is None:
+        raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
+    return client, root
+
+
+def _index_key(prefix: str, owner: str) -> str:
+    return f"{prefix}:colls:{owner}"
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally in a Redis SCAN/ZSCAN pattern (file names may hold ``*?[]``)."""
+    return re.sub(r"([\\*?\[\]])", r"\\\1", text)
 
 
 def _extent(scope: Sequence[Shot]) -> str:

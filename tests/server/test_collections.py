@@ -49,6 +49,40 @@ def test_bad_requests_are_clear_and_per_owner(keyed: Any) -> None:
     assert keyed.post("/v1/tasks", json={"goal": "x", "collection": "a b"}, headers=ALICE).status_code == 422
 
 
+def _owner(key: str) -> str:
+    from sokrat.server.auth import parse_key
+
+    return f"key-{parse_key(key)[:12]}"  # the owner a SOKRAT_API_KEYS key files under
+
+
+def test_remove_a_clip_and_delete_a_collection_per_owner(keyed: Any, memory: Any, settings: Any) -> None:
+    from datetime import UTC, datetime
+
+    from sokrat.video.collection import Collection
+    from sokrat.video.qa import VideoQA
+    from tests.video.test_collection import KITCHEN, STREET, _log
+
+    coll = Collection(VideoQA(settings=settings, memory=memory), "day", owner=_owner("k-alice"))
+    for name, shots, hour in (("kitchen", KITCHEN, 8), ("street", STREET, 12)):
+        _log(memory, name, shots)
+        coll.add_log(name, f"{name}.mp4", datetime(2026, 11, 18, hour, tzinfo=UTC))
+    assert keyed.delete("/v1/collections/day/media/street.mp4", headers=BOB).status_code == 404  # not Bob's
+    assert keyed.delete("/v1/collections/day", headers=BOB).status_code == 404
+    unknown = keyed.delete("/v1/collections/day/media/nope.mp4", headers=ALICE)
+    assert unknown.status_code == 404 and "no clip 'nope.mp4'" in unknown.json()["error"]["message"]
+    assert keyed.delete(f"/v1/collections/day/media/{'0' * 32}", headers=ALICE).status_code == 404  # no such upload
+    assert keyed.delete("/v1/collections/none/media/street.mp4", headers=ALICE).status_code == 404
+    assert len(coll.shots()) == 4  # the refused calls changed nothing
+    r = keyed.delete("/v1/collections/day/media/street/street.mp4", headers=ALICE)  # a clip id holds a '/'
+    assert r.status_code == 200, r.text
+    assert [c["source"] for c in r.json()["clips"]] == ["kitchen.mp4"]
+    assert [d["period"] for d in r.json()["diary"]] == ["morning"]  # the afternoon clip's diary is gone
+    assert [s.clip.source for s in coll.shots()] == ["kitchen.mp4", "kitchen.mp4"]
+    assert keyed.delete("/v1/collections/day", headers=ALICE).status_code == 204
+    assert keyed.get("/v1/collections/day", headers=ALICE).status_code == 404
+    assert keyed.delete("/v1/collections/day", headers=ALICE).status_code == 404
+
+
 @pytest.mark.slow
 def test_add_uploads_and_read_the_day(keyed: Any, story_video: Path) -> None:
     media = upload(keyed, story_video, "breakfast.mp4", headers=ALICE).json()
@@ -63,3 +97,7 @@ def test_add_uploads_and_read_the_day(keyed: Any, story_video: Path) -> None:
     assert body["diary"][0]["period"] == "morning" and body["diary"][0]["clips"] == ["breakfast.mp4"]
     again = keyed.get("/v1/collections/day", headers=ALICE).json()
     assert again["clips"] == body["clips"]
+    assert keyed.delete(f"/v1/collections/day/media/{media['id']}", headers=BOB).status_code == 404
+    gone = keyed.delete(f"/v1/collections/day/media/{media['id']}", headers=ALICE)  # by the upload's id
+    assert gone.status_code == 200 and gone.json()["clips"] == [] and gone.json()["diary"] == []
+    assert keyed.get(f"/v1/media/{media['id']}", headers=ALICE).status_code == 200  # the upload stays

@@ -182,3 +182,86 @@ def test_a_no_across_days_says_how_many_days(coll) -> None:  # type: ignore[no-u
     assert r.answer == "No: not at noon (2 days, 2 clip(s))."
     one = coll.ask("Was there a cat in the afternoon today?")
     assert one.answer == "No: not today in the afternoon (12:40-15:00, 2 clip(s))."
+
+
+def test_removing_a_clip_takes_its_shots_off_the_timeline_and_out_of_answers(coll) -> None:  # type: ignore[no-untyped-def]
+    assert coll.ask("When did I see a vehicle?").status == "succeeded"
+    removed = coll.remove("street.mp4")
+    assert removed is not None and removed.clip_id == "street/street.mp4"
+    assert [s.clip.source for s in coll.shots()] == ["kitchen.mp4", "kitchen.mp4", "office.mp4"]
+    assert not coll.client.zscan(coll.key + ":timeline", match="street*")[1]  # no orphan shot left
+    gone = coll.ask("When did I see a vehicle?")
+    assert gone.status == "no_answer" and not gone.evidence
+    assert coll.ask("Was there a cat this morning?").answer.startswith("At 08:00, in kitchen.mp4: Yes")  # untouched
+    assert coll.qa.log("street").entries  # the log itself stays, for reuse
+    assert coll.remove("street.mp4") is None and len(coll.shots()) == 3  # unknown now: nothing changes
+    for clip in list(coll.clips()):  # emptied, the collection still exists until deleted
+        coll.remove(clip.clip_id)
+    assert coll.exists() and coll.clips() == [] and coll.shots() == []
+
+
+def test_a_ref_naming_several_clips_is_refused_and_a_clip_id_is_not(coll) -> None:  # type: ignore[no-untyped-def]
+    coll.add_log("kitchen", "kitchen-17.mp4", _at(17, 8))  # the same content on another day
+    with pytest.raises(InvalidInput, match="names 2 clips"):
+        coll.remove("kitchen")  # the log id: both clips
+    assert len(coll.clips()) == 4 and len(coll.shots()) == 7  # the refusal lost nothing
+    assert coll.remove("kitchen/kitchen-17.mp4") is not None
+    assert [c.source for c in coll.clips()] == ["kitchen.mp4", "street.mp4", "office.mp4"]
+    assert coll.remove("kitchen") is not None and len(coll.shots()) == 3  # now unique
+
+
+def test_a_file_name_with_glob_characters_removes_only_its_own_shots(coll, memory) -> None:  # type: ignore[no-untyped-def]
+    _log(memory, "cam", [(0, 4, "tabby cat [animal]", ""), (4, 8, "dog [animal]", "")])
+    coll.add_log("cam", "cam[1]*.mp4", _at(18, 9))
+    coll.add_log("cam", "cam1x.mp4", _at(18, 10))
+    assert coll.remove("cam[1]*.mp4") is not None
+    assert [s.clip.source for s in coll.shots()].count("cam1x.mp4") == 2 and len(coll.shots()) == 7
+
+
+def test_collections_are_listed_per_owner_and_deleted_whole(coll) -> None:  # type: ignore[no-untyped-def]
+    other = Collection(coll.qa, "trip", owner="alice")
+    other.create()
+    Collection(coll.qa, "mine", owner="bob").create()
+    assert Collection.names(coll.qa, owner="alice") == ["day", "trip"]
+    coll.ask("What did I do this morning?")  # caches a diary period under the collection
+    assert list(coll.client.scan_iter(match=coll.key + ":*"))
+    assert coll.delete() is True
+    assert not list(coll.client.scan_iter(match=coll.key + ":*")) and not coll.exists()
+    assert Collection.names(coll.qa, owner="alice") == ["trip"] and Collection.names(coll.qa, owner="bob") == ["mine"]
+    assert coll.delete() is False  # nothing left to delete
+    assert coll.qa.log("kitchen").entries  # logs stay
+
+
+def test_a_clock_time_without_a_day_is_the_latest_day_with_clips_then(coll) -> None:  # type: ignore[no-untyped-def]
+    assert parse_clock("What did I see around 2 pm?").latest_day
+    assert parse_clock("what was said between 12 and 1 pm?").latest_day
+    for text in ("What did I see in the afternoon?", "What did I see yesterday around 2 pm?",
+                 "Did I see a cat on Monday at 8?", "When did I first see the cat around 8?",
+                 "Where will I probably go around 2 pm?", "Was there a cat?"):
+        assert not parse_clock(text).latest_day, text
+    coll.add_log("kitchen", "kitchen-16.mp4", _at(16, 8))
+    coll.add_log("street", "street-17.mp4", _at(17, 14))  # nothing at 2 pm on the 18th
+    cat = coll.ask("When did I see the cat around 8?")
+    assert cat.answer.startswith("At 08:00, in kitchen.mp4") and {e.clock_start[:10] for e in cat.evidence} == {
+        "2026-11-18"}
+    assert cat.answer.endswith("(On Wednesday 2026-11-18, the latest day with clips around 8.)")
+    assert "latest day" in cat.steps[0].observation
+    two = coll.ask("What did I see around 2 pm?")
+    assert two.status == "succeeded" and "street-17.mp4" in two.answer and "Tuesday 2026-11-17" in two.answer
+    # the rule does not fire: a first/last, a day, or a part of the day still spans the days
+    first = coll.ask("When did I first see the cat around 8?")
+    assert first.answer.startswith("At 08:00, in kitchen-16.mp4") and "latest day" not in first.answer
+    monday = coll.ask("Did I see a cat on Monday around 8?")
+    assert monday.answer.startswith("At 08:00, in kitchen-16.mp4: Yes") and "latest day" not in monday.answer
+    morning = coll.ask("How many times did I see the cat in the morning?")
+    assert morning.answer.startswith("Twice") and "latest day" not in morning.answer
+    assert coll.ask("What did I see around 3 am?").status == "no_answer"  # no day has clips then
+
+
+def test_collections_made_before_the_name_set_are_listed_once_found(coll) -> None:  # type: ignore[no-untyped-def]
+    index = coll.key.rsplit(":coll:", 1)[0] + ":colls:alice"
+    coll.client.delete(index)  # as a collection written before the set existed
+    coll.client.set(coll.key.replace(":day", ":diary-only") + ":diary:x", "{}")  # no clips/made: not a collection
+    assert Collection.names(coll.qa, owner="alice") == ["day"]
+    assert coll.client.smembers(index) in ({b"day"}, {"day"})  # remembered: the next call reads the set
+    assert Collection.names(coll.qa, owner="bob") == []
