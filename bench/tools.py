@@ -14,6 +14,11 @@
    measured without the embedder. Each query is BM25 + KNN + RRF in Redis
    (:meth:`RedisDocuments.search` with a precomputed query vector); the embedder's time per
    query is reported with the recall part. Target: p99 under 20 ms at 100k.
+   ``legs`` (largest size) splits a search into its parts, each timed alone over the same
+   queries: counting the query terms' chunks with none cached (``counts_cold``; cached, the
+   count is one HMGET, ``counts_warm``), the KNN leg, the BM25 leg, reading the 5 hits; and
+   whole searches with every term count cached (``search_warm``) and with none
+   (``search_cold``). The headline p50/p99 is the mix a first pass over 300 queries sees.
 
 Each part carries its own machine record (load differs); ``--parts`` measures some parts and,
 with ``--save``, keeps the saved figures of the others.
@@ -280,7 +285,50 @@ def latency_bench(sizes: list[int], queries: int, rng: np.random.Generator) -> d
                 lat.append((time.perf_counter() - t0) * 1000)
             out[str(size)] = {"chunks": store.count(), "p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99),
                               "queries": queries}
+        out["legs"] = {"chunks": store.count(), **search_legs(store, qtexts, qvecs)}
     return out
+
+
+def search_legs(store, qtexts: list[str], qvecs: np.ndarray) -> dict:  # type: ignore[no-untyped-def]
+    """Each part of :meth:`RedisDocuments.search` timed alone (ms, p50/p99) over the queries."""
+    from redis.commands.search.query import Query
+
+    from sokrat.memory.documents import _CHUNK_FIELDS, SEARCH_DEPTH, _bm25_expression
+    from sokrat.memory.fusion import rrf_fuse
+    from sokrat.memory.redis import _vec_bytes, text_term_list
+
+    legs: dict[str, list[float]] = {k: [] for k in ("counts_cold", "counts_warm", "knn", "bm25", "fetch",
+                                                     "search_warm", "search_cold")}
+
+    def timed(name: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        value = fn(*args, **kwargs)
+        legs[name].append((time.perf_counter() - t0) * 1000)
+        return value
+
+    def fetch(keys: list[str]) -> None:
+        pipe = store.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.hmget(key, _CHUNK_FIELDS)
+        pipe.execute()
+
+    ft = store.client.ft(store.index)
+    for q, v in zip(qtexts, qvecs, strict=True):
+        terms = text_term_list(q)
+        store.client.delete(store._df_key)
+        timed("counts_cold", store._term_counts, terms)
+        counts, _ = timed("counts_warm", store._term_counts, terms)
+        hits = timed("knn", store.memory._knn, store.index, "embedding", _vec_bytes(v, 384, what="q"),
+                     SEARCH_DEPTH, "", (), batches=True)
+        text_ids: list[str] = []
+        if terms:
+            bm25 = Query(_bm25_expression(terms, counts)).scorer("BM25").no_content().paging(0, SEARCH_DEPTH).dialect(2)
+            text_ids = [d.id for d in timed("bm25", ft.search, bm25).docs]
+        timed("fetch", fetch, [key for key, _ in rrf_fuse([[d.id for d, _ in hits], text_ids], limit=5)])
+        timed("search_warm", store.search, q, k=5, vector=v)
+        store.client.delete(store._df_key)
+        timed("search_cold", store.search, q, k=5, vector=v)
+    return {name: {"p50_ms": pct(values, 50), "p99_ms": pct(values, 99)} for name, values in legs.items()}
 
 
 def main() -> int:
@@ -323,6 +371,11 @@ def main() -> int:
         big = max((k for k in figures["latency"] if k.isdigit()), key=int)
         lat = figures["latency"][big]
         bits.append(f"document search p50/p99 {lat['p50_ms']}/{lat['p99_ms']} ms at {lat['chunks']:,} chunks")
+        legs = figures["latency"].get("legs")
+        if legs:
+            bits.append(f"p99 with term counts cached {legs['search_warm']['p99_ms']} ms, uncached "
+                        f"{legs['search_cold']['p99_ms']} ms (counting {legs['counts_cold']['p99_ms']}, BM25 "
+                        f"{legs['bm25']['p99_ms']}, KNN {legs['knn']['p99_ms']} ms)")
     if "recall" in figures:
         rc = figures["recall"]
         bits.append(f"recall@5 {rc['recall_at_5']} on {rc['questions']} python3-doc questions "

@@ -8,12 +8,20 @@ uses (``REDIS_URL``, or the embedded valkey + RediSearch + RedisJSON server when
   graphs on *any* event loop (``sokrat._async.run_sync`` starts a fresh loop per call, and
   an ``AsyncRedisSaver``'s connections are bound to the loop that made them).
 - :func:`async_checkpointer` -> an ``AsyncRedisSaver`` as an async context manager, for a
-  long-lived loop (e.g. the REST server) that wants native async I/O.
+  long-lived loop (e.g. the REST server) that wants native async I/O. Not on a Redis
+  Cluster (a clear ``ConfigError``; use :func:`checkpointer` there).
 - :func:`store` -> a ``RedisStore`` (cross-thread memory for graphs), optionally with a
   vector index over the text embedder. Its async API runs in a thread, so it serves async
   graphs too. (No ``AsyncRedisStore`` factory: in langgraph-checkpoint-redis 0.5.2 it builds a
   sync redisvl ``SearchIndex`` on its async client, which redisvl 0.28 rejects with a
   ``TypeError``.)
+
+On a Redis Cluster (``REDIS_URL`` names a node of one, see deploy/CLUSTER.md) the prefixes
+carry a hash tag, ``{<prefix>}_checkpoint``, ``{<prefix>}_store``: a prefix's checkpoints,
+writes, store items and their search indexes sit in one slot. The search module of Redis Stack and of the embedded server has no
+cluster coordinator, so an index sees only its own node's keys; spread by thread, ``list()``
+and ``get_state_history`` failed and ``delete_thread`` left other nodes' checkpoints behind
+(measured on a 3-master valkey cluster). A prefix then scales with one node.
 
 A run compiled with one of these checkpointers can be killed at any point and resumed with
 the same ``thread_id`` (``graph.invoke(None, {"configurable": {"thread_id": ...}})``): nodes
@@ -31,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from langgraph.checkpoint.redis import AsyncRedisSaver, RedisSaver
     from langgraph.store.redis import RedisStore
+    from redisvl.index import SearchIndex
 
     from sokrat.settings import Settings
 
@@ -46,12 +55,46 @@ def redis_url(settings: Settings | None = None) -> str:
     return url
 
 
+def _prefixes(client: Any, prefix: str) -> tuple[str, str]:
+    """The saver's key and index prefixes: ``prefix_checkpoint``..., hash-tagged on a cluster."""
+    from sokrat.memory.redis import _key_root
+
+    root = _key_root(client, prefix)
+    return f"{root}_checkpoint", f"{root}_checkpoint_write"
+
+
+def _cluster_index_class() -> type[SearchIndex]:
+    """A redisvl index class whose ``exists()`` works with a cluster client.
+
+    Hand-written because redisvl 0.28 sends ``FT.INFO`` to a *random* node for a cluster client
+    and then cannot parse redis-py 8's reply (``KeyError: 1``): every ``setup()`` after the
+    index was created failed. Here redis-py routes ``FT.INFO`` to the node owning the
+    (hash-tagged) index name, and parses the reply itself.
+    """
+    import redis
+    from redisvl.index import SearchIndex
+
+    class ClusterSearchIndex(SearchIndex):
+        def exists(self) -> bool:
+            try:
+                self._redis_client.ft(self.name).info()
+            except redis.ResponseError as e:
+                text = str(e).lower()
+                if "unknown index" in text or "no such index" in text:
+                    return False
+                raise
+            return True
+
+    return ClusterSearchIndex
+
+
 def _ttl(ttl_minutes: float | None) -> dict[str, Any] | None:
     return None if ttl_minutes is None else {"default_ttl": ttl_minutes, "refresh_on_read": True}
 
 
 def _threaded_saver_class() -> type[RedisSaver]:
     from langgraph.checkpoint.redis import RedisSaver
+    from redis.cluster import RedisCluster
 
     class ThreadedRedisSaver(RedisSaver):
         """``RedisSaver`` whose async API runs the sync one in a thread (loop-independent).
@@ -59,6 +102,14 @@ def _threaded_saver_class() -> type[RedisSaver]:
         Hand-written on purpose: the library's ``AsyncRedisSaver`` binds its connections to
         one event loop, which breaks when every ``Agent.run`` uses a new loop.
         """
+
+        def create_indexes(self) -> None:
+            if not isinstance(self._redis, RedisCluster):
+                super().create_indexes()
+                return
+            index_class = _cluster_index_class()
+            self.checkpoints_index = index_class.from_dict(self.checkpoints_schema, redis_client=self._redis)
+            self.checkpoint_writes_index = index_class.from_dict(self.writes_schema, redis_client=self._redis)
 
         async def aget_tuple(self, config: Any) -> Any:
             return await asyncio.to_thread(self.get_tuple, config)
@@ -89,15 +140,16 @@ def checkpointer(settings: Settings | None = None, *, prefix: str = DEFAULT_PREF
 
     Args:
         settings: process settings (``get_settings()`` when None).
-        prefix: key/index prefix, ``<prefix>_checkpoint``... (isolates tests and tenants).
+        prefix: key/index prefix, ``<prefix>_checkpoint``... (isolates tests and tenants);
+            ``{<prefix>}_checkpoint``... on a Redis Cluster.
         ttl_minutes: expire checkpoints this long after their last write/read; None keeps them.
     """
     from sokrat.memory.connection import make_client
 
     client = make_client(redis_url(settings))
-    saver = _threaded_saver_class()(
-        redis_client=client, ttl=_ttl(ttl_minutes), checkpoint_prefix=f"{prefix}_checkpoint",
-        checkpoint_write_prefix=f"{prefix}_checkpoint_write")
+    checkpoints, writes = _prefixes(client, prefix)
+    saver = _threaded_saver_class()(redis_client=client, ttl=_ttl(ttl_minutes), checkpoint_prefix=checkpoints,
+                                    checkpoint_write_prefix=writes)
     saver.setup()
     return saver
 
@@ -105,11 +157,25 @@ def checkpointer(settings: Settings | None = None, *, prefix: str = DEFAULT_PREF
 @asynccontextmanager
 async def async_checkpointer(settings: Settings | None = None, *, prefix: str = DEFAULT_PREFIX,
                              ttl_minutes: float | None = None) -> AsyncIterator[AsyncRedisSaver]:
-    """An ``AsyncRedisSaver`` (set up) bound to the current event loop; closed on exit."""
+    """An ``AsyncRedisSaver`` (set up) bound to the current event loop; closed on exit.
+
+    Not on a Redis Cluster: raises :class:`~sokrat.errors.ConfigError` naming the way out
+    (:func:`checkpointer`, whose async API runs in a thread). redisvl 0.28's async cluster path
+    sends ``FT.CREATE`` to the client's default node, not to the node owning the index; that
+    only works where the search module coordinates a whole cluster (measured on a 3-master
+    valkey cluster: ``MovedError``)."""
     from langgraph.checkpoint.redis import AsyncRedisSaver
     from redis.asyncio import Redis
 
+    from sokrat.errors import ConfigError
+    from sokrat.memory.connection import cluster_mode
+
     url = await asyncio.to_thread(redis_url, settings)
+    if await asyncio.to_thread(cluster_mode, url):
+        raise ConfigError(
+            "async_checkpointer() cannot run on a Redis Cluster (redisvl creates its indexes on an "
+            "arbitrary node there); use sokrat.agents.durable.checkpointer(), which serves async "
+            "graphs too (see deploy/CLUSTER.md)")
     # Our own client, not the URL: redisvl 0.28 rebuilds a URL with urlunparse, which turns
     # unix:///path into unix:/path, and redis-py 8.2 rejects that (the embedded server's socket).
     client = Redis.from_url(url)
@@ -143,16 +209,25 @@ def store(settings: Settings | None = None, *, prefix: str = DEFAULT_PREFIX,
 
     Args:
         settings: process settings (``get_settings()`` when None).
-        prefix: key/index prefix (``<prefix>_store``, ``<prefix>_store_vectors``).
+        prefix: key/index prefix (``<prefix>_store``, ``<prefix>_store_vectors``; hash-tagged,
+            ``{<prefix>}_store``..., on a Redis Cluster, as the checkpointer's).
         embeddings: index values with the text embedder for ``store.search(query=...)``.
         ttl_minutes: expire items this long after their last write/read; None keeps them.
     """
     from langgraph.store.redis import RedisStore
+    from redis.cluster import RedisCluster
 
     from sokrat.memory.connection import make_client
+    from sokrat.memory.redis import _key_root
 
     client = make_client(redis_url(settings))
+    root = _key_root(client, prefix)
     st = RedisStore(client, index=_index(embeddings, settings), ttl=_ttl(ttl_minutes),  # type: ignore[arg-type]
-                    store_prefix=f"{prefix}_store", vector_prefix=f"{prefix}_store_vectors")
+                    store_prefix=f"{root}_store", vector_prefix=f"{root}_store_vectors")
+    if isinstance(client, RedisCluster):  # the same schemas, with an exists() that works there
+        index_class = _cluster_index_class()
+        st.store_index = index_class(st.store_index.schema, redis_client=client)
+        if getattr(st, "vector_index", None) is not None:
+            st.vector_index = index_class(st.vector_index.schema, redis_client=client)
     st.setup()
     return st

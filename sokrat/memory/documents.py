@@ -8,6 +8,8 @@ Layout, under the memory's key prefix ``P``:
   chunk and ``embedding`` (float32). Index ``P:idx:doc``: TEXT ``text`` (BM25) and
   ``title``, TAG ``namespace``/``source``, NUMERIC ``start``, VECTOR ``embedding`` (HNSW,
   cosine, the embedder's dim).
+- ``P:dkeys:<id>``: SET, the chunk keys of that document, so replacing or deleting it finds them
+  without ``SCAN`` (a cluster pipeline refuses ``SCAN``, and a scan reads the whole keyspace).
 
 - ``P:dembedder``: STRING, the name of the embedder the chunk vectors were made with. An
   index built with another embedder is refused (:class:`~sokrat.errors.DimensionMismatch`
@@ -178,32 +180,54 @@ class RedisDocuments:
                 "start": c.start, "end": c.end, "page": c.page if c.page is not None else "", "chunk": c.index,
                 "embedding": _vec_bytes(vec, dim, what="a chunk embedding"),
             }))
-        stale_pattern = self.memory._k("dchk", src_id, "*")
+        members = self._members_key(src_id)
 
         def txn(pipe: Any) -> None:
-            stale = [_s(k) for k in pipe.scan_iter(match=stale_pattern, count=1000)]
+            stale = self._chunk_keys(pipe, src_id)  # pipe is in WATCH mode: reads run now
             pipe.multi()
             for i in range(0, len(stale), 1000):
                 pipe.delete(*stale[i:i + 1000])
+            pipe.delete(members)
             for key, row in rows:
                 pipe.hset(key, mapping=cast(Any, row))
+            for i in range(0, len(rows), 1000):
+                pipe.sadd(members, *(key for key, _ in rows[i:i + 1000]))
             pipe.hset(header, mapping=cast(Any, {
                 "source": meta.source, "namespace": meta.namespace, "sha256": meta.sha256, "title": meta.title,
                 "kind": meta.kind, "chunks": len(rows), "chars": meta.chars, "indexed_at": time.time()}))
             pipe.delete(self._df_key)
 
-        self.client.transaction(txn, header)
+        # Both watched keys (and every key written) carry the memory's hash tag on a cluster:
+        # one slot, so the transaction runs on one node.
+        self.client.transaction(txn, header, members)
 
     @_translate_errors
     def delete(self, source: str, *, namespace: str = "default") -> bool:
         src_id = self._src_id(namespace, source)
-        keys = [_s(k) for k in self.client.scan_iter(match=self.memory._k("dchk", src_id, "*"), count=1000)]
-        pipe = self.client.pipeline(transaction=True)
-        for i in range(0, len(keys), 1000):
-            pipe.delete(*keys[i:i + 1000])
-        pipe.delete(self._df_key)
-        pipe.delete(self.memory._k("dsrc", src_id))
-        return bool(pipe.execute()[-1])
+        header, members = self.memory._k("dsrc", src_id), self._members_key(src_id)
+
+        def txn(pipe: Any) -> None:
+            keys = self._chunk_keys(pipe, src_id)
+            pipe.multi()
+            for i in range(0, len(keys), 1000):
+                pipe.delete(*keys[i:i + 1000])
+            pipe.delete(self._df_key, members)
+            pipe.delete(header)
+
+        replies = cast(list[Any], self.client.transaction(txn, header, members))
+        return bool(replies[-1])
+
+    def _members_key(self, src_id: str) -> str:
+        return self.memory._k("dkeys", src_id)
+
+    def _chunk_keys(self, pipe: Any, src_id: str) -> list[str]:
+        """The chunk keys of a document: its ``P:dkeys:<id>`` set. A document indexed before
+        that set existed (single Redis only: on a cluster ``replace`` could not run then) has
+        none; its keys are found once by a ``SCAN`` of the client, outside the pipeline."""
+        keys = [_s(k) for k in pipe.smembers(self._members_key(src_id))]
+        if not keys and pipe.exists(self.memory._k("dsrc", src_id)):
+            keys = [_s(k) for k in self.client.scan_iter(match=self.memory._k("dchk", src_id, "*"), count=1000)]
+        return keys
 
     # --- reading -------------------------------------------------------------------------------
     @_translate_errors
@@ -312,7 +336,7 @@ class RedisDocuments:
             self.client.ft(self.index).dropindex(delete_documents=False)
         self.client.delete(self._df_key, self._embedder_key)
         self._embedder_checked = False
-        for pattern in ("dchk", "dsrc"):
+        for pattern in ("dchk", "dsrc", "dkeys"):
             keys = list(self.client.scan_iter(match=self.memory._k(pattern, "*"), count=1000))
             for i in range(0, len(keys), 1000):
                 self.client.delete(*keys[i:i + 1000])

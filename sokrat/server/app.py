@@ -24,11 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sokrat import errors
-from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing
+from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing, is_public
 from sokrat.server.deps import SettingsDep, get_store, store_of
 from sokrat.server.fanout import EventHub
 from sokrat.server.media import MediaStore, media_dir
-from sokrat.server.origin import SameOrigin
+from sokrat.server.origin import EXEMPT_PATHS, SAFE_METHODS, SameOrigin
 from sokrat.server.redact import Redactor
 from sokrat.settings import Settings, get_settings
 
@@ -320,6 +320,38 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     return app
 
 
+def edge_answers(path: str, method: str) -> set[int]:
+    """The statuses :class:`SameOrigin` and :class:`Guard` can answer for a route before it runs,
+    decided by their own predicates: 400 ``bad_host`` and, for writes, 403 ``cross_origin``
+    unless the path is a health probe; 401, 429 (failed-key throttle) and 503 (keys unreadable)
+    unless the path is public."""
+    out: set[int] = set()
+    if path not in EXEMPT_PATHS:
+        out.add(400)
+        if method.upper() not in SAFE_METHODS:
+            out.add(403)
+    if not is_public(path):
+        out |= {401, 429, 503}
+    return out
+
+
+def _document_edge_answers(schema: dict[str, Any]) -> None:
+    """Add the middlewares' answers (:func:`edge_answers`) to every operation's ``responses``
+    in a built OpenAPI schema; an operation's own entry for a status is kept."""
+    from sokrat.server.schemas import ErrorBody, openapi_error
+
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in sorted(edge_answers(path, method)):
+                responses.setdefault(str(status), openapi_error(status))
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorBody" not in components:
+        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(body.pop("$defs", {}))
+        components["ErrorBody"] = body
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's schema, plus the request models of routes that read their body themselves."""
     if app.openapi_schema is None:
@@ -332,6 +364,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         create = TaskCreate.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(create.pop("$defs", {}))
         components["TaskCreate"] = create
+        _document_edge_answers(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -347,4 +380,4 @@ def app_from_env() -> FastAPI:
     return create_app(settings)
 
 
-__all__ = ["STATUS_FOR", "app_from_env", "create_app", "error_body"]
+__all__ = ["STATUS_FOR", "app_from_env", "create_app", "edge_answers", "error_body"]

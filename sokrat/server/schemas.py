@@ -118,13 +118,40 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before the next request.",
+                                       "schema": {"type": "integer"}}}
+ERROR_STATUSES = {
+    400: "Malformed request, or (`bad_host`) a `Host` header not in SOKRAT_ALLOWED_HOSTS",
+    401: "Missing, invalid or revoked API key",
+    403: "(`cross_origin`) a write from another site's page: its `Origin` is neither this server's nor in "
+         "SOKRAT_ALLOWED_ORIGINS",
+    404: "No such item (or not yours)",
+    409: "Conflicts with the item's state",
+    413: "Body over the size limit",
+    422: "Invalid input",
+    429: "(`too_many_requests`) too many wrong API keys from this address (SOKRAT_AUTH_FAIL_LIMIT); every "
+         "request is refused until `Retry-After` seconds have passed",
+    503: "Redis (or another dependency) unavailable; retry",
+}
+"""What each error status means, for the OpenAPI ``responses`` of the routes."""
+
+
+def _extra(status: int) -> dict[str, Any]:
+    return {"headers": RETRY_AFTER_HEADER} if status in (429, 503) else {}
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for error statuses, all with :class:`ErrorBody`."""
-    what = {400: "Malformed request", 401: "Missing, invalid or revoked API key", 404: "No such item (or not yours)",
-            409: "Conflicts with the item's state", 413: "Body over the size limit",
-            422: "Invalid input", 503: "Redis (or another dependency) unavailable; retry"}
-    return {status: {"model": ErrorBody, "description": what.get(status, "Error")} for status in statuses}
+    """OpenAPI ``responses`` for error statuses, all with :class:`ErrorBody` (429 and 503 also
+    document their ``Retry-After`` header)."""
+    return {status: {"model": ErrorBody, "description": ERROR_STATUSES.get(status, "Error"), **_extra(status)}
+            for status in statuses}
 
 
-__all__ = ["MAX_MEDIA_PER_TASK", "ErrorBody", "Media", "Task", "TaskAccepted", "TaskCreate", "TaskOptions",
-           "TaskPage", "errors"]
+def openapi_error(status: int) -> dict[str, Any]:
+    """The OpenAPI response object :func:`errors` gives ``status``, for editing a built schema."""
+    return {"description": ERROR_STATUSES.get(status, "Error"), **_extra(status),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
+__all__ = ["ERROR_STATUSES", "MAX_MEDIA_PER_TASK", "ErrorBody", "Media", "Task", "TaskAccepted", "TaskCreate", "TaskOptions",
+           "TaskPage", "errors", "openapi_error"]

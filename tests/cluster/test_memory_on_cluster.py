@@ -2,10 +2,8 @@
 (imported, so they are collected again here with the cluster's ``redis_url``), plus a check
 that a memory's keys sit in one slot while other prefixes spread over the nodes.
 
-Not yet here (they fail on a cluster, see deploy/CLUSTER.md): documents (``Documents.replace``
-scans inside a WATCH pipeline, which redis-py's cluster pipeline blocks) and the durable
-suite's setups that fetch a checkpointer index's info (redisvl cannot parse ``FT.INFO`` from
-a cluster client)."""
+Documents and the search tool: ``test_documents_on_cluster.py``; the LangGraph checkpointer and
+store: ``test_durable_on_cluster.py``."""
 
 from __future__ import annotations
 

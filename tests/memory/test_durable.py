@@ -154,6 +154,16 @@ async def test_async_factories(settings: Settings) -> None:
     assert item.value == {"tea": "green"}
 
 
+def test_single_redis_keeps_plain_prefixes(settings: Settings) -> None:
+    """The cluster hash tag (tests/cluster/test_durable_on_cluster.py) is not added on one Redis."""
+    from sokrat.agents.durable import checkpointer, store
+
+    prefix = f"d{uuid.uuid4().hex[:8]}"
+    saver = checkpointer(settings, prefix=prefix)
+    assert saver._checkpoint_prefix == f"{prefix}_checkpoint"
+    assert store(settings, prefix=prefix).store_prefix == f"{prefix}_store"
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "known upstream limit: langgraph-checkpoint-redis 0.5.2 looks items up with a quoted "
     "phrase of the escaped namespace (@prefix:(\"users\\.u1\")), which RediSearch 2.10 "

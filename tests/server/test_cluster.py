@@ -1,12 +1,10 @@
 """Redis paths on a real local 3-master Redis Cluster (valkey in cluster mode): the task queue
-end to end and the LangGraph checkpointer (memory: tests/cluster/)."""
+end to end (memory, documents and the LangGraph checkpointer: tests/cluster/)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TypedDict
 
 import pytest
 
@@ -14,7 +12,6 @@ from sokrat.errors import InvalidInput
 from sokrat.server.queue import TaskStore, make_async_client
 from sokrat.server.rows import MediaRow
 from sokrat.server.schemas import TaskOptions
-from sokrat.settings import Settings
 from sokrat.types import Event, Result
 from tests.server.cluster import local_cluster
 
@@ -88,29 +85,3 @@ async def test_the_task_queue_runs_on_a_cluster(cluster_url: str) -> None:
         assert await store.uptime_s() > 0
     finally:
         await store.close()
-
-
-class _Count(TypedDict):
-    n: int
-
-
-def test_the_checkpointer_runs_on_a_cluster(cluster_url: str, tmp_path: Path) -> None:
-    from langgraph.graph import END, START, StateGraph
-
-    from sokrat.agents import durable
-
-    saver = durable.checkpointer(Settings(redis_url=cluster_url, data_dir=tmp_path), prefix="cc")
-    graph = StateGraph(_Count)
-    graph.add_node("inc", lambda s: {"n": s["n"] + 1})
-    graph.add_node("times", lambda s: {"n": s["n"] * 10})
-    graph.add_edge(START, "inc")
-    graph.add_edge("inc", "times")
-    graph.add_edge("times", END)
-    app = graph.compile(checkpointer=saver, interrupt_before=["times"])
-    threads = [{"configurable": {"thread_id": f"thread-{i}"}} for i in range(6)]
-    for i, config in enumerate(threads):
-        app.invoke({"n": i}, config)  # stops before "times": the state is only in the checkpoint
-    resumed = [app.invoke(None, config)["n"] for config in threads]  # type: ignore[arg-type]
-    assert resumed == [(i + 1) * 10 for i in range(6)]
-    keys = [k.decode() for k in saver._redis.scan_iter(match="cc_checkpoint*")]
-    assert len(_nodes_holding(cluster_url, keys)) >= 2
