@@ -92,7 +92,7 @@ def _find_log(memory: Any, sha256: str) -> Any:
     from sokrat.memory.base import VideoLogMeta
 
     best: VideoLogMeta | None = None
-    pattern = f"{memory.prefix}:vlog:{sha256[:32]}-*"
+    pattern = f"{memory.key_root}:vlog:{sha256[:32]}-*"  # {prefix} on a cluster
     for key in memory.client.scan_iter(match=pattern, count=LIST_SCAN_COUNT):
         log_id = (key.decode() if isinstance(key, bytes) else key).rsplit(":", 1)[-1]
         meta = memory.video_log(log_id)

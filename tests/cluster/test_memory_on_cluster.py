@@ -33,3 +33,22 @@ def test_a_memory_lives_in_one_slot_and_prefixes_spread(redis_url: str, settings
         for m in mems:
             m.clear()
             m.close()
+
+
+def test_the_web_page_finds_a_video_log_on_a_cluster(settings) -> None:  # type: ignore[no-untyped-def]
+    """``GET /v1/media/{id}/log`` looks logs up by content hash under the memory's key root
+    (``{prefix}`` on a cluster): a plain ``prefix:`` pattern finds nothing there."""
+    from sokrat.memory import RedisMemory
+    from sokrat.memory.base import VideoLogMeta
+    from sokrat.server.media_views import _find_log
+
+    memory = RedisMemory(settings=settings, prefix="findlog")
+    try:
+        sha = "ab" * 32
+        memory.begin_video_log(VideoLogMeta(log_id=f"{sha[:32]}-models1", source="v.mp4", duration_s=4.0))
+        found = _find_log(memory, sha)
+        assert found is not None and found.log_id == f"{sha[:32]}-models1"
+        assert _find_log(memory, "cd" * 32) is None
+    finally:
+        memory.clear()
+        memory.close()
