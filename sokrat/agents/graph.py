@@ -224,7 +224,10 @@ def _recall(deps: RunDeps, goal: str) -> list[MemoryNote]:
     if deps.memory is None or k <= 0 or not goal.strip():
         return []
     try:
-        hits = deps.memory.recall(goal, k=2 * k, kinds=["fact", "episode"], namespace=deps.tool_context.namespace)
+        # only memories sharing a word with the goal are kept (relevant_memories), so a word
+        # search finds all of them: no query embedding, no embedding model loaded for the run
+        hits = deps.memory.recall(goal, k=2 * k, kinds=["fact", "episode"], namespace=deps.tool_context.namespace,
+                                  semantic=False)
     except MemoryBackendError:
         return []  # memory trouble must not stop planning; the run just has no recalled context
     return [MemoryNote(id=m.id, kind=m.kind, text=m.text) for m in toolset.relevant_memories(goal, hits)[:k]]
@@ -849,8 +852,9 @@ def _remember_episode(deps: RunDeps, goal: str, answer: str) -> None:
     if deps.memory is None or not deps.options.remember_episodes:
         return
     try:
+        # embedded by the next search by meaning: a run that needs no embedder loads none
         deps.memory.remember(f"Goal: {goal}\nAnswer: {answer}", kind="episode", tags=("agent_run",),
-                             namespace=deps.tool_context.namespace or "default")
+                             namespace=deps.tool_context.namespace or "default", defer_embedding=True)
     except MemoryBackendError:
         return  # a finished answer stands even if it could not be remembered
 

@@ -145,8 +145,11 @@ class SemanticMemory(ABC):
         t_end: float | None = None,
         metadata: dict[str, Any] | None = None,
         ttl_s: float | None = None,
+        defer_embedding: bool = False,
     ) -> str:
-        """Store ``text`` with its embedding; return its id."""
+        """Store ``text`` with its embedding; return its id. With ``defer_embedding`` the text is
+        stored (and found by words) at once, and embedded by the next search by meaning: a
+        process that only writes it loads no embedding model."""
 
     @abstractmethod
     def recall(
@@ -161,8 +164,11 @@ class SemanticMemory(ABC):
         since: float | None = None,
         until: float | None = None,
         hybrid: bool = True,
+        semantic: bool = True,
     ) -> list[MemoryRecord]:
-        """KNN (optionally hybrid full-text + vector) search with filters, best first."""
+        """KNN (optionally hybrid full-text + vector) search with filters, best first. With
+        ``semantic=False`` only the full-text (BM25) search runs: nothing is embedded, so no
+        embedding model is loaded (what a caller that keeps only word-sharing memories needs)."""
 
     @abstractmethod
     def get(self, memory_id: str) -> MemoryRecord | None: ...

@@ -232,6 +232,9 @@ class RedisMemory(Memory):
         self._embedder = embedder
         self._ready: set[str] = set()
         self._dims: dict[str, int] = {}
+        # HSET only a memory that still exists (a deleted or expired one is never re-created)
+        self._set_embedding = self.client.register_script(
+            "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'embedding', ARGV[1]) end")
 
     # --- plumbing ------------------------------------------------------------------------------
     @property
@@ -345,6 +348,7 @@ class RedisMemory(Memory):
         t_end: float | None = None,
         metadata: dict[str, Any] | None = None,
         ttl_s: float | None = None,
+        defer_embedding: bool = False,
     ) -> str:
         if not isinstance(text, str) or not text.strip():
             raise InvalidInput("cannot remember an empty text")
@@ -359,13 +363,13 @@ class RedisMemory(Memory):
         except (TypeError, ValueError) as e:
             raise InvalidInput(f"metadata must be JSON-serialisable: {e}") from e
         self._ensure_mem_index()
-        vector = _vec_bytes(self._embed_one(text), self._dims[self.mem_index], what="the embedding")
         memory_id = uuid.uuid4().hex
         mapping: dict[str, Any] = {
             "text": text, "kind": kind, "namespace": namespace, "source": source or "",
             "tags": ",".join(tags), "created_at": time.time(), "metadata": meta_json,
-            "embedding": vector,
         }
+        if not defer_embedding:
+            mapping["embedding"] = _vec_bytes(self._embed_one(text), self._dims[self.mem_index], what="the embedding")
         if t_start is not None:
             mapping["t_start"] = float(t_start)
         if t_end is not None:
@@ -375,8 +379,35 @@ class RedisMemory(Memory):
         pipe.hset(key, mapping=cast(Any, mapping))
         if ttl_s is not None:
             pipe.pexpire(key, max(1, int(ttl_s * 1000)))
+        if defer_embedding:
+            pipe.sadd(self._k("mem_pending"), memory_id)
         pipe.execute()
         return memory_id
+
+    def embed_pending(self, batch: int = 256) -> int:
+        """Embed the memories stored with ``defer_embedding`` (run before every search by
+        meaning, so none is missed); returns how many were embedded. A memory deleted or
+        expired meanwhile is skipped, never re-created."""
+        pending = self._k("mem_pending")
+        done = 0
+        while True:
+            ids = [_s(i) for i in cast(list[Any], self.client.spop(pending, batch) or [])]
+            if not ids:
+                return done
+            keys = [self._k("mem", i) for i in ids]
+            pipe = self.client.pipeline(transaction=False)
+            for key in keys:
+                pipe.hget(key, "text")
+            texts = pipe.execute()
+            live = [(key, _s(t)) for key, t in zip(keys, texts, strict=True) if t is not None]
+            try:
+                vectors: Any = self.embedder.embed([t for _, t in live]) if live else []
+            except BaseException:
+                self.client.sadd(pending, *ids)  # nothing is lost: the next search tries again
+                raise
+            for (key, _), vec in zip(live, vectors, strict=True):
+                self._set_embedding(keys=[key], args=[_vec_bytes(vec, self._dims[self.mem_index], what="the embedding")])
+            done += len(live)
 
     def _filter(self, *, kinds: Sequence[str] | None, namespace: str | None, tags: Sequence[str] | None,
                 source: str | None, since: float | None, until: float | None) -> str:
@@ -440,8 +471,10 @@ class RedisMemory(Memory):
         since: float | None = None,
         until: float | None = None,
         hybrid: bool = True,
+        semantic: bool = True,
     ) -> list[MemoryRecord]:
-        """Best ``k`` memories for ``query``. Filters combine with AND; ``tags`` matches any."""
+        """Best ``k`` memories for ``query``. Filters combine with AND; ``tags`` matches any.
+        ``semantic=False``: BM25 over the words only, no query embedding (see the base class)."""
         from redis.commands.search.query import Query
 
         if not isinstance(query, str) or not query.strip():
@@ -451,6 +484,14 @@ class RedisMemory(Memory):
         self._ensure_mem_index()
         flt = self._filter(kinds=kinds, namespace=namespace, tags=tags, source=source,
                            since=since, until=until)
+        if not semantic:
+            terms = text_terms(query)
+            if not terms:
+                return []
+            q = (Query(f"@text:({terms}) {flt}".strip()).scorer("BM25").with_scores()
+                 .return_fields(*_MEM_FIELDS).paging(0, k).dialect(2))
+            return [self._record(doc, float(doc.score)) for doc in self.client.ft(self.mem_index).search(q).docs]
+        self.embed_pending()
         vector = _vec_bytes(self.embedder.embed_query([query])[0], self._dims[self.mem_index],
                             what="the query embedding")
         if not hybrid:

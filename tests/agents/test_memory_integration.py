@@ -57,3 +57,30 @@ def test_recalled_memories_are_filtered_labelled_and_count_as_evidence(memory: A
     prompt = model.calls[1][-1].content
     assert "Memories of earlier runs" in prompt and "4411" in prompt and "17 times 23" not in prompt
     assert [e.memory_id for e in result.evidence] == [fact_id]
+
+
+def test_a_run_embeds_nothing_its_memories_and_episode_wait_for_a_search_by_meaning(memory: Any,
+                                                                                   settings: Settings) -> None:
+    """A warm `sokrat run` loads no embedding model: recall keeps only memories sharing a word
+    with the goal, so a word search finds them all; the run's episode is embedded later."""
+
+    class Unloaded:
+        name, dim = "unloaded", memory.embedder.dim
+
+        def embed(self, texts: Any) -> Any:
+            raise AssertionError("the run embedded something")
+
+        embed_query = embed
+
+    fact_id = memory.remember("My locker code is 4411.", kind="fact")  # stored earlier, embedded then
+    real, memory._embedder = memory._embedder, Unloaded()
+    model = ScriptedChatModel([plan("answer from memory"), final("Your locker code is 4411.")])
+    agent = Agent(model=model, memory=memory, tools=[city_of], checkpointer=InMemorySaver(), settings=settings,
+                  options=AgentOptions(plan="always"))
+    result = agent.run("What is my locker code?")
+    assert result.status == "succeeded", result.reason
+    assert [e.memory_id for e in result.evidence] == [fact_id]
+    memory._embedder = real
+    assert memory.embed_pending() == 1  # the run's episode, embedded by whoever searches by meaning next
+    episodes = memory.recall("locker code", kinds=["episode"], k=3, hybrid=False)
+    assert any("4411" in e.text for e in episodes)
