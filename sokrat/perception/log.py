@@ -50,9 +50,10 @@ log = logging.getLogger(__name__)
 SAME_SCENE = 0.5
 """Colour-histogram change (0..1) under which two pieces of video look like one scene."""
 
-LOG_FORMAT = 4
+LOG_FORMAT = 5
 """Bumped when the entry format changes, so old logs are not reused (3: shots, plain words;
-4: detector counts, positions and relations, basic-level words, scene words)."""
+4: detector counts, positions and relations, basic-level words, scene words; 5: each place once
+per word, and the summary ranks what the detector located first)."""
 
 
 @dataclass(frozen=True)
