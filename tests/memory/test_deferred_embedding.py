@@ -4,33 +4,25 @@ counting stand-in embedder (what is under test is when it is called, not what it
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
-from sokrat.memory.base import Embedder
+from tests.memory.fakes import HashEmbedder
 
 
-class CountingEmbedder(Embedder):
-    name = "counting"
-
+class CountingEmbedder(HashEmbedder):
     def __init__(self, fail: bool = False) -> None:
+        super().__init__("counting")
         self.calls: list[int] = []
         self.fail = fail
-
-    @property
-    def dim(self) -> int:
-        return 16
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls.append(len(texts))
         if self.fail:
             raise RuntimeError("the embedding model is gone")
-        out = np.stack([np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16))
-                        .standard_normal(16) for t in texts]).astype(np.float32)
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
+        return super().embed(texts)
 
 
 def test_a_deferred_memory_is_found_by_words_without_any_embedding(memory) -> None:

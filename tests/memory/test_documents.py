@@ -5,33 +5,16 @@ cluster). Hash-seeded vectors: the storage is under test, not the meaning."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 
-import numpy as np
 import pytest
 
-from sokrat.memory.base import Embedder
 from sokrat.memory.documents import ChunkRow, DocumentMeta, RedisDocuments
-
-
-class HashEmbedder(Embedder):
-    """Deterministic unit vectors from a hash of the text."""
-
-    name = "hash-docs"
-
-    @property
-    def dim(self) -> int:
-        return 16
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.stack([np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16))
-                        .standard_normal(16) for t in texts]).astype(np.float32)
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
+from tests.memory.fakes import HashEmbedder
 
 
 @pytest.fixture
 def doc_store(memory) -> RedisDocuments:  # type: ignore[no-untyped-def]
-    memory._embedder = HashEmbedder()
+    memory._embedder = HashEmbedder("hash-docs")
     store = RedisDocuments(memory)
     yield store  # type: ignore[misc]
     store.clear()
@@ -43,7 +26,7 @@ def _put(docs: RedisDocuments, source: str, texts: list[str], *, namespace: str 
         rows.append(ChunkRow(i, at, at + len(text), text))
         at += len(text) + 1
     docs.replace(DocumentMeta(source=source, namespace=namespace, sha256=hashlib.sha256(" ".join(texts).encode())
-                              .hexdigest(), chars=at), rows, HashEmbedder().embed(texts))
+                              .hexdigest(), chars=at), rows, HashEmbedder("hash-docs").embed(texts))
 
 
 def _chunk_keys(docs: RedisDocuments) -> set[str]:
@@ -94,5 +77,5 @@ def test_bad_input_is_refused_and_loses_nothing(doc_store: RedisDocuments) -> No
     _put(docs, "kept.txt", ["a chunk that must survive"])
     with pytest.raises(InvalidInput, match="2 chunks but 1 vectors"):
         docs.replace(DocumentMeta(source="kept.txt", namespace="default", sha256="y"),
-                     [ChunkRow(0, 0, 1, "a"), ChunkRow(1, 2, 3, "b")], HashEmbedder().embed(["a"]))
+                     [ChunkRow(0, 0, 1, "a"), ChunkRow(1, 2, 3, "b")], HashEmbedder("hash-docs").embed(["a"]))
     assert docs.count() == 1 and docs.search("survive")[0].text == "a chunk that must survive"

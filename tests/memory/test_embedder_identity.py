@@ -3,35 +3,15 @@ even at the same vector size (real embedded Redis; hash-seeded vectors, the iden
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Sequence
 
-import numpy as np
 import pytest
 
 from sokrat.errors import DimensionMismatch
 from sokrat.memory.base import Embedder
 from sokrat.memory.documents import ChunkRow, DocumentMeta, RedisDocuments
 from sokrat.memory.redis import RedisMemory
-
-
-class HashEmbedder(Embedder):
-    """Deterministic unit vectors from a hash of (name, text)."""
-
-    def __init__(self, name: str, dim: int = 8) -> None:
-        self.name = name
-        self._dim = dim
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        rows = [np.random.default_rng(int(hashlib.sha256(f"{self.name}\0{t}".encode()).hexdigest()[:8], 16))
-                .standard_normal(self._dim) for t in texts]
-        x = np.asarray(rows, dtype=np.float32).reshape(len(texts), self._dim)
-        return x / np.linalg.norm(x, axis=1, keepdims=True)
+from tests.memory.fakes import HashEmbedder
 
 
 def _store(settings, prefix: str, embedder: Embedder) -> RedisDocuments:  # type: ignore[no-untyped-def]

@@ -3,30 +3,10 @@ server on a union that starts with two of them (found by bench/tools.py: ``to th
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
-
-import numpy as np
-
-from sokrat.memory.base import Embedder
 from sokrat.memory.redis import text_terms
+from tests.memory.fakes import HashEmbedder
 
 QUERIES = ["to the buffer.\n\nBufferedProtocol", "to the kitchen", "the a of", "is it in the box?"]
-
-
-class HashEmbedder(Embedder):
-    """Deterministic 384-d vectors from a hash: the query path is under test, not the meaning."""
-
-    name = "hash"
-
-    @property
-    def dim(self) -> int:
-        return 384
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.stack([np.random.default_rng(int(hashlib.sha256(t.encode()).hexdigest()[:8], 16))
-                        .standard_normal(384) for t in texts]).astype(np.float32)
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
 def test_text_terms_drop_stop_words() -> None:
@@ -38,12 +18,12 @@ def test_text_terms_drop_stop_words() -> None:
 def test_stop_word_queries_do_not_crash_the_server(memory) -> None:
     from sokrat.memory.documents import ChunkRow, DocumentMeta, RedisDocuments
 
-    memory._embedder = HashEmbedder()
+    memory._embedder = HashEmbedder(dim=384)
     memory.remember("Write the data to the buffer before flushing.")
     docs = RedisDocuments(memory)
     text = "BufferedProtocol: write data to the buffer."
     docs.replace(DocumentMeta(source="io.html", namespace="default", sha256="x"),
-                 [ChunkRow(0, 0, len(text), text)], HashEmbedder().embed([text]))
+                 [ChunkRow(0, 0, len(text), text)], HashEmbedder(dim=384).embed([text]))
     for q in QUERIES:
         memory.recall(q)
         docs.search(q)
