@@ -458,6 +458,7 @@ class _Answer:
         self.qa, self.q, self.log, self.scope, self.source, self.log_id = qa, q, log, scope, source, log_id
         self.steps: list[StepRecord] = []
         self._cosines: dict[int, float] | None = None
+        self._qvec: Any = None
         self._semantic_only = False
         """The shots shown were picked by meaning alone (no word of the question in them)."""
 
@@ -661,7 +662,7 @@ class _Answer:
         """A semantic hit counts only when it stands out from the log's other shots in meaning
         (``RELATED_Z`` standard deviations above their cosines with the question)."""
         if self._cosines is None:
-            self._cosines = related_cosines(self.qa.embedder.embed([self.q.text])[0], self.log.entries)
+            self._cosines = related_cosines(self._question_vector(), self.log.entries)
         if m.index not in self._cosines:
             return True  # an entry without a text vector: nothing to judge it by
         return stands_out(m.index, self._cosines)
@@ -700,13 +701,17 @@ class _Answer:
         text = answer if re.search(r"\d:\d\d", answer) else f"{answer}, at {spans}"
         return self.result(text[0].upper() + text[1:] + ".", used, usage=usage)
 
+    def _question_vector(self) -> Any:
+        if self._qvec is None:
+            self._qvec = self.qa.embedder.embed([self.q.text])[0]
+        return self._qvec
+
     def _from_related_part(self, answer: str, used: Sequence[LogEntry]) -> bool:
         """For shots related by meaning alone: whether the answer comes from the part of a shot
         (what is seen, said or written) that is closest in meaning to the question. A shot can
         stand out for its picture ("dining table" for a question about dinner) while the answer
         is taken from its unrelated speech; that answer is not about the question."""
-        embed = self.qa.embedder.embed
-        qvec = embed([self.q.text])[0]
+        embed, qvec = self.qa.embedder.embed, self._question_vector()
         for e in used:
             parts = [p for p in (e.seen, e.said, e.ocr) if p]
             if parts and _in_text(answer, closest_part(qvec, parts, embed)):
