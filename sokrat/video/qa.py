@@ -331,7 +331,7 @@ class VideoQA:
         lexical = sorted(match_entries(words, log.entries), key=lambda m: (-m.score, m.entry.t_start))
         rankings = [[m.entry.index for m in lexical], log.bm25_rank(query, depth)]
         if semantic:
-            qvec = self.embedder.embed([query])[0]
+            qvec = self.embedder.embed_query([query])[0]  # a query: nomic adds its search_query prefix
             rankings.append([e.index for e, _ in self.memory.search_video(log_id, qvec.tolist(), field="text",
                                                                            k=depth)])
             clip = self._perceivers.clip if self._perceivers is not None else None
@@ -703,7 +703,7 @@ class _Answer:
 
     def _question_vector(self) -> Any:
         if self._qvec is None:
-            self._qvec = self.qa.embedder.embed([self.q.text])[0]
+            self._qvec = self.qa.embedder.embed_query([self.q.text])[0]
         return self._qvec
 
     def _from_related_part(self, answer: str, used: Sequence[LogEntry]) -> bool:

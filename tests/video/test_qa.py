@@ -275,6 +275,8 @@ def test_an_answer_by_meaning_alone_must_come_from_the_shot_s_related_part() -> 
         def embed(self, texts: list[str]) -> np.ndarray:
             return np.array([unit["meeting" if "meeting" in t.lower() else "dinner"] for t in texts])
 
+        embed_query = embed
+
     entry = LogEntry(0, 0.0, 5.0, seen=seen, said=said)
     qa = SimpleNamespace(embedder=Topics())
 
