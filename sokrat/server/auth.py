@@ -216,11 +216,12 @@ class FailedKeyThrottle:
 def limits_storage(url: str, *, cluster: bool) -> str:
     """The ``limits`` storage URI for a redis-py URL: ``unix:///s`` -> ``async+redis+unix:///s``,
     ``redis://h:p/0`` -> ``async+redis://h:p/0``, a cluster node -> ``async+redis+cluster://h:p``."""
-    scheme, _, rest = url.partition("://")
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "async+memory://"
     if cluster:
         return f"async+redis+cluster://{rest.split('/', 1)[0]}"
-    known = {"unix": "async+redis+unix", "redis": "async+redis", "rediss": "async+rediss"}
-    return f"{known[scheme]}://{rest}" if scheme in known else "async+memory://"
+    return {"unix": "async+redis+unix", "redis": "async+redis", "rediss": "async+rediss"}.get(scheme, "async+memory") + "://" + rest
 
 
 def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -60,7 +60,6 @@ def test_storage_uris_and_a_dead_store_lets_keys_decide() -> None:
     assert limits_storage("redis://:pw@h:6379/0", cluster=False) == "async+redis://:pw@h:6379/0"
     assert limits_storage("rediss://h:6380", cluster=False) == "async+rediss://h:6380"
     assert limits_storage("redis://h:7000/0", cluster=True) == "async+redis+cluster://h:7000"
-    assert limits_storage("not a url", cluster=False) == "async+memory://"  # per process, as before
 
     dead = FailedKeyThrottle("1/minute", "async+redis+unix:///nonexistent/redis.sock")
 
