@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sokrat import errors
-from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing, is_public, limits_storage
+from sokrat.server.auth import FailedKeyThrottle, Guard, KeyRing, is_public
 from sokrat.server.deps import SettingsDep, get_store, store_of
 from sokrat.server.fanout import EventHub
 from sokrat.server.media import MediaStore, media_dir
@@ -253,15 +253,6 @@ async def _remove_orphans(app: FastAPI) -> int:
 
 
 # --- the app -------------------------------------------------------------------------------------
-def _throttle(settings: Settings) -> FailedKeyThrottle:
-    """The failed-key throttle, counted in the deployment's Redis (shared by its serve processes)."""
-    from sokrat.memory.connection import cluster_mode, resolve_target
-
-    url = resolve_target(settings, start=False).url
-    storage = limits_storage(url, cluster=cluster_mode(url))
-    return FailedKeyThrottle(settings.auth_fail_limit, storage, namespace=settings.task_namespace)
-
-
 def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAPI:
     """The REST API. ``store`` (a :class:`~sokrat.server.queue.TaskStore`) defaults to one on
     the settings' Redis, created on first use."""
@@ -323,7 +314,7 @@ def create_app(settings: Settings | None = None, *, store: Any = None) -> FastAP
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, keyring=keyring, max_json_bytes=settings.max_json_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
-                       throttle=_throttle(settings))
+                       throttle=FailedKeyThrottle(settings.auth_fail_limit))
     # outermost: Host and Origin are checked before anything else, keys or not
     app.add_middleware(SameOrigin, allowed_hosts=settings.allowed_hosts, allowed_origins=settings.allowed_origins)
     return app

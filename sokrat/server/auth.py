@@ -160,21 +160,20 @@ class KeyRing:
 
 class FailedKeyThrottle:
     """Per-client limit on failed keys (``SOKRAT_AUTH_FAIL_LIMIT``), kept by the ``limits``
-    library (moving windows) in the deployment's Redis, so every serve process of it counts
-    the same failures: ``--workers N`` or N machines still allow one limit per client.
+    library (moving windows, in this process's memory).
 
     A client past the limit gets 429 for every request, a valid key included, until the window
     moves: answering a right key differently would let a guesser go on at full speed. Valid
     keys never count, so a client that only uses its key is never slowed. The client is the
     connection's address (behind a proxy: the one uvicorn takes from ``X-Forwarded-For`` of a
-    trusted proxy, ``--forwarded-allow-ips``). While Redis cannot be reached the throttle lets
-    requests through (logged): keys are still checked, and a dead Redis answers 503 anyway.
+    trusted proxy, ``--forwarded-allow-ips``). With ``--workers N`` each process keeps its own
+    count, so the bound is N times the limit.
     """
 
-    def __init__(self, spec: str, storage: str = "async+memory://", *, namespace: str = "sokrat") -> None:
+    def __init__(self, spec: str) -> None:
         from limits import parse_many
-        from limits.aio.strategies import MovingWindowRateLimiter
-        from limits.storage import storage_from_string
+        from limits.storage import MemoryStorage
+        from limits.strategies import MovingWindowRateLimiter
 
         try:
             self.limits = parse_many(spec)
@@ -182,46 +181,20 @@ class FailedKeyThrottle:
             from sokrat.errors import ConfigError
 
             raise ConfigError(f"SOKRAT_AUTH_FAIL_LIMIT {spec!r} is not a rate like '10/second;100/minute' ({e})") from e
-        options = {} if storage.startswith("async+memory") else {"key_prefix": f"{namespace}:auth-fail",
-                                                                  "implementation": "redispy"}
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))  # type: ignore[arg-type]
-        self._warned = False
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    async def retry_after(self, client: str) -> int | None:
+    def retry_after(self, client: str) -> int | None:
         """Seconds until ``client`` may try again; None when it may now."""
         import math
         import time
 
-        try:
-            waits = [(await self._limiter.get_window_stats(limit, "auth-fail", client)).reset_time - time.time()
-                     for limit in self.limits if not await self._limiter.test(limit, "auth-fail", client)]
-        except Exception as e:  # noqa: BLE001 - the store is down: fail open, keys are still checked
-            self._down(e)
-            return None
+        waits = [self._limiter.get_window_stats(limit, "auth-fail", client).reset_time - time.time()
+                 for limit in self.limits if not self._limiter.test(limit, "auth-fail", client)]
         return max(1, math.ceil(max(waits))) if waits else None
 
-    async def failed(self, client: str) -> None:
-        try:
-            for limit in self.limits:
-                await self._limiter.hit(limit, "auth-fail", client)
-        except Exception as e:  # noqa: BLE001
-            self._down(e)
-
-    def _down(self, e: Exception) -> None:
-        if not self._warned:
-            log.warning("failed-key throttle unavailable (%s): keys are still checked", type(e).__name__)
-            self._warned = True
-
-
-def limits_storage(url: str, *, cluster: bool) -> str:
-    """The ``limits`` storage URI for a redis-py URL: ``unix:///s`` -> ``async+redis+unix:///s``,
-    ``redis://h:p/0`` -> ``async+redis://h:p/0``, a cluster node -> ``async+redis+cluster://h:p``."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "async+memory://"
-    if cluster:
-        return f"async+redis+cluster://{rest.split('/', 1)[0]}"
-    return {"unix": "async+redis+unix", "redis": "async+redis", "rediss": "async+rediss"}.get(scheme, "async+memory") + "://" + rest
+    def failed(self, client: str) -> None:
+        for limit in self.limits:
+            self._limiter.hit(limit, "auth-fail", client)
 
 
 def _json(status: int, code: str, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -264,7 +237,7 @@ class Guard:
                 chunked = True
         if not self.public(path):
             client = (scope.get("client") or ("?",))[0]
-            wait = await self.throttle.retry_after(client) if self.throttle is not None else None
+            wait = self.throttle.retry_after(client) if self.throttle is not None else None
             if wait is not None:
                 for msg in _json(429, "too_many_requests", f"too many wrong API keys from this address; retry in "
                                  f"{wait} s (SOKRAT_AUTH_FAIL_LIMIT)", ((b"retry-after", str(wait).encode()),)):
@@ -278,7 +251,7 @@ class Guard:
                 return
             if principal is None:
                 if self.throttle is not None:
-                    await self.throttle.failed(client)
+                    self.throttle.failed(client)
                 message = "invalid API key" if auth else "missing API key: send 'Authorization: Bearer KEY'"
                 for msg in _json(401, "unauthorized", message, ((b"www-authenticate", b"Bearer"),)):
                     await send(msg)
