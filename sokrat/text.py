@@ -51,6 +51,46 @@ def content_stems(text: str) -> set[str]:
     return {stem(w) for w in content_words(text)}
 
 
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+def questions(text: str) -> list[str]:
+    """The sentences of ``text`` that end with a question mark."""
+    return _QUESTION.findall(text)
+
+
+_ARTICLES = frozenset(["a", "an", "the", "some", "my", "your", "his", "her", "their", "our"])
+
+
+def either_or(text: str) -> tuple[list[str], list[str]] | None:
+    """The two options of an either-or question ("is it on the left or the right of the sink?"
+    -> ``["left"], ["right"]``): the content words after "or" (articles skipped) up to the next
+    stop word, and as many before it. None when ``text`` asks no such question: no "?", an option that
+    is a function word ("before or after the bus?" is not read: which thing is unclear), or
+    "... or not?"."""
+    stop = stop_words()
+    for question in questions(text):
+        tokens = re.findall(r"[\w'-]+|[^\w\s]", question.lower())
+        if "or" not in tokens:
+            continue
+        i = tokens.index("or")
+
+        def phrase(side: list[str], most: int = 3) -> list[str]:
+            while side and side[0] in _ARTICLES:
+                side = side[1:]
+            taken: list[str] = []
+            for t in side[:most]:
+                if t in stop or not t[0].isalnum():
+                    break
+                taken.append(t)
+            return taken
+
+        # coordinated phrases are parallel: the left option is as long as the right one
+        right = phrase(tokens[i + 1:])
+        left = phrase(tokens[:i][::-1], len(right))[::-1]
+        if left and right:
+            return left, right
+    return None
+
+
 NOTHING = re.compile(
     r"\b(?:no (?:information|answer|record|mention|data)|"
     r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"

@@ -30,3 +30,16 @@ def test_nothing_and_absent_patterns() -> None:
     assert en.NOTHING.search("The notes do not mention the budget.")
     assert not en.NOTHING.search("The budget is 500 euros.")
     assert en.ABSENT.search("No cat was seen.") and not en.ABSENT.search("A cat was seen.")
+
+
+@pytest.mark.parametrize(("text", "options"), [
+    ("Is the mug on the left or the right of the sink?", (["left"], ["right"])),
+    ("Which came first, the bus or the car?", (["bus"], ["car"])),
+    ("Did she say green tea or black coffee?", (["green", "tea"], ["black", "coffee"])),
+    ("Was the man walking or running?", (["walking"], ["running"])),
+    ("Is the door locked or not?", None),  # a yes/no question
+    ("Did I see the cat before or after the dog?", None),  # the options are function words
+    ("Store 4 or 5 items.", None),  # no question
+])
+def test_either_or(text: str, options: tuple[list[str], list[str]] | None) -> None:
+    assert en.either_or(text) == options

@@ -93,7 +93,7 @@ def action_schema(tools: Iterable[Tool] | ToolRegistry, *, final_answer: bool = 
     branches: list[dict[str, Any]] = []
     defs: dict[str, Any] = {}
     for t in tools:
-        params = cap_strings(dict(t.parameters), max_string_chars)
+        params = cap_strings(dict(t.planner_parameters), max_string_chars)
         local_defs = params.pop("$defs", None)
         prefix = f"{t.name}__"
         if local_defs:

@@ -36,6 +36,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from sokrat import text as en
 from sokrat.agents import checks, context, goals, prompts, toolset, verifier
 from sokrat.agents.actions import Action, action_schema, parse_action
 from sokrat.agents.options import AgentOptions, ResolvedLimits
@@ -344,6 +345,32 @@ def _route_first(state: AgentState, allowed: list[Tool]) -> list[Tool]:
     return [t for t in allowed if t.answers and toolset.reads_media(t)][:1]
 
 
+def _tool_answered_the_goal(state: AgentState, deps: RunDeps) -> bool:
+    """The last step is an answering tool (``@tool(answers=True)``: ``video_qa``) that answered
+    (status ``succeeded``) a question holding every content word of the goal's question. The
+    1.5B otherwise goes on: it once ran ``cat clip.mp4 | grep cat`` after "Yes: a cat at 0:05",
+    then answered "No". Goals that ask more (a computation on the answer) hold other words."""
+    steps = state.get("steps", [])
+    if not steps or steps[-1]["label"] != "ok" or steps[-1]["tool"] not in deps.tools:
+        return False
+    last = steps[-1]
+    if not deps.tools.get(last["tool"]).answers:
+        return False
+    try:
+        record = json.loads(last["raw"])
+    except (json.JSONDecodeError, TypeError):
+        return False
+    if not isinstance(record, dict) or record.get("status") != "succeeded":
+        return False
+    asked = [toolset.content_words(q) - _MEDIA_WORDS for q in en.questions(state["goal"])]
+    said = toolset.content_words(" ".join(str(v) for v in last["arguments"].values() if isinstance(v, str)))
+    return len(asked) == 1 and bool(asked[0]) and asked[0] <= said
+
+
+_MEDIA_WORDS = frozenset(["video", "videos", "clip", "clips", "recording", "footage", "film", "movie", "media"])
+"""Words naming the media itself ("... in the video?"), which the tool's question may leave out."""
+
+
 def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     """Phase 1: the prompt (stable prefix, changing tail) and the tools the action may use."""
     steps = state.get("steps", [])
@@ -363,6 +390,12 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     allowed = [] if refused and current is None else [t for t in offered if t.name not in refused]
     first = _route_first(state, allowed)
     allowed = first or allowed
+    if _tool_answered_the_goal(state, deps):
+        allowed = []  # the answering tool answered the goal's own question: what is left is to say it
+    if state.get("feedback") and state.get("must_call", True) and state.get("must_use"):
+        # the send-back names the kind of tool its result comes from: small models otherwise call
+        # the lookup they already called, then answer the same again
+        allowed = [t for t in allowed if t.name in state["must_use"]] or allowed
     # An answer was just sent back ("call X first", "check it with a tool"): small models tend to
     # answer again regardless, so this one action must be a tool call.
     may_answer = not ((state.get("feedback") and state.get("must_call", True) or first) and allowed)
@@ -666,10 +699,40 @@ async def check_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, 
     update: dict[str, Any] = {"steps": [step], "pending": None, **_progress(runtime, state, step, all_steps)}
     if pending.get("unavailable"):
         update["unavailable"] = [pending["tool"]]
+    if not update.get("stop") and (line := _code_answer(state, deps, step)):
+        _emit(runtime, "check", index, label="ok", reason=f"answer from the code's output: {line!r}")
+        update.update(proposed_answer=line, instruction="")
+        update["usage"] = _sum(usage)
+        return update
     fold, fold_usage = await _fold_summary(runtime, state, all_steps)
     update.update(fold)
     update["usage"] = _sum(usage, fold_usage)
     return update
+
+
+CODE_ANSWER_CHARS = 200
+"""Longest printed line taken as the answer (:attr:`AgentOptions.answer_from_code`)."""
+
+
+def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
+    """The one line a computing tool printed, when that line answers the goal: a one-request
+    goal (the plan is the goal) that gives the values to compute on (numbers or quoted text: a
+    question about the world is no computation, whatever code the model ran), no media, nothing
+    to store; "" otherwise."""
+    t = deps.tools.get(step["tool"]) if step["tool"] in deps.tools else None
+    if (not deps.options.answer_from_code or t is None or not t.computes or step["label"] != "ok"
+            or not goals.has_operands(state["goal"])
+            or len(state.get("plan", [])) != 1 or state.get("media")
+            or any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools)):
+        return ""
+    try:
+        record = json.loads(step["raw"])
+    except (json.JSONDecodeError, TypeError):
+        return ""
+    if not isinstance(record, dict) or record.get("exit_code") not in (0, None) or record.get("truncated"):
+        return ""
+    lines = [x.strip() for x in str(record.get("stdout", "")).splitlines() if x.strip()]
+    return lines[0] if len(lines) == 1 and len(lines[0]) <= CODE_ANSWER_CHARS else ""
 
 
 async def _fold_summary(runtime: Runtime[RunDeps], state: AgentState, all_steps: list[StepState]) -> tuple[dict[str, Any], Usage]:
@@ -783,7 +846,8 @@ def _untried_lookups(state: AgentState, deps: RunDeps) -> list[str]:
 def _view(state: AgentState, deps: RunDeps, result: checks.Grounding) -> verifier.RunView:
     return verifier.RunView(goal=state["goal"], media=tuple(state.get("media", [])), steps=tuple(state.get("steps", [])),
                             offered=tuple(_offered(state, deps)), plan=tuple(state.get("plan", [])), grounding=result,
-                            instruction=state.get("instruction", ""))
+                            instruction=state.get("instruction", ""),
+                            memories=tuple(m["text"] for m in state.get("memories", [])))
 
 
 async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
@@ -807,7 +871,8 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
             _emit(runtime, "check", len(state.get("steps", [])), label="failed", code=check.code,
                   reason=f"answer sent back: {objection.message}")
             return {"proposed_answer": None, "feedback": objection.message, "sent_back": sent_back,
-                    "must_call": check.needs_tool}
+                    "must_call": check.needs_tool,
+                    "must_use": [t.name for t in _offered(state, deps) if check.needs is not None and check.needs(t)]}
         if check.code == "ungrounded":
             answer, result, note, usage = await _revise(runtime, state, answer, result)
             if not result.supported:
@@ -879,6 +944,8 @@ def after_act(state: AgentState) -> str:
 def after_check(state: AgentState) -> str:
     if state.get("stop"):
         return "answer"
+    if state.get("proposed_answer") is not None:  # the code's output answers (answer_from_code)
+        return "ground"
     if state.get("step_failures", 0) >= NO_PROGRESS_FAILURES:
         return "replan"
     return "act"
@@ -906,7 +973,7 @@ def build_graph() -> StateGraph[AgentState, RunDeps, AgentState, AgentState]:
     graph.add_conditional_edges("plan", after_plan, ["ask", "act", "answer"])
     graph.add_edge("ask", "act")
     graph.add_conditional_edges("act", after_act, ["check", "ground", "answer", "act"])
-    graph.add_conditional_edges("check", after_check, ["act", "replan", "answer"])
+    graph.add_conditional_edges("check", after_check, ["act", "replan", "answer", "ground"])
     graph.add_conditional_edges("replan", after_replan, ["act", "answer"])
     graph.add_edge("answer", END)
     graph.add_conditional_edges("ground", after_ground, ["act", END])

@@ -62,6 +62,11 @@ class AgentOptions:
     """Ask ambiguous goals back (LangGraph ``interrupt``) instead of stating an assumption."""
     remember_episodes: bool = True
     """Store each finished run (goal, answer) as an episode in long-term memory."""
+    answer_from_code: bool = True
+    """A one-request goal whose code (a ``computes`` tool) printed one line is answered with that
+    line, as smolagents' ``CodeAgent`` answers with what its code passes to ``final_answer``: no
+    model call to restate it (one decode of ~30 tokens, 3-6 s on 2 cores). The answer still goes
+    through :attr:`answer_checks`; a send-back returns to the model."""
     answer_checks: tuple[AnswerCheck, ...] = DEFAULT_ANSWER_CHECKS
     """The checks a proposed final answer must pass, in the order they run (earlier ones take
     precedence), each with its own send-back budget (:mod:`sokrat.agents.verifier`). Add your

@@ -106,7 +106,7 @@ def tool_lines(tools: Sequence[Tool]) -> str:
     """One line per tool: ``- name(params): first line of its description``."""
     lines = []
     for t in tools:
-        params = ", ".join(t.parameters.get("properties", {}))
+        params = ", ".join(t.planner_parameters.get("properties", {}))
         lines.append(f"- {t.name}({params}): {t.description.splitlines()[0]}")
     return "\n".join(lines) or "(none: answer now)"
 

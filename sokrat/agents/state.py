@@ -115,6 +115,9 @@ class AgentState(TypedDict, total=False):
     feedback: str
     must_call: bool
     """The answer was sent back for a tool's result: the next action must be a tool call."""
+    must_use: list[str]
+    """...and, when the check says which kind of tool gives that result (code for a computation),
+    one of these tools."""
     instruction: str
     """The prompt's tail the last proposed answer was given to (an answer that repeats it is sent back)."""
     """Why the last proposed answer was sent back (shown in the next act prompt)."""

@@ -26,13 +26,18 @@ What each check guards:
 ``plan_step_untried``       an open plan step names a tool not tried yet
 ``absent_untried``          "nothing is known" / "X is absent" while a lookup tool was not tried
 ``echoes_instruction``      the "answer" only repeats the prompt's instruction ("The plan is done.")
+``echoes_episode``          an answer stating no value that repeats an earlier run's answer to
+                            another goal (recalled as an episode)
 ``contradicts_tool``        a yes/no answer that contradicts what the answering tool said
 ``absence_contradicted``    a "no" / "not found" answer about a thing a trusted record shows
                             (by name, synonym or kind, through the lexicon)
 ``wrong_type``              the answer is not of the type the question asks for (who -> a name,
-                            when -> a date or time, how many/much -> a number)
+                            when -> a date or time, how many/much -> a number, "A or B?" -> A
+                            or B, "which animal" -> a kind of animal, through the lexicon)
 ``answers_other_part``      the answer's value comes from a part of the source about something
                             other than what the question asks (another field of a document)
+``conversion_mismatch``     a unit conversion's number is not what pint gives for the goal's
+                            quantity and units under any reading of them (a wrong formula)
 ``ungrounded``              a claim (number, name, time, id, quoted text) no tool output,
                             recalled memory or the goal shows
 ==========================  ====================================================================
@@ -53,9 +58,10 @@ from sokrat.agents.state import BLOCKED_CODES, PlanStep, StepState
 from sokrat.tools.registry import Tool
 
 AnswerCheckCode = Literal[
-    "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "absent_untried", "gave_up",
+    "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
+    "gave_up",
     "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
-    "ungrounded",
+    "conversion_mismatch", "ungrounded",
 ]
 
 
@@ -72,6 +78,8 @@ class RunView:
     """The answer's claims against the trusted outputs (:func:`~sokrat.agents.checks.ground`)."""
     instruction: str = ""
     """The tail of the prompt the answer was given to (what to do now)."""
+    memories: tuple[str, ...] = ()
+    """Texts of the memories recalled for the run (facts, and episodes "Goal: ...\nAnswer: ...")."""
 
     @property
     def trusted(self) -> list[StepState]:
@@ -114,6 +122,9 @@ class AnswerCheck:
     needs_tool: bool = True
     """The action after a send-back must be a tool call (the answer lacks a tool's result); False
     when answering again from what is already there can satisfy the check."""
+    needs: Callable[[Tool], bool] | None = None
+    """Which tools give the result the answer lacks (code, for a computation): the action after a
+    send-back must call one of them, when one is offered. None: any tool."""
 
     def __call__(self, answer: str, view: RunView) -> SendBack | None:
         message = self.check(answer, view)
@@ -158,6 +169,33 @@ def plan_step_untried(answer: str, view: RunView) -> str:
 def echoes_instruction(answer: str, view: RunView) -> str:
     if goals.echoes_instruction(answer, view.instruction):
         return "That answer repeats the instruction; answer the goal itself, with its values."
+    return ""
+
+
+_EPISODE = re.compile(r"^Goal: (?P<goal>.*)\nAnswer: (?P<answer>.*)$", re.S)
+
+
+def echoes_episode(answer: str, view: RunView) -> str:
+    """An answer stating no value (no number, name, time or quote, and no word of the earlier
+    goal beyond this one's) that repeats what an earlier run answered to another goal: "I stored
+    your gate code." copied from the run that stored it, given to "What is my gate code?"."""
+    if checks.claims(answer):
+        return ""
+    mine = en.content_stems(answer)
+    if len(mine) < 2:
+        return ""
+    goal = en.content_stems(view.goal)
+    verbs = {en.stem(w) for t in view.offered for v in t.stores for w in en.words(v)}
+    for text in view.memories:
+        m = _EPISODE.match(text)
+        if m is None or en.content_stems(m["goal"]) == goal:
+            continue
+        earlier = en.content_stems(m["answer"])
+        # the earlier goal's own value ("green" of "Remember that my car is green.") in the answer: it answers
+        carries = mine & (en.content_stems(m["goal"]) - goal - verbs)
+        if not carries and len(mine & earlier) / len(mine) >= 0.8:
+            return (f"That repeats an earlier run's answer to another goal ({m['goal'][:80]!r}). "
+                    f"Answer this goal, with its value: {view.goal[:200]}")
     return ""
 
 
@@ -281,11 +319,57 @@ def _states_number(answer: str) -> bool:
     return bool(re.search(r"\d", answer)) or bool(set(en.words(answer)) & en.NUMBER_WORDS)
 
 
+_SOME = frozenset(["both", "either", "neither", "none", "all", "each"])
+_TOO_GENERAL = frozenset(["one", "thing", "object", "item", "entity", "part", "way", "kind", "sort", "type"])
+_WHICH = re.compile(r"\bwhich (?:kind of |sort of |type of )?([a-z]+)\b", re.I)
+_KINDS = ("person", "animal", "plant", "food", "artifact")
+"""Coarse kinds of things (WordNet top categories, through the lexicon): a "which animal"
+question answered with an artifact is of the wrong type; one answered with another artifact
+than asked may be the lexicon's gap (a kit is no "product" in WordNet), so it is let through."""
+
+
+def choices(goal: str) -> tuple[set[str], set[str]] | None:
+    """The stems of the two options of an either-or question (:func:`sokrat.text.either_or`)."""
+    options = en.either_or(goal)
+    return None if options is None else ({en.stem(w) for w in options[0]}, {en.stem(w) for w in options[1]})
+
+
+def _kind(word: str) -> str | None:
+    from sokrat.perception.words import lexicon
+
+    lex = lexicon()
+    return next((k for k in _KINDS if lex.is_a(word, lex.synsets(k))), None)
+
+
+def _names_other_kind(answer: str, asked: str) -> bool:
+    """Whether everything the answer names (lexicon concepts) is of another coarse kind than
+    ``asked`` (False when the lexicon cannot tell)."""
+    from sokrat.perception.words import lexicon
+
+    wanted = _kind(asked)
+    named = [c.word for c in lexicon().concepts_in(answer)]
+    if wanted is None or not named:
+        return False
+    kinds = [_kind(w) for w in named]
+    return None not in kinds and wanted not in kinds
+
+
 def wrong_type(answer: str, view: RunView) -> str:
     """The answer must be of the type the question asks for."""
     if goals.says_absent(answer):
         return ""
     goal = view.goal
+    options = choices(goal)
+    if options is not None:
+        said = en.content_stems(answer) | set(en.words(answer))
+        if en.polarity(answer) is not False and not said & (options[0] | options[1] | _SOME):
+            return "The question asks which of two options: answer with the one the tools show."
+        return ""
+    which = _WHICH.search(goal)
+    asked = which.group(1).lower() if which is not None else ""
+    if (asked and asked not in _TOO_GENERAL and not _WHEN.search(goal)
+            and en.stem(asked) not in en.content_stems(answer) and _names_other_kind(answer, asked)):
+        return f"The question asks which {asked}: answer with the {asked} the tools show."
     if _WHO.search(goal):
         stop = en.stop_words()
         capitalised = [w for w in re.findall(r"\b[A-Z][a-z]+\b", answer)
@@ -305,6 +389,35 @@ QUOTE_CHARS = 120
 """Characters of a source's sentence quoted back to the model."""
 
 
+def _plain_text(raw: str) -> str:
+    """A tool output's strings, decoded from its JSON (its line breaks are real ones again, so
+    "Owner:" on its own line is not read as "nOwner"), one per line; ``raw`` when not JSON."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, TypeError):
+        return raw
+    out: list[str] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(data)
+    return "\n".join(out) or raw
+
+
+def _roots(text: str) -> set[str]:
+    """Content stems, each also without an agent suffix: "owns" and "Owner:" share "own"."""
+    stems = en.content_stems(text)
+    return stems | {s[:-2] for s in stems if len(s) > 4 and s.endswith(("er", "or"))}
+
+
 def answers_other_part(answer: str, view: RunView) -> str:
     """The answer's value must come from the part of a source about what the question asks: of
     the source's sentences, the one holding the value (read with the sentence before it, where a
@@ -315,7 +428,7 @@ def answers_other_part(answer: str, view: RunView) -> str:
     goal = view.goal.lower()
     found = [c for c in checks.claims(answer) if c.lower() not in goal]
     # Not an answering tool's output: it already answered this very question.
-    texts = [s["raw"] for s in view.trusted_of(lambda t: t.looks_up and not t.answers)]
+    texts = [_plain_text(s["raw"]) for s in view.trusted_of(lambda t: t.looks_up and not t.answers)]
     per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2] for raw in texts]
     sentences = [x for group in per_text for x in group]
     if not found or len(sentences) < 2:
@@ -327,19 +440,41 @@ def answers_other_part(answer: str, view: RunView) -> str:
     holding = [(group[i - 1] + " " if i else "") + x for group in per_text for i, x in enumerate(group) if holds(x)]
     if not holding:
         return ""
-    stems = [en.content_stems(x) for x in sentences]
-    asked = en.content_stems(view.goal)
+    stems = [_roots(x) for x in sentences]
+    asked = _roots(view.goal)
     counts = {a: sum(a in st for st in stems) for a in asked}
     present = {a: n for a, n in counts.items() if 0 < n < len(sentences)}
     if not present:
         return ""
     fewest = min(present.values())
     focus = {a for a, n in present.items() if n == fewest}
-    if any(focus & en.content_stems(x) for x in holding):
+    if any(focus & _roots(x) for x in holding):
         return ""
-    words = sorted(w for w in en.content_words(view.goal) if en.stem(w) in focus)
+    words = sorted(w for w in en.content_words(view.goal) if _roots(w) & focus)
     return (f"Your answer takes {found[0]!r} from {holding[0][-QUOTE_CHARS:]!r}, which is not about {', '.join(words)}. "
             "Answer with the part of the source that is.")
+
+
+def conversion_mismatch(answer: str, view: RunView) -> str:
+    """A unit conversion's answer must be the value pint gives for the goal's quantity and
+    units (under some reading of them), or, when the goal names no target unit, for the
+    conversion the answer itself states: a wrong formula run as code is still wrong."""
+    from sokrat.agents import units
+
+    if goals.says_absent(answer) or not re.search(r"\d", answer):
+        return ""
+    asked = units.conversion(view.goal)
+    if asked is None:  # the goal names no target unit ("the other unit"): the answer's own claim
+        said = units.stated(answer)
+        if said is None or any(units.matches(said[1], r) for r in said[0].results):
+            return ""
+        return (f"Your answer does not give the value of {said[0].phrase!r} in {said[0].unit} ({said[1]:g} is not it); "
+                "check the conversion factor or formula, run it as code, and answer with what it prints.")
+    numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", answer.replace(",", ""))]
+    if any(units.matches(n, r) for n in numbers for r in asked.results):
+        return ""
+    return (f"Your answer does not give the value of {asked.phrase!r} ({asked.unit}); check the conversion "
+            "factor or formula, run the conversion as code, and answer with what it prints.")
 
 
 def ungrounded(answer: str, view: RunView) -> str:
@@ -353,17 +488,19 @@ def ungrounded(answer: str, view: RunView) -> str:
 DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     # work not done yet: the call the answer lacks (a computation comes before storing its result)
     AnswerCheck("gave_up", gave_up, unverified=False),
-    AnswerCheck("computed_without_code", computed_without_code),
-    AnswerCheck("store_first", store_first),
+    AnswerCheck("computed_without_code", computed_without_code, needs=lambda t: t.computes),
+    AnswerCheck("store_first", store_first, needs=lambda t: bool(t.stores)),
     AnswerCheck("answers_tool_first", answers_tool_first, unverified=False),
     AnswerCheck("plan_step_untried", plan_step_untried, unverified=False),
     AnswerCheck("absent_untried", absent_untried, unverified=False),
     # the answer itself
     AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
+    AnswerCheck("echoes_episode", echoes_episode, needs_tool=False),
     AnswerCheck("contradicts_tool", contradicts_tool, needs_tool=False),
     AnswerCheck("absence_contradicted", absence_contradicted, needs_tool=False),
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
+    AnswerCheck("conversion_mismatch", conversion_mismatch, needs=lambda t: t.computes),
     AnswerCheck("ungrounded", ungrounded),
 )
 """The default checks, in the order they run (earlier ones take precedence)."""

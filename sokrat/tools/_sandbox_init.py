@@ -91,6 +91,37 @@ def _print_exception(e: BaseException, skip_frame: bool) -> None:
     traceback.print_exception(type(e), e, tb)
 
 
+def _unimported_stdlib(tree: object) -> list[str]:
+    """Standard-library modules the code uses by name but never imports or binds
+    (``print(math.factorial(12))``): small models often leave out the import, and the run then
+    costs a failed step for a NameError. They are imported for it, as pyflyby's auto-import
+    does; a name the code binds itself (``json = 3``) is left alone."""
+    import _ast
+
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _ast.Name):
+            (loaded if isinstance(node.ctx, _ast.Load) else bound).add(node.id)
+        elif isinstance(node, (_ast.Import, _ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, _ast.arg):
+            bound.add(node.arg)
+        for field in node._fields:  # type: ignore[attr-defined]
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, _ast.AST))
+            elif isinstance(value, _ast.AST):
+                stack.append(value)
+    names = loaded - bound - set(dir(__builtins__))
+    return sorted(n for n in names if n in sys.stdlib_module_names and not n.startswith("_")
+                  and n not in ("this", "antigravity"))
+
+
 def _run_code(path: str) -> int:
     """Run the code as a REPL would; return the exit status. Its file name in tracebacks is its
     path, so ``linecache`` (tracebacks, ``inspect``) finds the source without our help."""
@@ -101,6 +132,8 @@ def _run_code(path: str) -> int:
     ns = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
         tree = compile(src, path, "exec", _ast.PyCF_ONLY_AST)  # (``ast`` itself costs milliseconds)
+        for name in _unimported_stdlib(tree):
+            ns[name] = __import__(name)
         body = tree.body  # type: ignore[attr-defined]
         last = body.pop() if body and isinstance(body[-1], _ast.Expr) else None
         exec(compile(tree, path, "exec"), ns)  # type: ignore[call-overload]

@@ -12,6 +12,7 @@ import ast
 import json
 import re
 import signal
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -85,11 +86,28 @@ def print_hint(code: str) -> str:
     return generic
 
 
+def value_hint(name: str, sources: Sequence[str]) -> str:
+    """What to do about a name the code used but never set ("rent * 12"): nothing carries
+    over from other tools into the sandbox. When an earlier output shows the name (its words,
+    any case) with a number right after it ("Rent: 950 euros"), the hint quotes it."""
+    words = r"\W+".join(re.escape(w) for w in name.split("_") if w)
+    pattern = re.compile(rf"\b{words}\b[^\d\n]{{0,24}}?(-?\d[\d,]*(?:\.\d+)?)", re.I)
+    for text in sources:
+        m = pattern.search(text.replace("\\n", "\n"))
+        if m:
+            value = m.group(1).replace(",", "")
+            return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value "
+                    f"into the code: {name} = {value} (an earlier output shows {m.group(0)[:60]!r})")
+    return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value the "
+            f"tools returned into the code ({name} = ...)")
+
+
 def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputView) -> OutputVerdict | None:
     """python_exec's checks: code that showed nothing (deterministic: the same code shows
     nothing again), code that draws random values (its output is no fact), and failures a
-    generic "change the arguments" does not fix: a planner tool called as a Python function,
-    and a user's file opened inside the sandbox, which sees none of them."""
+    generic "change the arguments" does not fix: a planner tool called as a Python function, a
+    value used but never set (as if another tool's output were a variable), and a user's file
+    opened inside the sandbox, which sees none of them."""
     code = arguments.get("code")
     code = code if isinstance(code, str) else ""
     if not ok:
@@ -98,6 +116,10 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
             return OutputVerdict("tool_as_function", "failed", "the code called a tool as a Python function",
                                  f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as "
                                  "its own step, then write code with the values it returned", permanent=True)
+        undefined = [name for name in _NAME_ERROR.findall(output) if name not in view.tools]
+        if undefined:
+            return OutputVerdict("undefined_value", "failed", f"the code used {undefined[0]!r}, which it never set",
+                                 value_hint(undefined[0], view.sources), permanent=True)
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:
@@ -119,7 +141,7 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     return None
 
 
-@tool(output_check=check_output, computes=True)
+@tool(output_check=check_output, computes=True, planner_omits=("timeout_s",))
 async def python_exec(
     ctx: ToolContext,
     code: str,

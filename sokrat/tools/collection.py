@@ -21,7 +21,20 @@ def _collection(name: str, ctx: ToolContext) -> Collection:
     return Collection(_qa(ctx), name, owner=ctx.namespace or "default")
 
 
-@tool(looks_up=True)
+def _has_collections(ctx: ToolContext) -> bool:
+    """Offered only when the run's owner has a collection: with none, a small planner invents
+    collection names for questions that have nothing to do with clips."""
+    from sokrat.errors import ConfigError, ToolUnavailable
+    from sokrat.tools.memory import long_term_memory
+    from sokrat.video.collection import Collection
+
+    try:
+        return bool(Collection.names(long_term_memory(ctx), owner=ctx.namespace or "default"))
+    except (ToolUnavailable, ConfigError):  # memory off, or not Redis: no collections
+        return False
+
+
+@tool(looks_up=True, applies=_has_collections)
 def collection_qa(question: str, collection: str, ctx: ToolContext) -> dict[str, Any]:
     """Answer a question over every clip of a collection (a day of videos), with wall-clock times.
 
@@ -38,7 +51,7 @@ def collection_qa(question: str, collection: str, ctx: ToolContext) -> dict[str,
             "evidence": [e.model_dump(exclude={"memory_id", "frame_url"}) for e in result.evidence]}
 
 
-@tool(looks_up=True)
+@tool(looks_up=True, applies=_has_collections)
 def collection_diary(collection: str, ctx: ToolContext) -> list[dict[str, Any]]:
     """The collection's days as a diary: per day and part of the day, what was seen, where and said.
 

@@ -48,7 +48,8 @@ def long_term_memory(ctx: ToolContext) -> Memory:
 
 # grounded: a memory is not to carry a value the run never saw; stores: the verbs that ask for it
 @tool(grounded=("text",), stores=("remember", "store", "save", "note", "note down", "keep in mind", "memorize",
-                                  "memorise", "record"))
+                                  "memorise", "record"),
+      planner_omits=("tags", "kind", "source"))
 def remember(
     ctx: ToolContext,
     text: Annotated[str, Field(min_length=1)],
@@ -77,7 +78,7 @@ def remember(
     return f"Stored in long-term memory as a {kind}: {text!r} ({'; '.join(details)})"
 
 
-@tool(looks_up=True)
+@tool(looks_up=True, planner_omits=("k", "tags", "kinds", "source", "since", "until"))
 def recall(
     ctx: ToolContext,
     query: Annotated[str, Field(min_length=1)],
@@ -99,8 +100,17 @@ def recall(
         since: keep only memories stored at or after this Unix time.
         until: keep only memories stored at or before this Unix time.
     """
-    hits = memory_of(ctx).recall(query, k=k, tags=tags, kinds=kinds, source=source, since=since, until=until,
-                                 namespace=ctx.namespace)
+    memory = memory_of(ctx)
+    hits = memory.recall(query, k=k, tags=tags, kinds=kinds, source=source, since=since, until=until,
+                         namespace=ctx.namespace)
+    filters = {"tags": tags, "kinds": kinds, "source": source, "since": since, "until": until}
+    dropped = [name for name, value in filters.items() if value]
+    if not hits and dropped:
+        # A filter guessed by the caller (a tag or source worded otherwise when the memory was
+        # stored) must not hide what the words find: search again without the filters, and say so.
+        hits = memory.recall(query, k=k, namespace=ctx.namespace)
+    else:
+        dropped = []
     out = []
     for h in hits:
         item: dict[str, Any] = {"id": h.id, "text": h.text, "kind": h.kind,
@@ -112,6 +122,8 @@ def recall(
         if h.t_start is not None:
             item["t_start"], item["t_end"] = h.t_start, h.t_end
         item["created_at"] = round(h.created_at, 3)
+        if dropped:
+            item["note"] = f"nothing matched {', '.join(dropped)}; found without {'it' if len(dropped) == 1 else 'them'}"
         out.append(item)
     return out
 

@@ -197,6 +197,20 @@ class Tool:
     "note", "keep in mind"); empty for tools that store nothing. A goal that asks so (a clause
     starting with one of them) must call the tool before the run answers, once per fact."""
 
+    planner_omits: tuple[str, ...] = ()
+    """Optional parameters left out of what the planner sees (its tool list and action schema):
+    a small model fills every parameter it is shown, with guesses (a recall filtered by a tag or
+    source worded otherwise than when stored finds nothing), and each costs decoded tokens. Their
+    defaults apply; Python and MCP callers still pass them."""
+
+    @property
+    def planner_parameters(self) -> dict[str, Any]:
+        """:attr:`parameters` without :attr:`planner_omits`."""
+        if not self.planner_omits:
+            return self.parameters
+        props = {k: v for k, v in self.parameters.get("properties", {}).items() if k not in self.planner_omits}
+        return {**self.parameters, "properties": props}
+
     def applies_to(self, ctx: ToolContext) -> bool:
         """:attr:`applies` for ``ctx``; a check that fails says yes (the call then reports why)."""
         if self.applies is None:
@@ -266,14 +280,14 @@ class Tool:
 def tool(fn: Callable[..., Any], *, name: str | None = None,
          applies: Callable[[ToolContext], bool] | None = None, grounded: tuple[str, ...] = (),
          looks_up: bool = False, output_check: OutputCheck | None = None, computes: bool = False,
-         answers: bool = False, stores: tuple[str, ...] = ()) -> Tool: ...
+         answers: bool = False, stores: tuple[str, ...] = (), planner_omits: tuple[str, ...] = ()) -> Tool: ...
 
 
 @overload
 def tool(fn: None = None, *, name: str | None = None, applies: Callable[[ToolContext], bool] | None = None,
          grounded: tuple[str, ...] = (), looks_up: bool = False, output_check: OutputCheck | None = None,
-         computes: bool = False, answers: bool = False,
-         stores: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Tool]: ...
+         computes: bool = False, answers: bool = False, stores: tuple[str, ...] = (),
+         planner_omits: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(
@@ -285,6 +299,7 @@ def tool(
     computes: bool = False,
     answers: bool = False,
     stores: tuple[str, ...] = (),
+    planner_omits: tuple[str, ...] = (),
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
@@ -298,7 +313,8 @@ def tool(
     marks a tool that reads the user's own sources (see :attr:`Tool.looks_up`); ``output_check``
     is the tool's own check of its outputs (:attr:`Tool.output_check`); ``computes``,
     ``answers`` and ``stores`` declare what the tool can do, which the planner routes by
-    (:attr:`Tool.computes`, :attr:`Tool.answers`, :attr:`Tool.stores`).
+    (:attr:`Tool.computes`, :attr:`Tool.answers`, :attr:`Tool.stores`); ``planner_omits`` names
+    optional parameters the planner is not shown (:attr:`Tool.planner_omits`).
     """
 
     def build(f: Callable[..., Any]) -> Tool:
@@ -306,8 +322,14 @@ def tool(
         unknown = set(grounded) - set(built.parameters["properties"])
         if unknown:
             raise ToolDefinitionError(f"tool {built.name!r}: grounded names unknown parameters {sorted(unknown)}")
+        required = set(built.parameters.get("required", []))
+        hidden = set(planner_omits)
+        if hidden - set(built.parameters["properties"]) or hidden & required:
+            raise ToolDefinitionError(f"tool {built.name!r}: planner_omits must name optional parameters, "
+                                      f"not {sorted(hidden - (set(built.parameters['properties']) - required))}")
         return dataclasses.replace(built, applies=applies, grounded=tuple(grounded), looks_up=looks_up,
-                                   output_check=output_check, computes=computes, answers=answers, stores=tuple(stores))
+                                   output_check=output_check, computes=computes, answers=answers, stores=tuple(stores),
+                                   planner_omits=tuple(planner_omits))
 
     return build(fn) if fn is not None else build
 

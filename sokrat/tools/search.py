@@ -27,7 +27,7 @@ def _has_documents(ctx: ToolContext) -> bool:
     return store.has_documents(ctx.namespace)
 
 
-@tool(applies=_has_documents, looks_up=True)
+@tool(applies=_has_documents, looks_up=True, planner_omits=("k",))
 def search(
     ctx: ToolContext,
     query: Annotated[str, Field(min_length=1)],

@@ -55,7 +55,7 @@ def _as_tool_errors() -> Iterator[None]:
         raise ToolError(str(e)) from e
 
 
-@tool(looks_up=True)
+@tool(looks_up=True, planner_omits=("k",))
 def video_search(query: str, ctx: ToolContext, video: str | None = None,
                  k: Annotated[int, Field(ge=1, le=20)] = 5) -> list[dict[str, Any]]:
     """Find the moments of a video that best match a text description (objects, speech, on-screen text).

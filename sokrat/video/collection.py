@@ -183,10 +183,10 @@ class Collection:
         pipe.execute()
 
     @staticmethod
-    def names(qa: VideoQA, *, owner: str = "default") -> list[str]:
+    def names(qa: VideoQA | Any, *, owner: str = "default") -> list[str]:
         """The owner's collections, from a set kept beside them. Collections made before that
         set existed are found once by a SCAN and added to it (with no collection at all, each
-        call scans: there is nothing to remember)."""
+        call scans: there is nothing to remember). ``qa`` may also be the Redis memory itself."""
         client, prefix = _redis_of(qa)
         index = _index_key(prefix, owner)
         if not client.exists(index):
@@ -440,10 +440,11 @@ class Collection:
                       evidence=[evidence_of(s.clip, s.entry) for g in groups for s in g])
 
 
-def _redis_of(qa: VideoQA) -> tuple[Any, str]:
+def _redis_of(qa: VideoQA | Any) -> tuple[Any, str]:
     """The memory's Redis client and key root: on a Redis Cluster the root is the memory's hash
     tag, so a collection's keys share one slot (its transactions and SCANs stay on one node)."""
-    client, root = getattr(qa.memory, "client", None), getattr(qa.memory, "key_root", None)
+    memory = getattr(qa, "memory", qa)
+    client, root = getattr(memory, "client", None), getattr(memory, "key_root", None)
     if client is None or root is None:
         raise ConfigError("collections need the Redis memory (SOKRAT_MEMORY=redis)")
     return client, root

@@ -227,14 +227,37 @@ def match_entries(target_words: Sequence[str], entries: Sequence[LogEntry], *,
         for field_name, text in (("said", e.said), ("text", e.ocr)):
             if not text or (modality == "seen" and field_name == "said"):
                 continue
-            tokens = {_stem(t) for t in re.findall(r"[a-z0-9']+", text.lower())}
-            hits = [w for w in target_words if _stem(w) in tokens]
+            tokens = spoken_forms(text)
+            hits = [w for w in target_words if _spelled(w) in tokens]
             if hits and stems:
                 share = len({_stem(h) for h in hits}) / len(stems)
                 offer(Match(e, MatchScore.WORDS_BASE + MatchScore.WORDS_SHARE * share, " ".join(hits), field_name))
         if best is not None:
             out.append(best)
     return out
+
+
+_DIGITS = {w: str(i) for i, w in enumerate(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"])}
+
+
+def _spelled(word: str) -> str:
+    """One spelling per word for matching speech and on-screen text against a question: the
+    stem, British "-our"/"-tre" as American (whisper writes "neighbor" for a "neighbour"), and
+    small numbers as digits (it writes "9" for "nine")."""
+    w = word.removesuffix("'s")
+    w = _DIGITS.get(w, w)
+    if len(w) > 5:
+        w = re.sub(r"our(?=s?$|ite|ed|ing)", "or", w)
+        w = re.sub(r"tre(s?)$", r"ter\1", w)
+    return _stem(w)
+
+
+def spoken_forms(text: str) -> set[str]:
+    """The words of a transcript or on-screen text as :func:`_spelled` forms, with each pair of
+    neighbouring words also joined ("book shop" matches "bookshop")."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {_spelled(w) for w in words} | {_spelled(a + b) for a, b in zip(words, words[1:], strict=False)}
 
 
 def runs(matches: Sequence[Match], log: LogIndex) -> list[list[Match]]:
@@ -477,6 +500,10 @@ class _Answer:
             counted = self.how_many()
             if counted is not None:
                 return counted
+        if q.options is not None:
+            chosen = self.choice(q.options)
+            if chosen is not None:
+                return chosen
         if q.kind in ("yes_no", "when", "count") and not generic:
             matches = match_entries(q.words, self.scope, modality=q.modality)
             self.steps.append(StepRecord(index=1, tool="match_labels", arguments={"about": q.target},
@@ -528,6 +555,68 @@ class _Answer:
         if lead.how == "said":
             return self.result(f"Yes, it was mentioned at {spans}: \"{_clip(lead.entry.said)}\"", [g[0].entry for g in groups[:3]])
         return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
+
+    def choice(self, options: tuple[tuple[str, ...], tuple[str, ...]]) -> Result | None:
+        """An either-or question: "on the left or the right?" from the positions the detector
+        logged for the thing asked; "a bus or a tram?" by looking for each option. None when the
+        log cannot tell (the model answers)."""
+        if all(w in _SPOTS for w in (*options[0], *options[1])):
+            return self.which_spot(options)
+        found = []
+        for words in options:
+            matches = match_entries(words, self.scope, modality=self.q.modality)
+            found.append([m for m in matches if m.score >= MatchScore.STRONG
+                          or m.how in ("said", "text") and m.score >= MatchScore.STRONG_WORDS])
+        names = [" ".join(o) for o in options]
+        self.steps.append(StepRecord(index=1, tool="match_options", arguments={"options": names},
+                                     observation="; ".join(f"{n}: {len(f)} shots" for n, f in zip(names, found, strict=True))))
+        verb = "hear of" if self.q.modality == "said" else "see"
+        if not any(found):
+            lex = lexicon()
+            if not any(lex.synsets(p) for o in options for p in _phrases(o)):
+                return None  # words the labels cannot show: not "neither" from the log alone
+            return self.result(f"Neither: I did not {verb} {_a(names[0])} or {_a(names[1])}{self._where()}.", [])
+
+        def said(name: str, matches: list[Match]) -> str:
+            groups = runs(matches, self.log)
+            spans = _join([fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups[:3]])
+            return f"{_a(name)} at {spans}"
+
+        if all(found):
+            text = f"Both: {said(names[0], found[0])} and {said(names[1], found[1])}."
+        else:
+            k = 0 if found[0] else 1
+            shown = said(names[k], found[k])
+            text = f"{shown[0].upper()}{shown[1:]}; I did not {verb} {_a(names[1 - k])}{self._where()}."
+        return self.result(text, [m.entry for f in found for m in f[:3]])
+
+    def which_spot(self, options: tuple[tuple[str, ...], tuple[str, ...]]) -> Result | None:
+        """Which of two places ("left or right", "near or far") the thing asked was logged at."""
+        lex = lexicon()
+        subject = [w for w in self.q.words if w not in _SPOTS]
+        syn = frozenset(o for p in _phrases(subject) for o in lex.synsets(p))
+        if not syn:
+            return None
+        hits: list[tuple[LogEntry, str, str]] = []
+        for e in self.scope:
+            for item in parse_labels(e.seen):
+                thing, _, spot = item.word.partition(" ") if item.kind == "where" else ("", "", "")
+                if thing and lex.is_a(thing, syn):
+                    hits.append((e, thing, spot))
+        wanted = [{_SPOTS[w] for w in o} for o in options]
+        on = [(e, thing, spot) for e, thing, spot in hits if any(w <= set(spot.split()) for w in wanted)]
+        self.steps.append(StepRecord(index=1, tool="read_positions", arguments={"about": " ".join(subject)},
+                                     observation="; ".join(f"{t} {s} {fmt_span(e.t_start, e.t_end)}"
+                                                           for e, t, s in hits[:8]) or "(no position logged)"))
+        if not hits:
+            return None
+        e, thing, spot = (on or hits)[0]
+        same = [x for x, _, s in (on or hits) if s == spot][:3]
+        spans = _join([fmt_span(x.t_start, x.t_end) for x in same])
+        where = _spot(spot)
+        if not on:  # logged, at neither place asked about
+            return self.result(f"Neither: {_a(thing)} {where} at {spans}.", same)
+        return self.result(f"{where[0].upper()}{where[1:]}: {_a(thing)} at {spans}.", same)
 
     def when(self, matches: list[Match]) -> Result:
         strong = [m for m in matches if m.score >= MatchScore.STRONG] or matches
@@ -769,6 +858,11 @@ def _in_text(answer: str, text: str) -> bool:
     text = text.lower()
     found = {_stem(t) for t in re.findall(r"[a-z0-9']+", text)}
     return not words.isdisjoint(found)
+
+
+_SPOTS = {"left": "left", "right": "right", "centre": "centre", "center": "centre", "middle": "centre",
+          "near": "near", "close": "near", "far": "far", "distant": "far"}
+"""Words of the coarse positions the scene logs (:func:`sokrat.perception.scene.place`)."""
 
 
 def _spot(place: str) -> str:

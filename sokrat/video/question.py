@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from sokrat.text import either_or
+
 QuestionKind = Literal["yes_no", "when", "count", "said", "what"]
 TimeKind = Literal["window", "beginning", "end", "middle", "first_half", "second_half", "first_time", "last_time",
                    "before", "after", "right_before", "right_after", "between"]
@@ -52,6 +54,8 @@ class Question:
     left: "where did I leave my mug?" is about the mug)."""
     verbs: tuple[str, ...] = ()
     """Lemmas of the words read as verbs ("leave")."""
+    options: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    """The two options of an either-or question ("on the left or the right?"), else None."""
 
 
 _NUM = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -197,6 +201,8 @@ def parse_question(text: str) -> Question:
     words = content_words(rest)
     things = tuple(w for w in words if w not in verbs)
     words = things or words
+    either = either_or(q) if kind in ("yes_no", "what", "said") else None
+    options = (tuple(either[0]), tuple(either[1])) if either else None
     return Question(text=text, kind=kind, target=" ".join(words), time=time, modality=modality,
                     perception_verb=re.search(_PERCEPTION, q) is not None, words=words,
-                    verbs=tuple(dict.fromkeys(verbs.values())))
+                    verbs=tuple(dict.fromkeys(verbs.values())), options=options)

@@ -292,9 +292,9 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
     tools = OutputView(tools=("search", "python_exec"))
     verdict = _code_verdict("search('x')", out, ok=False, view=tools)
     assert verdict is not None and verdict.code == "tool_as_function" and "call search as its own step" in verdict.hint
-    # must not fire: the name is no tool here, so the generic tool-error verdict stands
+    # must not fire: the name is no tool here (it is a value the code never set: see below)
     plain = _code_verdict("search('x')", out, ok=False, view=OutputView(tools=("python_exec",)))
-    assert plain is not None and plain.code == "tool_error"
+    assert plain is not None and plain.code == "undefined_value"
     code = "import cv2; cap = cv2.VideoCapture('/tmp/x/day.mp4')"
     err = "ModuleNotFoundError: No module named 'cv2'"
     opened = _code_verdict(code, err, ok=False, view=OutputView(media=("/tmp/x/day.mp4",)))
@@ -318,3 +318,19 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
 def test_verify_does_not_fail_near_misses(output: str) -> None:
     verdict = checks.verify("city_of", {"person": "alice"}, True, output, [])
     assert verdict is None or verdict.label != "failed", verdict
+
+
+def test_a_value_the_code_never_set_is_quoted_from_the_outputs() -> None:
+    """``budget * 0.15`` as if another tool's output were a variable: the hint gives the value an
+    earlier output shows beside the name; without one, it says to write the value in."""
+    out = ("ERROR: tool 'python_exec' failed: python_exec failed (exit code 1): Traceback (most recent call last): | "
+           "NameError: name 'budget' is not defined")
+    found = json.dumps([{"text": "# Project Zephyr\n\nOwner: Ingrid Larsen.\nBudget: 48000 euros, approved."}])
+    verdict = _code_verdict("budget * 0.15", out, ok=False, view=OutputView(tools=("python_exec",), sources=(found,)))
+    assert verdict is not None and verdict.code == "undefined_value" and "budget = 48000" in verdict.hint
+    unknown = _code_verdict("budget * 0.15", out, ok=False, view=OutputView(tools=("python_exec",)))
+    assert unknown is not None and "budget = ..." in unknown.hint
+    # must not fire: another kind of failure
+    err = "ZeroDivisionError: division by zero"
+    other = _code_verdict("1/0", err, ok=False, view=OutputView(tools=("python_exec",), sources=(found,)))
+    assert other is not None and other.code == "tool_error"

@@ -193,3 +193,137 @@ def test_the_first_action_of_a_media_run_may_only_ask_the_answering_tool(make_ag
     offers.clear()
     make_agent(PolicyModel(policy), tools=[clip_qa, moment, run_code]).run("Is there a bicycle?")
     assert "run_code" in offers[0]
+
+
+def test_a_one_line_code_output_answers_a_one_request_goal(make_agent: Any) -> None:
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("run code")
+        if "final_answer" not in c.offered() or "912" not in c.prompt:
+            return act("run_code", code="print(48 * 19)")
+        return final("48 times 19 is 912.")
+
+    model = PolicyModel(policy)
+    r = make_agent(model, tools=[run_code]).run("What is 48 times 19?")
+    assert r.status == "succeeded" and r.answer == "912"
+    # not when turned off: the model states the answer, in one more call
+    off = PolicyModel(policy)
+    r = make_agent(off, tools=[run_code], options=AgentOptions(plan="always", answer_from_code=False)).run(
+        "What is 48 times 19?")
+    assert r.answer == "48 times 19 is 912." and len(off.calls) == len(model.calls) + 1
+
+
+def test_code_output_does_not_answer_a_question_about_the_world(make_agent: Any) -> None:
+    """No values to compute on in the goal: whatever the code printed is not the answer."""
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("run code")
+        if "final_answer" in c.offered() and "05:07" in c.prompt:
+            return final("A marathon is 42.195 km long.")
+        return act("run_clock", code="print(time)")
+
+    @tool(computes=True)
+    def run_clock(code: str) -> dict:
+        """Run Python code and return what it printed.
+
+        Args:
+            code: the source.
+        """
+        return {"stdout": "05:07:14\n"}
+
+    r = make_agent(PolicyModel(policy), tools=[run_clock]).run("How long is a marathon?")
+    assert r.answer == "A marathon is 42.195 km long."
+
+
+def test_code_output_does_not_answer_a_goal_with_more_to_do(make_agent: Any) -> None:
+    """Several printed lines, or a goal that also stores: the model answers."""
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("run code")
+        if "Stored" in c.prompt or ("final_answer" in c.offered() and "912" in c.prompt and "keep" not in c.offered()):
+            return final("48 times 19 is 912.")
+        if "912" in c.prompt:
+            return act("keep", text="order number 912")
+        return act("run_code", code="print(48 * 19)")
+
+    STORED.clear()
+    r = make_agent(PolicyModel(policy), tools=[run_code, keep]).run(
+        "Compute 48 times 19 and remember the result as my order number.")
+    assert r.answer == "48 times 19 is 912." and STORED == ["order number 912"]
+
+    @tool(computes=True)
+    def run_two(code: str) -> dict:
+        """Run Python code and return what it printed.
+
+        Args:
+            code: the source.
+        """
+        return {"stdout": "48 * 19\n912\n"}
+
+    def policy_two(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("run code")
+        if "912" in c.prompt and "final_answer" in c.offered():
+            return final("48 times 19 is 912.")
+        return act("run_two", code="print(48 * 19)")
+
+    r = make_agent(PolicyModel(policy_two), tools=[run_two]).run("What is 48 times 19?")
+    assert r.answer == "48 times 19 is 912."
+
+
+@tool(looks_up=True)
+def budget_notes(query: str) -> str:
+    """Search the notes.
+
+    Args:
+        query: words.
+    """
+    return json.dumps([{"text": "Budget: 48000 euros."}])
+
+
+def test_a_send_back_for_code_offers_only_code(make_agent: Any) -> None:
+    """computed_without_code names the kind of tool its result comes from: the next action may
+    only call code (the 1.5B otherwise repeats its lookup and answers the same again)."""
+    offers: list[set[str]] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("look it up", "compute")
+        if c.purpose != "act":
+            return {"label": "ok", "reason": "fine"}
+        offers.append(c.offered())
+        if "needs a computation" in c.prompt:
+            # a lookup while one is offered (what the 1.5B did), else code
+            return act("budget_notes", query="budget") if "budget_notes" in c.offered() else act(
+                "run_code", code="print(48000 * 15 // 100)")
+        if "7200" in c.prompt:
+            return final("15 percent of the budget is 7200 euros.")
+        return final("15 percent of 48000 euros is 7200 euros.")  # from the head
+
+    r = make_agent(PolicyModel(policy), tools=[run_code, budget_notes]).run("What is 15 percent of 48000 euros?")
+    assert r.status == "succeeded" and "7200" in r.answer
+    sent_back = next(i for i, o in enumerate(offers) if "final_answer" not in o)
+    assert offers[sent_back] == {"run_code"}
+
+
+def test_after_the_answering_tool_answered_the_goal_only_the_answer_is_left(make_agent: Any) -> None:
+    offers: list[set[str]] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("ask clip_qa", "check with code")
+        offers.append(c.offered())
+        if "bicycle is seen" not in c.prompt:
+            return act("clip_qa", question="Is there a bicycle?")
+        if "final_answer" in c.offered() and len(c.offered()) == 1:
+            return final("Yes, a bicycle at 4.0-8.0 s.")
+        return act("run_code", code="print(1)")  # what the 1.5B did next, given the choice
+
+    r = make_agent(PolicyModel(policy), tools=[clip_qa, run_code]).run("Is there a bicycle in the clip?",
+                                                                          media=[__file__])
+    assert r.status == "succeeded" and r.answer.startswith("Yes") and offers[1] == {"final_answer"}
+    # not when the goal asks more than the tool was asked (a computation on its answer)
+    offers.clear()
+    make_agent(PolicyModel(policy), tools=[clip_qa, run_code]).run(
+        "Is there a bicycle in the clip, and how many seconds after the start is it seen?", media=[__file__])
+    assert "run_code" in offers[1]

@@ -86,9 +86,10 @@ def step(i: int, tool_name: str, raw: str, label: str = "ok", code: str = "no_ob
 
 
 def view(goal: str, *steps: StepState, media: tuple[str, ...] = (), plan: tuple[PlanStep, ...] = (),
-         instruction: str = "", answer: str = "") -> RunView:
+         instruction: str = "", answer: str = "", memories: tuple[str, ...] = ()) -> RunView:
     g = checks.ground(answer, list(steps), context=goal) if answer else None
-    return RunView(goal=goal, media=media, steps=steps, offered=TOOLS, plan=plan, grounding=g, instruction=instruction)
+    return RunView(goal=goal, media=media, steps=steps, offered=TOOLS, plan=plan, grounding=g, instruction=instruction,
+                   memories=memories)
 
 
 def test_the_default_checks_are_declared_in_order_with_their_own_budgets() -> None:
@@ -210,6 +211,10 @@ def test_contradicts_tool() -> None:
     ("Who signed the lease?", "The lease was signed in May."),
     ("When is the boiler service?", "The boiler service is in the basement."),
     ("How many chairs did we order?", "We ordered oak chairs."),
+    ("Is the mug on the left or the right of the sink?", "Yes, the mug is by the sink."),
+    ("Did she pack the tent or the stove first?", "She packed it at 9:00."),
+    ("Which animal crossed the road?", "A man on a bicycle crossed the road."),
+    ("Which vehicle was parked outside?", "A dog was outside."),
 ])
 def test_wrong_type_fires(goal: str, answer: str) -> None:
     assert "The question asks" in verifier.wrong_type(answer, view(goal))
@@ -222,9 +227,25 @@ def test_wrong_type_fires(goal: str, answer: str) -> None:
     ("How many chairs did we order?", "Twelve chairs."),
     ("How many chairs did we order?", "No chairs were found in the notes."),  # absent: another check's job
     ("Where is the boiler?", "In the basement."),  # no type rule for where
+    ("Is the mug on the left or the right of the sink?", "On the right."),
+    ("Did she pack the tent or the stove first?", "The stove, at 9:00."),
+    ("Did she pack the tent or the stove first?", "Both at once."),
+    ("Is there a cat or a dog in the garden?", "No."),  # neither
+    ("Is the door locked or not?", "Yes, it is locked."),  # "or not" is a yes/no question
+    ("Which animal crossed the road?", "A dog crossed the road."),  # a kind of animal
+    ("Which animal crossed the road?", "The animal was grey."),  # names the asked word
+    ("Which product did the invoice list?", "Order 7781, the Larkspur kit."),  # nothing the lexicon knows
+    ("Which date is the boiler service?", "On 2027-04-02."),  # a when-question
 ])
 def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.wrong_type(answer, view(goal)) == ""
+
+
+def test_choices_reads_the_two_options() -> None:
+    assert verifier.choices("Is the mug on the left or the right of the sink?") == ({"left"}, {"right"})
+    assert verifier.choices("Which came first, the bus or the car?") == ({"bus"}, {"car"})
+    assert verifier.choices("Store 4 or 5 items. Is the door locked or not?") is None
+    assert verifier.choices("Print 4 or 5.") is None  # not a question
 
 
 NOTES = json.dumps([{"source": "/d/lease.md", "text": "Lease notes. The lease runs until June 30, 2028. "
@@ -276,3 +297,35 @@ def test_absence_contradicted() -> None:
     said = step(0, "video_qa", json.dumps({"answer": "No, I did not see a bicycle.", "status": "succeeded",
                                            "evidence": []}))
     assert verifier.absence_contradicted("No, there is no bicycle.", view("Is there a bicycle?", said)) == ""
+
+
+STORED = "Goal: Please keep in mind that my gym badge number is 5521.\nAnswer: I have saved your gym badge number in memory."
+
+
+def test_echoes_episode_fires() -> None:
+    v = view("What is my gym badge number?", memories=(STORED,))
+    assert "earlier run's answer" in verifier.echoes_episode("I have saved the gym badge number in memory.", v)
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("What is my gym badge number?", "Your gym badge number is 5521."),  # states the value
+    ("Please keep in mind that my gym badge number is 5521.", "I have saved your gym badge number in memory."),  # same goal
+    ("What is my gym badge number?", "Saved."),  # too short to tell
+])
+def test_echoes_episode_must_not_fire(goal: str, answer: str) -> None:
+    assert verifier.echoes_episode(answer, view(goal, memories=(STORED, "my gym badge number is 5521"))) == ""
+
+
+def test_echoes_episode_must_not_fire_when_the_earlier_answer_holds_the_value() -> None:
+    told = "Goal: Remember that my favourite colour is teal.\nAnswer: I remember that my favourite colour is teal."
+    v = view("What is my favourite colour?", memories=(told,))
+    assert verifier.echoes_episode("I remember that my favourite colour is teal.", v) == ""
+
+
+def test_answers_other_part_reads_a_verb_and_its_agent_noun_as_one_word() -> None:
+    """Must not fire: "Who owns ...?" answered from "Owner: ..."; must fire for another field."""
+    doc = step(0, "find_documents", json.dumps([{"text": "# Project Zephyr\n\nOwner: Ingrid Larsen.\n"
+                                                         "The Zephyr project deadline is March 15, 2027.\n"
+                                                         "Budget: 48000 euros, approved in November."}]))
+    assert verifier.answers_other_part("Ingrid Larsen owns the Zephyr project.", view("Who owns the Zephyr project?", doc)) == ""
+    assert "not about" in verifier.answers_other_part("48000 euros.", view("Who owns the Zephyr project?", doc))

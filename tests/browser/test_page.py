@@ -69,7 +69,7 @@ def shot(page: Any, artifacts: Path, name: str) -> None:
 
 def test_page_upload_timeline_ask_run_and_keys(browser: Any, procs: Procs, bikes: Path, artifacts: Path) -> None:
     llm = PerGoalLLM({
-        INDEX_GOAL: {"tool": "video_search", "arguments": {"query": "street", "k": 3}},
+        INDEX_GOAL: {"tool": "video_search", "arguments": {"query": "street"}},
         QUESTION: {"tool": "video_qa", "arguments": {"question": QUESTION}},
         GOAL: {"tool": "video_qa", "arguments": {"question": "When does a rickshaw appear?"}},
     })

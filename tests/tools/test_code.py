@@ -27,6 +27,20 @@ async def test_prints_and_returns_output(mode) -> None:
     assert ("sandbox" in out.output) == (mode == "rlimits")  # the limiter says it is not isolated
 
 
+async def test_a_standard_module_used_without_its_import_is_imported(mode) -> None:
+    out = await run("print(math.factorial(12))", mode=mode)  # the 1.5B's usual slip
+    assert out.ok and out.output["stdout"] == "479001600\n"
+    out = await run("from datetime import date\nprint(date(2027, 3, 14) - date(2027, 3, 1))", mode=mode)
+    assert out.ok and out.output["stdout"] == "13 days, 0:00:00\n"
+    # not a name the code binds itself, and not a name that is no standard module
+    out = await run("json = 3\nprint(json)", mode=mode)
+    assert out.ok and out.output["stdout"] == "3\n"
+    out = await run("def f(re):\n    return re + 1\nprint(f(1))", mode=mode)
+    assert out.ok and out.output["stdout"] == "2\n"
+    out = await run("print(numpyy.pi)", mode=mode)
+    assert not out.ok and "NameError" in out.error
+
+
 async def test_final_expression_is_shown_as_in_a_repl(mode) -> None:
     out = await run("2**20", mode=mode)
     assert out.ok and out.output["stdout"] == "1048576\n" and out.output["exit_code"] == 0

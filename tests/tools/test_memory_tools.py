@@ -41,8 +41,13 @@ async def test_remember_then_recall(registry: ToolRegistry, memory: RedisMemory)
     assert out.output[0]["tags"] == ["home"]
     rec = memory.get(out.output[0]["id"])
     assert rec.metadata == {"run_id": "run-1"}
-    out = await registry.execute("recall", {"query": "key", "tags": ["nothing-here"]}, ctx)
-    assert out.ok and out.output == []
+    # a filter that matches nothing (a tag or source worded otherwise) does not hide what the words find
+    out = await registry.execute("recall", {"query": "spare key", "tags": ["nothing-here"], "source": "notes"}, ctx)
+    assert out.ok and out.output[0]["text"] == "The spare key is under the blue flowerpot."
+    assert out.output[0]["note"] == "nothing matched tags, source; found without them"
+    # not when the filter matches
+    out = await registry.execute("recall", {"query": "spare key", "tags": ["home"]}, ctx)
+    assert out.ok and out.output[0]["tags"] == ["home"] and "note" not in out.output[0]
 
 
 async def test_recall_bad_k_is_an_observation(registry: ToolRegistry, memory: RedisMemory) -> None:

@@ -221,3 +221,39 @@ async def test_hanging_tool_times_out() -> None:
 def test_sync_invoke_and_direct_call() -> None:
     assert add.invoke({"a": 1, "b": 1}) == 2
     assert add(3, 4) == 7
+
+
+def test_planner_omits_hides_optional_parameters_from_the_planner_only() -> None:
+    from sokrat.agents.actions import action_schema
+    from sokrat.agents.prompts import tool_lines
+
+    @tool(planner_omits=("k",))
+    def find(query: str, k: int = 5) -> list[str]:
+        """Find things.
+
+        Args:
+            query: words.
+            k: how many.
+        """
+        return [query] * k
+
+    assert set(find.parameters["properties"]) == {"query", "k"}  # Python and MCP callers still see k
+    assert set(find.planner_parameters["properties"]) == {"query"}
+    assert "find(query):" in tool_lines([find])
+    branch = action_schema([find], final_answer=False)["anyOf"][0]
+    assert set(branch["properties"]["arguments"]["properties"]) == {"query"}
+    # not for tools that omit nothing
+    @tool
+    def plain(query: str, k: int = 5) -> list[str]:
+        """Find things.
+
+        Args:
+            query: words.
+            k: how many.
+        """
+        return []
+
+    assert plain.planner_parameters is plain.parameters and "plain(query, k):" in tool_lines([plain])
+    # a required parameter cannot be hidden: the planner could never call the tool
+    with pytest.raises(ToolDefinitionError, match="planner_omits must name optional parameters"):
+        tool(planner_omits=("query",))(plain.fn)

@@ -265,3 +265,13 @@ def test_collections_made_before_the_name_set_are_listed_once_found(coll) -> Non
     assert Collection.names(coll.qa, owner="alice") == ["day"]
     assert coll.client.smembers(index) in ({b"day"}, {"day"})  # remembered: the next call reads the set
     assert Collection.names(coll.qa, owner="bob") == []
+
+
+def test_collection_tools_are_offered_only_to_an_owner_with_a_collection(coll, memory) -> None:  # type: ignore[no-untyped-def]
+    from sokrat.tools.collection import collection_diary, collection_qa
+    from sokrat.tools.registry import ToolContext
+
+    assert collection_qa.applies_to(ToolContext(memory=memory, namespace="alice"))
+    assert collection_diary.applies_to(ToolContext(memory=memory, namespace="alice"))
+    # not for an owner with none: a planner would invent collection names for unrelated goals
+    assert not collection_qa.applies_to(ToolContext(memory=memory, namespace="bob"))

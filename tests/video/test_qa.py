@@ -80,6 +80,12 @@ def test_shots_follow_the_cuts_with_plain_words(memory, settings, day_video: Pat
     ("How many times did I see a cup?", "Once: a cup at 0:00-0:05.", [(0, 5)]),
     ("Was there a cat between the coffee and the rocket?", "Yes: a cat at 0:05-0:10.", [(5, 10)]),
     ("Did I mention my keys?", f'Yes, it was mentioned at 0:10-0:16: "{SPOKEN}"', [(10, 16)]),
+    # either-or: the option found, both, neither, or the logged place when neither place was asked
+    ("Did I see a cat or a dog?", "A cat at 0:05-0:10 and 0:16-0:21; I did not see a dog.", [(5, 10), (16, 21)]),
+    ("Was there a rocket or a moped?", "Both: a rocket at 0:10-0:16 and a moped at 0:21-0:28.", [(10, 16), (21, 28)]),
+    ("Did I see a dog or a horse?", "Neither: I did not see a dog or a horse.", []),
+    ("Was the cup near or far?", "In the centre, near the camera: a cup at 0:00-0:05.", [(0, 5)]),
+    ("Was the cup on the left or the right?", "Neither: a cup in the centre, near the camera at 0:00-0:05.", [(0, 5)]),
 ])
 def test_label_questions_are_answered_from_the_log_with_times(memory, settings, day_video: Path, question: str,
                                                               answer: str, spans: list[tuple[int, int]]) -> None:

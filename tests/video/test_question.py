@@ -91,3 +91,31 @@ def test_nouns_that_are_also_verbs_stay_nouns(question: str) -> None:
 
     assert verbs_in(question) == {}
     assert parse_question(question).verbs == ()
+
+
+@pytest.mark.parametrize(("asked", "said"), [
+    ("neighbour", "It arrived at the neighbor's house."),  # British question, whisper's American spelling
+    ("favourite", "My favorite mug is blue."),
+    ("theatre", "We met at the theater."),
+    ("bookshop", "The parcel from the book shop came."),  # two words joined
+    ("nine", "The plumber comes at 9."),  # a small number as digits
+])
+def test_speech_matches_other_spellings_of_the_asked_word(asked: str, said: str) -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import match_entries
+
+    found = match_entries([asked], [LogEntry(0, 0.0, 5.0, said=said)], modality="said")
+    assert found and found[0].how == "said"
+
+
+@pytest.mark.parametrize(("asked", "said"), [
+    ("four", "We went for a walk."),  # short words are not respelled
+    ("flour", "The floor was wet."),
+    ("tour", "A long hour."),
+    ("bookshop", "A book on the shelf, a shop on the corner."),  # joined only when neighbours
+])
+def test_speech_does_not_match_unrelated_words(asked: str, said: str) -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import match_entries
+
+    assert match_entries([asked], [LogEntry(0, 0.0, 5.0, said=said)], modality="said") == []

@@ -1,0 +1,131 @@
+"""Unit conversions read from a goal and re-done with pint, for the answer verifier.
+
+"Convert 5 miles to kilometres", "how many grams is 2 ounces", "60 mph in km/h": the quantity
+and the target unit are read from the goal; pint (a maintained unit registry) converts them, so a
+wrong formula in the model's code or head (100 °C as 180 °F) is caught without trusting either.
+A goal pint cannot read, or whose units do not convert into each other, gives nothing to check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+_NUMBER = r"(-?\d+(?:[.,]\d+)?)"
+_UNIT = r"([a-z°][a-z/°² ]{0,30}?)"
+_FORWARD = re.compile(rf"{_NUMBER}\s*{_UNIT}\s+(?:to|in|into|as|in terms of)\s+(?:the\s+)?{_UNIT}(?=[\s?.!,]|$)", re.I)
+"""``100 degrees Celsius to Fahrenheit``, ``60 mph in km/h``."""
+_BACKWARD = re.compile(rf"how many\s+{_UNIT}\s+(?:is|are|make|in)\s+(?:there in\s+)?{_NUMBER}\s*{_UNIT}(?=[\s?.!,]|$)", re.I)
+"""``how many grams is 2 ounces``."""
+_TEMPERATURES = ("degC", "degF", "kelvin")
+_SPELLING = {"celsius": "degC", "centigrade": "degC", "fahrenheit": "degF", "kelvins": "kelvin",
+             "metres": "meters", "metre": "meter", "kilometres": "kilometers", "kilometre": "kilometer",
+             "centimetres": "centimeters", "centimetre": "centimeter", "millimetres": "millimeters",
+             "litres": "liters", "litre": "liter", "kph": "km/h", "kmh": "km/h", "degc": "degC", "degf": "degF"}
+
+
+@dataclass(frozen=True)
+class Conversion:
+    phrase: str
+    """The goal's words that asked for it ("100 degrees to Fahrenheit")."""
+    results: tuple[float, ...]
+    """The converted value under each reading of the units (bare "degrees" with a temperature
+    target reads as each other temperature scale)."""
+    unit: str
+
+
+@cache
+def _registry() -> Any:
+    import pint
+
+    return pint.UnitRegistry()
+
+
+def _unit(words: str) -> list[Any]:
+    """The units ``words`` may name (longest reading first); empty when pint knows none."""
+    return _unit_span(words)[0]
+
+
+def _unit_span(words: str) -> tuple[list[Any], int]:
+    """:func:`_unit`, and how many of ``words`` name the unit."""
+    ureg = _registry()
+    tokens = [_SPELLING.get(w, w) for w in words.lower().replace("°", " deg").split()]
+    skip = 0
+    if tokens[:1] in (["degrees"], ["degree"], ["deg"]) and len(tokens) > 1 and tokens[1] in _TEMPERATURES:
+        tokens, skip = tokens[1:], 1
+    for n in range(len(tokens), 0, -1):
+        try:
+            u = ureg.Unit("_".join(tokens[:n]) if n > 1 and "/" not in tokens[0] else " ".join(tokens[:n]))
+        except Exception:  # noqa: BLE001 - pint raises several error types for unknown names
+            continue
+        if tokens[:n] in (["degrees"], ["degree"], ["deg"]):
+            return [ureg.Unit(t) for t in _TEMPERATURES] + [u], n  # "degrees": a temperature or an angle
+        return [u], n + skip
+    return [], 0
+
+
+def conversion(goal: str) -> Conversion | None:
+    """The conversion ``goal`` asks for, re-done with pint; None when there is none to check."""
+    for m in _FORWARD.finditer(goal):
+        found = _convert(m.group(1), m.group(2), m.group(3), m.group(0))
+        if found is not None:
+            return found
+    for m in _BACKWARD.finditer(goal):
+        found = _convert(m.group(2), m.group(3), m.group(1), m.group(0))
+        if found is not None:
+            return found
+    return None
+
+
+def _convert(number: str, source: str, target: str, phrase: str) -> Conversion | None:
+    targets = _unit(target)
+    return _convert_units(float(number.replace(",", ".")), _unit(source), targets[0], phrase) if targets else None
+
+
+def _convert_units(value: float, sources: list[Any], to: Any, phrase: str) -> Conversion | None:
+    ureg = _registry()
+    results = []
+    for unit in sources:
+        if unit == to:
+            continue
+        try:
+            results.append(float(ureg.Quantity(value, unit).to(to).magnitude))
+        except Exception:  # noqa: BLE001 - incompatible dimensions: not this reading
+            continue
+    return Conversion(phrase.strip(), tuple(results), str(to)) if results else None
+
+
+_QUANTITY = re.compile(r"(-?\d+(?:\.\d+)?)\s*(°?\s?[a-z/]+(?:\s+[a-z]+)?)", re.I)
+_LINK = re.compile(r"^(?:\W*(?:is|are|was|equals?|(?:is |are )?(?:equal|equivalent|the same as|converts?|converted)"
+                   r"(?: to| as)?|makes|gives|in \w+ is)\b|\s*(?:=|->|→))", re.I)
+"""What joins a stated conversion's two sides ("... is equivalent to ...")."""
+
+
+def stated(answer: str) -> tuple[Conversion, float] | None:
+    """A conversion the answer states ("100 degrees Celsius is 180 degrees Fahrenheit"), re-done
+    with pint, and the value the answer gives; None when it states no two quantities of one
+    dimension in different units joined as equal ("10 minutes and 3 seconds" is no conversion)."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", answer).replace(",", ";")
+    found = []
+    for m in _QUANTITY.finditer(text):
+        units, n = _unit_span(m.group(2))
+        if len(units) == 1:  # a bare "degrees" states no unit
+            unit_words = m.group(2).replace("° ", "°").split()[:n] if "°" in m.group(2) else m.group(2).split()[:n]
+            found.append((float(m.group(1)), units[0], m.start(), m.start(2) + len(" ".join(unit_words))))
+    for (a, ua, start, end), (b, ub, nxt, _) in zip(found, found[1:], strict=False):
+        if ua == ub or not _LINK.search(text[end:nxt]):
+            continue
+        converted = _convert_units(a, [ua], ub, text[start:end])
+        if converted is not None:
+            return converted, b
+    return None
+
+
+def matches(answer_number: float, expected: float) -> bool:
+    """The answer's number is the converted value, as rounded as a person would (2 significant
+    digits at least, or within 1%)."""
+    if expected == 0:
+        return abs(answer_number) < 1e-6
+    return abs(answer_number - expected) <= max(0.01 * abs(expected), 0.051)

@@ -1,0 +1,76 @@
+"""Unit conversions read from goals and re-done with pint (sokrat/agents/units.py), and the
+verifier check that uses them."""
+
+from __future__ import annotations
+
+import pytest
+
+from sokrat.agents import units, verifier
+from tests.agents.test_verifier import view
+
+
+@pytest.mark.parametrize(("goal", "expected"), [
+    ("Convert 100 degrees Celsius to Fahrenheit.", [212.0]),
+    ("Convert 100 degrees to Fahrenheit.", [212.0, -279.67]),  # bare degrees: each other scale
+    ("What is 5 miles in kilometres?", [8.04672]),
+    ("How many grams is 2 ounces?", [56.699]),
+    ("What is 60 mph in km/h?", [96.56]),
+    ("Convert 72 °F to Celsius", [22.22]),
+])
+def test_conversion_is_read_and_redone(goal: str, expected: list[float]) -> None:
+    found = units.conversion(goal)
+    assert found is not None
+    assert [round(r, 2) for r in found.results] == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize("goal", [
+    "What is 17 times 23?",
+    "Add 5 apples to the list.",
+    "Translate 5 words to French.",
+    "Move 3 boxes to the left shelf.",
+])
+def test_no_conversion_is_read_where_none_is_asked(goal: str) -> None:
+    assert units.conversion(goal) is None
+
+
+@pytest.mark.parametrize(("answer", "value", "said"), [
+    ("100 degrees Celsius is equivalent to 180.0 degrees Fahrenheit", 212.0, 180.0),
+    ("100 °C = 212 °F", 212.0, 212.0),
+    ("1,000 meters is 1 km.", 1.0, 1.0),
+    ("5 miles equals 3.1 km", 8.05, 3.1),
+])
+def test_a_stated_conversion_is_read_and_redone(answer: str, value: float, said: float) -> None:
+    found = units.stated(answer)
+    assert found is not None and found[0].results[0] == pytest.approx(value, abs=0.01) and found[1] == said
+
+
+@pytest.mark.parametrize("answer", [
+    "It took 10 minutes and 3 seconds.",  # two quantities, not said to be equal
+    "The run took 3 hours, 10 minutes in total.",
+    "The budget is 48000 euros and 15% is 7200 euros.",  # no units pint knows
+    "100 degrees is 212 degrees Fahrenheit.",  # a bare "degrees" states no unit
+])
+def test_no_conversion_is_read_from_an_answer_that_states_none(answer: str) -> None:
+    assert units.stated(answer) is None
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Convert 100 degrees to the other temperature unit.", "100 degrees Celsius is equivalent to 180.0 degrees Fahrenheit"),
+    ("Convert 100 degrees to Fahrenheit.", "100 degrees Celsius is 180.0 degrees Fahrenheit."),
+    ("What is 5 miles in kilometres?", "5 miles is about 3.11 kilometres."),  # divided, not multiplied
+])
+def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
+    assert "does not give the value" in verifier.conversion_mismatch(answer, view(goal))
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Convert 100 degrees to Fahrenheit.", "Assuming Celsius, 100 degrees is 212 degrees Fahrenheit."),
+    ("Convert 100 degrees to the other temperature unit.", "100 degrees Celsius is 212 degrees Fahrenheit."),
+    ("Convert 100 degrees to the other temperature unit.", "212"),  # states no conversion to check
+    ("What is 5 miles in kilometres?", "5 miles is 8.05 km."),
+    ("What is 60 mph in km/h?", "About 97 km/h."),
+    ("What is 17 times 23?", "391"),  # no conversion asked
+    ("What is 5 miles in kilometres?", "I could not find that."),  # absent: another check's job
+])
+def test_conversion_mismatch_must_not_fire(goal: str, answer: str) -> None:
+    assert verifier.conversion_mismatch(answer, view(goal)) == ""
