@@ -57,6 +57,20 @@ def questions(text: str) -> list[str]:
     return _QUESTION.findall(text)
 
 
+_AUXILIARY = re.compile(r"(?:^|[:;])\W*(?:is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|should|shall|"
+                        r"may|might|must)\b", re.I)
+_SAYS_YES_NO = re.compile(r"\b(?:answer|reply|say)(?: with)? (?:yes or no|yes/no)\b", re.I)
+
+
+def yes_no_question(text: str) -> bool:
+    """``text`` asks a yes/no question: a question that opens with an auxiliary verb ("Is 91
+    prime?", "Tell me: does it ...?") and offers no two options ("is it red or blue?" is not), or it says "answer yes or
+    no"."""
+    if _SAYS_YES_NO.search(text):
+        return True
+    return any(_AUXILIARY.search(q) and either_or(q) is None for q in questions(text))
+
+
 _ARTICLES = frozenset(["a", "an", "the", "some", "my", "your", "his", "her", "their", "our"])
 
 

@@ -37,7 +37,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from sokrat import text as en
-from sokrat.agents import checks, context, goals, prompts, toolset, verifier
+from sokrat.agents import checks, context, crosscheck, goals, prompts, toolset, verifier
 from sokrat.agents.actions import Action, action_schema, parse_action
 from sokrat.agents.options import AgentOptions, ResolvedLimits
 from sokrat.agents.prompts import Purpose
@@ -714,16 +714,23 @@ CODE_ANSWER_CHARS = 200
 """Longest printed line taken as the answer (:attr:`AgentOptions.answer_from_code`)."""
 
 
+def _computed_here(state: AgentState, deps: RunDeps, step: StepState) -> bool:
+    """``step`` is a trusted run of a computing tool for a computation the goal fully states: a
+    one-request goal (the plan is the goal) that gives the values to compute on (numbers or
+    quoted text: a question about the world is no computation, whatever code the model ran), no
+    media, nothing to store."""
+    t = deps.tools.get(step["tool"]) if step["tool"] in deps.tools else None
+    return (t is not None and t.computes and step["label"] == "ok" and goals.has_operands(state["goal"])
+            and len(state.get("plan", [])) == 1 and not state.get("media")
+            and not any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools))
+
+
 def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
     """The one line a computing tool printed, when that line answers the goal: a one-request
     goal (the plan is the goal) that gives the values to compute on (numbers or quoted text: a
     question about the world is no computation, whatever code the model ran), no media, nothing
     to store; "" otherwise."""
-    t = deps.tools.get(step["tool"]) if step["tool"] in deps.tools else None
-    if (not deps.options.answer_from_code or t is None or not t.computes or step["label"] != "ok"
-            or not goals.has_operands(state["goal"])
-            or len(state.get("plan", [])) != 1 or state.get("media")
-            or any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools)):
+    if not deps.options.answer_from_code or not _computed_here(state, deps, step):
         return ""
     try:
         record = json.loads(step["raw"])
@@ -732,7 +739,15 @@ def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
     if not isinstance(record, dict) or record.get("exit_code") not in (0, None) or record.get("truncated"):
         return ""
     lines = [x.strip() for x in str(record.get("stdout", "")).splitlines() if x.strip()]
-    return lines[0] if len(lines) == 1 and len(lines[0]) <= CODE_ANSWER_CHARS else ""
+    if len(lines) != 1 or len(lines[0]) > CODE_ANSWER_CHARS:
+        return ""
+    line = lines[0]
+    if line in _PY_BOOL and en.yes_no_question(state["goal"]):  # "Is 91 prime?" -> "No", not "False"
+        return _PY_BOOL[line]
+    return line
+
+
+_PY_BOOL = {"True": "Yes", "False": "No"}
 
 
 async def _fold_summary(runtime: Runtime[RunDeps], state: AgentState, all_steps: list[StepState]) -> tuple[dict[str, Any], Usage]:
@@ -879,7 +894,58 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
                 doubt = f"ungrounded: answer not supported by the observations: {', '.join(result.unsupported)}"
         else:
             doubt = f"{check.code}: {objection.message}"
+    elif deps.options.crosscheck_code:
+        doubt, crossed, usage = await _crosscheck(runtime, state, answer)
+        if crossed:
+            note = f"{note}; {crossed}"
     return _finish(runtime, state, answer, result, note, usage, doubt=doubt)
+
+
+async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: str, *,
+                          third: bool) -> tuple[str, str, Usage]:
+    """Another program for the goal, written without seeing the first: (its code, the value it
+    printed, usage); "" for the value when it wrote or printed nothing usable."""
+    deps = runtime.context
+    response, usage = await _llm(runtime, crosscheck.messages(state["goal"], third=third), purpose="crosscheck",
+                                 schema=crosscheck.SCHEMA, max_tokens=crosscheck.MAX_TOKENS)
+    code = crosscheck.code_of(_reply(response))
+    if not code:
+        return "", "", usage
+    timeout = min(deps.limits.tool_timeout_s, max(_remaining(deps), 0.001))
+    outcome = await deps.tools.execute(tool, {"code": code}, deps.tool_context, timeout_s=timeout)
+    return code, crosscheck.printed_value(outcome.observation) if outcome.ok else "", usage
+
+
+async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str) -> tuple[str, str, Usage]:
+    """An answer computed by code, against a second program written apart (and a third when
+    they disagree): (the doubt that makes the run ``unverified``, or ""; a note; usage). See
+    :mod:`sokrat.agents.crosscheck`."""
+    deps = runtime.context
+    computed = [s for s in state.get("steps", []) if _computed_here(state, deps, s)]
+    if not computed:
+        return "", "", Usage()
+    tool = computed[-1]["tool"]
+    if "code" not in deps.tools.get(tool).parameters.get("properties", {}):
+        return "", "", Usage()
+    usages: list[Usage] = []
+    values: list[str] = []
+    try:
+        for third in (False, True):
+            code, value, usage = await _second_program(runtime, state, tool, third=third)
+            usages.append(usage)
+            _emit(runtime, "check", len(state.get("steps", [])), label="ok" if value else "failed",
+                  code="code_disagrees", reason=f"cross-check program printed {value!r}", tool=tool, program=code)
+            if value and crosscheck.agrees(answer, value, state["goal"]):
+                return "", f"a second program printed the same ({value!r})", sum(usages, Usage())
+            if value:
+                values.append(value)
+    except RunStopped as stop:  # out of time or model: the checks that ran stand
+        return "", f"not cross-checked ({stop})", sum(usages, Usage())
+    if not values:
+        return "", "not cross-checked: the second programs printed nothing usable", sum(usages, Usage())
+    printed = " and ".join(repr(v) for v in values)
+    return (f"code_disagrees: programs written apart for the goal printed {printed}, which the answer does not state",
+            "", sum(usages, Usage()))
 
 
 def _finish(runtime: Runtime[RunDeps], state: AgentState, answer: str, result: checks.Grounding, note: str,

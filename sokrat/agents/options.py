@@ -67,6 +67,11 @@ class AgentOptions:
     line, as smolagents' ``CodeAgent`` answers with what its code passes to ``final_answer``: no
     model call to restate it (one decode of ~30 tokens, 3-6 s on 2 cores). The answer still goes
     through :attr:`answer_checks`; a send-back returns to the model."""
+    crosscheck_code: bool = True
+    """An answer computed by code for a goal that states its values is cross-checked by a second
+    program the model writes without seeing the first (a third decides a disagreement); when
+    they disagree the run ends ``unverified`` (``code_disagrees``, :mod:`sokrat.agents.crosscheck`).
+    Costs one more model call (~40 tokens, 5-8 s on 2 cores) per computed answer."""
     answer_checks: tuple[AnswerCheck, ...] = DEFAULT_ANSWER_CHECKS
     """The checks a proposed final answer must pass, in the order they run (earlier ones take
     precedence), each with its own send-back budget (:mod:`sokrat.agents.verifier`). Add your

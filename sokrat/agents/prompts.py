@@ -18,7 +18,7 @@ from sokrat.agents.state import MemoryNote
 from sokrat.llm.base import Message
 from sokrat.tools.registry import Tool
 
-Purpose = Literal["plan", "replan", "act", "judge", "summary", "revise"]
+Purpose = Literal["plan", "replan", "act", "judge", "summary", "revise", "crosscheck"]
 """Why the planner calls the model; passed as ``purpose=`` to :meth:`ChatModel.agenerate`."""
 
 ACT_SYSTEM = """\

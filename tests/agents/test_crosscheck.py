@@ -1,0 +1,151 @@
+"""An answer computed by code is cross-checked by programs written apart (sokrat/agents/crosscheck.py):
+the comparison on its own, and through the real graph with a scripted model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sokrat import text as en
+from sokrat.agents.crosscheck import agrees, code_of, printed_value
+from sokrat.agents.options import AgentOptions
+from sokrat.tools.registry import tool
+from tests.agents.conftest import Call, PolicyModel, act, plan
+
+GOAL = "How many integers from 1 to 50 are divisible by 4?"
+
+
+@pytest.mark.parametrize(("answer", "value", "goal"), [
+    ("12", "12", GOAL),
+    ("There are 12 such integers.", "12", GOAL),
+    ("12", "Count: 12", GOAL),  # the goal's own numbers in the printed line are not the answer
+    ("5 miles is about 8.046 km.", "8.04672", "How many km is 5 miles?"),  # the answer's rounding
+    ("1,234,567", "1234567", ""),
+    ("No", "False", "Is 91 prime?"),
+    ("Yes, 97 is prime.", "True", "Is 97 prime?"),
+    ("aelnnpr", "['a', 'e', 'l', 'n', 'n', 'p', 'r']", ""),
+    ("The reversed word is 'stressed'.", "stressed", ""),
+    ("It falls on a Saturday.", "Saturday", ""),
+    ("April 25, 2027", "2027-04-25", ""),
+    ("2027-04-25", "2027-04-25", ""),
+])
+def test_the_same_value_agrees(answer: str, value: str, goal: str) -> None:
+    assert agrees(answer, value, goal)
+
+
+@pytest.mark.parametrize(("answer", "value", "goal"), [
+    ("312", "12", GOAL),  # a sum for "how many"
+    ("13", "12", GOAL),  # an integer is exact: off by one is another answer
+    ("8.2 km", "8.04672", "How many km is 5 miles?"),
+    ("Yes, it is not odd.", "False", ""),  # "no" only as a word, not inside "not"
+    ("No", "True", ""),
+    ("stressed", "desserts", ""),
+    ("2027-04-24", "2027-04-25", ""),
+    ("April 24, 2027", "2027-04-25", ""),
+    ("", "12", GOAL),
+])
+def test_another_value_does_not_agree(answer: str, value: str, goal: str) -> None:
+    assert not agrees(answer, value, goal)
+
+
+def test_the_program_and_its_printed_value_are_read_from_what_the_model_and_the_sandbox_return() -> None:
+    assert code_of({"code": " print(1) "}) == "print(1)"
+    assert code_of('{"code": "print(2)"}') == "print(2)"
+    assert code_of({"tool": "python_exec", "arguments": {"code": "print(1)"}}) == ""
+    assert code_of("print(1)") == ""
+    assert printed_value('{"stdout": "working\\n42\\n", "exit_code": 0}') == "42"
+    assert printed_value('{"stdout": "42\\n", "stderr": "boom", "exit_code": 1}') == ""
+    assert printed_value("7\n") == "7"
+
+
+@pytest.mark.parametrize(("goal", "expected"), [
+    ("Is 91 a prime number?", True),
+    ("Tell me: does 'level' read the same backwards?", True),
+    ("Check the year 1900. Answer yes or no.", True),
+    ("Is 91 odd or even?", False),  # two options: not yes/no
+    ("What is 91 divided by 7?", False),
+    ("Print whether 91 is prime", False),  # no question
+])
+def test_yes_no_questions(goal: str, expected: bool) -> None:
+    assert en.yes_no_question(goal) is expected
+
+
+PROGRAMS: list[str] = []
+
+
+@tool(computes=True)
+def run_code(code: str) -> dict:
+    """Run Python code and return what it printed.
+
+    Args:
+        code: the source.
+    """
+    PROGRAMS.append(code)
+    return {"stdout": str(eval(code.removeprefix("print(").removesuffix(")"))) + "\n", "exit_code": 0}  # noqa: S307 - test tool
+
+
+def _model(first: str, second: str, third: str = "") -> PolicyModel:
+    programs = [second, third]
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("run code")
+        if c.purpose == "crosscheck":
+            return {"code": programs.pop(0)}
+        return act("run_code", code=first)
+
+    return PolicyModel(policy)
+
+
+def test_a_second_program_that_prints_the_same_confirms_the_answer(make_agent: Any) -> None:
+    model = _model("print(len([i for i in range(1, 51) if i % 4 == 0]))", "print(50 // 4)")
+    r = make_agent(model, tools=[run_code]).run(GOAL)
+    assert r.status == "succeeded" and r.answer == "12"
+    assert model.purposes.count("crosscheck") == 1
+    crosscheck_prompt = next(call for call, p in zip(model.calls, model.purposes, strict=True) if p == "crosscheck")
+    assert "range(1, 51)" not in " ".join(m.content for m in crosscheck_prompt)  # written apart from the first
+
+
+def test_programs_that_disagree_make_the_run_unverified(make_agent: Any) -> None:
+    """A sum printed for "how many": the second and third programs count, so the answer is not
+    reported as a success."""
+    model = _model("print(sum(i for i in range(1, 51) if i % 4 == 0))", "print(50 // 4)",
+                   "print(len([i for i in range(1, 51) if i % 4 == 0]))")
+    r = make_agent(model, tools=[run_code]).run(GOAL)
+    assert r.status == "unverified" and r.answer == "312"
+    assert "code_disagrees" in (r.reason or "") and "'12'" in (r.reason or "")
+    assert model.purposes.count("crosscheck") == 2
+
+
+def test_a_third_program_that_sides_with_the_answer_confirms_it(make_agent: Any) -> None:
+    model = _model("print(50 // 4)", "print(50 / 4)", "print(len([i for i in range(1, 51) if i % 4 == 0]))")
+    r = make_agent(model, tools=[run_code]).run(GOAL)
+    assert r.status == "succeeded" and r.answer == "12"
+
+
+def test_no_cross_check_when_turned_off_or_when_nothing_was_computed(make_agent: Any) -> None:
+    model = _model("print(sum(i for i in range(1, 51) if i % 4 == 0))", "print(50 // 4)")
+    r = make_agent(model, tools=[run_code], options=AgentOptions(crosscheck_code=False)).run(GOAL)
+    assert r.status == "succeeded" and "crosscheck" not in model.purposes
+
+    def world(c: Call) -> Any:  # no values to compute on: not a computation, nothing to cross-check
+        if c.purpose == "plan":
+            return plan("run code")
+        if "final_answer" in c.offered() and "42" in c.prompt:
+            return {"tool": "final_answer", "arguments": {"answer": "42"}}
+        return act("run_code", code="print(6 * 7)")
+
+    model = PolicyModel(world)
+    make_agent(model, tools=[run_code]).run("What is the answer to everything?")
+    assert "crosscheck" not in model.purposes
+
+
+def test_a_printed_boolean_answers_a_yes_no_question_as_yes_or_no(make_agent: Any) -> None:
+    model = _model("print(91 % 7 != 0)", "print(False)")
+    r = make_agent(model, tools=[run_code]).run("Is 91 a prime number?")
+    assert r.answer == "No" and r.status == "succeeded"
+    # not a yes/no question: the value as printed
+    model = _model("print(bool(0))", "print(bool(0))")
+    r = make_agent(model, tools=[run_code]).run("What does bool(0) give in Python 3?")
+    assert r.answer == "False"
