@@ -14,6 +14,7 @@ This module holds the pure parts: the prompt and the comparison. The graph
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any
@@ -32,6 +33,9 @@ SYSTEM = (
 )
 THIRD = " Do it the plain way: loops, counters and explicit checks, no clever shortcuts."
 """Appended to the system text for the tie-breaking third program (another method, not a copy)."""
+THIRD_TEMPERATURE = 0.7
+"""The third program is sampled: at temperature 0 a prompt this close to the second's tends to
+give the second program again."""
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -54,6 +58,31 @@ def code_of(reply: Any) -> str:
             return ""
     code = reply.get("code") if isinstance(reply, dict) else None
     return code.strip() if isinstance(code, str) else ""
+
+
+def with_printed_result(code: str) -> str:
+    """``code`` that prints its result: when it prints nothing, the value of its last expression
+    or of the name its last statement assigns is printed, as a notebook shows a cell's last value
+    (the 1.5B often ends a program with ``sorted('banana')`` or ``total = ...``). Code that
+    does not parse is returned as it is (the sandbox reports the error)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    if not tree.body or any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+                            for n in ast.walk(tree)):
+        return code
+    last = tree.body[-1]
+    if isinstance(last, ast.Expr):
+        tree.body[-1] = ast.Expr(ast.Call(ast.Name("print", ast.Load()), [last.value], []))
+    elif isinstance(last, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+        target = last.targets[0] if isinstance(last, ast.Assign) else last.target
+        if not isinstance(target, ast.Name):
+            return code
+        tree.body.append(ast.Expr(ast.Call(ast.Name("print", ast.Load()), [ast.Name(target.id, ast.Load())], [])))
+    else:
+        return code
+    return ast.unparse(ast.fix_missing_locations(tree))
 
 
 def printed_value(raw: str) -> str:
@@ -136,4 +165,4 @@ def agrees(answer: str, value: str, goal: str = "") -> bool:
             or (len(joined_a) >= JOINED_MIN and joined_a in joined_v))
 
 
-__all__ = ["CODE_MAX_CHARS", "SCHEMA", "agrees", "code_of", "messages", "printed_value"]
+__all__ = ["CODE_MAX_CHARS", "SCHEMA", "agrees", "code_of", "messages", "printed_value", "with_printed_result"]

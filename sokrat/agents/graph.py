@@ -907,8 +907,9 @@ async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: st
     printed, usage); "" for the value when it wrote or printed nothing usable."""
     deps = runtime.context
     response, usage = await _llm(runtime, crosscheck.messages(state["goal"], third=third), purpose="crosscheck",
-                                 schema=crosscheck.SCHEMA, max_tokens=crosscheck.MAX_TOKENS)
-    code = crosscheck.code_of(_reply(response))
+                                 schema=crosscheck.SCHEMA, max_tokens=crosscheck.MAX_TOKENS,
+                                 temperature=crosscheck.THIRD_TEMPERATURE if third else 0.0)
+    code = crosscheck.with_printed_result(crosscheck.code_of(_reply(response)))
     if not code:
         return "", "", usage
     timeout = min(deps.limits.tool_timeout_s, max(_remaining(deps), 0.001))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sokrat import text as en
-from sokrat.agents.crosscheck import agrees, code_of, printed_value
+from sokrat.agents.crosscheck import agrees, code_of, printed_value, with_printed_result
 from sokrat.agents.options import AgentOptions
 from sokrat.tools.registry import tool
 from tests.agents.conftest import Call, PolicyModel, act, plan
@@ -57,6 +57,26 @@ def test_the_program_and_its_printed_value_are_read_from_what_the_model_and_the_
     assert printed_value('{"stdout": "working\\n42\\n", "exit_code": 0}') == "42"
     assert printed_value('{"stdout": "42\\n", "stderr": "boom", "exit_code": 1}') == ""
     assert printed_value("7\n") == "7"
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("sorted('banana')", "print(sorted('banana'))"),
+    ("n = 3\ncount = sum(1 for w in 'a bb ccc'.split() if len(w) > n)", "n = 3\ncount = sum((1 for w in 'a bb ccc'.split() if len(w) > n))\nprint(count)"),
+    ("total: int = 4", "total: int = 4\nprint(total)"),
+])
+def test_a_program_that_prints_nothing_prints_its_last_value(code: str, expected: str) -> None:
+    assert with_printed_result(code) == expected
+
+
+@pytest.mark.parametrize("code", [
+    "x = 2\nprint(x * 3)",  # prints already
+    "def f():\n    return 1",  # no value to print
+    "a, b = 1, 2",  # not one name
+    "print(",  # does not parse: the sandbox says so
+    "",
+])
+def test_a_program_that_prints_or_has_no_last_value_is_left_alone(code: str) -> None:
+    assert with_printed_result(code) == code
 
 
 @pytest.mark.parametrize(("goal", "expected"), [
