@@ -786,6 +786,16 @@ class _Answer:
                 return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.",
                                    [], "no_answer", usage)
             answer, used = quoted
+        elif (spoken := self._spoken_about(shown)) and not self._answers_from(answer, spoken):
+            # Speech or on-screen text holds every word of the question ("Where is my passport?"
+            # and "My passport is in the wardrobe"), but the answer is taken from elsewhere (a
+            # label of the shot: "outdoors") or only repeats the question's words: the log's own
+            # sentence answers, quoted.
+            self.steps.append(StepRecord(index=3, tool="ground", arguments={"answer": answer},
+                                         observation="the answer is not from the speech or text about the question"))
+            quoted = self._quote(spoken)
+            if quoted is not None:
+                answer, used = quoted
         spans = _join([fmt_span(e.t_start, e.t_end) for e in used])
         text = answer if re.search(r"\d:\d\d", answer) else f"{answer}, at {spans}"
         return self.result(text[0].upper() + text[1:] + ".", used, usage=usage)
@@ -806,6 +816,18 @@ class _Answer:
             if parts and _in_text(answer, closest_part(qvec, parts, embed)):
                 return True
         return False
+
+    def _spoken_about(self, shown: list[LogEntry]) -> list[LogEntry]:
+        """The shown shots whose speech or on-screen text holds every word of the question."""
+        return [m.entry for m in match_entries(self.q.words, shown, modality="said") if m.score >= MatchScore.STRONG]
+
+    def _answers_from(self, answer: str, entries: Sequence[LogEntry]) -> bool:
+        """Whether ``answer`` adds a word (beyond the question's) that the speech or on-screen
+        text of ``entries`` holds: an answer taken from what was said or written."""
+        asked = {_spelled(w) for w in re.findall(r"[a-z0-9']+", self.q.text.lower())}
+        new = {_spelled(w) for w in content_words(answer) if len(w) > 2 or w.isdigit()} - asked
+        heard = set().union(*(spoken_forms(f"{e.said} {e.ocr}") for e in entries))
+        return not new.isdisjoint(heard)
 
     def _quote(self, shown: list[LogEntry]) -> tuple[str, list[LogEntry]] | None:
         """The said or on-screen text of the shown shot that best matches the question."""

@@ -234,6 +234,40 @@ def test_an_answer_not_found_in_the_cited_shots_gives_way_to_the_log_s_own_words
     assert invented.status == "no_answer" and invented.evidence == []
 
 
+def test_speech_that_holds_the_question_answers_when_the_model_answers_from_elsewhere(memory, settings,
+                                                                                     day_video: Path) -> None:
+    """The shot's speech names the keys; an answer taken from its picture ("a missile"), or one
+    that only repeats the question's words, gives way to the sentence said."""
+    chat = RecordingChat([{"answer": "a missile", "evidence": [2]}, {"answer": "my keys", "evidence": [2]}])
+    qa = _qa(memory, settings, chat)
+    for _ in range(2):
+        keys = qa.ask(day_video, "Where did I leave my keys?")
+        assert keys.answer == f'The log says "{SPOKEN}", at 0:10-0:16.' and keys.status == "succeeded"
+        assert [(e.t_start, e.t_end) for e in keys.evidence] == [(10, 16)]
+
+
+def test_an_answer_from_the_speech_about_the_question_stands(memory, settings, day_video: Path) -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    chat = RecordingChat([{"answer": "in the red car", "evidence": [2]}])
+    assert _qa(memory, settings, chat).ask(day_video, "Where did I leave my keys?").answer == "In the red car, at 0:10-0:16."
+
+    entry = LogEntry(0, 0.0, 5.0, seen="missile [weapon]; place: outdoors", said=SPOKEN)
+
+    def answer(question: str) -> _Answer:
+        return _Answer(None, parse_question(question), LogIndex([entry]), [entry], "v.mp4", "log")  # type: ignore[arg-type]
+
+    assert answer("Where did I leave my keys?")._spoken_about([entry]) == [entry]
+    # speech that lacks a word of the question is not about it: the picture may answer
+    assert answer("Where did I leave my wallet?")._spoken_about([entry]) == []
+    assert answer("Where are the keys and the wallet?")._spoken_about([entry]) == []
+    keys = answer("Where did I leave my keys?")
+    assert keys._answers_from("inside the red car", [entry])
+    assert not keys._answers_from("outdoors", [entry]) and not keys._answers_from("your keys", [entry])
+
+
 def test_relations_answer_only_what_they_hold(memory, settings, day_video: Path) -> None:
     chat = RecordingChat([{"answer": "unknown", "evidence": []}, {"answer": "unknown", "evidence": []}])
     qa = _qa(memory, settings, chat)
