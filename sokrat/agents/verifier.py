@@ -41,6 +41,10 @@ What each check guards:
 ``ungrounded``              a claim (number, name, time, id, quoted text) no tool output,
                             recalled memory or the goal shows
 ==========================  ====================================================================
+
+After them, an answer computed by code is cross-checked by programs written apart
+(``code_disagrees``, :mod:`sokrat.agents.crosscheck`): that stage needs the model and the
+sandbox, so it runs in the graph, not here.
 """
 
 from __future__ import annotations
