@@ -165,4 +165,32 @@ def agrees(answer: str, value: str, goal: str = "") -> bool:
             or (len(joined_a) >= JOINED_MIN and joined_a in joined_v))
 
 
-__all__ = ["CODE_MAX_CHARS", "SCHEMA", "agrees", "code_of", "messages", "printed_value", "with_printed_result"]
+def one_operation(code: str, goal: str) -> bool:
+    """``code`` only prints one arithmetic operation on numbers the goal gives
+    (``print(17 * 23)``): a second program written from the same goal can only read the same
+    operator and the same numbers again, so cross-checking it costs a model call and checks
+    nothing. A program that brings a number of its own (a conversion factor), calls anything but
+    ``print``, or uses a name or a second operator is cross-checked."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    if len(tree.body) != 1 or not isinstance(stmt := tree.body[0], ast.Expr):
+        return False
+    call = stmt.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"
+            and len(call.args) == 1 and not call.keywords):
+        return False
+    expr = call.args[0]
+    operators = [n for n in ast.walk(expr) if isinstance(n, (ast.BinOp, ast.UnaryOp))]
+    constants = [n for n in ast.walk(expr) if isinstance(n, ast.Constant)]
+    others = [n for n in ast.walk(expr) if not isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Constant, ast.operator,
+                                                                 ast.unaryop))]
+    goal_numbers = checks._numbers(goal)
+    return (len(operators) == 1 and not others and bool(constants)
+            and all(isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+                    and float(c.value) in goal_numbers for c in constants))
+
+
+__all__ = ["CODE_MAX_CHARS", "SCHEMA", "agrees", "code_of", "messages", "one_operation", "printed_value",
+           "with_printed_result"]

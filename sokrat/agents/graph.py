@@ -928,6 +928,8 @@ async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str)
     tool = computed[-1]["tool"]
     if "code" not in deps.tools.get(tool).parameters.get("properties", {}):
         return "", "", Usage()
+    if crosscheck.one_operation(str(computed[-1]["arguments"].get("code", "")), state["goal"]):
+        return "", "not cross-checked: one operation on the goal's own numbers", Usage()
     usages: list[Usage] = []
     values: list[str] = []
     try:

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from sokrat import text as en
-from sokrat.agents.crosscheck import agrees, code_of, printed_value, with_printed_result
+from sokrat.agents.crosscheck import (
+    agrees,
+    code_of,
+    one_operation,
+    printed_value,
+    with_printed_result,
+)
 from sokrat.agents.options import AgentOptions
 from sokrat.tools.registry import tool
 from tests.agents.conftest import Call, PolicyModel, act, plan
@@ -94,6 +100,27 @@ def test_yes_no_questions(goal: str, expected: bool) -> None:
 PROGRAMS: list[str] = []
 
 
+
+@pytest.mark.parametrize(("code", "goal"), [
+    ("print(17 * 23)", "What is 17 times 23?"),
+    ("print(1000 / 8)", "Split 1,000 euros among 8 people: how much each?"),
+    ("print(2 ** 16)", "What is 2 to the power of 16?"),
+])
+def test_one_operation_on_the_goals_numbers_is_not_cross_checked(code: str, goal: str) -> None:
+    assert one_operation(code, goal)
+
+
+@pytest.mark.parametrize(("code", "goal"), [
+    ("print(5 * 1.609)", "How many km is 5 miles?"),  # a number of its own: the factor can be wrong
+    ("print(17 * 23 + 1)", "What is 17 times 23 plus 1?"),  # two operators
+    ("print(sum(range(1, 51)))", "Add the integers from 1 to 50."),  # a call
+    ("x = 17 * 23\nprint(x)", "What is 17 times 23?"),  # more than one statement
+    ("print(n * 23)", "What is 17 times 23?"),  # a name
+    ("print(17 * 23", "What is 17 times 23?"),  # does not parse
+])
+def test_anything_more_than_one_operation_on_the_goals_numbers_is_cross_checked(code: str, goal: str) -> None:
+    assert not one_operation(code, goal)
+
 @tool(computes=True)
 def run_code(code: str) -> dict:
     """Run Python code and return what it printed.
@@ -169,3 +196,11 @@ def test_a_printed_boolean_answers_a_yes_no_question_as_yes_or_no(make_agent: An
     model = _model("print(bool(0))", "print(bool(0))")
     r = make_agent(model, tools=[run_code]).run("What does bool(0) give in Python 3?")
     assert r.answer == "False"
+
+
+
+def test_one_operation_on_the_goals_numbers_succeeds_without_a_second_program(make_agent: Any) -> None:
+    model = _model("print(17 * 23)", "print(17 * 24)")
+    r = make_agent(model, tools=[run_code]).run("What is 17 times 23?")
+    assert r.status == "succeeded" and r.answer == "391" and "crosscheck" not in model.purposes
+    assert "one operation" in (r.reason or "")
