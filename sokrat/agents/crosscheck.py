@@ -45,8 +45,12 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def messages(goal: str, *, third: bool = False) -> list[Message]:
-    return [Message("system", SYSTEM + (THIRD if third else "")), Message("user", f"Question: {goal}")]
+def messages(goal: str, *, third: bool = False, facts: tuple[str, ...] = ()) -> list[Message]:
+    """The prompt for a program written apart: the goal, and the stored ``facts`` the planner was
+    given with it (a goal may compute on a remembered value: "add 1000 to my locker code")."""
+    known = "".join(f"- {f}\n" for f in facts)
+    return [Message("system", SYSTEM + (THIRD if third else "")),
+            Message("user", (f"Facts:\n{known}" if known else "") + f"Question: {goal}")]
 
 
 def code_of(reply: Any) -> str:

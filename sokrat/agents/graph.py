@@ -906,7 +906,9 @@ async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: st
     """Another program for the goal, written without seeing the first: (its code, the value it
     printed, usage); "" for the value when it wrote or printed nothing usable."""
     deps = runtime.context
-    response, usage = await _llm(runtime, crosscheck.messages(state["goal"], third=third), purpose="crosscheck",
+    facts = tuple(m["text"] for m in state.get("memories", []) if m["kind"] == "fact")  # not episodes: old answers
+    response, usage = await _llm(runtime, crosscheck.messages(state["goal"], third=third, facts=facts),
+                                 purpose="crosscheck",
                                  schema=crosscheck.SCHEMA, max_tokens=crosscheck.MAX_TOKENS,
                                  temperature=crosscheck.THIRD_TEMPERATURE if third else 0.0)
     code = crosscheck.with_printed_result(crosscheck.code_of(_reply(response)))

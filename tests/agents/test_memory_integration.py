@@ -84,3 +84,38 @@ def test_a_run_embeds_nothing_its_memories_and_episode_wait_for_a_search_by_mean
     assert memory.embed_pending() == 1  # the run's episode, embedded by whoever searches by meaning next
     episodes = memory.recall("locker code", kinds=["episode"], k=3, hybrid=False)
     assert any("4411" in e.text for e in episodes)
+
+
+def test_the_cross_check_program_sees_the_stored_facts_the_planner_saw(memory: Any, settings: Settings) -> None:
+    """A goal that computes on a remembered value: the program written apart is given the
+    recalled fact (without it, it cannot know the locker code and disagrees), never an old
+    episode's answer."""
+    from tests.agents.conftest import Call, PolicyModel
+
+    memory.remember("Goal: What is my locker code plus 1000?\nAnswer: 9999", kind="episode", tags=("agent_run",))
+    memory.remember("My locker code is 4411.", kind="fact")
+
+    @tool(computes=True)
+    def run_code(code: str) -> dict:
+        """Run Python code and return what it printed.
+
+        Args:
+            code: the source.
+        """
+        return {"stdout": str(eval(code.removeprefix("print(").removesuffix(")"))) + "\n", "exit_code": 0}  # noqa: S307
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("compute")
+        if c.purpose == "crosscheck":
+            return {"code": "print(4411 + 1000)" if "My locker code is 4411." in c.prompt else "print(1000)"}
+        return act("run_code", code="print(4411 + 1000)")
+
+    model = PolicyModel(policy)
+    agent = Agent(model=model, memory=memory, tools=[run_code], checkpointer=InMemorySaver(), settings=settings,
+                  options=AgentOptions(plan="always"))
+    result = agent.run("Add 1000 to my locker code.")
+    assert result.status == "succeeded" and result.answer == "5411", result.reason
+    crosscheck_prompt = next(call for call, p in zip(model.calls, model.purposes, strict=True) if p == "crosscheck")
+    text = " ".join(m.content for m in crosscheck_prompt)
+    assert "My locker code is 4411." in text and "9999" not in text
