@@ -89,9 +89,10 @@ def with_printed_result(code: str) -> str:
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
-def printed_value(raw: str) -> str:
-    """The last non-empty line a program printed (its answer), from a code tool's JSON output
-    or plain text; "" when it printed nothing or failed."""
+def printed_value(raw: str, *, every_line: bool = False) -> str:
+    """The last non-empty line a program printed (its answer), or with ``every_line`` all of
+    them joined by spaces (a goal in parts: "the sum, and is it even?"), from a code tool's
+    JSON output or plain text; "" when it printed nothing or failed."""
     stdout = raw
     try:
         record = json.loads(raw)
@@ -102,6 +103,8 @@ def printed_value(raw: str) -> str:
             return ""
         stdout = str(record.get("stdout", ""))
     lines = [x.strip() for x in stdout.splitlines() if x.strip()]
+    if every_line:
+        return " ".join(lines)
     return lines[-1] if lines else ""
 
 

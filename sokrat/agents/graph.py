@@ -714,15 +714,25 @@ CODE_ANSWER_CHARS = 200
 """Longest printed line taken as the answer (:attr:`AgentOptions.answer_from_code`)."""
 
 
-def _computed_here(state: AgentState, deps: RunDeps, step: StepState) -> bool:
+def _computed_here(state: AgentState, deps: RunDeps, step: StepState, *, one_request: bool = True) -> bool:
     """``step`` is a trusted run of a computing tool for a computation the goal fully states: a
-    one-request goal (the plan is the goal) that gives the values to compute on (numbers or
-    quoted text: a question about the world is no computation, whatever code the model ran), no
-    media, nothing to store."""
+    one-request goal (the plan is the goal; ``one_request=False`` allows a plan of several
+    computations) that gives the values to compute on (numbers or quoted text: a question about
+    the world is no computation, whatever code the model ran), no media, nothing to store."""
     t = deps.tools.get(step["tool"]) if step["tool"] in deps.tools else None
     return (t is not None and t.computes and step["label"] == "ok" and goals.has_operands(state["goal"])
-            and len(state.get("plan", [])) == 1 and not state.get("media")
+            and (len(state.get("plan", [])) == 1 or not one_request) and not state.get("media")
             and not any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools))
+
+
+def _only_computed(state: AgentState, deps: RunDeps) -> list[StepState]:
+    """The steps that computed the answer, when every step of the run was a computing tool's
+    (no value was looked up, so a program written from the goal alone can compute it too);
+    [] otherwise."""
+    steps = state.get("steps", [])
+    if not steps or any(s["tool"] not in deps.tools or not deps.tools.get(s["tool"]).computes for s in steps):
+        return []
+    return [s for s in steps if _computed_here(state, deps, s, one_request=False)]
 
 
 def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
@@ -916,7 +926,8 @@ async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: st
         return "", "", usage
     timeout = min(deps.limits.tool_timeout_s, max(_remaining(deps), 0.001))
     outcome = await deps.tools.execute(tool, {"code": code}, deps.tool_context, timeout_s=timeout)
-    return code, crosscheck.printed_value(outcome.observation) if outcome.ok else "", usage
+    every_line = len(state.get("plan", [])) > 1  # a goal in parts: the program prints a value per part
+    return code, crosscheck.printed_value(outcome.observation, every_line=every_line) if outcome.ok else "", usage
 
 
 async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str) -> tuple[str, str, Usage]:
@@ -924,13 +935,14 @@ async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str)
     they disagree): (the doubt that makes the run ``unverified``, or ""; a note; usage). See
     :mod:`sokrat.agents.crosscheck`."""
     deps = runtime.context
-    computed = [s for s in state.get("steps", []) if _computed_here(state, deps, s)]
+    computed = _only_computed(state, deps)
     if not computed:
         return "", "", Usage()
     tool = computed[-1]["tool"]
     if "code" not in deps.tools.get(tool).parameters.get("properties", {}):
         return "", "", Usage()
-    if crosscheck.one_operation(str(computed[-1]["arguments"].get("code", "")), state["goal"]):
+    if len(computed) == 1 and crosscheck.one_operation(str(computed[-1]["arguments"].get("code", "")),
+                                                       state["goal"]):
         return "", "not cross-checked: one operation on the goal's own numbers", Usage()
     usages: list[Usage] = []
     values: list[str] = []

@@ -122,6 +122,40 @@ def _unimported_stdlib(tree: object) -> list[str]:
                   and n not in ("this", "antigravity"))
 
 
+SPLITS_MAX = 8
+
+
+def _parse(src: str, path: str) -> object:
+    """The code's syntax tree. A small model writing code inside a JSON string often loses the
+    newlines between statements (``def f(n): return n * 2 print(f(3))``); Python's parser stops
+    exactly at the run-on statement's first name, so the line is split there (the new statement
+    starts at column 0) and parsed again, up to ``SPLITS_MAX`` times. Only a split that parses
+    is kept, and stderr says so; any other syntax error is the code's own."""
+    import _ast
+
+    fixed, splits = src, 0
+    while True:
+        try:
+            tree = compile(fixed, path, "exec", _ast.PyCF_ONLY_AST)
+        except SyntaxError as e:
+            lines = fixed.split("\n")
+            row, col = (e.lineno or 0) - 1, (e.offset or 0) - 1
+            line = lines[row] if 0 <= row < len(lines) else ""
+            if (splits >= SPLITS_MAX or e.msg != "invalid syntax" or not 0 < col < len(line)
+                    or not line[col - 1].isspace() or not (line[col].isalpha() or line[col] == "_")
+                    or not line[:col].strip()):
+                if splits:
+                    compile(src, path, "exec", _ast.PyCF_ONLY_AST)  # report the error in the code as written
+                raise
+            lines[row:row + 1] = [line[:col].rstrip(), line[col:]]
+            fixed, splits = "\n".join(lines), splits + 1
+            continue
+        if splits:
+            print(f"note: {splits} statement(s) run together on one line were split onto lines of their own",
+                  file=sys.stderr)
+        return tree
+
+
 def _run_code(path: str) -> int:
     """Run the code as a REPL would; return the exit status. Its file name in tracebacks is its
     path, so ``linecache`` (tracebacks, ``inspect``) finds the source without our help."""
@@ -131,7 +165,7 @@ def _run_code(path: str) -> int:
         src = f.read()
     ns = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
-        tree = compile(src, path, "exec", _ast.PyCF_ONLY_AST)  # (``ast`` itself costs milliseconds)
+        tree = _parse(src, path)  # (``ast`` itself costs milliseconds)
         for name in _unimported_stdlib(tree):
             ns[name] = __import__(name)
         body = tree.body  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from sokrat.agents.crosscheck import (
 )
 from sokrat.agents.options import AgentOptions
 from sokrat.tools.registry import tool
-from tests.agents.conftest import Call, PolicyModel, act, plan
+from tests.agents.conftest import Call, PolicyModel, act, city_of, plan
 
 GOAL = "How many integers from 1 to 50 are divisible by 4?"
 
@@ -204,3 +204,60 @@ def test_one_operation_on_the_goals_numbers_succeeds_without_a_second_program(ma
     r = make_agent(model, tools=[run_code]).run("What is 17 times 23?")
     assert r.status == "succeeded" and r.answer == "391" and "crosscheck" not in model.purposes
     assert "one operation" in (r.reason or "")
+
+
+def _parts_model(programs: list[str], answer: str, second: list[str]) -> PolicyModel:
+    """A goal in two parts: two programs, then ``answer``; ``second`` are the programs written apart."""
+    first, second = list(programs), list(second)
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("compute the sum", "tell whether it is even")
+        if c.purpose == "crosscheck":
+            return {"code": second.pop(0)}
+        if first:
+            return act("run_code", code=first.pop(0))
+        return {"tool": "final_answer", "arguments": {"answer": answer}}
+
+    return PolicyModel(policy)
+
+
+PARTS = "Compute the sum of the squares of 1 to 10, then tell me whether that number is even."
+
+
+def test_a_goal_in_parts_computed_wrong_is_unverified(make_agent: Any) -> None:
+    """Each part computed by code, but the first part's program summed the numbers, not their
+    squares: the program written apart prints both parts, and its sum is not the answer's."""
+    model = _parts_model(["print(sum([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))", "print(55 % 2 == 0)"],
+                         "The sum is 55, which is odd.",
+                         ["print(sum([i * i for i in range(1, 11)]), 385 % 2 == 0)",
+                          "print(385, 'odd')"])
+    r = make_agent(model, tools=[run_code]).run(PARTS)
+    assert r.status == "unverified" and "code_disagrees" in (r.reason or "") and "385" in (r.reason or "")
+
+
+def test_a_goal_in_parts_computed_right_succeeds(make_agent: Any) -> None:
+    model = _parts_model(["print(sum([i * i for i in range(1, 11)]))", "print(385 % 2 == 0)"],
+                         "The sum is 385, which is odd.", ["print(385, 385 % 2 == 0)"])
+    r = make_agent(model, tools=[run_code]).run(PARTS)
+    assert r.status == "succeeded" and model.purposes.count("crosscheck") == 1
+
+
+def test_a_goal_that_looked_a_value_up_is_not_cross_checked(make_agent: Any) -> None:
+    """A program written from the goal alone cannot know a looked-up value (a city, a stored
+    number): no cross-check, whatever was computed after it."""
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("look up bob's city", "count its letters")
+        if c.purpose == "crosscheck":
+            return {"code": "print(0)"}
+        if "Rome" not in c.prompt:
+            return act("city_of", person="bob")
+        if "'4'" not in c.prompt and "4\\n" not in c.prompt:
+            return act("run_code", code="print(len('Rome'))")
+        return {"tool": "final_answer", "arguments": {"answer": "Rome has 4 letters."}}
+
+    model = PolicyModel(policy)
+    r = make_agent(model, tools=[run_code, city_of]).run("How many letters has the name of the city where bob "
+                                                        "lives, counted from 1 to 2?")
+    assert "crosscheck" not in model.purposes and "run_code" in [s.tool for s in r.steps]

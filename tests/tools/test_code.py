@@ -52,6 +52,23 @@ async def test_final_expression_is_shown_as_in_a_repl(mode) -> None:
     assert out.ok and out.output["stdout"] == "'text'\n"
 
 
+async def test_statements_run_together_on_one_line_are_split(mode) -> None:
+    """The 1.5B loses the newlines inside its JSON string: the run-on statement starts a line."""
+    out = await run("def fib(n): return n if n <= 1 else fib(n-1) + fib(n-2) print(fib(20))", mode=mode)
+    assert out.ok and out.output["stdout"] == "6765\n" and "run together" in out.output["stderr"]
+    out = await run("s = 'hello world' import math print(s.upper(), math.floor(2.5))", mode=mode)
+    assert out.ok and out.output["stdout"] == "HELLO WORLD 2\n"
+
+
+async def test_other_syntax_errors_are_not_split(mode) -> None:
+    out = await run("x = 5 +\nprint(x)", mode=mode)  # not a run-on statement: reported as written
+    assert not out.ok and "SyntaxError" in out.error and "run together" not in out.error
+    out = await run("if x print(x)", mode=mode)  # a split that does not parse is not kept
+    assert not out.ok and "SyntaxError" in out.error and "line 1" in out.error
+    out = await run("print('one' 'two')", mode=mode)  # valid as written (adjacent strings join)
+    assert out.ok and out.output["stdout"] == "onetwo\n" and not out.output["stderr"]
+
+
 async def test_traceback_starts_at_the_users_code(mode) -> None:
     out = await run("def f():\n    return 1 / 0\nf()", mode=mode)
     assert not out.ok and "ZeroDivisionError" in out.error and "exit code 1" in out.error
