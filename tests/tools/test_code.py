@@ -6,7 +6,7 @@ import pytest
 
 from sokrat.settings import Settings
 from sokrat.tools import ToolContext, ToolRegistry
-from sokrat.tools.code import python_exec
+from sokrat.tools.code import python_exec, value_hint
 
 REG = ToolRegistry([python_exec])
 
@@ -145,3 +145,21 @@ async def test_rlimits_mode_warns_loudly(caplog, sandbox) -> None:
         out = await run("1", mode="rlimits")
     assert out.ok and out.output["sandbox"] == "rlimits (NOT isolated)"
     assert "WITHOUT a sandbox" in caplog.text
+
+
+@pytest.mark.parametrize(("name", "source", "value"), [
+    ("rent", "Rent: 950 euros a month", "950"),
+    ("monthly_rent", "my monthly rent is 1,200 euros", "1200"),
+    ("budget", '[{"text": "Budget: 48000 euros, approved"}]', "48000"),
+])
+def test_the_value_hint_quotes_a_number_an_earlier_output_gives_the_name(name: str, source: str, value: str) -> None:
+    assert f"{name} = {value}" in value_hint(name, [source])
+
+
+@pytest.mark.parametrize(("name", "source"), [
+    ("text", '[{"text": "Pancakes: 200 g flour"}]'),  # a field of the output, and another label's number
+    ("rent", "The rent went up. Parking: 80 euros"),
+    ("budget", "no such word here: 48000"),
+])
+def test_the_value_hint_quotes_no_number_that_belongs_to_something_else(name: str, source: str) -> None:
+    assert value_hint(name, [source]).endswith(f"({name} = ...)")
