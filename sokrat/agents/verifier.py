@@ -38,6 +38,8 @@ What each check guards:
                             other than what the question asks (another field of a document)
 ``conversion_mismatch``     a unit conversion's number is not what pint gives for the goal's
                             quantity and units under any reading of them (a wrong formula)
+``sums_for_count``          a "how many" question answered by code that prints the sum of the
+                            items it should count (``sum(i for i in ... if ...)``)
 ``ungrounded``              a claim (number, name, time, id, quoted text) no tool output,
                             recalled memory or the goal shows
 ==========================  ====================================================================
@@ -49,6 +51,7 @@ sandbox, so it runs in the graph, not here.
 
 from __future__ import annotations
 
+import ast
 import calendar
 import json
 import re
@@ -65,7 +68,7 @@ AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
     "gave_up",
     "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
-    "conversion_mismatch", "ungrounded",
+    "conversion_mismatch", "sums_for_count", "ungrounded",
 ]
 
 
@@ -481,6 +484,50 @@ def conversion_mismatch(answer: str, view: RunView) -> str:
             "factor or formula, run the conversion as code, and answer with what it prints.")
 
 
+_COUNT_ASKED = re.compile(r"\bhow many\b", re.I)
+_SUM_ASKED = re.compile(r"\b(sum|total|add|added|adding|plus)\b", re.I)
+
+
+def _printed_expression(code: str) -> ast.expr | None:
+    """What a program shows as its result: the argument of its last ``print(x)``, or its last
+    expression (the sandbox shows it, as a REPL does)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    shown = None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+                and len(node.args) == 1):
+            shown = node.args[0]
+    if shown is None and tree.body and isinstance(tree.body[-1], ast.Expr):
+        shown = tree.body[-1].value
+    return shown
+
+
+def _sums_items(expr: ast.expr | None) -> bool:
+    """``expr`` is ``sum(x for x in ...)``: the items themselves added up (``sum(1 for ...)``
+    counts them, and ``sum(int(d) for d in ...)`` adds values made from them)."""
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "sum" and expr.args
+            and isinstance(comp := expr.args[0], (ast.GeneratorExp, ast.ListComp))):
+        return False
+    targets = {n.id for g in comp.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    return isinstance(comp.elt, ast.Name) and comp.elt.id in targets
+
+
+def sums_for_count(answer: str, view: RunView) -> str:
+    """A "how many" question answers with a count; code that prints the sum of the items that
+    qualify computed something else (the 1.5B's most frequent misreading, which a second program
+    from the same model repeats). Not when the goal asks for a sum or total."""
+    if not _COUNT_ASKED.search(view.goal) or _SUM_ASKED.search(view.goal):
+        return ""
+    computed = view.trusted_of(lambda t: t.computes)
+    if not computed or not _sums_items(_printed_expression(str(computed[-1]["arguments"].get("code", "")))):
+        return ""
+    return ("The question asks how many: the code adds up the items instead of counting them. Run code that counts "
+            "them (len([...]) or sum(1 for ...)) and answer with what it prints.")
+
+
 def ungrounded(answer: str, view: RunView) -> str:
     g = view.grounding
     if g is None or g.supported:
@@ -505,6 +552,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
     AnswerCheck("conversion_mismatch", conversion_mismatch, needs=lambda t: t.computes),
+    AnswerCheck("sums_for_count", sums_for_count, needs=lambda t: t.computes),
     AnswerCheck("ungrounded", ungrounded),
 )
 """The default checks, in the order they run (earlier ones take precedence)."""

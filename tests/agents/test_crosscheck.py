@@ -155,12 +155,12 @@ def test_a_second_program_that_prints_the_same_confirms_the_answer(make_agent: A
 
 
 def test_programs_that_disagree_make_the_run_unverified(make_agent: Any) -> None:
-    """A sum printed for "how many": the second and third programs count, so the answer is not
-    reported as a success."""
-    model = _model("print(sum(i for i in range(1, 51) if i % 4 == 0))", "print(50 // 4)",
+    """An off-by-one range (0 counted): the second and third programs count from 1, so the
+    answer is not reported as a success."""
+    model = _model("print(len([i for i in range(0, 51) if i % 4 == 0]))", "print(50 // 4)",
                    "print(len([i for i in range(1, 51) if i % 4 == 0]))")
     r = make_agent(model, tools=[run_code]).run(GOAL)
-    assert r.status == "unverified" and r.answer == "312"
+    assert r.status == "unverified" and r.answer == "13"
     assert "code_disagrees" in (r.reason or "") and "'12'" in (r.reason or "")
     assert model.purposes.count("crosscheck") == 2
 
@@ -172,7 +172,7 @@ def test_a_third_program_that_sides_with_the_answer_confirms_it(make_agent: Any)
 
 
 def test_no_cross_check_when_turned_off_or_when_nothing_was_computed(make_agent: Any) -> None:
-    model = _model("print(sum(i for i in range(1, 51) if i % 4 == 0))", "print(50 // 4)")
+    model = _model("print(len([i for i in range(0, 51) if i % 4 == 0]))", "print(50 // 4)")
     r = make_agent(model, tools=[run_code], options=AgentOptions(crosscheck_code=False)).run(GOAL)
     assert r.status == "succeeded" and "crosscheck" not in model.purposes
 

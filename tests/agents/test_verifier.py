@@ -329,3 +329,33 @@ def test_answers_other_part_reads_a_verb_and_its_agent_noun_as_one_word() -> Non
                                                          "Budget: 48000 euros, approved in November."}]))
     assert verifier.answers_other_part("Ingrid Larsen owns the Zephyr project.", view("Who owns the Zephyr project?", doc)) == ""
     assert "not about" in verifier.answers_other_part("48000 euros.", view("Who owns the Zephyr project?", doc))
+
+
+def _ran(code: str, printed: str) -> StepState:
+    raw = json.dumps({"stdout": printed + "\n", "exit_code": 0})
+    return StepState(index=0, tool="python_exec", arguments={"code": code}, observation=raw, raw=raw,  # type: ignore[typeddict-item]
+                     label="ok", check="", check_code="no_objection", artifact=None, duration_s=0.0, failure="")
+
+
+@pytest.mark.parametrize(("goal", "code"), [
+    ("How many even numbers are there between 1 and 40?", "print(sum(n for n in range(1, 41) if n % 2 == 0))"),
+    ("How many squares below 500 end in 6?", "print(sum([k for k in range(500) if int(k ** 0.5) ** 2 == k "
+                                             "and k % 10 == 6]))"),
+    ("How many multiples of 9 are under 200?", "sum(x for x in range(200) if x % 9 == 0)"),  # shown as a REPL does
+])
+def test_sums_for_count_fires(goal: str, code: str) -> None:
+    answer = "2345"
+    assert "counts them" in verifier.sums_for_count(answer, view(goal, _ran(code, answer)))
+
+
+@pytest.mark.parametrize(("goal", "code"), [
+    ("How many even numbers are there between 1 and 40?", "print(sum(1 for n in range(1, 41) if n % 2 == 0))"),
+    ("How many even numbers are there between 1 and 40?", "print(len([n for n in range(1, 41) if n % 2 == 0]))"),
+    ("What is the sum of the even numbers between 1 and 40?", "print(sum(n for n in range(1, 41) if n % 2 == 0))"),
+    ("How many is the total of 1 to 40?", "print(sum(n for n in range(1, 41)))"),  # a sum is asked for
+    ("How many numbers below 99 have an even digit sum?",  # a sum inside, a count printed
+     "print(len([n for n in range(99) if sum(int(d) for d in str(n)) % 2 == 0]))"),
+    ("How many digits does 2 to the 40th have?", "print(sum(int(d) for d in str(2 ** 40)))"),  # not the items
+])
+def test_sums_for_count_must_not_fire(goal: str, code: str) -> None:
+    assert verifier.sums_for_count("20", view(goal, _ran(code, "20"))) == ""
