@@ -110,6 +110,7 @@ NOTHING = re.compile(
     r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"
     r"(?:does|do|did)(?: not|n't) (?:say|mention|specify|state|contain)|"
     r"(?:cannot|can't|could not|couldn't|unable to) (?:\w+ )?(?:find|determine|tell|answer|provide|compute|calculate|give)|"
+    r"(?:cannot|can't|could not|couldn't) be (?:found|determined|told|answered|computed|calculated)|"
     r"nothing (?:found|about))\b",
     re.I,
 )

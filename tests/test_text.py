@@ -29,6 +29,8 @@ def test_polarity(answer: str, expected: bool | None) -> None:
 def test_nothing_and_absent_patterns() -> None:
     assert en.NOTHING.search("The notes do not mention the budget.")
     assert not en.NOTHING.search("The budget is 500 euros.")
+    assert en.NOTHING.search("The budget cannot be found in the current document.")  # passive
+    assert not en.NOTHING.search("The budget can be found in the second document: 500 euros.")
     assert en.ABSENT.search("No cat was seen.") and not en.ABSENT.search("A cat was seen.")
 
 
