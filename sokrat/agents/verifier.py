@@ -495,14 +495,13 @@ def _printed_expression(code: str) -> ast.expr | None:
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    shown = None
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
-                and len(node.args) == 1):
-            shown = node.args[0]
-    if shown is None and tree.body and isinstance(tree.body[-1], ast.Expr):
-        shown = tree.body[-1].value
-    return shown
+    prints = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id == "print" and len(node.args) == 1]
+    if prints:
+        return max(prints, key=lambda n: (n.lineno, n.col_offset)).args[0]  # the last in the source
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        return tree.body[-1].value
+    return None
 
 
 def _sums_items(expr: ast.expr | None) -> bool:

@@ -90,10 +90,11 @@ def value_hint(name: str, sources: Sequence[str]) -> str:
     """What to do about a name the code used but never set ("rent * 12"): nothing carries
     over from other tools into the sandbox. When an earlier output shows the name (its words,
     any case) with a number right after it ("Rent: 950 euros", "the rent is 950"), the hint
-    quotes it. Between them there is no quote and no second colon: in ``"text": "Pancakes: 200"``
-    the 200 is the pancakes', not the text's."""
-    words = r"\W+".join(re.escape(w) for w in name.split("_") if w)
-    pattern = re.compile(rf"\b{words}\b\s*:?[^\d\n\":]{{0,24}}?(-?\d[\d,]*(?:\.\d+)?)", re.I)
+    quotes it, also as a JSON field (``"rent": 950``). Past the name's own colon and quotes there
+    is no quote and no second colon: in ``"text": "Pancakes: 200"`` the 200 is the pancakes', not
+    the text's."""
+    words = r"[\W_]+".join(re.escape(w) for w in name.split("_") if w)
+    pattern = re.compile(rf"\b{words}\b\"?\s*:?\s*\"?[^\d\n\":]{{0,24}}?(-?\d[\d,]*(?:\.\d+)?)", re.I)
     for text in sources:
         m = pattern.search(text.replace("\\n", "\n"))
         if m:

@@ -342,6 +342,8 @@ def _ran(code: str, printed: str) -> StepState:
     ("How many squares below 500 end in 6?", "print(sum([k for k in range(500) if int(k ** 0.5) ** 2 == k "
                                              "and k % 10 == 6]))"),
     ("How many multiples of 9 are under 200?", "sum(x for x in range(200) if x % 9 == 0)"),  # shown as a REPL does
+    ("How many odd numbers are below 30?", "def odd(n):\n    print(n)\n    return n % 2\n"
+                                           "print(sum(n for n in range(30) if odd(n)))"),  # the last print in the source
 ])
 def test_sums_for_count_fires(goal: str, code: str) -> None:
     answer = "2345"
@@ -356,6 +358,8 @@ def test_sums_for_count_fires(goal: str, code: str) -> None:
     ("How many numbers below 99 have an even digit sum?",  # a sum inside, a count printed
      "print(len([n for n in range(99) if sum(int(d) for d in str(n)) % 2 == 0]))"),
     ("How many digits does 2 to the 40th have?", "print(sum(int(d) for d in str(2 ** 40)))"),  # not the items
+    ("How many odd numbers are below 30?",  # a sum printed first, the count last
+     "print(sum(n for n in range(30) if n % 2))\nprint(len([n for n in range(30) if n % 2]))"),
 ])
 def test_sums_for_count_must_not_fire(goal: str, code: str) -> None:
     assert verifier.sums_for_count("20", view(goal, _ran(code, "20"))) == ""

@@ -151,6 +151,8 @@ async def test_rlimits_mode_warns_loudly(caplog, sandbox) -> None:
     ("rent", "Rent: 950 euros a month", "950"),
     ("monthly_rent", "my monthly rent is 1,200 euros", "1200"),
     ("budget", '[{"text": "Budget: 48000 euros, approved"}]', "48000"),
+    ("rent", '{"rent": 950, "city": "Porto"}', "950"),
+    ("monthly_rent", '{"monthly_rent": "1,200 euros"}', "1200"),
 ])
 def test_the_value_hint_quotes_a_number_an_earlier_output_gives_the_name(name: str, source: str, value: str) -> None:
     assert f"{name} = {value}" in value_hint(name, [source])
