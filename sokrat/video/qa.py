@@ -787,8 +787,8 @@ class _Answer:
                                    [], "no_answer", usage)
             answer, used = quoted
         elif (spoken := self._spoken_about(shown)) and not self._answers_from(answer, spoken):
-            # Speech or on-screen text holds every word of the question ("Where is my passport?"
-            # and "My passport is in the wardrobe"), but the answer is taken from elsewhere (a
+            # Speech or on-screen text holds every word of the question ("Where is my umbrella?"
+            # and "My umbrella is behind the door"), but the answer is taken from elsewhere (a
             # label of the shot: "outdoors") or only repeats the question's words: the log's own
             # sentence answers, quoted.
             self.steps.append(StepRecord(index=3, tool="ground", arguments={"answer": answer},
