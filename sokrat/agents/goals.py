@@ -9,6 +9,8 @@
 - :func:`echoes_instruction`: an "answer" that only repeats the prompt's instruction;
 - :func:`asks_to_store`: the goal orders something stored, in the store tool's own verbs (a
   final answer before that is premature);
+- :func:`only_asks`: the goal is questions only, none a polite request to store (a store
+  call then writes what the user asked about, not what they told);
 - :func:`has_operands`: the goal carries numbers or quoted text to compute on;
 - :func:`general_knowledge`: a question about the world, not about the user's things or a
   computation (no tool could check its answer, which then rests on the model's knowledge).
@@ -107,6 +109,22 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
                 if stems[: len(phrase)] == phrase and not (tokens[len(phrase):][:1] and tokens[len(phrase)] in _WH):
                     return True
     return False
+
+
+_POLITE = re.compile(r"^\W*(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?(.*)$", re.I | re.S)
+"""A question that is a request: "Could you (please) note that ...?"."""
+
+
+def only_asks(goal: str, verbs: Sequence[str]) -> bool:
+    """Every sentence of ``goal`` is a question and none is a polite request to store in
+    ``verbs`` ("Could you note that the gate code is 5521?" orders, it does not ask)."""
+    sentences = [s.strip() for s in _SENTENCES.findall(goal) if s.strip()]
+    if not sentences or not all(s.endswith("?") for s in sentences):
+        return False
+    for sentence in sentences:
+        if (polite := _POLITE.match(sentence)) and asks_to_store(polite.group(1).rstrip("?") + ".", verbs):
+            return False
+    return True
 
 
 def single_request(goal: str, *, plan: Literal["auto", "always"], human_in_the_loop: bool) -> bool:

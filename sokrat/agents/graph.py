@@ -521,6 +521,16 @@ def _duplicate_store(state: AgentState, t: Tool, arguments: dict[str, Any]) -> c
     return None
 
 
+def _store_unasked(state: AgentState, t: Tool) -> checks.Refusal | None:
+    """A store tool (:attr:`Tool.stores`) is refused for a goal that only asks (questions,
+    none a request to store): storing there writes the question's subject, or a recalled fact
+    again, and the answer then reports the storing instead of the value asked for."""
+    if t.stores and goals.only_asks(state["goal"], t.stores):
+        return checks.Refusal("store_unasked", "this goal asks a question and stores nothing: find the value "
+                                               "(recall, search or the facts you were given) and answer it")
+    return None
+
+
 async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Action, index: int) -> Pending:
     """Phase 3: refuse a call that cannot help (bad arguments, a loop, a repeat of a permanent
     failure), else run it."""
@@ -532,7 +542,8 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
     )
     if refusal is None:
         t = deps.tools.get(action.tool)
-        refusal = _ungrounded_arguments(state, t, action.arguments) or _duplicate_store(state, t, action.arguments)
+        refusal = (_store_unasked(state, t) or _ungrounded_arguments(state, t, action.arguments)
+                   or _duplicate_store(state, t, action.arguments))
     if refusal is not None:
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
                        blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)

@@ -86,13 +86,48 @@ def print_hint(code: str) -> str:
     return generic
 
 
-def value_hint(name: str, sources: Sequence[str]) -> str:
+def _strings(text: str) -> list[str]:
+    """The text values of a tool's output (a JSON record's strings), else the output itself."""
+    try:
+        record = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return [text.replace("\\n", "\n")]
+    out: list[str] = []
+    stack = [record]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return out
+
+
+def _code_words(code: str) -> set[str]:
+    """Words of the code's string literals ("Budget: (\\d+) euros" -> budget, euros): what
+    the code expects to find in the value it never set."""
+    try:
+        literals = [n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    except SyntaxError:
+        return set()
+    return {w.lower() for lit in literals for w in re.findall(r"[A-Za-z]{3,}", lit)}
+
+
+SOURCE_LINE_CHARS = 200
+"""Longest line of an earlier output the value hint quotes for a text value."""
+
+
+def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
     """What to do about a name the code used but never set ("rent * 12"): nothing carries
     over from other tools into the sandbox. When an earlier output shows the name (its words,
     any case) with a number right after it ("Rent: 950 euros", "the rent is 950"), the hint
     quotes it, also as a JSON field (``"rent": 950``). Past the name's own colon and quotes there
     is no quote and no second colon: in ``"text": "Pancakes: 200"`` the 200 is the pancakes', not
-    the text's."""
+    the text's. Otherwise, when the code searches the value for words (its string literals) that
+    one line of an earlier output holds, the hint gives that line as the value to write in
+    (``text = 'Budget: 48000 euros.'`` for ``re.search(r'Budget: (\\d+)', text)``)."""
     words = r"[\W_]+".join(re.escape(w) for w in name.split("_") if w)
     pattern = re.compile(rf"\b{words}\b\"?\s*:?\s*\"?[^\d\n\":]{{0,24}}?(-?\d[\d,]*(?:\.\d+)?)", re.I)
     for text in sources:
@@ -101,6 +136,18 @@ def value_hint(name: str, sources: Sequence[str]) -> str:
             value = m.group(1).replace(",", "")
             return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value "
                     f"into the code: {name} = {value} (an earlier output shows {m.group(0)[:60]!r})")
+    wanted = _code_words(code)
+    best, shared = "", 0
+    for text in sources:
+        for value in _strings(text):
+            for line in value.splitlines():
+                line = line.strip()
+                n = len(wanted & {w.lower() for w in re.findall(r"[A-Za-z]{3,}", line)})
+                if line and len(line) <= SOURCE_LINE_CHARS and n > shared:
+                    best, shared = line, n
+    if best:
+        return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the text the "
+                f"earlier output gave into the code: {name} = {best!r}")
     return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value the "
             f"tools returned into the code ({name} = ...)")
 
@@ -122,7 +169,7 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
         undefined = [name for name in _NAME_ERROR.findall(output) if name not in view.tools]
         if undefined:
             return OutputVerdict("undefined_value", "failed", f"the code used {undefined[0]!r}, which it never set",
-                                 value_hint(undefined[0], view.sources), permanent=True)
+                                 value_hint(undefined[0], view.sources, code), permanent=True)
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:

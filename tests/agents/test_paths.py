@@ -312,6 +312,20 @@ def test_store_requests_are_told_apart_from_questions() -> None:
     assert not asks_to_store("Remember that my code is 4411.", ())  # no store tool: nothing to ask for
 
 
+def test_goals_that_only_ask_are_told_apart_from_polite_store_requests() -> None:
+    from sokrat.agents.goals import only_asks
+    from sokrat.tools.memory import remember
+
+    verbs = remember.stores
+    for goal in ("What is my locker code?", "Do you remember my sister's name?", "Where is the spare key? Which pot?",
+                 "Can you tell me what I stored?"):
+        assert only_asks(goal, verbs), goal
+    for goal in ("Could you note that the gate code is 5521?", "Can you please remember that my seat is 14C?",
+                 "Remember that my locker code is 4411.", "My bike is blue. What colour is it?",
+                 "Compute 2+2, then remember it", ""):
+        assert not only_asks(goal, verbs), goal
+
+
 def test_general_knowledge_goals_are_told_apart() -> None:
     from sokrat.agents.goals import general_knowledge
 

@@ -155,6 +155,36 @@ def test_a_store_goal_stores_once_then_confirms(make_agent: Any) -> None:
     assert len(STORED) == 2 and r.status == "succeeded"
 
 
+def test_a_question_goal_does_not_store(make_agent: Any) -> None:
+    @tool(looks_up=True)
+    def notes(query: str) -> str:
+        """Look up the user's notes.
+
+        Args:
+            query: what to find.
+        """
+        return "The gate code is 5521."
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("answer")
+        if "code is 5521." in c.prompt:
+            return final("Your gate code is 5521.")
+        if "stores nothing" in c.prompt:
+            return act("notes", query="gate code")
+        return act("keep", text="My gate code.")  # a small model "remembers" what it was asked about
+
+    STORED.clear()
+    r = make_agent(PolicyModel(policy), tools=[keep, notes]).run("What is my gate code?")
+    assert STORED == [] and [s.check_code for s in r.steps] == ["store_unasked", "no_objection"]
+    assert r.status == "succeeded" and "5521" in r.answer
+    # not refused: the same call for a polite store request phrased as a question
+    r = make_agent(PolicyModel(lambda c: plan("note") if c.purpose == "plan" else (
+        final("Noted.") if "Stored" in c.prompt else act("keep", text="My gate code is 5521."))), tools=[keep]).run(
+        "Could you note that my gate code is 5521?")
+    assert STORED == ["My gate code is 5521."] and r.steps[0].check_code == "no_objection"
+
+
 def test_a_wrong_type_answer_is_sent_back_once(make_agent: Any) -> None:
     @tool(looks_up=True)
     def notes(query: str) -> str:

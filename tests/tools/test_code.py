@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sokrat.settings import Settings
@@ -165,3 +167,20 @@ def test_the_value_hint_quotes_a_number_an_earlier_output_gives_the_name(name: s
 ])
 def test_the_value_hint_quotes_no_number_that_belongs_to_something_else(name: str, source: str) -> None:
     assert value_hint(name, [source]).endswith(f"({name} = ...)")
+
+
+_DOCS = json.dumps([{"source": "/d/plan.md", "text": "# Plan\nOwner: Ada.\nBudget: 5200 euros, approved in May.\n"},
+                    {"source": "/d/food.txt", "text": "Soup: 300 g lentils, 2 onions.\n"}])
+
+
+def test_the_value_hint_gives_the_line_the_code_searches_for() -> None:
+    code = "import re\nb = re.search(r'Budget: (\\d+) euros', text).group(1)\nprint(int(b) * 0.1)"
+    assert value_hint("text", [_DOCS], code).endswith("text = 'Budget: 5200 euros, approved in May.'")
+
+
+@pytest.mark.parametrize("code", [
+    "print(len(text))",  # nothing the code looks for
+    "import re\nprint(re.findall(r'Deadline: (\\w+)', text))",  # words no line holds
+])
+def test_the_value_hint_gives_no_line_the_code_does_not_search_for(code: str) -> None:
+    assert value_hint("text", [_DOCS], code).endswith("(text = ...)")
