@@ -34,6 +34,8 @@ class Conversion:
     """The converted value under each reading of the units (bare "degrees" with a temperature
     target reads as each other temperature scale)."""
     unit: str
+    formulas: tuple[str, ...] = ()
+    """Each reading's formula as pint has it, for the hint to the model (``y = x * 1.8 + 32``)."""
 
 
 @cache
@@ -86,15 +88,19 @@ def _convert(number: str, source: str, target: str, phrase: str) -> Conversion |
 
 def _convert_units(value: float, sources: list[Any], to: Any, phrase: str) -> Conversion | None:
     ureg = _registry()
-    results = []
+    results, formulas = [], []
     for unit in sources:
         if unit == to:
             continue
         try:
             results.append(float(ureg.Quantity(value, unit).to(to).magnitude))
+            # every conversion pint does is linear (a factor, and an offset for temperatures)
+            zero, one = (float(ureg.Quantity(x, unit).to(to).magnitude) for x in (0.0, 1.0))
         except Exception:  # noqa: BLE001 - incompatible dimensions: not this reading
             continue
-    return Conversion(phrase.strip(), tuple(results), str(to)) if results else None
+        offset = f" {'+' if zero > 0 else '-'} {abs(zero):.6g}" if abs(zero) > 1e-9 else ""
+        formulas.append(f"{to} = {unit} * {one - zero:.6g}{offset}")
+    return Conversion(phrase.strip(), tuple(results), str(to), tuple(formulas)) if results else None
 
 
 _QUANTITY = re.compile(r"(-?\d+(?:\.\d+)?)\s*(°?\s?[a-z/]+(?:\s+[a-z]+)?)", re.I)

@@ -57,12 +57,15 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sokrat import text as en
 from sokrat.agents import checks, goals
 from sokrat.agents.state import BLOCKED_CODES, PlanStep, StepState
 from sokrat.tools.registry import Tool
+
+if TYPE_CHECKING:
+    from sokrat.agents.units import Conversion
 
 AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
@@ -476,12 +479,19 @@ def conversion_mismatch(answer: str, view: RunView) -> str:
         if said is None or any(units.matches(said[1], r) for r in said[0].results):
             return ""
         return (f"Your answer does not give the value of {said[0].phrase!r} in {said[0].unit} ({said[1]:g} is not it); "
-                "check the conversion factor or formula, run it as code, and answer with what it prints.")
+                f"{_formula(said[0])}run it as code, and answer with what it prints.")
     numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", answer.replace(",", ""))]
     if any(units.matches(n, r) for n in numbers for r in asked.results):
         return ""
-    return (f"Your answer does not give the value of {asked.phrase!r} ({asked.unit}); check the conversion "
-            "factor or formula, run the conversion as code, and answer with what it prints.")
+    return (f"Your answer does not give the value of {asked.phrase!r} ({asked.unit}); {_formula(asked)}"
+            "run the conversion as code, and answer with what it prints.")
+
+
+def _formula(conversion: Conversion) -> str:
+    """The formula to use, when the goal's units have one reading (pint's, not the model's)."""
+    if len(conversion.formulas) == 1:
+        return f"the formula is {conversion.formulas[0]}: "
+    return "check the conversion factor or formula, "
 
 
 _COUNT_ASKED = re.compile(r"\bhow many\b", re.I)
