@@ -18,7 +18,9 @@ What each check guards:
 ==========================  ====================================================================
 ``gave_up``                 "cannot answer" right after the run's own code failed
 ``computed_without_code``   a result computed from the goal's numbers or quoted text with no
-                            code run (string and arithmetic results from the model's head)
+                            code run (string and arithmetic results from the model's head), or
+                            a goal that orders a computation on looked-up values answered
+                            with no code run
 ``store_first``             a goal that asks to store something (in the store tool's own verbs)
                             is answered before anything was stored
 ``answers_tool_first``      a question about the run's media is answered before the tool that
@@ -229,12 +231,26 @@ def gave_up(answer: str, view: RunView) -> str:
     return ""
 
 
+_COMPUTE_ASKED = re.compile(
+    r"\b(?:compute|calculate|work out|double[ds]?|halve[ds]?|triple[ds]?|multipl(?:y|ied)|divide[ds]?|"
+    r"subtract(?:ed)?|squared|average of|sum of|difference between|(?:add(?:ed)?|plus|minus|times) \d+|"
+    r"\d+(?:\.\d+)? ?(?:percent|%) of)\b", re.I)
+"""A goal that orders arithmetic ("compute", "doubled", "add 1000 to it", "15 percent of it")."""
+
+
 def computed_without_code(answer: str, view: RunView) -> str:
     """A result computed from the goal's own data (numbers, quoted text) must come from code
     that ran: a 1.5B model's arithmetic, unit conversions and string edits "from its head" are
     often wrong. Not when the answer's values are what a lookup returned, nor a store goal
-    that only repeats what it stored."""
+    that only repeats what it stored. A goal that orders arithmetic on what a lookup returns
+    ("find when the cat appears, then double it") needs code too: there the looked-up value
+    itself is no answer, it is the input."""
     coders = [t for t in view.offered if t.computes]
+    if (coders and _COMPUTE_ASKED.search(view.goal) and not view.trusted_of(lambda t: t.computes)
+            and view.trusted_of(lambda t: t.looks_up or t.answers) and checks.claims(answer)
+            and not goals.says_absent(answer)):
+        return (f"The goal asks for a computation on the values the tools returned: call {coders[0].name} with "
+                "those values written into the code, print the result, then answer with what it prints.")
     if view.media or not coders or not goals.has_operands(view.goal) or view.trusted_of(lambda t: t.computes):
         return ""
     found = checks.claims(answer)

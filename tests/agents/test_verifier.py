@@ -197,6 +197,28 @@ def test_computed_without_code_must_not_fire() -> None:
     assert verifier.computed_without_code("At 3 s.", view("What happens at 3 s?", media=("a.mp4",))) == ""
 
 
+def test_computed_without_code_fires_for_arithmetic_on_looked_up_values() -> None:
+    seen = step(0, "video_qa", '{"answer": "A dog at 0:04-0:09.", "status": "succeeded"}')
+    goal = "Find when the dog appears in the video, then double that time in seconds."
+    assert "python_exec" in verifier.computed_without_code("The dog appears at 0:09.", view(goal, seen, media=("a.mp4",)))
+    found = step(0, "recall", '[{"text": "The rent is 950 euros."}]')
+    assert "python_exec" in verifier.computed_without_code("950 euros.", view("Look up my rent and add 50 to it.", found))
+
+
+def test_computed_without_code_on_looked_up_values_must_not_fire() -> None:
+    seen = step(0, "video_qa", '{"answer": "A dog at 0:04-0:09.", "status": "succeeded"}')
+    ran = step(1, "python_exec", '{"stdout": "8\\n"}')
+    goal = "Find when the dog appears in the video, then double that time in seconds."
+    assert verifier.computed_without_code("8 seconds.", view(goal, seen, ran, media=("a.mp4",))) == ""  # code ran
+    # no arithmetic asked: the looked-up value is the answer
+    assert verifier.computed_without_code("At 0:04.", view("When does the dog appear?", seen, media=("a.mp4",))) == ""
+    found = step(0, "recall", '[{"text": "The rent is 950 euros."}]')
+    assert verifier.computed_without_code("950 euros.", view("Add my rent to the notes: what is it?", found)) == ""
+    # nothing looked up yet (another check's case), or nothing found
+    assert verifier.computed_without_code("It is 0:09.", view(goal, media=("a.mp4",))) == ""
+    assert verifier.computed_without_code("The video does not show a dog.", view(goal, seen, media=("a.mp4",))) == ""
+
+
 def test_contradicts_tool() -> None:
     said_yes = step(0, "video_qa", json.dumps({"answer": "Yes: a bike at 4-8 s.", "status": "succeeded"}))
     assert "contradicts" in verifier.contradicts_tool("No, there is no bicycle.", view("Is there a bicycle?", said_yes))
