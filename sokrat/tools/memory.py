@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from sokrat.tools.registry import ToolContext, tool
 
@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from sokrat.memory.base import Memory, SemanticMemory
 
 MAX_RECALL = 50
+
+
+def _a_sentence(text: str) -> str:
+    """A memory says what it is about: a bare name ("order_number", "teal") recalls nothing
+    later, and a small model stores one when it means the value it holds."""
+    if len(text.split()) < 2:
+        raise ValueError(f"{text.strip()!r} is a bare name, not a fact: store one sentence that says what it is "
+                         "about, with the actual value")
+    return text
 
 
 def memory_of(ctx: ToolContext) -> SemanticMemory:
@@ -52,7 +61,7 @@ def long_term_memory(ctx: ToolContext) -> Memory:
       planner_omits=("tags", "kind", "source"))
 def remember(
     ctx: ToolContext,
-    text: Annotated[str, Field(min_length=1)],
+    text: Annotated[str, Field(min_length=1), AfterValidator(_a_sentence)],
     tags: list[str] | None = None,
     kind: Literal["fact", "episode"] = "fact",
     source: str | None = None,

@@ -24,6 +24,16 @@ def test_schemas_describe_arguments() -> None:
     assert read_artifact.parameters["required"] == ["handle"]
 
 
+def test_remember_refuses_a_bare_name_and_takes_a_sentence(registry: ToolRegistry) -> None:
+    from sokrat.errors import ToolArgumentsError
+
+    for bare in ("order_number", " teal ", "gate-code"):
+        with pytest.raises(ToolArgumentsError, match="bare name, not a fact"):
+            registry.get("remember").validate({"text": bare})
+    for fact in ("The gate code is 5521.", "gate code 5521", "Seat: 14C"):
+        registry.get("remember").validate({"text": fact})
+
+
 @pytest.mark.slow  # real embedder
 async def test_remember_then_recall(registry: ToolRegistry, memory: RedisMemory) -> None:
     ctx = ToolContext(memory=memory, run_id="run-1")
