@@ -548,6 +548,13 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
                        blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)
     outcome, attempts = await _execute(runtime, action, index)
+    if not outcome.ok and not outcome.unavailable:
+        retry = _retry_arguments(state, deps, action.tool, action.arguments, outcome.observation)
+        if retry is not None:
+            _emit(runtime, "check", index, label="failed", reason=f"{action.tool} ran again with a value the run holds")
+            action = Action(tool=action.tool, arguments=retry)
+            outcome, more = await _execute(runtime, action, index)
+            attempts += more
     if outcome.unavailable:  # the user must act (a missing model, a dead backend); the model cannot
         _emit(runtime, "warning", index, message=f"tool {action.tool} is unavailable and is no longer offered: {outcome.error}")
     output = outcome.observation
@@ -599,6 +606,18 @@ def _failure_hint(pending: Pending) -> str:
 def _output_view(state: AgentState, deps: RunDeps, tool: str) -> OutputView:
     return OutputView(tools=tuple(t.name for t in _offered(state, deps)), media=tuple(state.get("media", [])),
                       sources=tuple(s["raw"] for s in state.get("steps", []) if s["tool"] != tool))
+
+
+def _retry_arguments(state: AgentState, deps: RunDeps, tool: str, arguments: dict[str, Any],
+                     error: str) -> dict[str, Any] | None:
+    """The arguments a tool's own check fills in for a failed call from what the run holds
+    (:attr:`OutputVerdict.retry_arguments`): the call runs once more with them, so a value
+    passes from one step to the next without another model call."""
+    t = deps.tools.get(tool) if tool in deps.tools else None
+    if t is None or t.output_check is None:
+        return None
+    verdict = t.output_check(arguments, False, error, _output_view(state, deps, tool))
+    return verdict.retry_arguments if verdict is not None else None
 
 
 def _own_check(state: AgentState, deps: RunDeps, pending: Pending) -> OutputVerdict | None:

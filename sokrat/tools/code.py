@@ -119,23 +119,20 @@ SOURCE_LINE_CHARS = 200
 """Longest line of an earlier output the value hint quotes for a text value."""
 
 
-def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
-    """What to do about a name the code used but never set ("rent * 12"): nothing carries
-    over from other tools into the sandbox. When an earlier output shows the name (its words,
-    any case) with a number right after it ("Rent: 950 euros", "the rent is 950"), the hint
-    quotes it, also as a JSON field (``"rent": 950``). Past the name's own colon and quotes there
-    is no quote and no second colon: in ``"text": "Pancakes: 200"`` the 200 is the pancakes', not
-    the text's. Otherwise, when the code searches the value for words (its string literals) that
-    one line of an earlier output holds, the hint gives that line as the value to write in
-    (``text = 'Budget: 48000 euros.'`` for ``re.search(r'Budget: (\\d+)', text)``)."""
+def value_binding(name: str, sources: Sequence[str], code: str = "") -> tuple[str, str] | None:
+    """The value an earlier output gives a name the code used but never set, as Python source,
+    and the words that showed it; None when no output shows one. A number right after the
+    name's words (any case: "Rent: 950 euros", "the rent is 950", a JSON field ``"rent": 950``);
+    past the name's own colon and quotes there is no quote and no second colon: in ``"text":
+    "Pancakes: 200"`` the 200 is the pancakes', not the text's. Otherwise, when the code searches
+    the value for words (its string literals) that one line of an earlier output holds, that
+    line (``text = 'Budget: 48000 euros.'`` for ``re.search(r'Budget: (\\d+)', text)``)."""
     words = r"[\W_]+".join(re.escape(w) for w in name.split("_") if w)
     pattern = re.compile(rf"\b{words}\b\"?\s*:?\s*\"?[^\d\n\":]{{0,24}}?(-?\d[\d,]*(?:\.\d+)?)", re.I)
     for text in sources:
         m = pattern.search(text.replace("\\n", "\n"))
         if m:
-            value = m.group(1).replace(",", "")
-            return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value "
-                    f"into the code: {name} = {value} (an earlier output shows {m.group(0)[:60]!r})")
+            return m.group(1).replace(",", ""), m.group(0)[:60]
     wanted = _code_words(code)
     best, shared = "", 0
     for text in sources:
@@ -145,9 +142,17 @@ def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
                 n = len(wanted & {w.lower() for w in re.findall(r"[A-Za-z]{3,}", line)})
                 if line and len(line) <= SOURCE_LINE_CHARS and n > shared:
                     best, shared = line, n
-    if best:
-        return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the text the "
-                f"earlier output gave into the code: {name} = {best!r}")
+    return (repr(best), best[:60]) if best else None
+
+
+def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
+    """What to do about a name the code used but never set ("rent * 12"): nothing carries
+    over from other tools into the sandbox; the value an earlier output gives it
+    (:func:`value_binding`), when one does."""
+    found = value_binding(name, sources, code)
+    if found:
+        return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value "
+                f"into the code: {name} = {found[0]} (an earlier output shows {found[1]!r})")
     return (f"{name} is not defined in the sandbox: nothing carries over from other tools. Write the value the "
             f"tools returned into the code ({name} = ...)")
 
@@ -168,8 +173,10 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                                  "its own step, then write code with the values it returned", permanent=True)
         undefined = [name for name in _NAME_ERROR.findall(output) if name not in view.tools]
         if undefined:
+            found = value_binding(undefined[0], view.sources, code)
+            retry = {**arguments, "code": f"{undefined[0]} = {found[0]}  # from an earlier output\n{code}"} if found else None
             return OutputVerdict("undefined_value", "failed", f"the code used {undefined[0]!r}, which it never set",
-                                 value_hint(undefined[0], view.sources, code), permanent=True)
+                                 value_hint(undefined[0], view.sources, code), permanent=True, retry_arguments=retry)
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:

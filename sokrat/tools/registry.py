@@ -101,6 +101,10 @@ class OutputVerdict:
     """What the planner should do instead."""
     permanent: bool = False
     """The same call would give the same result (the tool is deterministic): it is not repeated."""
+    retry_arguments: dict[str, Any] | None = None
+    """The same call with a value the run already holds filled in (a name the code used but
+    never set, bound to what an earlier output shows): the planner graph runs it once in place
+    of the failed call, and the step records these arguments, so the trace shows what ran."""
 
 
 OutputCheck = Callable[[dict[str, Any], bool, str, OutputView], "OutputVerdict | None"]

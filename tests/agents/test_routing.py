@@ -357,3 +357,40 @@ def test_after_the_answering_tool_answered_the_goal_only_the_answer_is_left(make
     make_agent(PolicyModel(policy), tools=[clip_qa, run_code]).run(
         "Is there a bicycle in the clip, and how many seconds after the start is it seen?", media=[__file__])
     assert "run_code" in offers[1]
+
+
+@tool(looks_up=True)
+def lease(query: str) -> str:
+    """Read the lease.
+
+    Args:
+        query: what to find.
+    """
+    return "Rent: 950 euros a month." if "rent" in query else "Nothing about that."
+
+
+def test_a_value_an_earlier_output_gives_passes_into_code_that_never_set_it(make_agent: Any) -> None:
+    """python_exec's own check binds a name the code used but never set to the value an
+    earlier output shows (``rent = 950``) and the graph runs the call once more with it."""
+    from sokrat.tools.code import python_exec
+
+    def policy(query: str) -> Any:
+        def reply(c: Call) -> Any:
+            if c.purpose == "plan":
+                return plan("find the rent", "compute the yearly rent")
+            if "11400" in c.prompt:
+                return final("11400 euros a year.")
+            if "Rent:" in c.prompt or "Nothing about" in c.prompt:
+                return act("python_exec", code="print(rent * 12)")  # as if the lookup's value were a variable
+            return act("lease", query=query)
+        return reply
+
+    r = make_agent(PolicyModel(policy("rent")), tools=[lease, python_exec]).run("Find my rent and compute it for a year.")
+    ran = [s for s in r.steps if s.tool == "python_exec"][0]
+    assert ran.arguments["code"].startswith("rent = 950") and ran.ok and "11400" in ran.observation
+    assert r.status == "succeeded" and "11400" in r.answer
+    # not bound: no earlier output shows a rent; the call fails with the hint, as the model wrote it
+    r = make_agent(PolicyModel(policy("deposit")), tools=[lease, python_exec], max_steps=3).run(
+        "Find my rent and compute it for a year.")
+    ran = [s for s in r.steps if s.tool == "python_exec"][0]
+    assert ran.arguments["code"] == "print(rent * 12)" and ran.check_code == "undefined_value" and not ran.ok

@@ -175,7 +175,7 @@ _DOCS = json.dumps([{"source": "/d/plan.md", "text": "# Plan\nOwner: Ada.\nBudge
 
 def test_the_value_hint_gives_the_line_the_code_searches_for() -> None:
     code = "import re\nb = re.search(r'Budget: (\\d+) euros', text).group(1)\nprint(int(b) * 0.1)"
-    assert value_hint("text", [_DOCS], code).endswith("text = 'Budget: 5200 euros, approved in May.'")
+    assert "text = 'Budget: 5200 euros, approved in May.'" in value_hint("text", [_DOCS], code)
 
 
 @pytest.mark.parametrize("code", [
