@@ -251,6 +251,13 @@ def test_a_record_mentions_a_synonym_or_a_kind_of_the_key() -> None:
     assert other is not None and other.label == "suspect" and other.code == "not_mentioned"
 
 
+def test_a_key_written_as_an_identifier_is_read_as_its_words() -> None:
+    record = json.dumps([{"id": "a1", "text": "The gate code is 5521."}])
+    assert checks.verify("recall", {"query": "gate_code"}, True, record, []).label == "ok"  # type: ignore[union-attr]
+    other = checks.verify("recall", {"query": "locker_code"}, True, json.dumps([{"id": "a1", "text": "Seat 14C."}]), [])
+    assert other is not None and other.code == "not_mentioned"
+
+
 # --- python_exec's own output check (tools/code.py), as the step check runs it --------------------
 def _code_verdict(code: str, record: str, *, ok: bool = True, view: OutputView | None = None) -> checks.Verdict | None:
     own = check_output({"code": code}, ok, record, view or OutputView())
