@@ -192,9 +192,12 @@ def _with_status(plan: list[PlanStep], index: int | None, status: PlanStatus) ->
 
 
 def _trailing_refused_tools(steps: list[StepState]) -> set[str]:
+    """Tools of the refused repeats the run ends with: of a call that already succeeded, or
+    that already failed for good (a 1.5B sends the same failing code until the error budget
+    ends, sampled re-ask or not)."""
     refused: set[str] = set()
     for s in reversed(steps):
-        if s["check_code"] != "repeat_ok":
+        if s["check_code"] not in ("repeat_ok", "repeat_failed"):
             break
         refused.add(s["tool"])
     return refused
@@ -383,9 +386,9 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
     # Steps out of the verbatim window but not yet folded into the summary: one line each.
     summary = context.extractive_summary(state.get("summary", ""), steps[upto:window], max_chars=SUMMARY_SCRATCH_CHARS)
     offered = _offered(state, deps)
-    # Stuck: the model just repeated calls that had already succeeded (small models do this
-    # until a limit). Its next action may not use those tools again; once the plan is done it
-    # may only answer. The grounding check still judges what it says.
+    # Stuck: the model just repeated calls that had already succeeded or failed for good (small
+    # models do this until a limit). Its next action may not use those tools again; once the
+    # plan is done it may only answer. The grounding check still judges what it says.
     refused = _trailing_refused_tools(steps) | set(state.get("unavailable", []))
     allowed = [] if refused and current is None else [t for t in offered if t.name not in refused]
     first = _route_first(state, allowed)
@@ -548,13 +551,16 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
                        blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)
     outcome, attempts = await _execute(runtime, action, index)
-    if not outcome.ok and not outcome.unavailable:
+    for _ in range(RETRY_WITH_VALUES):  # one value per run: "t_end - t_start" needs two
+        if outcome.ok or outcome.unavailable:
+            break
         retry = _retry_arguments(state, deps, action.tool, action.arguments, outcome.observation)
-        if retry is not None:
-            _emit(runtime, "check", index, label="failed", reason=f"{action.tool} ran again with a value the run holds")
-            action = Action(tool=action.tool, arguments=retry)
-            outcome, more = await _execute(runtime, action, index)
-            attempts += more
+        if retry is None:
+            break
+        _emit(runtime, "check", index, label="failed", reason=f"{action.tool} ran again with a value the run holds")
+        action = Action(tool=action.tool, arguments=retry)
+        outcome, more = await _execute(runtime, action, index)
+        attempts += more
     if outcome.unavailable:  # the user must act (a missing model, a dead backend); the model cannot
         _emit(runtime, "warning", index, message=f"tool {action.tool} is unavailable and is no longer offered: {outcome.error}")
     output = outcome.observation
@@ -606,6 +612,10 @@ def _failure_hint(pending: Pending) -> str:
 def _output_view(state: AgentState, deps: RunDeps, tool: str) -> OutputView:
     return OutputView(tools=tuple(t.name for t in _offered(state, deps)), media=tuple(state.get("media", [])),
                       sources=tuple(s["raw"] for s in state.get("steps", []) if s["tool"] != tool))
+
+
+RETRY_WITH_VALUES = 3
+"""Most reruns of one call with values the run holds (:attr:`OutputVerdict.retry_arguments`)."""
 
 
 def _retry_arguments(state: AgentState, deps: RunDeps, tool: str, arguments: dict[str, Any],

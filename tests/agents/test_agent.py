@@ -233,6 +233,36 @@ def test_stuck_model_is_asked_for_the_answer_only(make_agent: Any) -> None:
     assert len(schemas) == 3  # call, refused repeat, then the answer-only schema
 
 
+def test_a_model_repeating_a_failed_call_is_offered_the_other_tools(make_agent: Any) -> None:
+    @tool
+    def parse_notes(path: str) -> str:
+        """Parse a notes file.
+
+        Args:
+            path: the file.
+        """
+        raise ValueError(f"no such file: {path}")
+
+    offered: list[set[str]] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("find where alice lives")
+        if c.purpose == "act":
+            offered.append(c.offered())
+        if "parse_notes" in c.offered():
+            return act("parse_notes", path="notes.txt")  # the same failing call, every time
+        if "city_of" in c.offered() and "Paris" not in c.prompt:
+            return act("city_of", person="alice")
+        return final("Alice lives in Paris.")
+
+    r = make_agent(PolicyModel(policy), tools=[parse_notes, city_of],
+                   options=AgentOptions(plan="always", fallback_temperature=0.0)).run("Where does alice live?")
+    assert r.status == "succeeded" and "Paris" in r.answer, r.reason
+    assert [s.check_code for s in r.steps][:2] == ["tool_error", "repeat_failed"]
+    assert "parse_notes" in offered[1] and "parse_notes" not in offered[2] and "city_of" in offered[2]
+
+
 def test_stuck_model_must_use_another_tool_while_the_plan_is_open(make_agent: Any) -> None:
     @tool
     def population_of(city: str) -> dict:

@@ -389,6 +389,22 @@ def test_a_value_an_earlier_output_gives_passes_into_code_that_never_set_it(make
     ran = [s for s in r.steps if s.tool == "python_exec"][0]
     assert ran.arguments["code"].startswith("rent = 950") and ran.ok and "11400" in ran.observation
     assert r.status == "succeeded" and "11400" in r.answer
+    # two names, bound one run at a time
+    two = iter([plan("find the rent", "compute"), act("lease", query="rent and deposit"),
+                act("python_exec", code="print(rent * 12 + deposit)"), final("13300 euros.")])
+
+    @tool(looks_up=True, name="lease")
+    def lease_two(query: str) -> str:
+        """Read the lease.
+
+        Args:
+            query: what to find.
+        """
+        return "Rent: 950 euros a month. Deposit: 1900 euros."
+
+    r = make_agent(PolicyModel(lambda c: next(two)), tools=[lease_two, python_exec]).run("Find my rent and deposit.")
+    ran = [s for s in r.steps if s.tool == "python_exec"][0]
+    assert ran.ok and "13300" in ran.observation and "deposit = 1900" in ran.arguments["code"]
     # not bound: no earlier output shows a rent; the call fails with the hint, as the model wrote it
     r = make_agent(PolicyModel(policy("deposit")), tools=[lease, python_exec], max_steps=3).run(
         "Find my rent and compute it for a year.")
