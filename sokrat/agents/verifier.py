@@ -235,7 +235,7 @@ _COMPUTE_ASKED = re.compile(
     r"\b(?:compute|calculate|work out|double[ds]?|halve[ds]?|triple[ds]?|multipl(?:y|ied)|divide[ds]?|"
     r"subtract(?:ed)?|squared|average of|sum of|difference between|(?:add(?:ed)?|plus|minus|times) \d+|"
     r"\d+(?:\.\d+)? ?(?:percent|%) of)\b", re.I)
-"""A goal that orders arithmetic ("compute", "doubled", "add 1000 to it", "15 percent of it")."""
+"""A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "20 percent of it")."""
 
 
 def computed_without_code(answer: str, view: RunView) -> str:
@@ -243,7 +243,7 @@ def computed_without_code(answer: str, view: RunView) -> str:
     that ran: a 1.5B model's arithmetic, unit conversions and string edits "from its head" are
     often wrong. Not when the answer's values are what a lookup returned, nor a store goal
     that only repeats what it stored. A goal that orders arithmetic on what a lookup returns
-    ("find when the cat appears, then double it") needs code too: there the looked-up value
+    ("find when the dog barks, then add 5 seconds") needs code too: there the looked-up value
     itself is no answer, it is the input."""
     coders = [t for t in view.offered if t.computes]
     if (coders and _COMPUTE_ASKED.search(view.goal) and not view.trusted_of(lambda t: t.computes)

@@ -106,7 +106,7 @@ def _strings(text: str) -> list[str]:
 
 
 def _code_words(code: str) -> set[str]:
-    """Words of the code's string literals ("Budget: (\\d+) euros" -> budget, euros): what
+    """Words of the code's string literals ("Rent: (\\d+) a month" -> rent, month): what
     the code expects to find in the value it never set."""
     try:
         literals = [n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
@@ -126,7 +126,7 @@ def value_binding(name: str, sources: Sequence[str], code: str = "") -> tuple[st
     past the name's own colon and quotes there is no quote and no second colon: in ``"text":
     "Pancakes: 200"`` the 200 is the pancakes', not the text's. Otherwise, when the code searches
     the value for words (its string literals) that one line of an earlier output holds, that
-    line (``text = 'Budget: 48000 euros.'`` for ``re.search(r'Budget: (\\d+)', text)``)."""
+    line (``text = 'Rent: 950 a month.'`` for ``re.search(r'Rent: (\\d+)', text)``)."""
     words = r"[\W_]+".join(re.escape(w) for w in name.split("_") if w)
     pattern = re.compile(rf"\b{words}\b\"?\s*:?\s*\"?[^\d\n\":]{{0,24}}?(-?\d[\d,]*(?:\.\d+)?)", re.I)
     for text in sources:

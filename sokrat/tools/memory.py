@@ -20,7 +20,7 @@ MAX_RECALL = 50
 
 
 def _a_sentence(text: str) -> str:
-    """A memory says what it is about: a bare name ("order_number", "teal") recalls nothing
+    """A memory says what it is about: a bare name ("gate_code", "blue") recalls nothing
     later, and a small model stores one when it means the value it holds."""
     if len(text.split()) < 2:
         raise ValueError(f"{text.strip()!r} is a bare name, not a fact: store one sentence that says what it is "
