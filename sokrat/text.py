@@ -109,7 +109,8 @@ NOTHING = re.compile(
     r"\b(?:no (?:information|answer|record|mention|data)|"
     r"not (?:found|mentioned|available|known|specified|stated|given|provided|recorded|stored)|"
     r"(?:does|do|did)(?: not|n't) (?:say|mention|specify|state|contain)|"
-    r"(?:cannot|can't|could not|couldn't|unable to) (?:\w+ )?(?:find|determine|tell|answer|provide|compute|calculate|give)|"
+    r"(?:cannot|can't|could not|couldn't|unable to|am not able to) (?:\w+ )?(?:find|determine|tell|answer|provide|compute|"
+    r"calculate|give|help with|assist with)|"
     r"(?:cannot|can't|could not|couldn't) be (?:found|determined|told|answered|computed|calculated)|"
     r"nothing (?:found|about))\b",
     re.I,

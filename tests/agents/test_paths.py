@@ -577,6 +577,13 @@ def test_an_absent_thing_is_not_answered_without_a_look_at_the_sources(make_agen
 
     assert goals.says_absent("I did not see a dog.") and goals.says_absent("No cat was found in the video.")
     assert not goals.says_absent("No, 7 is a prime number.") and not goals.finds_nothing("No cat was found.")
+    # a refusal is no answer, however polite; helping words inside an answer are not one
+    for refusal in ("I'm sorry, but I can't help with that.", "I am unable to assist with this request.",
+                    "Sorry, I am not able to help with that question."):
+        assert goals.finds_nothing(refusal), refusal
+    for answer in ("The helpdesk can help with that: call 5521.", "It helps with sleep: 3 mg.",
+                   "I can help: the gate code is 5521."):
+        assert not goals.finds_nothing(answer), answer
 
 
 def test_a_repeated_failed_call_is_asked_again_with_sampling(make_agent: Any) -> None:
