@@ -8,6 +8,10 @@ the goal, from a prompt that does not show the first one, and the sandbox runs i
 disagree, a third program decides; when it sides with neither answer, or with the second, the
 run ends ``unverified`` with both values (``code_disagrees``), never ``succeeded``.
 
+A value computed from what another tool returned (a record found, a time seen in a video) is
+cross-checked the same way: the program written apart is given those outputs, as the first
+was, but not the first program. It checks the reading and the arithmetic, not the lookup.
+
 This module holds the pure parts: the prompt and the comparison. The graph
 (:func:`sokrat.agents.graph.ground_node`) runs the programs.
 """

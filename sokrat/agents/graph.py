@@ -775,6 +775,28 @@ def _only_computed(state: AgentState, deps: RunDeps) -> list[StepState]:
     return [s for s in steps if _computed_here(state, deps, s, one_request=False)]
 
 
+LOOKED_UP_CHARS = 600
+"""Characters of each looked-up output a cross-check program is given (:func:`_computed_after_lookup`)."""
+
+
+def _computed_after_lookup(state: AgentState, deps: RunDeps) -> tuple[list[StepState], tuple[str, ...]]:
+    """The steps that computed the answer from values other tools returned (a record found,
+    a time seen in a video), with those outputs: the run ends with a trusted computing step
+    after a trusted step of a tool that neither computes nor stores, and the goal stores
+    nothing. ([], ()) otherwise. A program written apart from the same outputs checks the
+    arithmetic and the reading of them, not the lookup itself."""
+    trusted = [s for s in state.get("steps", []) if s["label"] == "ok" and s["tool"] in deps.tools]
+    if not trusted or not deps.tools.get(trusted[-1]["tool"]).computes:
+        return [], ()
+    if any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools):
+        return [], ()
+    found = [s for s in trusted if not deps.tools.get(s["tool"]).computes and not deps.tools.get(s["tool"]).stores]
+    if not found:
+        return [], ()
+    return ([s for s in trusted if deps.tools.get(s["tool"]).computes],
+            tuple(s["raw"][:LOOKED_UP_CHARS] for s in found))
+
+
 def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
     """The one line a computing tool printed, when that line answers the goal: a one-request
     goal (the plan is the goal) that gives the values to compute on (numbers or quoted text: a
@@ -952,11 +974,14 @@ async def ground_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
 
 
 async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: str, *,
-                          third: bool) -> tuple[str, str, Usage]:
+                          third: bool, looked_up: tuple[str, ...] = ()) -> tuple[str, str, Usage]:
     """Another program for the goal, written without seeing the first: (its code, the value it
-    printed, usage); "" for the value when it wrote or printed nothing usable."""
+    printed, usage); "" for the value when it wrote or printed nothing usable. It is given
+    the stored facts the planner was given and ``looked_up``, the outputs the first program's
+    values came from."""
     deps = runtime.context
     facts = tuple(m["text"] for m in state.get("memories", []) if m["kind"] == "fact")  # not episodes: old answers
+    facts += looked_up
     response, usage = await _llm(runtime, crosscheck.messages(state["goal"], third=third, facts=facts),
                                  purpose="crosscheck",
                                  schema=crosscheck.SCHEMA, max_tokens=crosscheck.MAX_TOKENS,
@@ -966,7 +991,8 @@ async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: st
         return "", "", usage
     timeout = min(deps.limits.tool_timeout_s, max(_remaining(deps), 0.001))
     outcome = await deps.tools.execute(tool, {"code": code}, deps.tool_context, timeout_s=timeout)
-    every_line = len(state.get("plan", [])) > 1  # a goal in parts: the program prints a value per part
+    # a goal in parts (computed from the goal alone): the program prints a value per part
+    every_line = len(state.get("plan", [])) > 1 and not looked_up
     return code, crosscheck.printed_value(outcome.observation, every_line=every_line) if outcome.ok else "", usage
 
 
@@ -976,6 +1002,9 @@ async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str)
     :mod:`sokrat.agents.crosscheck`."""
     deps = runtime.context
     computed = _only_computed(state, deps)
+    looked_up: tuple[str, ...] = ()
+    if not computed:
+        computed, looked_up = _computed_after_lookup(state, deps)
     if not computed:
         return "", "", Usage()
     tool = computed[-1]["tool"]
@@ -988,7 +1017,7 @@ async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str)
     values: list[str] = []
     try:
         for third in (False, True):
-            code, value, usage = await _second_program(runtime, state, tool, third=third)
+            code, value, usage = await _second_program(runtime, state, tool, third=third, looked_up=looked_up)
             usages.append(usage)
             _emit(runtime, "check", len(state.get("steps", [])), label="ok" if value else "failed",
                   code="code_disagrees", reason=f"cross-check program printed {value!r}", tool=tool, program=code)

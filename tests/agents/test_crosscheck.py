@@ -243,21 +243,44 @@ def test_a_goal_in_parts_computed_right_succeeds(make_agent: Any) -> None:
     assert r.status == "succeeded" and model.purposes.count("crosscheck") == 1
 
 
-def test_a_goal_that_looked_a_value_up_is_not_cross_checked(make_agent: Any) -> None:
-    """A program written from the goal alone cannot know a looked-up value (a city, a stored
-    number): no cross-check, whatever was computed after it."""
+def _looked_up_then_computed(first: str, printed: str, second: str, third: str = "") -> PolicyModel:
+    programs = [second, third]
+
     def policy(c: Call) -> Any:
         if c.purpose == "plan":
             return plan("look up bob's city", "count its letters")
         if c.purpose == "crosscheck":
-            return {"code": "print(0)"}
+            return {"code": programs.pop(0)}
         if "Rome" not in c.prompt:
             return act("city_of", person="bob")
-        if "'4'" not in c.prompt and "4\\n" not in c.prompt:
-            return act("run_code", code="print(len('Rome'))")
-        return {"tool": "final_answer", "arguments": {"answer": "Rome has 4 letters."}}
+        if f"'{printed}'" not in c.prompt and f"{printed}\\n" not in c.prompt:
+            return act("run_code", code=first)
+        return {"tool": "final_answer", "arguments": {"answer": f"Rome has {printed} letters."}}
 
-    model = PolicyModel(policy)
-    r = make_agent(model, tools=[run_code, city_of]).run("How many letters has the name of the city where bob "
-                                                        "lives, counted from 1 to 2?")
-    assert "crosscheck" not in model.purposes and "run_code" in [s.tool for s in r.steps]
+    return PolicyModel(policy)
+
+
+GOAL_LOOKED_UP = "How many letters has the name of the city where bob lives?"
+
+
+def test_a_wrong_value_computed_from_a_looked_up_one_is_unverified(make_agent: Any) -> None:
+    """The second program cannot look the value up, so it is given what the lookup returned
+    (not the first program): a wrong formula or reading shows as a disagreement."""
+    model = _looked_up_then_computed("print(len('Rome') + 1)", "5", "print(len('Rome'))", "print(len('Rome'))")
+    r = make_agent(model, tools=[run_code, city_of]).run(GOAL_LOOKED_UP)
+    assert r.status == "unverified" and "code_disagrees" in (r.reason or "") and "'4'" in (r.reason or "")
+    prompt = " ".join(m.content for m in next(call for call, p in zip(model.calls, model.purposes, strict=True)
+                                              if p == "crosscheck"))
+    assert "Rome" in prompt and "len('Rome') + 1" not in prompt  # the lookup's output, not the first program
+
+
+def test_a_right_value_computed_from_a_looked_up_one_succeeds(make_agent: Any) -> None:
+    model = _looked_up_then_computed("print(len('Rome'))", "4", "print(len('Rome'))")
+    r = make_agent(model, tools=[run_code, city_of]).run(GOAL_LOOKED_UP)
+    assert r.status == "succeeded" and model.purposes.count("crosscheck") == 1
+    # not cross-checked: nothing computed after the lookup
+    model = PolicyModel(lambda c: plan("look up") if c.purpose == "plan" else (
+        act("city_of", person="bob") if "Rome" not in c.prompt else
+        {"tool": "final_answer", "arguments": {"answer": "Bob lives in Rome."}}))
+    r = make_agent(model, tools=[run_code, city_of]).run("Where does bob live?")
+    assert r.status == "succeeded" and "crosscheck" not in model.purposes
