@@ -197,7 +197,7 @@ def mentions(text: str, term: str) -> bool:
     """``text`` (lower case) mentions ``term``: the whole term; for several words any word of
     4+ letters (search results rephrase); the same stem; or a synonym or kind of it. A name
     written as an identifier (``gate_code``) is its words."""
-    term = term.replace("_", " ").strip() if "_" in term and term.replace("_", " ").strip() else term
+    term = term.replace("_", " ").strip() or term
     words = term.split()
     if term in text or (len(words) > 1 and any(len(w) >= 4 and w in text for w in words)):
         return True
