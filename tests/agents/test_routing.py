@@ -366,7 +366,7 @@ def lease(query: str) -> str:
     Args:
         query: what to find.
     """
-    return "Rent: 950 euros a month." if "rent" in query else "Nothing about that."
+    return "Rent: 950 euros a month. Deposit: 1900 euros." if "rent" in query else "Nothing about that."
 
 
 def test_a_value_an_earlier_output_gives_passes_into_code_that_never_set_it(make_agent: Any) -> None:
@@ -392,17 +392,7 @@ def test_a_value_an_earlier_output_gives_passes_into_code_that_never_set_it(make
     # two names, bound one run at a time
     two = iter([plan("find the rent", "compute"), act("lease", query="rent and deposit"),
                 act("python_exec", code="print(rent * 12 + deposit)"), final("13300 euros.")])
-
-    @tool(looks_up=True, name="lease")
-    def lease_two(query: str) -> str:
-        """Read the lease.
-
-        Args:
-            query: what to find.
-        """
-        return "Rent: 950 euros a month. Deposit: 1900 euros."
-
-    r = make_agent(PolicyModel(lambda c: next(two)), tools=[lease_two, python_exec]).run("Find my rent and deposit.")
+    r = make_agent(PolicyModel(lambda c: next(two)), tools=[lease, python_exec]).run("Find my rent and deposit.")
     ran = [s for s in r.steps if s.tool == "python_exec"][0]
     assert ran.ok and "13300" in ran.observation and "deposit = 1900" in ran.arguments["code"]
     # not bound: no earlier output shows a rent; the call fails with the hint, as the model wrote it
