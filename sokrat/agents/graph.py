@@ -762,7 +762,12 @@ def _computed_here(state: AgentState, deps: RunDeps, step: StepState, *, one_req
     t = deps.tools.get(step["tool"]) if step["tool"] in deps.tools else None
     return (t is not None and t.computes and step["label"] == "ok" and goals.has_operands(state["goal"])
             and (len(state.get("plan", [])) == 1 or not one_request) and not state.get("media")
-            and not any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools))
+            and not _asks_to_store(state, deps))
+
+
+def _asks_to_store(state: AgentState, deps: RunDeps) -> bool:
+    """The goal asks one of the run's store tools to store something (:attr:`Tool.stores`)."""
+    return any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools)
 
 
 def _only_computed(state: AgentState, deps: RunDeps) -> list[StepState]:
@@ -785,16 +790,12 @@ def _computed_after_lookup(state: AgentState, deps: RunDeps) -> tuple[list[StepS
     after a trusted step of a tool that neither computes nor stores, and the goal stores
     nothing. ([], ()) otherwise. A program written apart from the same outputs checks the
     arithmetic and the reading of them, not the lookup itself."""
-    trusted = [s for s in state.get("steps", []) if s["label"] == "ok" and s["tool"] in deps.tools]
-    if not trusted or not deps.tools.get(trusted[-1]["tool"]).computes:
+    trusted = [(s, deps.tools.get(s["tool"])) for s in state.get("steps", [])
+               if s["label"] == "ok" and s["tool"] in deps.tools]
+    found = [s for s, t in trusted if not t.computes and not t.stores]
+    if not trusted or not trusted[-1][1].computes or not found or _asks_to_store(state, deps):
         return [], ()
-    if any(o.stores and goals.asks_to_store(state["goal"], o.stores) for o in deps.tools):
-        return [], ()
-    found = [s for s in trusted if not deps.tools.get(s["tool"]).computes and not deps.tools.get(s["tool"]).stores]
-    if not found:
-        return [], ()
-    return ([s for s in trusted if deps.tools.get(s["tool"]).computes],
-            tuple(s["raw"][:LOOKED_UP_CHARS] for s in found))
+    return [s for s, t in trusted if t.computes], tuple(s["raw"][:LOOKED_UP_CHARS] for s in found)
 
 
 def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
