@@ -17,8 +17,12 @@ _NUMBER = r"(-?\d+(?:[.,]\d+)?)"
 _UNIT = r"([a-z°][a-z/°² ]{0,30}?)"
 _FORWARD = re.compile(rf"{_NUMBER}\s*{_UNIT}\s+(?:to|in|into|as|in terms of)\s+(?:the\s+)?{_UNIT}(?=[\s?.!,]|$)", re.I)
 """``100 degrees Celsius to Fahrenheit``, ``60 mph in km/h``."""
-_BACKWARD = re.compile(rf"how many\s+{_UNIT}\s+(?:is|are|make|in)\s+(?:there in\s+)?{_NUMBER}\s*{_UNIT}(?=[\s?.!,]|$)", re.I)
-"""``how many grams is 2 ounces``."""
+_BACKWARD = re.compile(rf"how many\s+{_UNIT}\s+(?:is|are|make|in)\s+(?:there in\s+)?(?:in\s+)?(-?\d+(?:[.,]\d+)?|an?(?=\s)|one(?=\s))\s*{_UNIT}"
+                       r"(?=[\s?.!,]|$)", re.I)
+"""``how many grams is 2 ounces``, ``how many metres are in a mile`` (a, an, one: 1)."""
+_BINARY = {"kilobyte": "kibibyte", "megabyte": "mebibyte", "gigabyte": "gibibyte", "terabyte": "tebibyte"}
+"""Byte multiples have two readings in use: SI's powers of 1000 (pint's) and the powers of 1024
+that memory sizes and many operating systems give them (IEC's kibibyte...)."""
 _TEMPERATURES = ("degC", "degF", "kelvin")
 _SPELLING = {"celsius": "degC", "centigrade": "degC", "fahrenheit": "degF", "kelvins": "kelvin",
              "metres": "meters", "metre": "meter", "kilometres": "kilometers", "kilometre": "kilometer",
@@ -83,7 +87,20 @@ def conversion(goal: str) -> Conversion | None:
 
 def _convert(number: str, source: str, target: str, phrase: str) -> Conversion | None:
     targets = _unit(target)
-    return _convert_units(float(number.replace(",", ".")), _unit(source), targets[0], phrase) if targets else None
+    if not targets:
+        return None
+    value = 1.0 if number.lower() in ("a", "an", "one") else float(number.replace(",", "."))
+    sources = _unit(source)
+    found = _convert_units(value, sources, targets[0], phrase)
+    binary = [_registry().Unit(_BINARY[str(u)]) for u in sources if str(u) in _BINARY]
+    if found is None or not binary:
+        return found
+    # the binary reading of both sides: a kilobyte in bytes is 1024, a megabyte in kilobytes 1024
+    to = _registry().Unit(_BINARY.get(str(targets[0]), str(targets[0])))
+    other = _convert_units(value, binary, to, phrase)
+    if other is None:
+        return found
+    return Conversion(found.phrase, found.results + other.results, found.unit, found.formulas + other.formulas)
 
 
 def _convert_units(value: float, sources: list[Any], to: Any, phrase: str) -> Conversion | None:

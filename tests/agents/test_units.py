@@ -16,6 +16,10 @@ from tests.agents.test_verifier import view
     ("How many grams is 2 ounces?", [56.699]),
     ("What is 60 mph in km/h?", [96.56]),
     ("Convert 72 °F to Celsius", [22.22]),
+    ("How many metres are in a mile?", [1609.34]),  # "a": one
+    ("How many grams are in 3kg?", [3000.0]),
+    ("How many bytes are in a gigabyte?", [1e9, 1024.0 ** 3]),  # SI and binary readings
+    ("How many megabytes are in one terabyte?", [1e6, 1024.0 ** 2]),
 ])
 def test_conversion_is_read_and_redone(goal: str, expected: list[float]) -> None:
     found = units.conversion(goal)
@@ -28,6 +32,8 @@ def test_conversion_is_read_and_redone(goal: str, expected: list[float]) -> None
     "Add 5 apples to the list.",
     "Translate 5 words to French.",
     "Move 3 boxes to the left shelf.",
+    "How many players are in a team?",
+    "How many apples are in a basket?",
 ])
 def test_no_conversion_is_read_where_none_is_asked(goal: str) -> None:
     assert units.conversion(goal) is None
@@ -58,6 +64,8 @@ def test_no_conversion_is_read_from_an_answer_that_states_none(answer: str) -> N
     ("Convert 100 degrees to the other temperature unit.", "100 degrees Celsius is equivalent to 180.0 degrees Fahrenheit"),
     ("Convert 100 degrees to Fahrenheit.", "100 degrees Celsius is 180.0 degrees Fahrenheit."),
     ("What is 5 miles in kilometres?", "5 miles is about 3.11 kilometres."),  # divided, not multiplied
+    ("How many bytes are in a megabyte?", "There are 1073741824 bytes in a megabyte."),  # one power too many
+    ("How many ounces are in a pound?", "There are 12 ounces in a pound."),  # troy, not avoirdupois
 ])
 def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     assert "does not give the value" in verifier.conversion_mismatch(answer, view(goal))
@@ -71,6 +79,9 @@ def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     ("What is 60 mph in km/h?", "About 97 km/h."),
     ("What is 17 times 23?", "391"),  # no conversion asked
     ("What is 5 miles in kilometres?", "I could not find that."),  # absent: another check's job
+    ("How many bytes are in a megabyte?", "1,000,000 bytes (SI)."),
+    ("How many bytes are in a megabyte?", "1048576 bytes, in binary units."),
+    ("How many ounces are in a pound?", "16"),
 ])
 def test_conversion_mismatch_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.conversion_mismatch(answer, view(goal)) == ""
