@@ -38,6 +38,9 @@ What each check guards:
                             or B, "which animal" -> a kind of animal, through the lexicon)
 ``answers_other_part``      the answer's value comes from a part of the source about something
                             other than what the question asks (another field of a document)
+``part_for_whole``          a looked-up amount given, with no code run, for a whole it is only
+                            part of: a rate ("2 mg per kg") for a quantity on another basis
+                            ("per day"), or one amount for a total that includes another
 ``conversion_mismatch``     a unit conversion's number is not what pint gives for the goal's
                             quantity and units under any reading of them (a wrong formula)
 ``sums_for_count``          a "how many" question answered by code that prints the sum of the
@@ -73,7 +76,7 @@ AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
     "gave_up",
     "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
-    "conversion_mismatch", "sums_for_count", "ungrounded",
+    "part_for_whole", "conversion_mismatch", "sums_for_count", "ungrounded",
 ]
 
 
@@ -481,6 +484,61 @@ def answers_other_part(answer: str, view: RunView) -> str:
             "Answer with the part of the source that is.")
 
 
+_SOURCE_SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+")
+"""A sentence of a source (a decimal point does not end it: "35.00 euros")."""
+_RATE = re.compile(r"^\s*(?:[^\W\d_]{1,12}\.?\s+){0,3}?(?:per|an?|every|/)\s*([^\W\d_]{2,})", re.I)
+"""What follows a number that states a rate: "mg per kg", "euros a month", "km/h"."""
+_EACH = re.compile(r"^\s*(?:[^\W\d_]{1,12}\.?\s+){0,3}?(?:each|apiece)\b", re.I)
+_BASIS_ASKED = re.compile(r"\b(?:per|an?|every|each)\s+([^\W\d_]{2,})", re.I)
+_INCLUDING = re.compile(r"\b(?:including|incl\.?|plus|together with|with)\s+(?:the\s+|its\s+|my\s+)?([^\W\d_]{3,})", re.I)
+_WHOLE_SAID = re.compile(r"\b(?:total|including|incl|inclusive|in all|altogether|overall|all in|grand)\b", re.I)
+
+
+def _number_sentences(view: RunView) -> list[tuple[float, str, str]]:
+    """Each number a lookup (not an answering tool) returned: its value, its sentence, and what
+    follows it in that sentence."""
+    found = []
+    for s in view.trusted_of(lambda t: t.looks_up and not t.answers):
+        for sentence in _SOURCE_SENTENCE.findall(checks._plain_numbers(_plain_text(s["raw"]))):
+            for m in checks._NUMBER.finditer(sentence):
+                found.append((float(m.group()), sentence.strip(), sentence[m.end():]))
+    return found
+
+
+def part_for_whole(answer: str, view: RunView) -> str:
+    """A looked-up amount, answered as it stands with no code run, must be the amount asked
+    for, not a part of it: a rate stated per one thing ("2 mg per kg") answers a question on
+    another basis ("how many mg per day") only through arithmetic, and one amount of a source
+    ("Shipping: 8 euros") is no total "including" another unless the source says it is."""
+    if goals.says_absent(answer) or view.trusted_of(lambda t: t.computes):
+        return ""
+    numbers = {float(c) for c in checks.claims(answer, names_too=False) if checks._NUMBER.fullmatch(c)}
+    numbers -= checks._numbers(view.goal)
+    if len(numbers) != 1:
+        return ""
+    value = numbers.pop()
+    mine, goal = en.content_stems(answer), en.content_stems(view.goal)
+    bases = {en.stem(b) for b in _BASIS_ASKED.findall(view.goal)} - {"a", "an"}
+    included = [w for w in _INCLUDING.findall(view.goal) if en.stem(w) not in ("the",)]
+    for n, sentence, after in _number_sentences(view):
+        if n != value:
+            continue
+        rate = _RATE.match(after)
+        per = en.stem(rate.group(1)) if rate else ""
+        if per and bases and per not in bases and per not in mine:
+            return (f"{value:g} is given per {rate.group(1) if rate else ''} in {sentence[-QUOTE_CHARS:]!r}; the goal "
+                    f"asks per {' or '.join(sorted(bases))}. Compute it from the source's values with code, print the "
+                    "result, then answer with what it prints.")
+        if _EACH.match(after) and checks._numbers(view.goal) and "each" not in goal:
+            return (f"{value:g} is the amount for each one in {sentence[-QUOTE_CHARS:]!r}, not for the goal's number of "
+                    "them. Compute it with code, print the result, then answer with what it prints.")
+        if included and not _WHOLE_SAID.search(sentence):
+            return (f"The goal asks for a total including {included[0]}; {value:g} is one amount in "
+                    f"{sentence[-QUOTE_CHARS:]!r}. Add up the source's amounts with code, print the result, then "
+                    "answer with what it prints.")
+    return ""
+
+
 def conversion_mismatch(answer: str, view: RunView) -> str:
     """A unit conversion's answer must be the value pint gives for the goal's quantity and
     units (under some reading of them), or, when the goal names no target unit, for the
@@ -576,6 +634,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("absence_contradicted", absence_contradicted, needs_tool=False),
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
+    AnswerCheck("part_for_whole", part_for_whole, needs=lambda t: t.computes),
     AnswerCheck("conversion_mismatch", conversion_mismatch, needs=lambda t: t.computes),
     AnswerCheck("sums_for_count", sums_for_count, needs=lambda t: t.computes),
     AnswerCheck("ungrounded", ungrounded),

@@ -385,3 +385,47 @@ def test_sums_for_count_fires(goal: str, code: str) -> None:
 ])
 def test_sums_for_count_must_not_fire(goal: str, code: str) -> None:
     assert verifier.sums_for_count("20", view(goal, _ran(code, "20"))) == ""
+
+
+FEED = json.dumps([{"source": "/d/hens.md", "text": "Feeding the hens. Give 120 g of grain per hen every day. "
+                    "The flock has 9 hens. Grit: 30 g a week for the flock."}])
+ORDER = json.dumps([{"source": "/d/order.md", "text": "Order 5512 (bike rack). Rack: 64.50 euros. "
+                     "Delivery: 7.90 euros. Paid by card."}])
+ORDER_TOTAL = json.dumps([{"source": "/d/order.md", "text": "Rack: 64.50 euros. Total including delivery: 72.40 euros."}])
+TICKETS = json.dumps([{"source": "/d/fair.md", "text": "Tickets for the fair cost 6 euros each."}])
+
+
+@pytest.mark.parametrize(("goal", "raw", "answer", "fires"), [
+    # a rate per one thing (hen, kg) answered for another basis (day, week)
+    ("How much grain do the hens get per day in total, according to my notes?", FEED, "120 g of grain per day.",
+     "per hen"),
+    ("How much grit do the hens get a month?", FEED, "30 g a month.", "per week"),
+    # one amount of the source for a total including another
+    ("What did the bike rack cost including delivery, by my documents?", ORDER, "It cost 64.50 euros.",
+     "including delivery"),
+    ("What did the bike rack cost including delivery?", ORDER, "7.90 euros.", "including delivery"),
+    # an amount "each" for the goal's number of them
+    ("How much do 3 tickets for the fair cost?", TICKETS, "6 euros.", "each one"),
+])
+def test_part_for_whole_fires(goal: str, raw: str, answer: str, fires: str) -> None:
+    assert fires in verifier.part_for_whole(answer, view(goal, step(0, "find_documents", raw)))
+
+
+@pytest.mark.parametrize(("goal", "raw", "answer", "steps"), [
+    # the rate is what was asked, on the basis the source gives it
+    ("How much grain does each hen get per day?", FEED, "120 g per hen per day.", ()),
+    ("How much grain does a hen get?", FEED, "120 g every day.", ()),  # no other basis asked
+    ("How much grit do the hens get a week?", FEED, "30 g a week.", ()),
+    # the source states the inclusive total itself
+    ("What did the bike rack cost including delivery?", ORDER_TOTAL, "72.40 euros.", ()),
+    # an amount that is the whole asked for
+    ("What did the rack cost?", ORDER, "64.50 euros.", ()),
+    ("How much does a ticket for the fair cost?", TICKETS, "6 euros each.", ()),
+    # code ran: the cross-check's job, not this one's
+    ("What did the bike rack cost including delivery?", ORDER, "72.40 euros.",
+     (step(1, "python_exec", json.dumps({"stdout": "72.4\n", "exit_code": 0}), code="print(64.50 + 7.90)"),)),
+    # nothing found
+    ("What did the bike rack cost including delivery?", ORDER, "I could not find the price.", ()),
+])
+def test_part_for_whole_must_not_fire(goal: str, raw: str, answer: str, steps: tuple[StepState, ...]) -> None:
+    assert verifier.part_for_whole(answer, view(goal, step(0, "find_documents", raw), *steps)) == ""
