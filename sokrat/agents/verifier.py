@@ -252,7 +252,7 @@ def computed_without_code(answer: str, view: RunView) -> str:
     if (coders and _COMPUTE_ASKED.search(view.goal) and not view.trusted_of(lambda t: t.computes)
             and view.trusted_of(lambda t: t.looks_up or t.answers) and checks.claims(answer)
             and not goals.says_absent(answer)):
-        return (f"The goal asks for a computation on the values the tools returned: call {coders[0].name} with "
+        return (f"{_code_failed(view)}The goal asks for a computation on the values the tools returned: call {coders[0].name} with "
                 "those values written into the code, print the result, then answer with what it prints.")
     if view.media or not coders or not goals.has_operands(view.goal) or view.trusted_of(lambda t: t.computes):
         return ""
@@ -266,8 +266,18 @@ def computed_without_code(answer: str, view: RunView) -> str:
         return ""
     if not found and not _new_words(answer, view.goal):
         return ""  # restates the goal ("Done.") and computes nothing
-    return (f"This needs a computation on the goal's values: call {coders[0].name} with code that computes it and "
-            "prints the result, then answer with what it prints.")
+    return (f"{_code_failed(view)}This needs a computation on the goal's values: call {coders[0].name} with code that "
+            "computes it and prints the result, then answer with what it prints.")
+
+
+def _code_failed(view: RunView) -> str:
+    """The error of the run's last program, when it failed: what to fix before answering."""
+    last = next((s for s in reversed(view.steps) if (t := view.tool(s["tool"])) is not None and t.computes), None)
+    if last is None or last["label"] != "failed":
+        return ""
+    lines = [x.strip(" |") for x in re.split(r"\n| \| ", last["raw"]) if x.strip(" |")]
+    error = next((x for x in reversed(lines) if re.match(r"\w*(?:Error|Exception)\b", x)), "")
+    return f"Your code failed ({error[:160]}): fix it and run it again. " if error else "Your code failed: fix it. "
 
 
 def _new_words(answer: str, goal: str) -> set[str]:
@@ -622,7 +632,8 @@ def ungrounded(answer: str, view: RunView) -> str:
 DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     # work not done yet: the call the answer lacks (a computation comes before storing its result)
     AnswerCheck("gave_up", gave_up, unverified=False),
-    AnswerCheck("computed_without_code", computed_without_code, needs=lambda t: t.computes),
+    # twice: a program that failed is often followed by an answer from the model's head
+    AnswerCheck("computed_without_code", computed_without_code, retries=2, needs=lambda t: t.computes),
     AnswerCheck("store_first", store_first, needs=lambda t: bool(t.stores)),
     AnswerCheck("answers_tool_first", answers_tool_first, unverified=False),
     AnswerCheck("plan_step_untried", plan_step_untried, unverified=False),

@@ -197,6 +197,17 @@ def test_computed_without_code_must_not_fire() -> None:
     assert verifier.computed_without_code("At 3 s.", view("What happens at 3 s?", media=("a.mp4",))) == ""
 
 
+def test_computed_without_code_names_the_error_of_a_program_that_failed() -> None:
+    tb = ("ERROR: tool 'python_exec' failed (exit code 1): Traceback (most recent call last): |   File \"code.py\", "
+          "line 2 |     print(a - b).days |  AttributeError: 'NoneType' object has no attribute 'days'")
+    failed = step(0, "python_exec", tb, "failed", "tool_error")
+    said = verifier.computed_without_code("She will be 9.", view("How old is someone born 2015-03-02 on 2024-06-01?", failed))
+    assert "Your code failed (AttributeError: 'NoneType' object has no attribute 'days')" in said
+    # not: the program that ran last succeeded (the answer ignores it: another message)
+    ok = step(1, "python_exec", '{"stdout": "9\\n"}')
+    assert "failed" not in verifier.computed_without_code("9", view("How old is someone born 2015?", failed, ok))
+
+
 def test_computed_without_code_fires_for_arithmetic_on_looked_up_values() -> None:
     seen = step(0, "video_qa", '{"answer": "A dog at 0:04-0:09.", "status": "succeeded"}')
     goal = "Find when the dog appears in the video, then double that time in seconds."
