@@ -38,6 +38,9 @@ What each check guards:
                             or B, "which animal" -> a kind of animal, through the lexicon)
 ``answers_other_part``      the answer's value comes from a part of the source about something
                             other than what the question asks (another field of a document)
+``position_for_time``       a question about the time of something said in a video (the
+                            plumber is coming, the appointment is at) answered with the video
+                            position where it was said, not the time said
 ``part_for_whole``          a looked-up amount given, with no code run, for a whole it is only
                             part of: a rate ("2 mg per kg") for a quantity on another basis
                             ("per day"), or one amount for a total that includes another
@@ -76,7 +79,7 @@ AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
     "gave_up",
     "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
-    "part_for_whole", "conversion_mismatch", "sums_for_count", "ungrounded",
+    "position_for_time", "part_for_whole", "conversion_mismatch", "sums_for_count", "ungrounded",
 ]
 
 
@@ -494,6 +497,54 @@ def answers_other_part(answer: str, view: RunView) -> str:
             "Answer with the part of the source that is.")
 
 
+_EVENT_TIME = re.compile(r"\b(?:time of day|what (?:time|day|date) (?:is|are|was|will)|which day|what day|what date|"
+                         r"when (?:is|are|will)|when's)\b", re.I)
+"""A question about when something happens in the world (not where in the video it is said)."""
+_VIDEO_POSITION = re.compile(r"\b(?:when|where|at what point) in the (?:video|clip|recording)\b|\btimestamp\b|"
+                             r"\bwhen (?:do|did|does) (?:i|you|he|she|they|we|someone) (?:say|mention|talk|speak)\b", re.I)
+_SPOKEN_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|o'clock)|\b\d{1,2}:\d{2}\b|\b(?:"
+                          + "|".join(sorted({*(d.lower() for d in calendar.day_name), "today", "tomorrow", "tonight", "noon",
+                                             "midnight", "morning", "afternoon", "evening", "night"}, key=len, reverse=True))
+                          + r")\b", re.I)
+"""A time stated in words or digits ("Thursday", "in the morning", "3 pm", "10:30")."""
+
+
+def _positions(raw: str) -> list[float]:
+    """The video positions (seconds) a tool output's evidence gives."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, TypeError):
+        return []
+    evidence = data.get("evidence", []) if isinstance(data, dict) else []
+    return [float(e[k]) for e in evidence if isinstance(e, dict) for k in ("t_start", "t_end")
+            if isinstance(e.get(k), (int, float))]
+
+
+def position_for_time(answer: str, view: RunView) -> str:
+    """A question about when something said in a video happens ("at what time of day is the
+    plumber coming, as I said") asks for the time said, not for where in the video it was said:
+    an answer whose times are all video positions, while the words said about the goal's subject
+    state a time, is sent back with those words."""
+    if not view.media or not _EVENT_TIME.search(view.goal) or _VIDEO_POSITION.search(view.goal):
+        return ""
+    clocks = checks._CLOCK.findall(answer)
+    if not clocks:
+        return ""  # no video position given
+    mine = {t.lower() for t in _SPOKEN_TIME.findall(checks._CLOCK.sub(" ", answer))}
+    subject = en.content_stems(view.goal) - {"time", "day", "date", "said", "say", "video", "mention"}
+    for s in reversed(view.trusted_of(lambda t: t.answers)):
+        positions = _positions(s["raw"])
+        seconds = [int(m) * 60 + int(sec) for m, sec in (c.split(":")[:2] for c in clocks)]
+        if not positions or not all(any(abs(x - p) <= 1.5 for p in positions) for x in seconds):
+            continue
+        for sentence in _SOURCE_SENTENCE.findall(_plain_text(s["raw"])):
+            said = _SPOKEN_TIME.findall(checks._CLOCK.sub(" ", sentence))
+            if said and not mine & {t.lower() for t in said} and subject & en.content_stems(sentence):
+                return (f"{', '.join(clocks)} is where in the video it was said; the goal asks when it happens. What "
+                        f"was said: {sentence.strip()[-QUOTE_CHARS:]!r}. Answer with the time said ({said[0]}).")
+    return ""
+
+
 _SOURCE_SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+")
 """A sentence of a source (a decimal point does not end it: "35.00 euros")."""
 _RATE = re.compile(r"^\s*(?:[^\W\d_]{1,12}\.?\s+){0,3}?(?:per|an?|every|/)\s*([^\W\d_]{2,})", re.I)
@@ -645,6 +696,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("absence_contradicted", absence_contradicted, needs_tool=False),
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
+    AnswerCheck("position_for_time", position_for_time, needs_tool=False),
     AnswerCheck("part_for_whole", part_for_whole, needs=lambda t: t.computes),
     AnswerCheck("conversion_mismatch", conversion_mismatch, needs=lambda t: t.computes),
     AnswerCheck("sums_for_count", sums_for_count, needs=lambda t: t.computes),

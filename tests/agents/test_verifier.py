@@ -440,3 +440,33 @@ def test_part_for_whole_fires(goal: str, raw: str, answer: str, fires: str) -> N
 ])
 def test_part_for_whole_must_not_fire(goal: str, raw: str, answer: str, steps: tuple[StepState, ...]) -> None:
     assert verifier.part_for_whole(answer, view(goal, step(0, "find_documents", raw), *steps)) == ""
+
+
+TUNER = json.dumps({"answer": "At 0:21-0:25 you said the piano tuner comes on Friday morning.", "status": "succeeded",
+                    "evidence": [{"source": "a.mp4", "t_start": 21.0, "t_end": 25.0,
+                                  "text": "said: the piano tuner comes on Friday morning"}]})
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("At what time of day is the piano tuner coming? I said it in the video.", "The tuner is coming at 0:21-0:25."),
+    ("Which day is the piano tuner coming, as I say in the video?", "At 0:21."),
+])
+def test_position_for_time_fires(goal: str, answer: str) -> None:
+    said = verifier.position_for_time(answer, view(goal, step(0, "video_qa", TUNER), media=("a.mp4",)))
+    assert "where in the video it was said" in said and "Friday" in said
+
+
+@pytest.mark.parametrize(("goal", "answer", "media"), [
+    # the time said is in the answer (the position beside it is fine)
+    ("At what time of day is the piano tuner coming? I said it in the video.", "Friday morning (said at 0:21).", True),
+    # the question asks where in the video it was said
+    ("When in the video do I mention the piano tuner?", "At 0:21-0:25.", True),
+    ("When did I say the piano tuner is coming?", "At 0:21-0:25.", True),
+    # the answer's clock time is no video position of the evidence
+    ("What time is the piano tuner coming?", "At 10:30.", True),
+    # no media: no video position to confuse
+    ("What time is the piano tuner coming?", "At 0:21.", False),
+])
+def test_position_for_time_must_not_fire(goal: str, answer: str, media: bool) -> None:
+    v = view(goal, step(0, "video_qa", TUNER), media=("a.mp4",) if media else ())
+    assert verifier.position_for_time(answer, v) == ""
