@@ -145,6 +145,32 @@ def value_binding(name: str, sources: Sequence[str], code: str = "") -> tuple[st
     return (repr(best), best[:60]) if best else None
 
 
+FILE_LINES_CHARS = 400
+"""Most characters of a user's file's lines the sandbox refusal quotes back."""
+
+
+def _file_lines(name: str, sources: Sequence[str]) -> str:
+    """The lines holding a number of what an earlier output returned of the file ``name``
+    (a search hit's ``text`` whose ``source`` is that file), joined for a hint; "" when no
+    output returned any of it."""
+    hits: list[str] = []
+    for text in sources:
+        try:
+            record = json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            continue
+        stack = [record]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                if str(item.get("source", "")).rsplit("/", 1)[-1] == name and isinstance(item.get("text"), str):
+                    hits += [x.strip() for x in item["text"].splitlines() if re.search(r"\d", x)]
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return " | ".join(dict.fromkeys(hits))[:FILE_LINES_CHARS]
+
+
 def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
     """What to do about a name the code used but never set ("rent * 12"): nothing carries
     over from other tools into the sandbox; the value an earlier output gives it
@@ -180,10 +206,13 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:
+            name = opened[0].rsplit("/", 1)[-1]
+            shown = _file_lines(name, view.sources)
+            values = (f"write these values the tools returned into the code: {shown}" if shown else
+                      "write the values the tools returned into the code, or ask about the file with a tool made for it")
             return OutputVerdict("user_file_in_sandbox", "failed", "the code opened a user's file",
-                                 f"the code cannot read {opened[0].rsplit('/', 1)[-1]}: the sandbox sees none of the "
-                                 "user's files; write the values the tools returned into the code, or ask about the "
-                                 "file with a tool made for it", permanent=True)
+                                 f"the code cannot read {name}: the sandbox sees none of the user's files; {values}",
+                                 permanent=True)
         return None
     try:
         record = json.loads(output)

@@ -308,10 +308,18 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
     assert opened is not None and opened.code == "user_file_in_sandbox" and "cannot read day.mp4" in opened.hint
     assert _code_verdict("import cv2", err, ok=False, view=OutputView(media=("/tmp/x/day.mp4",))).code == "tool_error"  # type: ignore[union-attr]
     # A document path that a search returned: the sandbox cannot read it either.
-    found = json.dumps([{"source": "/tmp/d/report.md", "text": "Budget: 48000"}])
+    found = json.dumps([{"source": "/tmp/d/report.md", "text": "Quarterly report.\nTravel: 310 euros.\nHotels: 1200 euros."},
+                        {"source": "/tmp/d/other.md", "text": "Parking: 40 euros."}])
     hint = _code_verdict("open('/tmp/d/report.md')", "FileNotFoundError", ok=False,
                          view=OutputView(sources=(found,))).hint  # type: ignore[union-attr]
-    assert "cannot read report.md" in hint and "write the values the tools returned" in hint
+    # the file's lines with numbers, as the search returned them, for the model to write into the code
+    assert "cannot read report.md" in hint and "Travel: 310 euros. | Hotels: 1200 euros." in hint
+    assert "Quarterly" not in hint and "Parking" not in hint  # no number; another file
+    # not quoted: the file's text was never returned (only its path, e.g. by a listing)
+    listed = json.dumps({"files": ["/tmp/d/report.md"]})
+    hint = _code_verdict("open('/tmp/d/report.md')", "FileNotFoundError", ok=False,
+                         view=OutputView(sources=(listed,))).hint  # type: ignore[union-attr]
+    assert "cannot read report.md" in hint and "write the values the tools returned into the code, or ask" in hint
     assert print_hint("x = (") == "print() the values you need and run it again"
 
 
