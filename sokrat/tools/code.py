@@ -183,6 +183,26 @@ def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
             f"tools returned into the code ({name} = ...)")
 
 
+def _partial_days(code: str) -> bool:
+    """The code reads ``.days`` of a dateutil ``relativedelta`` (directly, or of a name bound to
+    one): that field is the remainder after whole months, not the span in days, a common slip
+    when counting days between dates. ``.years`` of one (an age) is right, and is not read here."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+
+    def is_delta(node: ast.AST) -> bool:
+        f = node.func if isinstance(node, ast.Call) else None
+        return (isinstance(f, ast.Name) and f.id == "relativedelta") or (
+            isinstance(f, ast.Attribute) and f.attr == "relativedelta")
+
+    bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and is_delta(n.value)
+             for t in n.targets if isinstance(t, ast.Name)}
+    return any(isinstance(n, ast.Attribute) and n.attr == "days" and (
+        is_delta(n.value) or (isinstance(n.value, ast.Name) and n.value.id in bound)) for n in ast.walk(tree))
+
+
 def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputView) -> OutputVerdict | None:
     """python_exec's checks: code that showed nothing (deterministic: the same code shows
     nothing again), code that draws random values (its output is no fact), and failures a
@@ -221,6 +241,11 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     if isinstance(record, dict) and "stdout" in record and _shows_nothing(record):
         return OutputVerdict("printed_nothing", "failed", "the code printed nothing", print_hint(code),
                              permanent=True)
+    if _partial_days(code):
+        return OutputVerdict("partial_days", "failed", "the code printed relativedelta(...).days",
+                             "relativedelta(...).days is only the days left over after whole months and years "
+                             "(relativedelta(date(2025, 3, 10), date(2025, 1, 1)).days is 9, not 68); for the number of "
+                             "days between two dates print (later - earlier).days with date objects", permanent=True)
     if _RANDOM.search(code):
         return OutputVerdict("random_values", "suspect", "the code draws random values: its output is not a fact",
                              "compute the value deterministically, or look it up with another tool")

@@ -349,3 +349,25 @@ def test_a_value_the_code_never_set_is_quoted_from_the_outputs() -> None:
     err = "ZeroDivisionError: division by zero"
     other = _code_verdict("1/0", err, ok=False, view=OutputView(tools=("python_exec",), sources=(found,)))
     assert other is not None and other.code == "tool_error"
+
+
+@pytest.mark.parametrize("code", [
+    "from dateutil.relativedelta import relativedelta\nfrom datetime import date\n"
+    "print(relativedelta(date(2025, 3, 10), date(2025, 1, 1)).days)",
+    "import dateutil.relativedelta as rd\nfrom datetime import date\n"
+    "gap = rd.relativedelta(date(2025, 3, 10), date(2025, 1, 1))\nprint(gap.days)",
+])
+def test_partial_days_fires_for_the_days_field_of_a_relativedelta(code: str) -> None:
+    verdict = _code_verdict(code, '{"stdout": "9\\n", "exit_code": 0}')
+    assert verdict is not None and verdict.code == "partial_days" and "(later - earlier).days" in verdict.hint
+
+
+@pytest.mark.parametrize("code", [
+    "from datetime import date\nprint((date(2025, 3, 10) - date(2025, 1, 1)).days)",  # a timedelta's days: the span
+    "from dateutil.relativedelta import relativedelta\nfrom datetime import date\n"
+    "print(relativedelta(date(2025, 3, 10), date(2011, 1, 1)).years)",  # an age in years
+    "from datetime import date\ngap = date(2025, 3, 10) - date(2025, 1, 1)\nprint(gap.days)",
+])
+def test_partial_days_must_not_fire(code: str) -> None:
+    verdict = _code_verdict(code, '{"stdout": "68\\n", "exit_code": 0}')
+    assert verdict is None or verdict.label == "ok"
