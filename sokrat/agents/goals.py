@@ -101,13 +101,14 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
         if sentence.strip().endswith("?"):
             continue
         for clause in _CLAUSES.split(sentence):
-            tokens = en.words(clause)
+            whole = tokens = en.words(clause)
             while tokens and tokens[0] in _LEADING:  # "please", "and then"
                 tokens = tokens[1:]
-            stems = [en.stem(t) for t in tokens]
-            for phrase in phrases:
-                if stems[: len(phrase)] == phrase and not (tokens[len(phrase):][:1] and tokens[len(phrase)] in _WH):
-                    return True
+            for words in (tokens, whole):  # whole: an opener that starts with such a word ("just so you know")
+                stems = [en.stem(t) for t in words]
+                for phrase in phrases:
+                    if stems[: len(phrase)] == phrase and not (words[len(phrase):][:1] and words[len(phrase)] in _WH):
+                        return True
     return False
 
 

@@ -55,9 +55,12 @@ def long_term_memory(ctx: ToolContext) -> Memory:
     return memory
 
 
-# grounded: a memory is not to carry a value the run never saw; stores: the verbs that ask for it
+# grounded: a memory is not to carry a value the run never saw; stores: the verbs that ask for
+# it, and the openers of a statement told to be kept ("For your information: my X is Y.")
 @tool(grounded=("text",), stores=("remember", "store", "save", "note", "note down", "keep in mind", "memorize",
-                                  "memorise", "record"),
+                                  "memorise", "record", "don't forget", "do not forget", "make a note",
+                                  "for your information", "fyi", "just so you know", "for the record",
+                                  "for future reference", "for later", "heads up"),
       planner_omits=("tags", "kind", "source"))
 def remember(
     ctx: ToolContext,

@@ -303,11 +303,17 @@ def test_store_requests_are_told_apart_from_questions() -> None:
                  "Compute 2+2, remember the result, then tell me.", "Store in memory that the wifi is tulip-93.",
                  "Find the budget and save it.", "Please note that the plumber comes on Friday.",
                  "Keep in mind that my bike is blue.", "Noted: I should memorize this. Memorise my seat: 14C.",
-                 "Could you make a note? Record that the boiler was serviced."):
+                 "Could you make a note? Record that the boiler was serviced.",
+                 # a statement told to be kept
+                 "For your information: my bike lock code is 4471.", "Just so you know, the boiler was serviced in May.",
+                 "FYI, my gym locker is number 52.", "Don't forget that the bins go out on Tuesday.",
+                 "Heads up: the hallway light is on a timer.", "For future reference, my seat is 14C."):
         assert asks_to_store(goal, verbs), goal
     for goal in ("Do you remember my sister's name?", "What is my locker code?", "Remember when we met?",
                  "What did I store yesterday?", "Please note what the plumber said?", "My notes say the bike is blue.",
-                 "Keep the answer short: what is 2+2", "Storage is full, what now"):
+                 "Keep the answer short: what is 2+2", "Storage is full, what now",
+                 "For your information, what is 2 plus 2?", "Just so you know what I mean: compute 3 times 4.",
+                 "Did I forget my keys?"):
         assert not asks_to_store(goal, verbs), goal
     assert not asks_to_store("Remember that my code is 4411.", ())  # no store tool: nothing to ask for
 
