@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -534,6 +535,33 @@ def _store_unasked(state: AgentState, t: Tool) -> checks.Refusal | None:
     return None
 
 
+_SPEECH_VERBS = frozenset(["say", "said", "says", "mention", "mentions", "mentioned", "tell", "told", "show", "shows",
+                           "shown", "hear", "heard", "see", "seen"])
+"""Words of "in the video I say/mention/show ..." that name the telling, not what is told."""
+
+
+def _question_off_goal(state: AgentState, t: Tool, arguments: dict[str, Any]) -> checks.Refusal | None:
+    """A question to the media-answering tool (``video_qa``) must ask what the goal asks of the
+    media: in a goal of several sentences ("In the video I say which day the plumber comes. If
+    today is Monday, how many days is that?"), a question sharing none of the words only the
+    media's sentence has ("What day is it today?") asks the other part, which the video
+    cannot tell."""
+    question = arguments.get("question")
+    if not (t.answers and toolset.reads_media(t) and state.get("media") and isinstance(question, str)):
+        return None
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", state["goal"]) if x.strip()]
+    about = [x for x in sentences if set(en.words(x)) & _MEDIA_WORDS]
+    rest = [x for x in sentences if x not in about]
+    if not about or not rest:
+        return None
+    own = (en.content_stems(" ".join(about)) - en.content_stems(" ".join(rest))
+           - {en.stem(w) for w in _MEDIA_WORDS | _SPEECH_VERBS})
+    if not own or own & en.content_stems(question):
+        return None
+    return checks.Refusal("question_off_goal", f"the goal asks the video: {about[0][:200]!r}; ask {t.name} that "
+                                               "(the rest of the goal is for the next steps)")
+
+
 async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Action, index: int) -> Pending:
     """Phase 3: refuse a call that cannot help (bad arguments, a loop, a repeat of a permanent
     failure), else run it."""
@@ -545,8 +573,8 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
     )
     if refusal is None:
         t = deps.tools.get(action.tool)
-        refusal = (_store_unasked(state, t) or _ungrounded_arguments(state, t, action.arguments)
-                   or _duplicate_store(state, t, action.arguments))
+        refusal = (_store_unasked(state, t) or _question_off_goal(state, t, action.arguments)
+                   or _ungrounded_arguments(state, t, action.arguments) or _duplicate_store(state, t, action.arguments))
     if refusal is not None:
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
                        blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)

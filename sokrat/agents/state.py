@@ -26,7 +26,7 @@ StepCheckCode = Literal[
     "differs_from_earlier", "echo_mismatch", "not_mentioned",
     # refused before running
     "invalid_action", "bad_arguments", "repeat_failed", "repeat_ok", "repeat_many", "repeat_same_output",
-    "ungrounded_arguments", "store_unasked",
+    "ungrounded_arguments", "store_unasked", "question_off_goal",
 ]
 """Why a step got its label, as data: control flow reads this, never the prose ``check``.
 A tool's own output check (:attr:`~sokrat.tools.registry.Tool.output_check`) adds codes of
@@ -34,7 +34,7 @@ its own (``python_exec``: ``printed_nothing``, ``random_values``, ...), so
 :attr:`StepState.check_code` is a ``str``."""
 BLOCKED_CODES: frozenset[str] = frozenset(
     ["invalid_action", "bad_arguments", "repeat_failed", "repeat_ok", "repeat_many", "repeat_same_output",
-     "ungrounded_arguments", "store_unasked"])
+     "ungrounded_arguments", "store_unasked", "question_off_goal"])
 """Codes of calls refused before they ran (the tool was not tried)."""
 
 

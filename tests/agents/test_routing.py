@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from sokrat.agents.options import AgentOptions
 from sokrat.tools.registry import tool
 from tests.agents.conftest import Call, PolicyModel, act, final, plan
@@ -400,3 +402,41 @@ def test_a_value_an_earlier_output_gives_passes_into_code_that_never_set_it(make
         "Find my rent and compute it for a year.")
     ran = [s for s in r.steps if s.tool == "python_exec"][0]
     assert ran.arguments["code"] == "print(rent * 12)" and ran.check_code == "undefined_value" and not ran.ok
+
+
+@pytest.mark.parametrize(("goal", "question", "fires"), [
+    # the question asks the goal's other part, which the video cannot tell
+    ("In the video I say which bus the guests take. If the trip is 25 minutes, when do they arrive?",
+     "When do they arrive?", True),
+    ("In the clip I mention what floor the office is on. How many stairs is that at 18 a floor?",
+     "How many stairs are there?", True),
+    # not: it asks what the goal asks of the video
+    ("In the video I say which bus the guests take. If the trip is 25 minutes, when do they arrive?",
+     "Which bus do the guests take?", False),
+    # not: one sentence, or no sentence about the media
+    ("Find when the dog appears in the video, then double that time.", "When is a cat seen?", False),
+    ("Is there a bicycle? Answer yes or no.", "What colour is the sky?", False),
+])
+def test_a_question_to_the_video_must_ask_what_the_goal_asks_of_it(goal: str, question: str, fires: bool) -> None:
+    from sokrat.agents.graph import _question_off_goal
+
+    refusal = _question_off_goal({"goal": goal, "media": ["/m/clip.mp4"]}, clip_qa, {"question": question})  # type: ignore[typeddict-item]
+    assert (refusal is not None and refusal.code == "question_off_goal") is fires
+    if fires:
+        assert refusal is not None and "the goal asks the video: 'In the" in refusal.reason
+
+
+def test_a_question_off_the_goal_is_refused_then_the_right_one_runs(make_agent: Any) -> None:
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("ask the clip", "compute")
+        if "Yes: a bicycle" in c.prompt:
+            return final("Yes: a bicycle at 4.0 s.")
+        if "the goal asks the video" in c.prompt:
+            return act("clip_qa", question="Is a bicycle seen near the bakery?")
+        return act("clip_qa", question="How many spokes are there?")
+
+    r = make_agent(PolicyModel(policy), tools=[clip_qa]).run(
+        "In the video I ride a bicycle past the bakery. Is it a bicycle? Answer yes or no.", media=[__file__])
+    assert [s.check_code for s in r.steps][:2] == ["question_off_goal", "no_objection"]
+    assert not r.steps[0].ok and r.steps[1].arguments["question"].startswith("Is a bicycle")
