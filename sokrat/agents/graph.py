@@ -542,9 +542,9 @@ _SPEECH_VERBS = frozenset(["say", "said", "says", "mention", "mentions", "mentio
 
 def _question_off_goal(state: AgentState, t: Tool, arguments: dict[str, Any]) -> checks.Refusal | None:
     """A question to the media-answering tool (``video_qa``) must ask what the goal asks of the
-    media: in a goal of several sentences ("In the video I say which day the plumber comes. If
-    today is Monday, how many days is that?"), a question sharing none of the words only the
-    media's sentence has ("What day is it today?") asks the other part, which the video
+    media: in a goal of several sentences ("In the video I say which bus the guests take. If
+    the trip is 25 minutes, when do they arrive?"), a question sharing none of the words only the
+    media's sentence has ("When do they arrive?") asks the other part, which the video
     cannot tell."""
     question = arguments.get("question")
     if not (t.answers and toolset.reads_media(t) and state.get("media") and isinstance(question, str)):

@@ -95,7 +95,7 @@ def _convert(number: str, source: str, target: str, phrase: str) -> Conversion |
     binary = [_registry().Unit(_BINARY[str(u)]) for u in sources if str(u) in _BINARY]
     if found is None or not binary:
         return found
-    # the binary reading of both sides: a kilobyte in bytes is 1024, a megabyte in kilobytes 1024
+    # the binary reading of both sides: a megabyte in bytes is 1024², a gigabyte in megabytes 1024
     to = _registry().Unit(_BINARY.get(str(targets[0]), str(targets[0])))
     other = _convert_units(value, binary, to, phrase)
     if other is None:

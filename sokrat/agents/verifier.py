@@ -39,7 +39,7 @@ What each check guards:
 ``answers_other_part``      the answer's value comes from a part of the source about something
                             other than what the question asks (another field of a document)
 ``position_for_time``       a question about the time of something said in a video (the
-                            plumber is coming, the appointment is at) answered with the video
+                            piano tuner comes, the train leaves at) answered with the video
                             position where it was said, not the time said
 ``part_for_whole``          a looked-up amount given, with no code run, for a whole it is only
                             part of: a rate ("2 mg per kg") for a quantity on another basis
@@ -522,7 +522,7 @@ def _positions(raw: str) -> list[float]:
 
 def position_for_time(answer: str, view: RunView) -> str:
     """A question about when something said in a video happens ("at what time of day is the
-    plumber coming, as I said") asks for the time said, not for where in the video it was said:
+    piano tuner coming, as I said") asks for the time said, not for where in the video it was said:
     an answer whose times are all video positions, while the words said about the goal's subject
     state a time, is sent back with those words."""
     if not view.media or not _EVENT_TIME.search(view.goal) or _VIDEO_POSITION.search(view.goal):
