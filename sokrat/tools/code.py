@@ -203,6 +203,34 @@ def _partial_days(code: str) -> bool:
         is_delta(n.value) or (isinstance(n.value, ast.Name) and n.value.id in bound)) for n in ast.walk(tree))
 
 
+def _with_tool_values(code: str, view: OutputView) -> dict[str, Any] | None:
+    """The code with each call of a planner tool inside it (``recall('locker code')``) replaced
+    by the value an earlier output gives the call's words (:func:`value_binding`: "My locker
+    code is 4411" gives 4411): the value the model meant to pass from that step; None when a
+    call has no such value."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id in view.tools]
+    edits: list[tuple[ast.Call, str]] = []
+    for call in calls:
+        words = [a.value for a in [*call.args, *(k.value for k in call.keywords)]
+                 if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        found = value_binding("_".join(re.findall(r"[A-Za-z0-9]+", words[0])), view.sources) if words else None
+        if found is None:
+            return None
+        edits.append((call, found[0]))
+    lines = code.splitlines(keepends=True)
+    for call, value in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        if call.end_lineno != call.lineno or call.end_col_offset is None:
+            return None  # a call over several lines: left to the model
+        line = lines[call.lineno - 1].encode()  # AST offsets count UTF-8 bytes
+        lines[call.lineno - 1] = (line[:call.col_offset] + value.encode() + line[call.end_col_offset:]).decode()
+    return {"code": "".join(lines)} if edits else None
+
+
 def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputView) -> OutputVerdict | None:
     """python_exec's checks: code that showed nothing (deterministic: the same code shows
     nothing again), code that draws random values (its output is no fact), and failures a
@@ -216,7 +244,8 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
         if called:
             return OutputVerdict("tool_as_function", "failed", "the code called a tool as a Python function",
                                  f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as "
-                                 "its own step, then write code with the values it returned", permanent=True)
+                                 "its own step, then write code with the values it returned", permanent=True,
+                                 retry_arguments=_with_tool_values(code, view))
         undefined = [name for name in _NAME_ERROR.findall(output) if name not in view.tools]
         if undefined:
             found = value_binding(undefined[0], view.sources, code)

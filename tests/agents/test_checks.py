@@ -371,3 +371,22 @@ def test_partial_days_fires_for_the_days_field_of_a_relativedelta(code: str) -> 
 def test_partial_days_must_not_fire(code: str) -> None:
     verdict = _code_verdict(code, '{"stdout": "68\\n", "exit_code": 0}')
     assert verdict is None or verdict.label == "ok"
+
+
+def test_a_tool_called_inside_code_is_replaced_by_the_value_its_earlier_call_returned() -> None:
+    """``recall('gate code')`` in code: the value an earlier output gives those words goes in
+    its place, and the call runs again (values pass between steps)."""
+    err = ("ERROR: tool 'python_exec' failed (exit code 1): Traceback (most recent call last): | "
+           "NameError: name 'recall' is not defined")
+    found = json.dumps([{"id": "a1", "text": "The gate code is 5521.", "kind": "fact"}])
+    view = OutputView(tools=("recall", "python_exec"), sources=(found,))
+    verdict = check_output({"code": "print(int(recall('gate code')) * 2)  # é"}, False, err, view)
+    assert verdict is not None and verdict.code == "tool_as_function"
+    assert verdict.retry_arguments == {"code": "print(int(5521) * 2)  # é"}
+    keyword = check_output({"code": "x = recall(query='gate code')\nprint(x + 1)"}, False, err, view)
+    assert keyword is not None and keyword.retry_arguments == {"code": "x = 5521\nprint(x + 1)"}
+    # not: no earlier output gives those words a value (the model must call the tool itself)
+    other = check_output({"code": "print(recall('bike colour'))"}, False, err, view)
+    assert other is not None and other.code == "tool_as_function" and other.retry_arguments is None
+    assert check_output({"code": "print(recall('gate code'))"}, False, err,
+                        OutputView(tools=("recall", "python_exec"))).retry_arguments is None  # type: ignore[union-attr]
