@@ -40,6 +40,9 @@ class Conversion:
     unit: str
     formulas: tuple[str, ...] = ()
     """Each reading's formula as pint has it, for the hint to the model (``y = x * 1.8 + 32``)."""
+    programs: tuple[str, ...] = ()
+    """Each reading's conversion of the goal's quantity as one line of Python (``print(100 * 1.8 + 32)``):
+    a small model copies a program more faithfully than it applies a formula."""
 
 
 @cache
@@ -100,12 +103,13 @@ def _convert(number: str, source: str, target: str, phrase: str) -> Conversion |
     other = _convert_units(value, binary, to, phrase)
     if other is None:
         return found
-    return Conversion(found.phrase, found.results + other.results, found.unit, found.formulas + other.formulas)
+    return Conversion(found.phrase, found.results + other.results, found.unit, found.formulas + other.formulas,
+                      found.programs + other.programs)
 
 
 def _convert_units(value: float, sources: list[Any], to: Any, phrase: str) -> Conversion | None:
     ureg = _registry()
-    results, formulas = [], []
+    results, formulas, programs = [], [], []
     for unit in sources:
         if unit == to:
             continue
@@ -117,7 +121,9 @@ def _convert_units(value: float, sources: list[Any], to: Any, phrase: str) -> Co
             continue
         offset = f" {'+' if zero > 0 else '-'} {abs(zero):.6g}" if abs(zero) > 1e-9 else ""
         formulas.append(f"{to} = {unit} * {one - zero:.6g}{offset}")
-    return Conversion(phrase.strip(), tuple(results), str(to), tuple(formulas)) if results else None
+        shift = f" {'+' if zero > 0 else '-'} {abs(zero):.12g}" if abs(zero) > 1e-9 else ""
+        programs.append(f"print(round({value:g} * {one - zero:.12g}{shift}, 4))")
+    return Conversion(phrase.strip(), tuple(results), str(to), tuple(formulas), tuple(programs)) if results else None
 
 
 _QUANTITY = re.compile(r"(-?\d+(?:\.\d+)?)\s*(°?\s?[a-z/]+(?:\s+[a-z]+)?)", re.I)

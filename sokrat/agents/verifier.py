@@ -614,19 +614,20 @@ def conversion_mismatch(answer: str, view: RunView) -> str:
         if said is None or any(units.matches(said[1], r) for r in said[0].results):
             return ""
         return (f"Your answer does not give the value of {said[0].phrase!r} in {said[0].unit} ({said[1]:g} is not it); "
-                f"{_formula(said[0])}run it as code, and answer with what it prints.")
+                f"{_formula(said[0])}")
     numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", answer.replace(",", ""))]
     if any(units.matches(n, r) for n in numbers for r in asked.results):
         return ""
-    return (f"Your answer does not give the value of {asked.phrase!r} ({asked.unit}); {_formula(asked)}"
-            "run the conversion as code, and answer with what it prints.")
+    return f"Your answer does not give the value of {asked.phrase!r} ({asked.unit}); {_formula(asked)}"
 
 
 def _formula(conversion: Conversion) -> str:
-    """The formula to use, when the goal's units have one reading (pint's, not the model's)."""
+    """The formula to use, when the goal's units have one reading (pint's, not the model's), and
+    the program that applies it to the goal's quantity."""
     if len(conversion.formulas) == 1:
-        return f"the formula is {conversion.formulas[0]}: "
-    return "check the conversion factor or formula, "
+        return (f"the formula is {conversion.formulas[0]}: call python code {conversion.programs[0]} and answer with "
+                "what it prints.")
+    return "check the conversion factor or formula, run the conversion as code, and answer with what it prints."
 
 
 _COUNT_ASKED = re.compile(r"\bhow many\b", re.I)

@@ -90,9 +90,9 @@ def test_conversion_mismatch_must_not_fire(goal: str, answer: str) -> None:
 def test_the_mismatch_hint_gives_pints_formula_for_one_reading_only() -> None:
     one = verifier.conversion_mismatch("100 degrees Celsius is 180.0 degrees Fahrenheit.",
                                        view("Convert 100 degrees to the other temperature unit."))
-    assert "degree_Fahrenheit = degree_Celsius * 1.8 + 32" in one
+    assert "degree_Fahrenheit = degree_Celsius * 1.8 + 32: call python code print(round(100 * 1.8 + 32, 4))" in one
     miles = verifier.conversion_mismatch("5 miles is about 3.11 kilometres.", view("What is 5 miles in kilometres?"))
-    assert "kilometer = mile * 1.60934:" in miles
+    assert "kilometer = mile * 1.60934: call python code print(round(5 * 1.609344, 4))" in miles
     # bare "degrees" to Fahrenheit reads as Celsius or kelvin: no one formula to give
     two = verifier.conversion_mismatch("It is 180 degrees Fahrenheit.", view("Convert 100 degrees to Fahrenheit."))
     assert "does not give the value" in two and "the formula is" not in two
