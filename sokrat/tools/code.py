@@ -203,6 +203,40 @@ def _partial_days(code: str) -> bool:
         is_delta(n.value) or (isinstance(n.value, ast.Name) and n.value.id in bound)) for n in ast.walk(tree))
 
 
+_TEXT_ARITHMETIC = re.compile(r"TypeError: (?:can't multiply sequence by non-int of type 'float'|unsupported operand "
+                              r"type\(s\) for [^:]+: (?:'str' and '(?:int|float)'|'(?:int|float)' and 'str')|can only concatenate str "
+                              r"\(not \"(?:int|float)\"\) to str)")
+"""Arithmetic on a number that is still text ("48000" * 0.15)."""
+
+
+class _FloatGroups(ast.NodeTransformer):
+    """Wraps each regex match's ``.group(...)`` in ``float(...)`` (unless already converted)."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id in ("float", "int", "str", "len"):
+            return node
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "group":
+            self.changed = True
+            return ast.Call(func=ast.Name(id="float", ctx=ast.Load()), args=[node], keywords=[])
+        return node
+
+    changed = False
+
+
+def _numbers_from_groups(code: str) -> dict[str, Any] | None:
+    """The code with every ``.group(...)`` of a regex match read as a number: the slip behind
+    most "can't multiply sequence by non-int" errors (a search, then arithmetic on what it
+    found); None when the code takes no groups."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    fixer = _FloatGroups()
+    tree = ast.fix_missing_locations(fixer.visit(tree))
+    return {"code": ast.unparse(tree)} if fixer.changed else None
+
+
 def _with_tool_values(code: str, view: OutputView) -> dict[str, Any] | None:
     """The code with each call of a planner tool inside it (``recall('locker code')``) replaced
     by the value an earlier output gives the call's words (:func:`value_binding`: "My locker
@@ -252,6 +286,10 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
             retry = {**arguments, "code": f"{undefined[0]} = {found[0]}  # from an earlier output\n{code}"} if found else None
             return OutputVerdict("undefined_value", "failed", f"the code used {undefined[0]!r}, which it never set",
                                  value_hint(undefined[0], view.sources, code), permanent=True, retry_arguments=retry)
+        if _TEXT_ARITHMETIC.search(output):
+            return OutputVerdict("text_arithmetic", "failed", "the code did arithmetic on text",
+                                 "a value is text (str), as what .group() or split() returns: convert it with "
+                                 "float(...) before arithmetic", permanent=True, retry_arguments=_numbers_from_groups(code))
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:

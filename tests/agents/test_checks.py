@@ -390,3 +390,28 @@ def test_a_tool_called_inside_code_is_replaced_by_the_value_its_earlier_call_ret
     assert other is not None and other.code == "tool_as_function" and other.retry_arguments is None
     assert check_output({"code": "print(recall('gate code'))"}, False, err,
                         OutputView(tools=("recall", "python_exec"))).retry_arguments is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("error", [
+    "TypeError: can't multiply sequence by non-int of type 'float'",
+    "TypeError: unsupported operand type(s) for -: 'str' and 'int'",
+    'TypeError: can only concatenate str (not "int") to str',
+])
+def test_arithmetic_on_text_reads_the_regex_groups_as_numbers_and_runs_again(error: str) -> None:
+    code = "import re\nm = re.search(r'Fee: (\\d+)', 'Fee: 320 euros')\nprint(m.group(1) * 1.5)"
+    verdict = check_output({"code": code}, False, f"ERROR: python_exec failed (exit code 1): | {error}", OutputView())
+    assert verdict is not None and verdict.code == "text_arithmetic" and "float(" in verdict.hint
+    assert verdict.retry_arguments is not None and "print(float(m.group(1)) * 1.5)" in verdict.retry_arguments["code"]
+
+
+def test_arithmetic_on_text_must_not_fire_or_rewrite_elsewhere() -> None:
+    err = "ERROR: python_exec failed (exit code 1): | TypeError: can't multiply sequence by non-int of type 'float'"
+    # no regex group in the code: the hint only, no rewrite
+    plain = check_output({"code": "x = input()\nprint(x * 1.5)"}, False, err, OutputView())
+    assert plain is not None and plain.code == "text_arithmetic" and plain.retry_arguments is None
+    # a group already converted is left as it is
+    done = check_output({"code": "print(float(m.group(1)) * 'a')"}, False, err, OutputView())
+    assert done is not None and done.retry_arguments is None
+    # another TypeError is not arithmetic on text
+    other = check_output({"code": "print(len(5))"}, False, "TypeError: object of type 'int' has no len()", OutputView())
+    assert other is None or other.code != "text_arithmetic"
