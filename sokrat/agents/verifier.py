@@ -426,6 +426,7 @@ def wrong_type(answer: str, view: RunView) -> str:
     return ""
 
 
+_PATHLIKE = re.compile(r"\S*/\S*")
 _SENTENCE = re.compile(r"[^.!?\n\"{}\[\]]+")
 QUOTE_CHARS = 120
 """Characters of a source's sentence quoted back to the model."""
@@ -460,6 +461,17 @@ def _roots(text: str) -> set[str]:
     return stems | {s[:-2] for s in stems if len(s) > 4 and s.endswith(("er", "or"))}
 
 
+def _record_texts(raw: str) -> list[str]:
+    """A tool output's records (each hit of a search: one document), each as plain text."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, TypeError):
+        return [raw]
+    if isinstance(data, list) and data and all(isinstance(d, dict) for d in data):
+        return [_plain_text(json.dumps(d)) for d in data]
+    return [_plain_text(raw)]
+
+
 def answers_other_part(answer: str, view: RunView) -> str:
     """The answer's value must come from the part of a source about what the question asks: of
     the source's sentences, the one holding the value (read with the sentence before it, where a
@@ -470,8 +482,10 @@ def answers_other_part(answer: str, view: RunView) -> str:
     goal = view.goal.lower()
     found = [c for c in checks.claims(answer) if c.lower() not in goal]
     # Not an answering tool's output: it already answered this very question.
-    texts = [_plain_text(s["raw"]) for s in view.trusted_of(lambda t: t.looks_up and not t.answers)]
-    per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2] for raw in texts]
+    texts = [t for s in view.trusted_of(lambda t: t.looks_up and not t.answers) for t in _record_texts(s["raw"])]
+    # a file path ("/notes/canoe_order") is where the text came from, not a part of it
+    per_text = [[x.strip() for x in _SENTENCE.findall(raw) if len(en.content_words(x)) >= 2 and not _PATHLIKE.fullmatch(x.strip())]
+                for raw in texts]
     sentences = [x for group in per_text for x in group]
     if not found or len(sentences) < 2:
         return ""
@@ -479,22 +493,27 @@ def answers_other_part(answer: str, view: RunView) -> str:
     def holds(x: str) -> bool:
         return any(checks._supported(c, x.lower(), checks._numbers(x.lower())) for c in found)
 
-    holding = [(group[i - 1] + " " if i else "") + x for group in per_text for i, x in enumerate(group) if holds(x)]
-    if not holding:
-        return ""
-    stems = [_roots(x) for x in sentences]
     asked = _roots(view.goal)
-    counts = {a: sum(a in st for st in stems) for a in asked}
-    present = {a: n for a, n in counts.items() if 0 < n < len(sentences)}
-    if not present:
-        return ""
-    fewest = min(present.values())
-    focus = {a for a, n in present.items() if n == fewest}
-    if any(focus & _roots(x) for x in holding):
-        return ""
-    words = sorted(w for w in en.content_words(view.goal) if _roots(w) & focus)
-    return (f"Your answer takes {found[0]!r} from {holding[0][-QUOTE_CHARS:]!r}, which is not about {', '.join(words)}. "
-            "Answer with the part of the source that is.")
+    objection = ""
+    # each source on its own: a word of the question that only another document has tells
+    # nothing about which part of this one the value came from
+    for group in per_text:
+        holding = [(group[i - 1] + " " if i else "") + x for i, x in enumerate(group) if holds(x)]
+        if not holding or len(group) < 2:
+            continue
+        stems = [_roots(x) for x in group]
+        counts = {a: sum(a in st for st in stems) for a in asked}
+        present = {a: n for a, n in counts.items() if 0 < n < len(group)}
+        if not present:
+            continue
+        fewest = min(present.values())
+        focus = {a for a, n in present.items() if n == fewest}
+        if any(focus & _roots(x) for x in holding):
+            return ""
+        words = sorted(w for w in en.content_words(view.goal) if _roots(w) & focus)
+        objection = objection or (f"Your answer takes {found[0]!r} from {holding[0][-QUOTE_CHARS:]!r}, which is not "
+                                  f"about {', '.join(words)}. Answer with the part of the source that is.")
+    return objection
 
 
 _EVENT_TIME = re.compile(r"\b(?:time of day|what (?:time|day|date) (?:is|are|was|will)|which day|what day|what date|"

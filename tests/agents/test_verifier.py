@@ -470,3 +470,16 @@ def test_position_for_time_fires(goal: str, answer: str) -> None:
 def test_position_for_time_must_not_fire(goal: str, answer: str, media: bool) -> None:
     v = view(goal, step(0, "video_qa", TUNER), media=("a.mp4",) if media else ())
     assert verifier.position_for_time(answer, v) == ""
+
+
+def test_answers_other_part_reads_each_source_apart_and_not_its_path() -> None:
+    """The question's rarest word only in another document, or only in the file's path, tells
+    nothing about which part of this document the value came from."""
+    order = {"source": "/home/u/docs/kayak_order.txt", "title": "Order 77 from Nordpaddel.",
+             "text": "Order 77 from Nordpaddel.\nOrdered: 4 March 2026.\nExpected arrival: 19 March 2026.\nPaid by card."}
+    club = {"source": "/home/u/docs/club.txt", "text": "Kayak club notes.\nThe kayak trailer is kept in the boathouse."}
+    found = step(0, "find_documents", json.dumps([order, club]))
+    assert verifier.answers_other_part("On 19 March 2026.", view("When will my kayak order come?", found)) == ""
+    # fires still: the value comes from another field of the document the question's word is in
+    rent = step(0, "find_documents", NOTES)
+    assert "not about" in verifier.answers_other_part("June 30, 2028.", view("What is the monthly rent?", rent))
