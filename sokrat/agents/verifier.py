@@ -240,8 +240,14 @@ def gave_up(answer: str, view: RunView) -> str:
 _COMPUTE_ASKED = re.compile(
     r"\b(?:compute|calculate|work out|double[ds]?|halve[ds]?|triple[ds]?|multipl(?:y|ied)|divide[ds]?|"
     r"subtract(?:ed)?|squared|average of|sum of|difference between|(?:add(?:ed)?|plus|minus|times) \d+|"
-    r"\d+(?:\.\d+)? ?(?:percent|%) of)\b", re.I)
-"""A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "20 percent of it")."""
+    r"\d+(?:\.\d+)? ?(?:percent|%) of|"
+    r"how (?:many|much) (?:more|less|fewer|older|younger)|how (?:many|much) (?:"
+    r"seconds?|minutes?|hours?|days?|weeks?|months?|years?) (?:\w+ )?(?:after|before|until|till|since|between|later|"
+    r"earlier|left|ago|from now)|how (?:many|much|long)\b[^.?!]{0,60}?\b(?:until|till|since)|"
+    r"how long (?:after|before|from)|how old (?:will|would|was|were))\b",
+    re.I)
+"""A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "20 percent of it"), or
+asks a difference ("how many minutes after noon", "how many days until", "how old will she be")."""
 
 
 def computed_without_code(answer: str, view: RunView) -> str:

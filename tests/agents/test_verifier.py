@@ -483,3 +483,26 @@ def test_answers_other_part_reads_each_source_apart_and_not_its_path() -> None:
     # fires still: the value comes from another field of the document the question's word is in
     rent = step(0, "find_documents", NOTES)
     assert "not about" in verifier.answers_other_part("June 30, 2028.", view("What is the monthly rent?", rent))
+
+
+BUS = json.dumps({"answer": "At 0:06-0:09 you said the bus leaves at 9:40.", "status": "succeeded",
+                  "evidence": [{"source": "a.mp4", "t_start": 6.0, "t_end": 9.0, "text": "said: the bus leaves at 9:40"}]})
+
+
+@pytest.mark.parametrize("goal", [
+    "In the video I say when the bus leaves. How many minutes after 9 is that?",
+    "In the video I say when the bus leaves. How long until it leaves, if it is 9:05 now?",
+])
+def test_computed_without_code_fires_for_a_difference_of_looked_up_times(goal: str) -> None:
+    v = view(goal, step(0, "video_qa", BUS), media=("a.mp4",))
+    assert "python_exec" in verifier.computed_without_code("The bus leaves at 9:40, 6 minutes after 9.", v)
+
+
+@pytest.mark.parametrize("goal", [
+    "When does the bus leave, as I say in the video?",  # the looked-up time is the answer
+    "How many buses are in the video?",  # a count the tool gives
+    "How long is the video?",
+])
+def test_computed_without_code_must_not_fire_for_a_looked_up_answer(goal: str) -> None:
+    v = view(goal, step(0, "video_qa", BUS), media=("a.mp4",))
+    assert verifier.computed_without_code("At 9:40.", v) == ""
