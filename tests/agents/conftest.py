@@ -24,6 +24,7 @@ class Call:
     """Why the graph asked: plan, replan, act, judge, summary or revise (forwarded by the graph)."""
     messages: Sequence[Message]
     schema: dict[str, Any] | None
+    temperature: float = 0.0
 
     @property
     def prompt(self) -> str:
@@ -48,7 +49,7 @@ class PolicyModel(ScriptedChatModel):
     async def agenerate(self, messages: Sequence[Message], *, json_schema: dict[str, Any] | None = None,
                         max_tokens: int | None = None, temperature: float = 0.0,
                         purpose: str | None = None) -> ChatResponse:
-        self._replies.append(self.policy(Call(purpose, messages, json_schema)))
+        self._replies.append(self.policy(Call(purpose, messages, json_schema, temperature)))
         return await super().agenerate(messages, json_schema=json_schema, max_tokens=max_tokens,
                                        temperature=temperature, purpose=purpose)
 

@@ -440,3 +440,24 @@ def test_a_question_off_the_goal_is_refused_then_the_right_one_runs(make_agent: 
         "In the video I ride a bicycle past the bakery. Is it a bicycle? Answer yes or no.", media=[__file__])
     assert [s.check_code for s in r.steps][:2] == ["question_off_goal", "no_objection"]
     assert not r.steps[0].ok and r.steps[1].arguments["question"].startswith("Is a bicycle")
+
+
+def test_a_decoding_loop_is_asked_again_with_sampling(make_agent: Any) -> None:
+    """A reply that loops ('\\b\\b\\b...' to the token limit) is asked again at the fallback
+    temperature, as whisper decodes a segment again when its compression ratio is too high;
+    a merely invalid reply is asked again greedily."""
+    temperatures: list[float] = []
+
+    def policy(c: Call) -> Any:
+        if c.purpose != "act":
+            return plan("compute")
+        temperatures.append(c.temperature)
+        if len(temperatures) == 1:
+            return "not json"  # invalid, but no loop: greedy again
+        if len(temperatures) == 2:
+            return '{"tool": "run_code", "arguments": {"code": "import re; x = re.search(r\'' + "\\\\b" * 200
+        return act("run_code", code="print(17 * 23)") if len(temperatures) == 3 else final("391")
+
+    r = make_agent(PolicyModel(policy), tools=[run_code], options=AgentOptions(action_retries=3)).run(
+        "What is 17 times 23?")
+    assert temperatures[:3] == [0.0, 0.0, 0.7] and r.steps[0].arguments["code"] == "print(17 * 23)"
