@@ -652,6 +652,10 @@ def _formula(conversion: Conversion) -> str:
     if len(conversion.formulas) == 1:
         return (f"the formula is {conversion.formulas[0]}: call python code {conversion.programs[0]} and answer with "
                 "what it prints.")
+    if conversion.programs:  # each reading of the units (bare "degrees", a kilobyte of 1000 or 1024 bytes)
+        readings = "; ".join(f"{p} ({f})" for p, f in zip(conversion.programs, conversion.formulas, strict=False))
+        return (f"the units have {len(conversion.programs)} readings: call python code for the one the goal means "
+                f"({readings}) and answer with what it prints, saying which reading.")
     return "check the conversion factor or formula, run the conversion as code, and answer with what it prints."
 
 

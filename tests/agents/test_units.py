@@ -96,3 +96,7 @@ def test_the_mismatch_hint_gives_pints_formula_for_one_reading_only() -> None:
     # bare "degrees" to Fahrenheit reads as Celsius or kelvin: no one formula to give
     two = verifier.conversion_mismatch("It is 180 degrees Fahrenheit.", view("Convert 100 degrees to Fahrenheit."))
     assert "does not give the value" in two and "the formula is" not in two
+    # each reading's program instead
+    assert "2 readings" in two and "print(round(100 * 1.8 + 32, 4))" in two
+    mega = verifier.conversion_mismatch("There are 1073741824 bytes.", view("How many bytes are in a megabyte?"))
+    assert "print(round(1 * 1000000, 4))" in mega and "print(round(1 * 1048576, 4))" in mega
