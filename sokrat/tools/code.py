@@ -192,15 +192,33 @@ def _partial_days(code: str) -> bool:
     except SyntaxError:
         return False
 
-    def is_delta(node: ast.AST) -> bool:
-        f = node.func if isinstance(node, ast.Call) else None
-        return (isinstance(f, ast.Name) and f.id == "relativedelta") or (
-            isinstance(f, ast.Attribute) and f.attr == "relativedelta")
-
-    bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and is_delta(n.value)
+    bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and _is_delta(n.value)
              for t in n.targets if isinstance(t, ast.Name)}
     return any(isinstance(n, ast.Attribute) and n.attr == "days" and (
-        is_delta(n.value) or (isinstance(n.value, ast.Name) and n.value.id in bound)) for n in ast.walk(tree))
+        _is_delta(n.value) or (isinstance(n.value, ast.Name) and n.value.id in bound)) for n in ast.walk(tree))
+
+
+def _is_delta(node: ast.AST) -> bool:
+    f = node.func if isinstance(node, ast.Call) else None
+    return (isinstance(f, ast.Name) and f.id == "relativedelta") or (
+        isinstance(f, ast.Attribute) and f.attr == "relativedelta")
+
+
+class _Span(ast.NodeTransformer):
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if _is_delta(node) and len(node.args) == 2 and not node.keywords:
+            return ast.BinOp(left=node.args[0], op=ast.Sub(), right=node.args[1])
+        return node
+
+
+def _span_program(code: str) -> str:
+    """The code with each ``relativedelta(later, earlier)`` as ``(later - earlier)``, whose
+    ``.days`` is the span; "" when the code also reads the delta's months or years."""
+    tree = ast.parse(code)
+    if any(isinstance(n, ast.Attribute) and n.attr in ("months", "years", "weeks") for n in ast.walk(tree)):
+        return ""
+    return ast.unparse(ast.fix_missing_locations(_Span().visit(tree)))
 
 
 _TEXT_ARITHMETIC = re.compile(r"TypeError: (?:can't multiply sequence by non-int of type 'float'|unsupported operand "
@@ -309,10 +327,12 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
         return OutputVerdict("printed_nothing", "failed", "the code printed nothing", print_hint(code),
                              permanent=True)
     if _partial_days(code):
+        span = _span_program(code)
         return OutputVerdict("partial_days", "failed", "the code printed relativedelta(...).days",
                              "relativedelta(...).days is only the days left over after whole months and years "
                              "(relativedelta(date(2025, 3, 10), date(2025, 1, 1)).days is 9, not 68); for the number of "
-                             "days between two dates print (later - earlier).days with date objects", permanent=True)
+                             "days between two dates print (later - earlier).days with date objects"
+                             + (f"; run this instead: {span}" if span else ""), permanent=True)
     if _RANDOM.search(code):
         return OutputVerdict("random_values", "suspect", "the code draws random values: its output is not a fact",
                              "compute the value deterministically, or look it up with another tool")

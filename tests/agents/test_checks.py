@@ -360,6 +360,9 @@ def test_a_value_the_code_never_set_is_quoted_from_the_outputs() -> None:
 def test_partial_days_fires_for_the_days_field_of_a_relativedelta(code: str) -> None:
     verdict = _code_verdict(code, '{"stdout": "9\\n", "exit_code": 0}')
     assert verdict is not None and verdict.code == "partial_days" and "(later - earlier).days" in verdict.hint
+    # the same program with the span instead, to run
+    assert "run this instead:" in verdict.hint and "date(2025, 3, 10) - date(2025, 1, 1)" in verdict.hint
+    assert "relativedelta(date" not in verdict.hint.split("run this instead:")[1]
 
 
 @pytest.mark.parametrize("code", [
@@ -415,3 +418,10 @@ def test_arithmetic_on_text_must_not_fire_or_rewrite_elsewhere() -> None:
     # another TypeError is not arithmetic on text
     other = check_output({"code": "print(len(5))"}, False, "TypeError: object of type 'int' has no len()", OutputView())
     assert other is None or other.code != "text_arithmetic"
+
+
+def test_partial_days_offers_no_program_when_the_code_reads_months_too() -> None:
+    code = ("from dateutil.relativedelta import relativedelta\nfrom datetime import date\n"
+            "r = relativedelta(date(2025, 3, 10), date(2025, 1, 1))\nprint(r.months, r.days)")
+    verdict = _code_verdict(code, '{"stdout": "2 9\\n", "exit_code": 0}')
+    assert verdict is not None and verdict.code == "partial_days" and "run this instead" not in verdict.hint
