@@ -186,12 +186,15 @@ def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
 def _partial_days(code: str) -> bool:
     """The code reads ``.days`` of a dateutil ``relativedelta`` (directly, or of a name bound to
     one): that field is the remainder after whole months, not the span in days, a common slip
-    when counting days between dates. ``.years`` of one (an age) is right, and is not read here."""
+    when counting days between dates. ``.years`` of one (an age) is right, and so is ``.days``
+    read beside ``.months`` or ``.years`` ("2 months and 9 days")."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return False
 
+    if any(isinstance(n, ast.Attribute) and n.attr in ("months", "years") for n in ast.walk(tree)):
+        return False  # "2 months and 9 days": the fields read together, as meant
     bound = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and _is_delta(n.value)
              for t in n.targets if isinstance(t, ast.Name)}
     return any(isinstance(n, ast.Attribute) and n.attr == "days" and (
@@ -214,11 +217,10 @@ class _Span(ast.NodeTransformer):
 
 def _span_program(code: str) -> str:
     """The code with each ``relativedelta(later, earlier)`` as ``(later - earlier)``, whose
-    ``.days`` is the span; "" when the code also reads the delta's months or years."""
-    tree = ast.parse(code)
-    if any(isinstance(n, ast.Attribute) and n.attr in ("months", "years", "weeks") for n in ast.walk(tree)):
-        return ""
-    return ast.unparse(ast.fix_missing_locations(_Span().visit(tree)))
+    ``.days`` is the span; "" when no delta is built from two dates (``relativedelta(months=1)``)."""
+    before = ast.unparse(ast.parse(code))
+    after = ast.unparse(ast.fix_missing_locations(_Span().visit(ast.parse(code))))
+    return after if after != before else ""
 
 
 _TEXT_ARITHMETIC = re.compile(r"TypeError: (?:can't multiply sequence by non-int of type 'float'|unsupported operand "
