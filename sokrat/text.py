@@ -9,6 +9,7 @@ from libraries rather than hand lists, so no rule here is shaped to one goal.
 from __future__ import annotations
 
 import re
+import zlib
 from functools import cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -139,3 +140,14 @@ NUMBER_WORDS = frozenset(
      "ten", "eleven", "twelve", "dozen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million",
      "billion", "half", "quarter"])
 """English words that state an amount without digits."""
+
+
+COMPRESSION_RATIO_THRESHOLD = 2.4
+"""whisper's threshold: text that zlib shrinks more than this is a decoding loop."""
+
+
+def repetitive(text: str) -> bool:
+    """``text`` is a decoding loop ("\\b\\b\\b...", one phrase over and over): whisper's
+    compression-ratio test, on texts of 100 bytes or more."""
+    data = text.encode()
+    return len(data) >= 100 and len(data) / len(zlib.compress(data)) > COMPRESSION_RATIO_THRESHOLD

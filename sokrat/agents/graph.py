@@ -30,7 +30,6 @@ import json
 import re
 import threading
 import time
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -422,16 +421,6 @@ def _act_prompt(state: AgentState, deps: RunDeps) -> _ActPrompt:
                       instruction=instruction)
 
 
-COMPRESSION_RATIO_THRESHOLD = 2.4
-"""whisper's threshold: text that gzip shrinks more than this is a decoding loop."""
-
-
-def _repetitive(text: str) -> bool:
-    """The reply is a decoding loop (whisper's compression-ratio test)."""
-    data = text.encode()
-    return len(data) >= 100 and len(data) / len(zlib.compress(data)) > COMPRESSION_RATIO_THRESHOLD
-
-
 async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _ActPrompt,
                       index: int) -> tuple[Action | None, str, Usage]:
     """Phase 2: ask for one schema-constrained action, re-asking when it is unusable.
@@ -454,7 +443,7 @@ async def _ask_action(runtime: Runtime[RunDeps], state: AgentState, prompt: _Act
                 raise LLMOutputError("final_answer needs a non-empty 'answer'")
         except LLMOutputError as e:
             problem = response.text if response.finish_reason == UNUSABLE else str(e)
-            if _repetitive(response.text):
+            if en.repetitive(response.text):
                 # greedy decoding loops the same way on the same prompt ("\b\b\b..." to the token
                 # limit, four times over): like whisper's fallback, the next try samples
                 temperature = deps.options.fallback_temperature

@@ -27,6 +27,8 @@ What each check guards:
                             answers questions about it (``video_qa``) was asked
 ``plan_step_untried``       an open plan step names a tool not tried yet
 ``absent_untried``          "nothing is known" / "X is absent" while a lookup tool was not tried
+``repeats_itself``          the answer is a decoding loop (one phrase over and over to the token
+                            limit; whisper's compression-ratio test)
 ``echoes_instruction``      the "answer" only repeats the prompt's instruction ("The plan is done.")
 ``echoes_episode``          an answer stating no value that repeats an earlier run's answer to
                             another goal (recalled as an episode)
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
 
 AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
+    "repeats_itself",
     "gave_up",
     "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
     "position_for_time", "part_for_whole", "conversion_mismatch", "sums_for_count", "ungrounded",
@@ -215,6 +218,12 @@ def echoes_episode(answer: str, view: RunView) -> str:
             return (f"That repeats an earlier run's answer to another goal ({m['goal'][:80]!r}). "
                     f"Answer this goal, with its value: {view.goal[:200]}")
     return ""
+
+
+def repeats_itself(answer: str, view: RunView) -> str:
+    if not en.repetitive(answer):
+        return ""
+    return "Your answer repeats one phrase over and over. Answer in one short sentence with the value the tools gave."
 
 
 def absent_untried(answer: str, view: RunView) -> str:
@@ -720,6 +729,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("plan_step_untried", plan_step_untried, unverified=False),
     AnswerCheck("absent_untried", absent_untried, unverified=False),
     # the answer itself
+    AnswerCheck("repeats_itself", repeats_itself, needs_tool=False),
     AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
     AnswerCheck("echoes_episode", echoes_episode, needs_tool=False),
     AnswerCheck("contradicts_tool", contradicts_tool, needs_tool=False),

@@ -506,3 +506,14 @@ def test_computed_without_code_fires_for_a_difference_of_looked_up_times(goal: s
 def test_computed_without_code_must_not_fire_for_a_looked_up_answer(goal: str) -> None:
     v = view(goal, step(0, "video_qa", BUS), media=("a.mp4",))
     assert verifier.computed_without_code("At 9:40.", v) == ""
+
+
+@pytest.mark.parametrize(("answer", "fires"), [
+    ("The walk is 4 km each way, then " + "4 km each way, " * 20, True),  # a decoding loop
+    ("\\b" * 80, True),
+    ("The walk is 4 km each way, so 8 km a day and 40 km in a five-day week.", False),
+    ("Yes: a bicycle at 0:04-0:08, a bicycle at 0:12-0:15 and a person at 0:20-0:24, near the bakery door.", False),
+    ("12", False),  # too short to judge
+])
+def test_repeats_itself(answer: str, fires: bool) -> None:
+    assert bool(verifier.repeats_itself(answer, view("How far do I walk in a week?"))) is fires
