@@ -42,6 +42,27 @@ def but_not(check: Check, *wrong: str) -> Check:
 def either(*checks: Check) -> Check:
     return lambda answer: any(c(answer) for c in checks)
 
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december")
+
+
+def date_patterns(month: str, day: int, year: int | None = None) -> tuple[str, ...]:
+    """Regexes for one date written in the usual ways (month names, ISO, day/month/year)."""
+    m, mm = month[:3], _MONTHS.index(month) + 1
+    out = [rf"\b{m}[a-z]*\.?\s+{day}(st|nd|rd|th)?\b", rf"\b{day}(st|nd|rd|th)?\s+(of\s+)?{m}[a-z]*\b"]
+    if year is None:
+        out.append(rf"-{mm:02d}-{day:02d}\b")
+    else:
+        out += [rf"\b{year}-{mm:02d}-{day:02d}\b", rf"\b0?{day}[./]0?{mm}[./]{year}\b",
+                rf"\b0?{mm}/0?{day}/{year}\b"]
+    return tuple(out)
+
+
+def date(month: str, day: int, year: int | None = None) -> Check:
+    """One date, in any of the usual ways to write it."""
+    return words(*date_patterns(month, day, year))
+
+
 
 def yes(answer: str) -> bool:
     return bool(re.search(r"\byes\b", answer, re.I)) and not re.search(r"\bno\b", answer, re.I)

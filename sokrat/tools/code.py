@@ -226,7 +226,7 @@ def _span_program(code: str) -> str:
 _TEXT_ARITHMETIC = re.compile(r"TypeError: (?:can't multiply sequence by non-int of type 'float'|unsupported operand "
                               r"type\(s\) for [^:]+: (?:'str' and '(?:int|float)'|'(?:int|float)' and 'str')|can only concatenate str "
                               r"\(not \"(?:int|float)\"\) to str)")
-"""Arithmetic on a number that is still text ("48000" * 0.15)."""
+"""Arithmetic on a number that is still text ("320" * 1.5)."""
 
 
 class _FloatGroups(ast.NodeTransformer):
