@@ -64,6 +64,11 @@ def _unit_span(words: str) -> tuple[list[Any], int]:
     skip = 0
     if tokens[:1] in (["degrees"], ["degree"], ["deg"]) and len(tokens) > 1 and tokens[1] in _TEMPERATURES:
         tokens, skip = tokens[1:], 1
+    if tokens[:1] in (["square"], ["cubic"]) and len(tokens) > 1:  # "square metres": pint has no square_meter
+        try:
+            return [ureg.Unit(tokens[1]) ** (2 if tokens[0] == "square" else 3)], 2 + skip
+        except Exception:  # noqa: BLE001 - not a unit after all ("square root"): read on
+            pass
     for n in range(len(tokens), 0, -1):
         try:
             u = ureg.Unit("_".join(tokens[:n]) if n > 1 and "/" not in tokens[0] else " ".join(tokens[:n]))

@@ -44,6 +44,8 @@ def test_no_conversion_is_read_where_none_is_asked(goal: str) -> None:
     ("100 °C = 212 °F", 212.0, 212.0),
     ("1,000 meters is 1 km.", 1.0, 1.0),
     ("5 miles equals 3.1 km", 8.05, 3.1),
+    ("40 square metres is 430.6 square feet.", 430.56, 430.6),  # areas: "square X" is X²
+    ("2 cubic metres equals 2000 litres", 2000.0, 2000.0),
 ])
 def test_a_stated_conversion_is_read_and_redone(answer: str, value: float, said: float) -> None:
     found = units.stated(answer)
@@ -55,6 +57,7 @@ def test_a_stated_conversion_is_read_and_redone(answer: str, value: float, said:
     "The run took 3 hours, 10 minutes in total.",
     "The budget is 48000 euros and 15% is 7200 euros.",  # no units pint knows
     "100 degrees is 212 degrees Fahrenheit.",  # a bare "degrees" states no unit
+    "The square root of 16 is 4 and 4 squared is 16.",  # "square" before no unit
 ])
 def test_no_conversion_is_read_from_an_answer_that_states_none(answer: str) -> None:
     assert units.stated(answer) is None
@@ -64,6 +67,7 @@ def test_no_conversion_is_read_from_an_answer_that_states_none(answer: str) -> N
     ("Convert 100 degrees to the other temperature unit.", "100 degrees Celsius is equivalent to 180.0 degrees Fahrenheit"),
     ("Convert 100 degrees to Fahrenheit.", "100 degrees Celsius is 180.0 degrees Fahrenheit."),
     ("What is 5 miles in kilometres?", "5 miles is about 3.11 kilometres."),  # divided, not multiplied
+    ("How big is my 40 m2 flat in feet?", "40 square metres is 372 square feet."),  # a wrong area factor
     ("How many bytes are in a megabyte?", "There are 1073741824 bytes in a megabyte."),  # one power too many
     ("How many ounces are in a pound?", "There are 12 ounces in a pound."),  # troy, not avoirdupois
 ])
@@ -82,6 +86,7 @@ def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     ("How many bytes are in a megabyte?", "1,000,000 bytes (SI)."),
     ("How many bytes are in a megabyte?", "1048576 bytes, in binary units."),
     ("How many ounces are in a pound?", "16"),
+    ("How big is my 40 m2 flat in feet?", "40 square metres is about 430.6 square feet."),
 ])
 def test_conversion_mismatch_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.conversion_mismatch(answer, view(goal)) == ""
