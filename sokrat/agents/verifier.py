@@ -454,6 +454,11 @@ def _plain_text(raw: str) -> str:
         data = json.loads(raw)
     except (json.JSONDecodeError, TypeError):
         return raw
+    return _joined_strings(data) or raw
+
+
+def _joined_strings(data: Any) -> str:
+    """The strings of decoded JSON, one per line, in document order."""
     out: list[str] = []
 
     def walk(x: Any) -> None:
@@ -467,7 +472,7 @@ def _plain_text(raw: str) -> str:
                 walk(v)
 
     walk(data)
-    return "\n".join(out) or raw
+    return "\n".join(out)
 
 
 def _roots(text: str) -> set[str]:
@@ -483,7 +488,7 @@ def _record_texts(raw: str) -> list[str]:
     except (json.JSONDecodeError, TypeError):
         return [raw]
     if isinstance(data, list) and data and all(isinstance(d, dict) for d in data):
-        return [_plain_text(json.dumps(d)) for d in data]
+        return [_joined_strings(d) or json.dumps(d) for d in data]
     return [_plain_text(raw)]
 
 
@@ -566,9 +571,9 @@ def position_for_time(answer: str, view: RunView) -> str:
         return ""  # no video position given
     mine = {t.lower() for t in _SPOKEN_TIME.findall(checks._CLOCK.sub(" ", answer))}
     subject = en.content_stems(view.goal) - {"time", "day", "date", "said", "say", "video", "mention"}
+    seconds = [int(m) * 60 + int(sec) for m, sec in (c.split(":")[:2] for c in clocks)]
     for s in reversed(view.trusted_of(lambda t: t.answers)):
         positions = _positions(s["raw"])
-        seconds = [int(m) * 60 + int(sec) for m, sec in (c.split(":")[:2] for c in clocks)]
         if not positions or not all(any(abs(x - p) <= 1.5 for p in positions) for x in seconds):
             continue
         for sentence in _SOURCE_SENTENCE.findall(_plain_text(s["raw"])):

@@ -12,7 +12,7 @@ import ast
 import json
 import re
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -86,23 +86,25 @@ def print_hint(code: str) -> str:
     return generic
 
 
+def _nodes(record: Any) -> Iterator[Any]:
+    """Every value of a decoded JSON record, containers included, in document order."""
+    stack = [record]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
 def _strings(text: str) -> list[str]:
     """The text values of a tool's output (a JSON record's strings), else the output itself."""
     try:
         record = json.loads(text)
     except (json.JSONDecodeError, TypeError):
         return [text.replace("\\n", "\n")]
-    out: list[str] = []
-    stack = [record]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-    return out
+    return [item for item in _nodes(record) if isinstance(item, str)]
 
 
 def _code_words(code: str) -> set[str]:
@@ -159,15 +161,10 @@ def _file_lines(name: str, sources: Sequence[str]) -> str:
             record = json.loads(text)
         except (json.JSONDecodeError, TypeError):
             continue
-        stack = [record]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                if str(item.get("source", "")).rsplit("/", 1)[-1] == name and isinstance(item.get("text"), str):
-                    hits += [x.strip() for x in item["text"].splitlines() if re.search(r"\d", x)]
-                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+        for item in _nodes(record):
+            if (isinstance(item, dict) and str(item.get("source", "")).rsplit("/", 1)[-1] == name
+                    and isinstance(item.get("text"), str)):
+                hits += [x.strip() for x in item["text"].splitlines() if re.search(r"\d", x)]
     return " | ".join(dict.fromkeys(hits))[:FILE_LINES_CHARS]
 
 
@@ -232,6 +229,9 @@ _TEXT_ARITHMETIC = re.compile(r"TypeError: (?:can't multiply sequence by non-int
 class _FloatGroups(ast.NodeTransformer):
     """Wraps each regex match's ``.group(...)`` in ``float(...)`` (unless already converted)."""
 
+    def __init__(self) -> None:
+        self.changed = False
+
     def visit_Call(self, node: ast.Call) -> ast.AST:
         if isinstance(node.func, ast.Name) and node.func.id in ("float", "int", "str", "len"):
             return node
@@ -240,8 +240,6 @@ class _FloatGroups(ast.NodeTransformer):
             self.changed = True
             return ast.Call(func=ast.Name(id="float", ctx=ast.Load()), args=[node], keywords=[])
         return node
-
-    changed = False
 
 
 def _numbers_from_groups(code: str) -> dict[str, Any] | None:
