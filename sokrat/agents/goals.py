@@ -112,6 +112,27 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
     return False
 
 
+def asks_besides_storing(goal: str, verbs: Sequence[str]) -> bool:
+    """Besides a clause that stores (:func:`asks_to_store`), the goal asks something: a sentence
+    that is a question, or a clause with a question word or "tell me" ("Note that my garden
+    is 52 square metres, then tell me how many square feet that is"). "Remember that my code is 4411."
+    asks nothing besides."""
+    phrases = [[en.stem(w) for w in en.words(v)] for v in verbs if en.words(v)]
+    for sentence in _SENTENCES.findall(goal):
+        if sentence.strip().endswith("?") and not _POLITE.match(sentence.strip()):
+            return True
+        for clause in _CLAUSES.split(sentence):
+            tokens = en.words(clause)
+            while tokens and tokens[0] in _LEADING:
+                tokens = tokens[1:]
+            stems = [en.stem(t) for t in tokens]
+            if any(stems[: len(p)] == p for p in phrases):
+                continue
+            if any(t in _WH for t in tokens) or tokens[:2] == ["tell", "me"] or tokens[:1] == ["compute"]:
+                return True
+    return False
+
+
 _POLITE = re.compile(r"^\W*(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+)?(.*)$", re.I | re.S)
 """A question that is a request: "Could you (please) note that ...?"."""
 

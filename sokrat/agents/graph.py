@@ -830,6 +830,29 @@ def _computed_after_lookup(state: AgentState, deps: RunDeps) -> tuple[list[StepS
     return [s for s, t in trusted if t.computes], tuple(s["raw"][:LOOKED_UP_CHARS] for s in found)
 
 
+def _computed_on_given(state: AgentState, deps: RunDeps) -> list[StepState]:
+    """The steps that computed the answer from values given with the goal outside a one-request
+    computation: a goal that stores a value and asks something computed on it ("note that my
+    garden is 52 m², then tell me how many square feet that is"), or a goal computed on a stored
+    fact the planner was given with it ("what do I pay in a year?" after "my rent is 910 a month":
+    a number of the fact is in the program). Every trusted step computes or stores and the last
+    computes, no media; [] otherwise. A program written apart from the goal and the facts checks
+    the reading and the arithmetic (a program may read the clock, or the wrong fact)."""
+    trusted = [(s, deps.tools.get(s["tool"])) for s in state.get("steps", [])
+               if s["label"] == "ok" and s["tool"] in deps.tools]
+    if (not trusted or not trusted[-1][1].computes or state.get("media")
+            or any(not t.computes and not t.stores for _, t in trusted)):
+        return []
+    computing = [s for s, t in trusted if t.computes]
+    if _asks_to_store(state, deps):
+        verbs = [v for o in deps.tools if o.stores for v in o.stores]
+        return computing if goals.asks_besides_storing(state["goal"], verbs) else []
+    given = set().union(*(checks._numbers(m["text"]) for m in state.get("memories", []) if m["kind"] == "fact"))
+    given -= checks._numbers(state["goal"])
+    used = set().union(*(checks._numbers(str(s["arguments"].get("code", ""))) for s in computing))
+    return computing if given & used else []
+
+
 def _code_answer(state: AgentState, deps: RunDeps, step: StepState) -> str:
     """The one line a computing tool printed, when that line answers the goal: a one-request
     goal (the plan is the goal) that gives the values to compute on (numbers or quoted text: a
@@ -1038,6 +1061,8 @@ async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str)
     looked_up: tuple[str, ...] = ()
     if not computed:
         computed, looked_up = _computed_after_lookup(state, deps)
+    if not computed:
+        computed = _computed_on_given(state, deps)
     if not computed:
         return "", "", Usage()
     tool = computed[-1]["tool"]

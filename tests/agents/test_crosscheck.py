@@ -284,3 +284,58 @@ def test_a_right_value_computed_from_a_looked_up_one_succeeds(make_agent: Any) -
         {"tool": "final_answer", "arguments": {"answer": "Bob lives in Rome."}}))
     r = make_agent(model, tools=[run_code, city_of]).run("Where does bob live?")
     assert r.status == "succeeded" and "crosscheck" not in model.purposes
+
+
+NOTES: list[str] = []
+
+
+@tool(stores=("note", "remember"))
+def note(text: str) -> str:
+    """Keep a note for later.
+
+    Args:
+        text: what to keep.
+    """
+    NOTES.append(text)
+    return f"Stored: {text!r}"
+
+
+STORE_THEN_COMPUTE = "Note that my garden is 52 square metres, then tell me how many square feet that is."
+
+
+def _stored_then_computed(first: str, answer: str, second: str, third: str = "") -> PolicyModel:
+    programs = [second, third]
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("note the area", "convert it")
+        if c.purpose == "crosscheck":
+            return {"code": programs.pop(0)}
+        if "Stored:" not in c.prompt:
+            return act("note", text="My garden is 52 square metres.")
+        if "stdout" not in c.prompt:
+            return act("run_code", code=first)
+        return {"tool": "final_answer", "arguments": {"answer": answer}}
+
+    return PolicyModel(policy)
+
+
+def test_a_goal_that_stores_then_asks_a_computation_is_cross_checked(make_agent: Any) -> None:
+    """The store step made the run no one-request computation, but the goal asks a value
+    computed on what it gives: a wrong factor shows as a disagreement."""
+    model = _stored_then_computed("print(52 * 9.77)", "That is 508.04 square feet.",
+                                  "print(round(52 * 10.7639, 2))", "print(round(52 / 0.092903, 2))")
+    r = make_agent(model, tools=[run_code, note]).run(STORE_THEN_COMPUTE)
+    assert r.status == "unverified" and "code_disagrees" in (r.reason or "") and "559.72" in (r.reason or "")
+
+    model = _stored_then_computed("print(round(52 * 10.7639, 2))", "That is 559.72 square feet.",
+                                  "print(round(52 * 10.7639, 2))")
+    r = make_agent(model, tools=[run_code, note]).run(STORE_THEN_COMPUTE)
+    assert r.status == "succeeded" and model.purposes.count("crosscheck") == 1
+
+
+def test_a_goal_that_only_stores_is_not_cross_checked(make_agent: Any) -> None:
+    """Nothing is asked besides the note: a program the model ran on the way is no answer to check."""
+    model = _stored_then_computed("print(52)", "Noted: your garden is 52 square metres.", "print(52 * 10.7639)")
+    r = make_agent(model, tools=[run_code, note]).run("Note that my garden is 52 square metres.")
+    assert "crosscheck" not in model.purposes and r.status != "unverified"

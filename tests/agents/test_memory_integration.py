@@ -119,3 +119,46 @@ def test_the_cross_check_program_sees_the_stored_facts_the_planner_saw(memory: A
     crosscheck_prompt = next(call for call, p in zip(model.calls, model.purposes, strict=True) if p == "crosscheck")
     text = " ".join(m.content for m in crosscheck_prompt)
     assert "My locker code is 4411." in text and "9999" not in text
+
+
+def test_a_value_computed_on_a_stored_fact_is_cross_checked(memory: Any, settings: Settings) -> None:
+    """A goal with no numbers of its own, computed on a remembered one ("what do I pay in a
+    year?"): the program written apart is given the fact; a program that multiplied by a year
+    read off the clock disagrees with it, so the run is unverified. The right product succeeds,
+    and a program that uses no number of a fact is not cross-checked."""
+    from tests.agents.conftest import Call, PolicyModel
+
+    memory.remember("My rent is 910 euros a month.", kind="fact")
+
+    @tool(computes=True)
+    def run_code(code: str) -> dict:
+        """Run Python code and return what it printed.
+
+        Args:
+            code: the source.
+        """
+        return {"stdout": str(eval(code.removeprefix("print(").removesuffix(")"))) + "\n", "exit_code": 0}  # noqa: S307
+
+    def run(first: str) -> tuple[Any, PolicyModel]:
+        def policy(c: Call) -> Any:
+            if c.purpose == "plan":
+                return plan("compute")
+            if c.purpose == "crosscheck":
+                return {"code": "print(910 * 12)" if "My rent is 910 euros a month." in c.prompt else "print(0)"}
+            if "stdout" in c.prompt:
+                value = c.prompt.split('stdout": "')[-1].split("\\n")[0]
+                return final(f"You pay {value} euros a year.")
+            return act("run_code", code=first)
+
+        model = PolicyModel(policy)
+        agent = Agent(model=model, memory=memory, tools=[run_code], checkpointer=InMemorySaver(), settings=settings,
+                      options=AgentOptions(plan="always"))
+        return agent.run("Going by my notes, how much rent do I pay in a whole year?"), model
+
+    result, model = run("print(910 * 3)")
+    assert result.status == "unverified" and "code_disagrees" in (result.reason or ""), result.reason
+    result, model = run("print(910 * 12)")
+    assert result.status == "succeeded" and result.answer == "You pay 10920 euros a year.", result.reason
+    assert model.purposes.count("crosscheck") == 1
+    result, model = run("print(365 * 24)")  # no number of a fact in the program
+    assert "crosscheck" not in model.purposes

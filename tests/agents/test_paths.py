@@ -645,3 +645,21 @@ def test_a_store_goal_answered_before_storing_is_told_to_store_not_that_it_echoe
     r = make_agent(model, tools=[store_fact], options=AgentOptions()).run(goal)
     assert "call remember first" in model.calls[2][-1].content
     assert r.status == "succeeded" and [s.tool for s in r.steps] == ["remember"]
+
+
+def test_a_store_goal_that_also_asks_is_told_apart_from_one_that_only_stores() -> None:
+    """A goal that stores and asks a value (cross-checked like any computation) against one that
+    only stores (its answer is a confirmation, nothing to cross-check)."""
+    from sokrat.agents.goals import asks_besides_storing
+    from sokrat.tools.memory import remember
+
+    verbs = remember.stores
+    for goal in ("Remember that my commute is 17 km each way, then tell me how far I drive in a week.",
+                 "Note that the bus leaves at 7:10. How long is it until 8:00?",
+                 "Please note my garden is 52 square metres and compute its area in square feet.",
+                 "Save that my rent is 910 a month, then what do I pay in a year?"):
+        assert asks_besides_storing(goal, verbs), goal
+    for goal in ("Remember that my locker code is 4411.", "Please note that I park where the red sign is.",
+                 "Could you note that the gate code is 5521?", "FYI, my gym locker is number 52.",
+                 "Remember that the plumber comes on Friday, and that he charges 60 an hour."):
+        assert not asks_besides_storing(goal, verbs), goal
