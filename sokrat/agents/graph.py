@@ -643,7 +643,8 @@ def _failure_hint(pending: Pending) -> str:
 
 def _output_view(state: AgentState, deps: RunDeps, tool: str) -> OutputView:
     return OutputView(tools=tuple(t.name for t in _offered(state, deps)), media=tuple(state.get("media", [])),
-                      sources=tuple(s["raw"] for s in state.get("steps", []) if s["tool"] != tool))
+                      sources=tuple(s["raw"] for s in state.get("steps", []) if s["tool"] != tool),
+                      goal=state["goal"])
 
 
 RETRY_WITH_VALUES = 3

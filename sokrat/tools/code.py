@@ -52,6 +52,14 @@ def _files(result: ExecResult) -> list[dict[str, Any]]:
 
 # --- python_exec's own output checks (what only this tool knows about its outputs) -----------------
 _RANDOM = re.compile(r"\b(?:random|secrets|uuid)\b")
+_CLOCK = re.compile(r"\b(?:now|today|utcnow|time|localtime|gmtime|monotonic|perf_counter)\s*\(\s*\)")
+"""The code reads the clock: ``datetime.now()``, ``date.today()``, ``time.time()``."""
+_ABOUT_NOW = re.compile(
+    r"\b(?:today|todays|now|nowadays|current|currently|present|presently|tonight|this (?:year|month|week)|"
+    r"until|till|til|since|ago|old|older|age|aged|born|left|remaining|elapsed|passed|tomorrow|yesterday|"
+    r"next|last|upcoming|yet|still|is it|time is|date is|clock)\b", re.I)
+"""Words of a goal whose answer may depend on the day it is asked ("how many days until ...",
+"how old am I", "what day is it")."""
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
 
@@ -285,7 +293,8 @@ def _with_tool_values(code: str, view: OutputView) -> dict[str, Any] | None:
 
 def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputView) -> OutputVerdict | None:
     """python_exec's checks: code that showed nothing (deterministic: the same code shows
-    nothing again), code that draws random values (its output is no fact), and failures a
+    nothing again), code that draws random values or reads the clock for a goal that names no
+    day (its output is no fact), and failures a
     generic "change the arguments" does not fix: a planner tool called as a Python function, a
     value used but never set (as if another tool's output were a variable), and a user's file
     opened inside the sandbox, which sees none of them."""
@@ -333,6 +342,11 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                              "(relativedelta(date(2025, 3, 10), date(2025, 1, 1)).days is 9, not 68); for the number of "
                              "days between two dates print (later - earlier).days with date objects"
                              + (f"; run this instead: {span}" if span else ""), permanent=True)
+    if view.goal and _CLOCK.search(code) and not _ABOUT_NOW.search(view.goal.replace("'", "")):
+        return OutputVerdict("clock_values", "suspect", "the code read today's date or the time, which the goal "
+                             "does not ask about: its output changes with the day it runs",
+                             "compute from the values the goal and the stored facts give, without the clock",
+                             permanent=True)
     if _RANDOM.search(code):
         return OutputVerdict("random_values", "suspect", "the code draws random values: its output is not a fact",
                              "compute the value deterministically, or look it up with another tool")

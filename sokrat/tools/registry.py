@@ -86,6 +86,8 @@ class OutputView:
     """The run's media files."""
     sources: tuple[str, ...] = ()
     """Outputs of the run's earlier steps of other tools (what they returned, e.g. file paths)."""
+    goal: str = ""
+    """The run's goal (what the output should answer)."""
 
 
 @dataclass(frozen=True)

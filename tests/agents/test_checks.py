@@ -425,3 +425,28 @@ def test_partial_days_must_not_fire_when_the_code_reads_months_too() -> None:
             "r = relativedelta(date(2025, 3, 10), date(2025, 1, 1))\nprint(r.months, 'months and', r.days, 'days')")
     verdict = _code_verdict(code, '{"stdout": "2 months and 9 days\\n", "exit_code": 0}')
     assert verdict is None or verdict.code != "partial_days"
+
+
+@pytest.mark.parametrize("goal", [
+    "Going by my notes, how much rent do I pay in a whole year?",
+    "How many seconds are in 3 weeks?",
+])
+def test_code_that_reads_the_clock_for_a_goal_that_names_no_day_is_suspect(goal: str) -> None:
+    shown = json.dumps({"stdout": "2730\n", "stderr": "", "exit_code": 0})
+    verdict = _code_verdict("import datetime; print((datetime.datetime.now().year - 2023) * 910)", shown,
+                            view=OutputView(goal=goal))
+    assert verdict is not None and verdict.label == "suspect" and verdict.code == "clock_values"
+
+
+@pytest.mark.parametrize("goal", [
+    "How many days until 1 January 2030?", "How old is someone born on 3 May 1990?", "What day is it today?",
+    "What time is it now?", "How many days ago was 1 March 2020?", "What's the current year?",
+])
+def test_code_that_reads_the_clock_for_a_goal_about_now_is_left_alone(goal: str) -> None:
+    shown = json.dumps({"stdout": "1485\n", "stderr": "", "exit_code": 0})
+    verdict = _code_verdict("from datetime import date; print((date(2030, 1, 1) - date.today()).days)", shown,
+                            view=OutputView(goal=goal))
+    assert verdict is not None and verdict.code == "no_objection"
+    # nor code without the clock, for a goal that names no day
+    verdict = _code_verdict("print(910 * 12)", shown, view=OutputView(goal="How much rent do I pay in a year?"))
+    assert verdict is not None and verdict.code == "no_objection"
