@@ -43,9 +43,10 @@ What each check guards:
 ``position_for_time``       a question about the time of something said in a video (the
                             piano tuner comes, the train leaves at) answered with the video
                             position where it was said, not the time said
-``part_for_whole``          a looked-up amount given, with no code run, for a whole it is only
-                            part of: a rate ("2 mg per kg") for a quantity on another basis
-                            ("per day"), or one amount for a total that includes another
+``part_for_whole``          a looked-up amount (or a stored fact's) given, with no code run, for
+                            a whole it is only part of: a rate ("2 mg per kg", "910 a month")
+                            for a quantity on another basis ("per day", "in a year"), or one
+                            amount for a total that includes another
 ``conversion_mismatch``     a unit conversion's number is not what pint gives for the goal's
                             quantity and units under any reading of them (a wrong formula)
 ``sums_for_count``          a "how many" question answered by code that prints the sum of the
@@ -589,7 +590,11 @@ _SOURCE_SENTENCE = re.compile(r"(?:[^.!?;\n]|(?<=\d)\.(?=\d))+")
 _RATE = re.compile(r"^\s*(?:[^\W\d_]{1,12}\.?\s+){0,3}?(?:per|an?|every|/)\s*([^\W\d_]{2,})", re.I)
 """What follows a number that states a rate: "mg per kg", "euros a month", "km/h"."""
 _EACH = re.compile(r"^\s*(?:[^\W\d_]{1,12}\.?\s+){0,3}?(?:each|apiece)\b", re.I)
-_BASIS_ASKED = re.compile(r"\b(?:per|an?|every|each)\s+([^\W\d_]{2,})", re.I)
+_BASIS_ASKED = re.compile(r"\b(?:per|an?|every|each|(?:in|for) (?:an?|one)(?:\s+(?:whole|full|single|entire))?)\s+"
+                          r"([^\W\d_]{2,})", re.I)
+_PERIOD_WORDS = {"yearly": "year", "annual": "year", "annually": "year", "monthly": "month", "weekly": "week",
+                 "daily": "day", "hourly": "hour", "nightly": "night"}
+"""A basis said as an adverb or adjective ("what do I pay yearly?")."""
 _INCLUDING = re.compile(r"\b(?:including|incl\.?|plus|together with|with)\s+(?:the\s+|its\s+|my\s+)?([^\W\d_]{3,})", re.I)
 _WHOLE_SAID = re.compile(r"\b(?:total|including|incl|inclusive|in all|altogether|overall|all in|grand)\b", re.I)
 
@@ -598,8 +603,10 @@ def _number_sentences(view: RunView) -> list[tuple[float, str, str]]:
     """Each number a lookup (not an answering tool) returned: its value, its sentence, and what
     follows it in that sentence."""
     found = []
-    for s in view.trusted_of(lambda t: t.looks_up and not t.answers):
-        for sentence in _SOURCE_SENTENCE.findall(checks._plain_numbers(_plain_text(s["raw"]))):
+    texts = [_plain_text(s["raw"]) for s in view.trusted_of(lambda t: t.looks_up and not t.answers)]
+    texts += [m for m in view.memories if not m.startswith("Goal:")]  # stored facts given with the goal
+    for text in texts:
+        for sentence in _SOURCE_SENTENCE.findall(checks._plain_numbers(text)):
             for m in checks._NUMBER.finditer(sentence):
                 found.append((float(m.group()), sentence.strip(), sentence[m.end():]))
     return found
@@ -617,15 +624,16 @@ def part_for_whole(answer: str, view: RunView) -> str:
     if len(numbers) != 1:
         return ""
     value = numbers.pop()
-    mine, goal = en.content_stems(answer), en.content_stems(view.goal)
+    goal = en.content_stems(view.goal)
     bases = {en.stem(b) for b in _BASIS_ASKED.findall(view.goal)} - {"a", "an"}
+    bases |= {en.stem(_PERIOD_WORDS[w]) for w in en.words(view.goal) if w in _PERIOD_WORDS}
     included = [w for w in _INCLUDING.findall(view.goal) if en.stem(w) not in ("the",)]
     for n, sentence, after in _number_sentences(view):
         if n != value:
             continue
         rate = _RATE.match(after)
         per = en.stem(rate.group(1)) if rate else ""
-        if per and bases and per not in bases and per not in mine:
+        if per and bases and per not in bases:
             return (f"{value:g} is given per {rate.group(1) if rate else ''} in {sentence[-QUOTE_CHARS:]!r}; the goal "
                     f"asks per {' or '.join(sorted(bases))}. Compute it from the source's values with code, print the "
                     "result, then answer with what it prints.")

@@ -517,3 +517,31 @@ def test_computed_without_code_must_not_fire_for_a_looked_up_answer(goal: str) -
 ])
 def test_repeats_itself(answer: str, fires: bool) -> None:
     assert bool(verifier.repeats_itself(answer, view("How far do I walk in a week?"))) is fires
+
+
+RENT_FACT = ("My rent is 910 euros a month.",)
+
+
+@pytest.mark.parametrize("goal", [
+    "Going by my notes, how much rent do I pay in a whole year?",
+    "What is my yearly rent?",
+    "How much rent do I pay per year?",
+])
+def test_part_for_whole_reads_a_stored_fact_given_for_another_period(goal: str) -> None:
+    """A fact given with the goal (no tool looked it up) stated per month, restated for a year:
+    even saying "a month" in the answer does not answer the year asked."""
+    for answer in ("You pay 910 euros a month.", "910 euros."):
+        said = verifier.part_for_whole(answer, view(goal, memories=RENT_FACT))
+        assert "per month" in said and "year" in said, answer
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("How much rent do I pay a month?", "910 euros a month."),  # the basis asked
+    ("How much is my rent?", "910 euros a month."),  # no basis asked
+    ("Going by my notes, how much rent do I pay in a whole year?", "10920 euros."),  # not the fact's number
+])
+def test_part_for_whole_must_not_fire_on_a_fact_answered_for_its_own_period(goal: str, answer: str) -> None:
+    assert verifier.part_for_whole(answer, view(goal, memories=RENT_FACT)) == ""
+    # an earlier run's answer is no source
+    assert verifier.part_for_whole("910 euros.", view("What is my yearly rent?",
+                                                      memories=("Goal: rent?\nAnswer: 910 euros a month.",))) == ""
