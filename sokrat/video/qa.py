@@ -529,6 +529,12 @@ class _Answer:
         lex = lexicon()
         return any(lex.synsets(p) for p in _phrases(self.q.words))
 
+    def _nameable(self) -> bool:
+        """Whether a label the log's backends write could name the thing: a word the lexicon
+        knows (its shipped synsets are the labels and the words above them: "animal" names a
+        dog), or a scene or colour word the layout and colour backends write."""
+        return self._known() or any(p in _SCENE_WORDS for p in _phrases(self.q.words))
+
     def _named(self, m: Match) -> str:
         """The thing as asked, with the log's word when it differs: "a rocket (missile)"."""
         asked = self.q.target
@@ -543,6 +549,11 @@ class _Answer:
         strong = [m for m in matches if m.score >= MatchScore.STRONG
                   or m.how in ("said", "text") and m.score >= MatchScore.STRONG_WORDS]
         if not strong:
+            if not matches and self.q.modality != "said" and not self._nameable():
+                # No label of the log can name it ("an astronaut", "grass"): its absence from the
+                # log is no evidence that the video does not show it.
+                return self.result(f"I cannot tell: the labels this video's log uses cannot name {_a(self.q.target)}, "
+                                   "so the log does not show whether it is there.", [], "no_answer")
             window = self.scope if self.q.time else []
             span = f" ({fmt_span(window[0].t_start, window[-1].t_end)})" if window else ""
             maybe = [m for m in matches if m.how == "maybe"]
@@ -881,6 +892,11 @@ def _in_text(answer: str, text: str) -> bool:
     found = {_stem(t) for t in re.findall(r"[a-z0-9']+", text)}
     return not words.isdisjoint(found)
 
+
+_SCENE_WORDS = frozenset({"sky", "plant", "plants", "outdoors", "outside", "indoors", "inside", "red", "orange",
+                          "yellow", "green", "blue", "purple", "pink", "white", "black", "grey", "gray", "brown"})
+"""Words the layout and colour backends write (:mod:`sokrat.perception.backends.layout`,
+:mod:`sokrat.perception.backends.colour`) that the lexicon holds no synset for."""
 
 _SPOTS = {"left": "left", "right": "right", "centre": "centre", "center": "centre", "middle": "centre",
           "near": "near", "close": "near", "far": "far", "distant": "far"}

@@ -328,3 +328,38 @@ def test_an_answer_by_meaning_alone_must_come_from_the_shot_s_related_part() -> 
     # asked about the meeting, the speech is the related part: the same answer stands
     assert answer("Who is the meeting with?")._from_related_part("Anna", [entry])
     assert answer("What furniture was at dinner?")._from_related_part("a dining table", [entry])
+
+
+def _yes_no(question: str, entries: list[Any]) -> Any:
+    from types import SimpleNamespace
+
+    from sokrat.video.qa import LogIndex, _Answer, match_entries
+    from sokrat.video.question import parse_question
+
+    q = parse_question(question)
+    a = _Answer(SimpleNamespace(embedder=None), q, LogIndex(entries), entries, "v.mp4", "log")  # type: ignore[arg-type]
+    return a.yes_no(match_entries(q.words, entries, modality=q.modality))
+
+
+def test_a_no_about_a_thing_no_label_can_name_is_no_answer() -> None:
+    """The log's labels cannot name an astronaut (nor grass): that the log holds none is no
+    evidence the video shows none, so the answer says it cannot tell, never "No"."""
+    from sokrat.memory.base import LogEntry
+
+    entries = [LogEntry(0, 0, 5, seen="person [person], bicycle [vehicle]; place: outdoors, sky"),
+               LogEntry(1, 5, 10, seen="cup [container]", said="The bus comes at nine.")]
+    for question in ("Did I see an astronaut?", "Was there grass?"):
+        r = _yes_no(question, entries)
+        assert r.status == "no_answer" and "cannot tell" in r.answer and not r.answer.startswith("No"), question
+
+
+def test_a_no_about_a_thing_a_label_names_stands() -> None:
+    from sokrat.memory.base import LogEntry
+
+    entries = [LogEntry(0, 0, 5, seen="person [person], bicycle [vehicle]; place: outdoors"),
+               LogEntry(1, 5, 10, seen="cup [container]", said="The bus comes at nine.")]
+    for question in ("Did I see a dog?", "Did I see an animal?", "Was there a guitar?", "Did I see the sky?",
+                     "Did I hear about a dentist?"):
+        r = _yes_no(question, entries)
+        assert r.status == "succeeded" and r.answer.startswith("No"), (question, r.answer)
+    assert _yes_no("Did I see a bicycle?", entries).answer.startswith("Yes")
