@@ -176,6 +176,71 @@ def _file_lines(name: str, sources: Sequence[str]) -> str:
     return " | ".join(dict.fromkeys(hits))[:FILE_LINES_CHARS]
 
 
+def _file_text(name: str, sources: Sequence[str]) -> str:
+    """What earlier outputs returned of the file ``name`` (search hits whose ``source`` is that
+    file), in file order, each chunk once; "" when none did."""
+    chunks: dict[str, int] = {}
+    for text in sources:
+        try:
+            record = json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            continue
+        for item in _nodes(record):
+            if (isinstance(item, dict) and str(item.get("source", "")).rsplit("/", 1)[-1] == name
+                    and isinstance(item.get("text"), str)):
+                start = item.get("start")
+                chunks.setdefault(item["text"], start if isinstance(start, int) else len(chunks))
+    return "\n".join(t for t, _ in sorted(chunks.items(), key=lambda c: c[1]))
+
+
+_READERS = frozenset({"open", "read_csv", "read_table", "read_json", "loadtxt", "genfromtxt"})
+"""Calls whose first argument is a file to read; each also reads a text buffer."""
+
+
+class _FileAsText(ast.NodeTransformer):
+    """``open('/docs/log.txt')`` (or ``pd.read_csv(...)``) of a file an earlier output returned
+    becomes a read of that text from an ``io.StringIO`` buffer, which reads as the open file would."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts, self.changed = texts, False
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        name = node.func.id if isinstance(node.func, ast.Name) else (
+            node.func.attr if isinstance(node.func, ast.Attribute) else "")
+        path = node.args[0] if node.args else None
+        if name not in _READERS or not isinstance(path, ast.Constant) or not isinstance(path.value, str):
+            return node
+        text = self.texts.get(path.value.rsplit("/", 1)[-1])
+        modes = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "mode")]
+        if text is None or any(not isinstance(m, ast.Constant) or set(str(m.value)) & set("wax+b") for m in modes):
+            return node
+        buffer = ast.Call(ast.Attribute(ast.Call(ast.Name("__import__", ast.Load()), [ast.Constant("io")], []),
+                                        "StringIO", ast.Load()), [ast.Constant(text)], [])
+        self.changed = True
+        if name == "open":
+            return buffer
+        node.args[0] = buffer
+        return node
+
+
+def _with_file_text(code: str, names: Sequence[str], sources: Sequence[str]) -> dict[str, Any] | None:
+    """The code with each read of a user's file that an earlier output returned (a search hit)
+    reading that returned text instead: the sandbox sees no user files, but the code's own way
+    of parsing the text can run on what the tool returned. None when nothing was returned of
+    the files or the code reads them in another way."""
+    texts = {n: t for n in dict.fromkeys(names) if (t := _file_text(n, sources))}
+    if not texts:
+        return None
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    fixer = _FileAsText(texts)
+    tree = ast.fix_missing_locations(fixer.visit(tree))
+    return {"code": ast.unparse(tree)} if fixer.changed else None
+
+
 def value_hint(name: str, sources: Sequence[str], code: str = "") -> str:
     """What to do about a name the code used but never set ("rent * 12"): nothing carries
     over from other tools into the sandbox; the value an earlier output gives it
@@ -326,7 +391,8 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                       "write the values the tools returned into the code, or ask about the file with a tool made for it")
             return OutputVerdict("user_file_in_sandbox", "failed", "the code opened a user's file",
                                  f"the code cannot read {name}: the sandbox sees none of the user's files; {values}",
-                                 permanent=True)
+                                 permanent=True, retry_arguments=_with_file_text(
+                                     code, [f.rsplit("/", 1)[-1] for f in opened], view.sources))
         return None
     try:
         record = json.loads(output)

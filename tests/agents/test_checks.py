@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -450,3 +452,35 @@ def test_code_that_reads_the_clock_for_a_goal_about_now_is_left_alone(goal: str)
     # nor code without the clock, for a goal that names no day
     verdict = _code_verdict("print(910 * 12)", shown, view=OutputView(goal="How much rent do I pay in a year?"))
     assert verdict is not None and verdict.code == "no_objection"
+
+
+FUEL = json.dumps([{"source": "/tmp/d/fuel.txt", "start": 0, "end": 90,
+                    "text": "Fuel log.\n2 May: odometer 10,400 km, 30 litres.\n19 May: odometer 11,150 km, 28 litres."},
+                   {"source": "/tmp/d/other.md", "start": 0, "end": 20, "text": "Parking: 40 euros."}])
+READS_FUEL = ("import re\nwith open('/tmp/d/fuel.txt', 'r') as f:\n    text = f.read()\n"
+              "km = [int(x.replace(',', '')) for x in re.findall(r'odometer ([\\d,]+) km', text)]\nprint(km[1] - km[0])")
+
+
+def test_code_that_opened_a_returned_file_is_rerun_on_the_returned_text() -> None:
+    """The sandbox sees no user files, but a search returned this one's text: the call is run
+    again with the code reading that text, so the code's own parsing works."""
+    verdict = check_output({"code": READS_FUEL}, False, "FileNotFoundError: '/tmp/d/fuel.txt'",
+                           OutputView(sources=(FUEL,)))
+    assert verdict is not None and verdict.code == "user_file_in_sandbox" and verdict.retry_arguments
+    rerun = verdict.retry_arguments["code"]
+    assert "open(" not in rerun and "StringIO" in rerun
+    printed = subprocess.run([sys.executable, "-c", rerun], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "750"
+    pandas_read = check_output({"code": "import pandas as pd\nprint(pd.read_csv('/tmp/d/fuel.txt'))"}, False,
+                               "FileNotFoundError", OutputView(sources=(FUEL,)))
+    assert pandas_read is not None and "StringIO" in (pandas_read.retry_arguments or {}).get("code", "")
+
+
+@pytest.mark.parametrize(("code", "sources"), [
+    (READS_FUEL, (json.dumps({"files": ["/tmp/d/fuel.txt"]}),)),  # only its path was returned, not its text
+    ("open('/tmp/d/fuel.txt', 'w').write('x')", (FUEL,)),  # writing: no text to read instead
+    ("open(name)", (FUEL,)),  # a path the code builds: left to the model (no file named in the code)
+])
+def test_code_that_opened_a_file_is_not_rerun_without_its_text(code: str, sources: tuple[str, ...]) -> None:
+    verdict = check_output({"code": code}, False, "FileNotFoundError: '/tmp/d/fuel.txt'", OutputView(sources=sources))
+    assert verdict is None or verdict.retry_arguments is None
