@@ -398,6 +398,43 @@ def strip_unsupported(answer: str, unsupported: Sequence[str]) -> str:
     return text if claims(text) or en.content_words(text) else ""
 
 
+_MONTH = {m: i for i, names in enumerate((("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+                                           ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+                                           ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+                                           ("december", "dec")), start=1) for m in names}
+_M = "(" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
+_DATES = (  # (pattern, the groups' order: y=year, m=month, d=day)
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?: of)? " + _M + r"(?:,? (\d{4}))?(?!\d)", re.I), "dmy"),
+    (re.compile(r"\b" + _M + r" (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?(?!\d)", re.I), "mdy"),
+    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)"), "dmy"),
+)
+"""Dates as written in answers and documents: ISO, "1 March 2027", "March 1, 2027", "01.03.2027"."""
+
+
+def dates(text: str) -> list[tuple[str, tuple[int | None, int, int]]]:
+    """The dates ``text`` states, as (the words, (year or None, month, day)); a numeric date
+    with a slash or dot is read both ways (day first and month first) when both are dates."""
+    found: list[tuple[str, tuple[int | None, int, int]]] = []
+    for pattern, order in _DATES:
+        for m in pattern.finditer(text):
+            parts = dict(zip(order, m.groups(), strict=True))
+            month = _MONTH.get(parts["m"].lower()) if not parts["m"].isdigit() else int(parts["m"])
+            year = int(parts["y"]) if parts["y"] else None
+            readings = [(month, int(parts["d"]))]
+            if pattern is _DATES[3][0]:
+                readings.append((int(parts["d"]), month or 0))
+            for mo, day in readings:
+                if mo and 1 <= mo <= 12 and 1 <= day <= 31:
+                    found.append((m.group(), (year, mo, day)))
+    return found
+
+
+def _date_supported(date: tuple[int | None, int, int], corpus_dates: set[tuple[int | None, int, int]]) -> bool:
+    year, month, day = date
+    return any(m == month and d == day and (year is None or y is None or y == year) for y, m, d in corpus_dates)
+
+
 def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
            memories: Sequence[MemoryNote] = (), knowledge: bool = False) -> Grounding:
     """Check that every claim in ``answer`` occurs in a trusted observation, the ``context``
@@ -408,13 +445,25 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     instead of failing the answer.
     """
     trusted = [s for s in steps if s["label"] == "ok"]
-    corpus = _plain_numbers(" ".join([context, *(s["raw"] for s in trusted), *(m["text"] for m in memories)]).lower())
+    # a JSON output's line breaks are the two characters "\n": read them as breaks, or the
+    # number that starts a line ("\n3 November") is glued to the "n"
+    corpus = _plain_numbers(" ".join([context, *(s["raw"].replace("\\n", "\n") for s in trusted),
+                                      *(m["text"] for m in memories)]).lower())
     numbers = _numbers(corpus)
     found = claims(answer)
     unsupported = [c for c in found if not _supported(c, corpus, numbers)]
+    # a date is one claim: its day, month and year each found somewhere is no support for it
+    corpus_dates = {d for _, d in dates(corpus)}
+    readings: dict[str, list[tuple[int | None, int, int]]] = {}
+    for words, d in dates(_plain_numbers(answer)):
+        readings.setdefault(words, []).append(d)
+    dated = {words for words, ds in readings.items() if any(_date_supported(d, corpus_dates) for d in ds)}
+    # the digits of a date the source states in another form ("2027-10-02" for "2 October 2027")
+    unsupported = [c for c in unsupported if not (_NUMBER.fullmatch(c) and any(c in w for w in dated))]
+    unsupported += [words for words in readings if words not in dated and words not in unsupported]
 
     def backs(text: str) -> bool:
-        plain = _plain_numbers(text).lower()
+        plain = _plain_numbers(text.replace("\\n", "\n")).lower()
         return any(_supported(c, plain, _numbers(plain)) for c in found)
 
     supporting = [s for s in trusted if backs(s["raw"])]

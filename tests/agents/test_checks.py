@@ -154,6 +154,35 @@ def test_grounding_accepts_cited_values_and_rejects_invented_ones() -> None:
     assert not checks.ground("At 12 s.", [step(0, "video_search", {}, hits, "failed")]).supported
 
 
+POLICY = json.dumps([{"source": "/d/policy.txt", "text": "Bike insurance, policy B-118.\nInsured since: 9 April 2021.\n"
+                                                      "Next renewal: 2 October 2027.\n14 claims allowed."}])
+
+
+@pytest.mark.parametrize("answer", [
+    "It renews on October 14, 2027.",  # 14, October and 2027 each occur, never as this date
+    "It renews on 9 October 2027.",
+    "It renews on 2027-04-02.",
+])
+def test_grounding_reads_a_date_as_one_claim(answer: str) -> None:
+    g = checks.ground(answer, [step(0, "search", {"query": "renewal"}, POLICY)])
+    assert not g.supported and any(d in answer for d in g.unsupported), g.unsupported
+
+
+@pytest.mark.parametrize("answer", [
+    "It renews on 2 October 2027.", "It renews on October 2nd, 2027.", "It renews on 2027-10-02.",
+    "It renews on 02.10.2027.", "It renews on 2 October.",
+    "You have been insured since April 9, 2021.",
+])
+def test_grounding_accepts_a_date_the_source_states_in_any_form(answer: str) -> None:
+    g = checks.ground(answer, [step(0, "search", {"query": "renewal"}, POLICY)])
+    assert g.supported, g.unsupported
+
+
+def test_a_number_at_the_start_of_a_line_of_a_json_output_supports_a_claim() -> None:
+    """In a JSON output a line break is the two characters \\n: "\\n14 claims" still holds 14."""
+    assert checks.ground("14 claims are allowed.", [step(0, "search", {"query": "claims"}, POLICY)]).supported
+
+
 def test_strip_unsupported_keeps_only_supported_claims() -> None:
     steps = [step(0, "city_of", {"person": "alice"}, "alice lives in Paris.")]
     answer = "Paris (population of Paris is 1000000)"
