@@ -38,7 +38,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from sokrat import text as en
-from sokrat.agents import checks, context, crosscheck, goals, prompts, toolset, verifier
+from sokrat.agents import checks, context, crosscheck, goals, prompts, toolset, units, verifier
 from sokrat.agents.actions import Action, action_schema, parse_action
 from sokrat.agents.options import AgentOptions, ResolvedLimits
 from sokrat.agents.prompts import Purpose
@@ -1053,6 +1053,25 @@ async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: st
     return code, crosscheck.printed_value(outcome.observation, every_line=every_line) if outcome.ok else "", usage
 
 
+def _pint_agrees(goal: str, answer: str) -> bool:
+    """A unit conversion the goal asks for, whose answer states only pint's value (under some
+    reading of the units) besides the goal's own numbers: pint is already a program written
+    apart from the model's, so a second one from the same 1.5B checks nothing more (and, when
+    it is wrong, turns a right answer ``unverified``)."""
+    asked = units.conversion(goal)
+    if asked is None:
+        return False
+    stated = checks._numbers(answer) - checks._numbers(goal)
+    return bool(stated) and all(any(abs(n - r) <= max(PINT_AGREES * abs(r), 0.0051) for r in asked.results)
+                                for n in stated)
+
+
+PINT_AGREES = 0.002
+"""Relative difference within which an answer's number is pint's value as rounded (8.05 for
+8.0467 km); looser than that, the second program still runs (the verifier's own 1% lets a
+101 °C pass for 100)."""
+
+
 async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str) -> tuple[str, str, Usage]:
     """An answer computed by code, against a second program written apart (and a third when
     they disagree): (the doubt that makes the run ``unverified``, or ""; a note; usage). See
@@ -1072,6 +1091,8 @@ async def _crosscheck(runtime: Runtime[RunDeps], state: AgentState, answer: str)
     if len(computed) == 1 and crosscheck.one_operation(str(computed[-1]["arguments"].get("code", "")),
                                                        state["goal"]):
         return "", "not cross-checked: one operation on the goal's own numbers", Usage()
+    if _pint_agrees(state["goal"], answer):
+        return "", "not cross-checked: pint converts the goal's quantity to the answer's value", Usage()
     usages: list[Usage] = []
     values: list[str] = []
     try:

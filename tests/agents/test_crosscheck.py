@@ -339,3 +339,22 @@ def test_a_goal_that_only_stores_is_not_cross_checked(make_agent: Any) -> None:
     model = _stored_then_computed("print(52)", "Noted: your garden is 52 square metres.", "print(52 * 10.7639)")
     r = make_agent(model, tools=[run_code, note]).run("Note that my garden is 52 square metres.")
     assert "crosscheck" not in model.purposes and r.status != "unverified"
+
+
+def test_a_conversion_pint_confirms_is_not_cross_checked_again(make_agent: Any) -> None:
+    """pint converted the goal's quantity to the answer's value: a second program from the same
+    model checks nothing more, and a wrong one would turn the right answer unverified."""
+    goal = "Convert 41 degrees Fahrenheit to Celsius."
+    model = _model("print(round((41 - 32) * 5 / 9, 2))", "print(41 * 1.8 + 32)")
+    r = make_agent(model, tools=[run_code]).run(goal)
+    assert r.status == "succeeded" and r.answer == "5.0" and "crosscheck" not in model.purposes
+    assert "pint" in (r.reason or "")
+
+
+def test_a_conversion_pint_does_not_confirm_is_still_cross_checked() -> None:
+    from sokrat.agents.graph import _pint_agrees
+
+    assert not _pint_agrees("Convert 41 degrees Fahrenheit to Celsius.", "5.1")  # 2% off pint's 5.0
+    assert not _pint_agrees("Convert 5 miles to km, then add 3.", "5 miles is 8.05 km, plus 3 is 11.05 km.")
+    assert not _pint_agrees("What is 17 times 23 plus 5?", "396")  # no conversion
+    assert _pint_agrees("Convert 5 miles to kilometres.", "8.05 km")
