@@ -23,6 +23,8 @@ _BACKWARD = re.compile(rf"how many\s+{_UNIT}\s+(?:is|are|make|in)\s+(?:there in\
 _BINARY = {"kilobyte": "kibibyte", "megabyte": "mebibyte", "gigabyte": "gibibyte", "terabyte": "tebibyte"}
 """Byte multiples have two readings in use: SI's powers of 1000 (pint's) and the powers of 1024
 that memory sizes and many operating systems give them (IEC's kibibyte...)."""
+_PER = re.compile(r"\b([a-z]+) per ([a-z]+)\b")
+"""A rate in words: "kilometres per hour" is km/h."""
 _TEMPERATURES = ("degC", "degF", "kelvin")
 _SPELLING = {"celsius": "degC", "centigrade": "degC", "fahrenheit": "degF", "kelvins": "kelvin",
              "metres": "meters", "metre": "meter", "kilometres": "kilometers", "kilometre": "kilometer",
@@ -60,7 +62,8 @@ def _unit(words: str) -> list[Any]:
 def _unit_span(words: str) -> tuple[list[Any], int]:
     """:func:`_unit`, and how many of ``words`` name the unit."""
     ureg = _registry()
-    tokens = [_SPELLING.get(w, w) for w in words.lower().replace("°", " deg").split()]
+    words = _PER.sub(lambda m: f"{_SPELLING.get(m[1], m[1])}/{_SPELLING.get(m[2], m[2])}", words.lower())
+    tokens = [_SPELLING.get(w, w) for w in words.replace("°", " deg").split()]
     skip = 0
     if tokens[:1] in (["degrees"], ["degree"], ["deg"]) and len(tokens) > 1 and tokens[1] in _TEMPERATURES:
         tokens, skip = tokens[1:], 1
@@ -80,14 +83,23 @@ def _unit_span(words: str) -> tuple[list[Any], int]:
     return [], 0
 
 
+TARGET_WORDS = 4
+"""Words read for the unit the regex stops in after one word: the target after "to"/"in"
+("square feet", "fluid ounces"), the source after "how many X is 10" ("metres per second")."""
+
+
 def conversion(goal: str) -> Conversion | None:
     """The conversion ``goal`` asks for, re-done with pint; None when there is none to check."""
     for m in _FORWARD.finditer(goal):
-        found = _convert(m.group(1), m.group(2), m.group(3), m.group(0))
+        # the target unit may be several words ("to square feet"): the regex stops at the first,
+        # so the words after it are read too, the longest reading pint knows first
+        words = re.sub(r"[?!,;:]|\.(?!\d)", " ", goal[m.start(3):]).split()[:TARGET_WORDS]
+        found = _convert(m.group(1), m.group(2), " ".join(words), m.group(0))
         if found is not None:
             return found
     for m in _BACKWARD.finditer(goal):
-        found = _convert(m.group(2), m.group(3), m.group(1), m.group(0))
+        words = re.sub(r"[?!,;:]|\.(?!\d)", " ", goal[m.start(3):]).split()[:TARGET_WORDS]
+        found = _convert(m.group(2), " ".join(words), m.group(1), m.group(0))
         if found is not None:
             return found
     return None

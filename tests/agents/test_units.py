@@ -20,6 +20,12 @@ from tests.agents.test_verifier import view
     ("How many grams are in 3kg?", [3000.0]),
     ("How many bytes are in a gigabyte?", [1e9, 1024.0 ** 3]),  # SI and binary readings
     ("How many megabytes are in one terabyte?", [1e6, 1024.0 ** 2]),
+    # units of several words: the target after "to", the source after "how many X is N"
+    ("Convert 52 square metres to square feet.", [559.72]),
+    ("Convert 2 litres to fluid ounces.", [67.63]),
+    ("Convert 10 kilometres per hour to metres per second.", [2.78]),
+    ("How many kilometres per hour is 10 metres per second?", [36.0]),
+    ("How many grams is 2 ounces of flour?", [56.7]),
 ])
 def test_conversion_is_read_and_redone(goal: str, expected: list[float]) -> None:
     found = units.conversion(goal)
@@ -34,6 +40,8 @@ def test_conversion_is_read_and_redone(goal: str, expected: list[float]) -> None
     "Move 3 boxes to the left shelf.",
     "How many players are in a team?",
     "How many apples are in a basket?",
+    "Move 3 boxes to the left shelf, then count them.",
+    "Send 2 letters to my square friend.",
 ])
 def test_no_conversion_is_read_where_none_is_asked(goal: str) -> None:
     assert units.conversion(goal) is None
