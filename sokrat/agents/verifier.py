@@ -320,10 +320,22 @@ def contradicts_tool(answer: str, view: RunView) -> str:
         return ""
     for s in reversed(view.trusted_of(lambda t: t.answers)):
         said = _tool_answer(s)
+        if said and _status(s) == "no_answer":  # "I cannot tell: ...": neither yes nor no is supported
+            return (f"{s['tool']} could not tell ({said[:160]!r}); your answer says {'yes' if mine else 'no'}. Say that "
+                    "it cannot be told from what the tool found, or ask the tool another way.")
         theirs = en.polarity(said) if said else None
-        if theirs is not None and theirs != mine:
-            return f"{s['tool']} answered {said[:160]!r}; your answer contradicts it. Answer in line with what it says."
+        if theirs is not None:
+            return (f"{s['tool']} answered {said[:160]!r}; your answer contradicts it. Answer in line with what it "
+                    "says.") if theirs != mine else ""
     return ""
+
+
+def _status(step: StepState) -> str:
+    try:
+        record = json.loads(step["raw"])
+    except json.JSONDecodeError:
+        return ""
+    return str(record.get("status", "")) if isinstance(record, dict) else ""
 
 
 def _records(step: StepState, tool: Tool) -> str:

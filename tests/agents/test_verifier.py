@@ -240,6 +240,25 @@ def test_contradicts_tool() -> None:
     assert verifier.contradicts_tool("No.", view("Is there a bicycle?", failed)) == ""
 
 
+CANNOT_TELL = step(0, "video_qa", json.dumps({"answer": "I cannot tell: the labels this video's log uses cannot name "
+                                                        "a unicorn, so the log does not show whether it is there.",
+                                              "status": "no_answer", "evidence": []}))
+
+
+def test_contradicts_tool_fires_on_a_yes_or_no_where_the_tool_could_not_tell() -> None:
+    for answer in ("No, I did not see a unicorn.", "Yes."):
+        said = verifier.contradicts_tool(answer, view("Did I see a unicorn?", CANNOT_TELL, media=("a.mp4",)))
+        assert "could not tell" in said, answer
+
+
+def test_contradicts_tool_must_not_fire_where_the_tool_could_not_tell_and_the_answer_says_so() -> None:
+    v = view("Did I see a unicorn?", CANNOT_TELL, media=("a.mp4",))
+    assert verifier.contradicts_tool("I cannot tell from the video's log whether there was a unicorn.", v) == ""
+    # a later call that did tell decides
+    told = step(1, "video_qa", json.dumps({"answer": "Yes: a horse (unicorn) at 0:04.", "status": "succeeded"}))
+    assert verifier.contradicts_tool("Yes, at 0:04.", view("Did I see a unicorn?", CANNOT_TELL, told)) == ""
+
+
 @pytest.mark.parametrize(("goal", "answer"), [
     ("Who signed the lease?", "The lease was signed in May."),
     ("When is the boiler service?", "The boiler service is in the basement."),
