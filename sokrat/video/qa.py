@@ -504,6 +504,10 @@ class _Answer:
             chosen = self.choice(q.options)
             if chosen is not None:
                 return chosen
+        if q.kind in ("what", "said") and asks_written(q.text):
+            read = self.read_text()
+            if read is not None:
+                return read
         if q.kind in ("yes_no", "when", "count") and not generic:
             matches = match_entries(q.words, self.scope, modality=q.modality)
             self.steps.append(StepRecord(index=1, tool="match_labels", arguments={"about": q.target},
@@ -715,6 +719,25 @@ class _Answer:
         spans = _join([fmt_span(e.t_start, e.t_end) for e in same[:3]])
         return self.result(f"{first[0].upper()}{first[1:]}, at {spans}.", same[:3])
 
+    def read_text(self) -> Result | None:
+        """"What was written on the sign?": the text read in the frames (OCR) of the shots in
+        scope, those whose labels or text share the question's other words ("the poster") first;
+        None when no shot in scope has text (the model answers)."""
+        written = [e for e in self.scope if e.ocr.strip()]
+        if not written:
+            return None
+        words = set(content_words(self.q.text)) - _WRITTEN_WORDS
+        shared = {e.index: len(words & set(content_words(f"{e.seen} {e.ocr}"))) for e in written}
+        best = max(shared.values())
+        # the shots that share most of the question's words ("the sign by the car"); with none
+        # shared, the first shots with text
+        shown = [e for e in written if shared[e.index] == best][:MAX_READ]
+        self.steps.append(StepRecord(index=1, tool="read_text", arguments={"about": self.q.target},
+                                     observation="; ".join(f"{fmt_span(e.t_start, e.t_end)} {_clip(e.ocr)}"
+                                                           for e in written[:8])))
+        read = "; ".join(f"\"{_clip(e.ocr)}\" at {fmt_span(e.t_start, e.t_end)}" for e in shown)
+        return self.result(f"The text read {read}.", shown)
+
     def describe(self) -> Result:
         """What is seen (and said) in the shots in scope, from their labels."""
         shown = self.scope[:3]
@@ -891,6 +914,34 @@ def _in_text(answer: str, text: str) -> bool:
     text = text.lower()
     found = {_stem(t) for t in re.findall(r"[a-z0-9']+", text)}
     return not words.isdisjoint(found)
+
+
+_WRITTEN = re.compile(
+    r"\bwhat (?:was|is|were|are) (?:it |that )?(?:written|printed|displayed|typed)\b"
+    r"|\bwhat (?:did|does|do) (?:the|a|an|that|this|my) (?P<thing>(?:[a-z]+ ){0,3}[a-z]+) (?:say|read|state|show)\b(?! (?:about|to))"
+    r"|\bwhat (?:text|words?|writing)\b|\bwhat did (?:i|you) read\b|\bthe (?:text|words?|writing) (?:i|you) (?:read|saw)\b"
+    r"|\bwhat (?:was|is) the (?:text|writing|title|headline|caption)\b", re.I)
+"""A question that asks for text seen in the frames, not for speech or things."""
+_WRITTEN_WORDS = frozenset({"written", "write", "printed", "print", "displayed", "typed", "text", "word", "words",
+                            "writing", "read", "say", "state", "show", "title", "headline", "caption"})
+MAX_READ = 2
+"""Shots whose text a "what was written" answer quotes."""
+
+
+_SPEAKERS = frozenset({"man", "woman", "boy", "girl", "guy", "lady", "friend", "speaker", "narrator", "person",
+                       "people", "kid", "child", "teacher", "doctor", "mom", "dad", "mother", "father", "voice"})
+"""Who says things aloud: "what did the man say" asks for speech (the lexicon holds person but
+few of its kinds)."""
+
+
+def asks_written(question: str) -> bool:
+    """The question asks what text the frames showed ("What was written on the page?", "What did
+    the sign say?", "What was the text I read about?"); what someone *said* is speech."""
+    m = _WRITTEN.search(question)
+    if m is None or re.search(r"\b(?:i|you|he|she|they|we) (?:say|said|mention)", question, re.I):
+        return False
+    person = lexicon().synsets("person")
+    return not any(w in _SPEAKERS or lexicon().is_a(w, person) for w in (m.group("thing") or "").lower().split())
 
 
 _SCENE_WORDS = frozenset({"sky", "plant", "plants", "outdoors", "outside", "indoors", "inside", "red", "orange",

@@ -363,3 +363,63 @@ def test_a_no_about_a_thing_a_label_names_stands() -> None:
         r = _yes_no(question, entries)
         assert r.status == "succeeded" and r.answer.startswith("No"), (question, r.answer)
     assert _yes_no("Did I see a bicycle?", entries).answer.startswith("Yes")
+
+
+def _answer(question: str, entries: list[Any]) -> Any:
+    from types import SimpleNamespace
+
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    return _Answer(SimpleNamespace(embedder=None), parse_question(question), LogIndex(entries), entries, "v.mp4",
+                   "log")  # type: ignore[arg-type]
+
+
+WRITTEN = [
+    ("person [person]; place: outdoors", "", "The ferry leaves at noon."),
+    ("book [product]", "Chapter one: the lighthouse keeper", ""),
+    ("cup [container]", "", ""),
+    ("car [vehicle]", "NO PARKING", ""),
+]
+
+
+def _written_log() -> list[Any]:
+    from sokrat.memory.base import LogEntry
+
+    return [LogEntry(i, 5 * i, 5 * i + 5, seen=seen, ocr=ocr, said=said) for i, (seen, ocr, said) in enumerate(WRITTEN)]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What was written in the book?", "lighthouse keeper"),  # the shot that shares the question's word first
+    ("What did the sign near the car say?", "NO PARKING"),
+    ("What text did I read at the end?", "NO PARKING"),  # the time scope holds only that shot
+])
+def test_a_question_about_written_text_is_answered_from_the_text_read_in_the_frames(question: str, expected: str) -> None:
+    from sokrat.video.qa import asks_written
+
+    assert asks_written(question)
+    entries = _written_log()
+    answer = _answer(question, entries)
+    scope = answer.scope
+    if answer.q.time is not None:  # "at the end": the last shot, as the time reading would scope it
+        answer.scope = scope = entries[-1:]
+    r = answer.read_text()
+    assert r is not None and r.status == "succeeded" and expected in r.answer.split(";")[0], r.answer
+    assert all(ev.t_start in {e.t_start for e in scope} for ev in r.evidence)
+
+
+@pytest.mark.parametrize("question", [
+    "What did I say about the ferry?", "What did the man say?", "What did the man by the car say?",
+    "What was on the table?", "What did you see?",
+])
+def test_a_question_about_speech_or_things_is_not_read_as_written_text(question: str) -> None:
+    from sokrat.video.qa import asks_written
+
+    assert not asks_written(question)
+
+
+def test_written_text_is_no_answer_from_ocr_where_no_shot_in_scope_has_text() -> None:
+    entries = _written_log()
+    answer = _answer("What was written on the page?", entries)
+    answer.scope = entries[2:3]
+    assert answer.read_text() is None  # the model answers from the log instead
