@@ -86,6 +86,10 @@ _SENTENCES = re.compile(r"[^.!?\n]+[.!?]?")
 _CLAUSES = re.compile(r"[,;:]|\b(?:then|and|also)\b", re.I)
 _LEADING = frozenset(["please", "and", "then", "also", "now", "so", "just", "kindly"])
 """Words an imperative clause may open with before its verb."""
+_REQUEST_FRAMES = tuple(sorted((f.split() for f in (
+    "i want you to", "i need you to", "i would like you to", "i'd like you to", "id like you to", "make sure you",
+    "make sure to", "be sure to")), key=len, reverse=True))
+"""Words that frame an order before its verb ("I would like you to remember that ...")."""
 _WH = frozenset(["when", "what", "where", "who", "whom", "how", "whether", "if", "why", "which"])
 
 
@@ -104,6 +108,10 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
             whole = tokens = en.words(clause)
             while tokens and tokens[0] in _LEADING:  # "please", "and then"
                 tokens = tokens[1:]
+            for frame in _REQUEST_FRAMES:  # "I'd like you to remember ...", "make sure you note ..."
+                if tokens[: len(frame)] == frame:
+                    tokens = tokens[len(frame):]
+                    break
             for words in (tokens, whole):  # whole: an opener that starts with such a word ("just so you know")
                 stems = [en.stem(t) for t in words]
                 for phrase in phrases:

@@ -307,13 +307,19 @@ def test_store_requests_are_told_apart_from_questions() -> None:
                  # a statement told to be kept
                  "For your information: my bike lock code is 4471.", "Just so you know, the boiler was serviced in May.",
                  "FYI, my gym locker is number 52.", "Don't forget that the bins go out on Tuesday.",
-                 "Heads up: the hallway light is on a timer.", "For future reference, my seat is 14C."):
+                 "Heads up: the hallway light is on a timer.", "For future reference, my seat is 14C.",
+                 # other phrasings, and an order framed as a wish
+                 "I want you to know that my bike lock code is 4471.", "Jot down that my seat is 14C.",
+                 "Bear in mind that the shop closes at 6.", "Take note: my dentist is Dr. Li.",
+                 "Mark down that the bins go out on Tuesday.", "Add to my notes that the wifi is tulip-93.",
+                 "I would like you to remember that my seat is 14C.", "Make sure you note that the gate code is 5521."):
         assert asks_to_store(goal, verbs), goal
     for goal in ("Do you remember my sister's name?", "What is my locker code?", "Remember when we met?",
                  "What did I store yesterday?", "Please note what the plumber said?", "My notes say the bike is blue.",
                  "Keep the answer short: what is 2+2", "Storage is full, what now",
                  "For your information, what is 2 plus 2?", "Just so you know what I mean: compute 3 times 4.",
-                 "Did I forget my keys?"):
+                 "Did I forget my keys?", "I record videos every day.", "I would like you to tell me 2+2.",
+                 "Make sure you compute 3 times 4.", "I want you to know what 2+2 is?"):
         assert not asks_to_store(goal, verbs), goal
     assert not asks_to_store("Remember that my code is 4411.", ())  # no store tool: nothing to ask for
 
