@@ -472,6 +472,7 @@ def test_code_that_reads_the_clock_for_a_goal_that_names_no_day_is_suspect(goal:
 @pytest.mark.parametrize("goal", [
     "How many days until 1 January 2030?", "How old is someone born on 3 May 1990?", "What day is it today?",
     "What time is it now?", "How many days ago was 1 March 2020?", "What's the current year?",
+    "What day of the week will it be in 100 days?", "What date is it in 3 weeks?",
 ])
 def test_code_that_reads_the_clock_for_a_goal_about_now_is_left_alone(goal: str) -> None:
     shown = json.dumps({"stdout": "1485\n", "stderr": "", "exit_code": 0})
