@@ -57,8 +57,7 @@ _CLOCK = re.compile(r"\b(?:now|today|utcnow|time|localtime|gmtime|monotonic|perf
 _ABOUT_NOW = re.compile(
     r"\b(?:today|todays|now|nowadays|current|currently|present|presently|tonight|this (?:year|month|week)|"
     r"until|till|til|since|ago|old|older|age|aged|born|left|remaining|elapsed|passed|tomorrow|yesterday|"
-    r"next|last|upcoming|yet|still|is it|will it be|time is|date is|clock|"
-    r"in \d+ (?:days?|weeks?|months?|years?|hours?|minutes?))\b", re.I)
+    r"next|last|upcoming|yet|still|is it|will it be|time is|date is|clock)\b", re.I)
 """Words of a goal whose answer may depend on the day it is asked ("how many days until ...",
 "how old am I", "what day is it")."""
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
