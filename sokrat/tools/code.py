@@ -159,11 +159,9 @@ FILE_LINES_CHARS = 400
 """Most characters of a user's file's lines the sandbox refusal quotes back."""
 
 
-def _file_lines(name: str, sources: Sequence[str]) -> str:
-    """The lines holding a number of what an earlier output returned of the file ``name``
-    (a search hit's ``text`` whose ``source`` is that file), joined for a hint; "" when no
-    output returned any of it."""
-    hits: list[str] = []
+def _file_hits(name: str, sources: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """The search hits among earlier outputs whose ``source`` is the file ``name`` and that
+    carry its ``text``, in output order."""
     for text in sources:
         try:
             record = json.loads(text)
@@ -172,24 +170,23 @@ def _file_lines(name: str, sources: Sequence[str]) -> str:
         for item in _nodes(record):
             if (isinstance(item, dict) and str(item.get("source", "")).rsplit("/", 1)[-1] == name
                     and isinstance(item.get("text"), str)):
-                hits += [x.strip() for x in item["text"].splitlines() if re.search(r"\d", x)]
+                yield item
+
+
+def _file_lines(name: str, sources: Sequence[str]) -> str:
+    """The lines holding a number of what an earlier output returned of the file ``name``,
+    joined for a hint; "" when no output returned any of it."""
+    hits = [x.strip() for item in _file_hits(name, sources) for x in item["text"].splitlines() if re.search(r"\d", x)]
     return " | ".join(dict.fromkeys(hits))[:FILE_LINES_CHARS]
 
 
 def _file_text(name: str, sources: Sequence[str]) -> str:
-    """What earlier outputs returned of the file ``name`` (search hits whose ``source`` is that
-    file), in file order, each chunk once; "" when none did."""
+    """What earlier outputs returned of the file ``name``, in file order, each chunk once; ""
+    when none did."""
     chunks: dict[str, int] = {}
-    for text in sources:
-        try:
-            record = json.loads(text)
-        except (json.JSONDecodeError, TypeError):
-            continue
-        for item in _nodes(record):
-            if (isinstance(item, dict) and str(item.get("source", "")).rsplit("/", 1)[-1] == name
-                    and isinstance(item.get("text"), str)):
-                start = item.get("start")
-                chunks.setdefault(item["text"], start if isinstance(start, int) else len(chunks))
+    for item in _file_hits(name, sources):
+        start = item.get("start")
+        chunks.setdefault(item["text"], start if isinstance(start, int) else len(chunks))
     return "\n".join(t for t, _ in sorted(chunks.items(), key=lambda c: c[1]))
 
 

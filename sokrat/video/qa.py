@@ -935,8 +935,8 @@ few of its kinds)."""
 
 
 def asks_written(question: str) -> bool:
-    """The question asks what text the frames showed ("What was written on the page?", "What did
-    the sign say?", "What was the text I read about?"); what someone *said* is speech."""
+    """The question asks what text the frames showed ("What was printed on the ticket?", "What did
+    the sign say?", "What was the title of the book I saw?"); what someone *said* is speech."""
     m = _WRITTEN.search(question)
     if m is None or re.search(r"\b(?:i|you|he|she|they|we) (?:say|said|mention)", question, re.I):
         return False
