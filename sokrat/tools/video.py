@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 def _video(video: str | None, ctx: ToolContext) -> Path:
     if video:
-        return Path(video).expanduser()
+        path = Path(video).expanduser()
+        # the run's media file named without its folder ("day.mp4"): the one the user gave
+        same = [Path(m) for m in ctx.media if Path(m).name == path.name]
+        return same[0] if not path.exists() and len(same) == 1 else path
     if ctx.media:
         return Path(ctx.media[0])
     raise ToolError("no video given and the run has no media; pass `video` (a file path)")
@@ -119,7 +122,7 @@ def transcribe(media: str, ctx: ToolContext) -> list[dict[str, Any]]:
     from sokrat.perception.decode import AudioReader, probe
     from sokrat.perception.registry import get_perceivers
 
-    path = Path(media).expanduser() if media else _video(None, ctx)
+    path = _video(media or None, ctx)
     with _as_tool_errors():
         info = probe(path)
         if not info.has_audio:

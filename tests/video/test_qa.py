@@ -161,6 +161,11 @@ def test_video_tools_default_to_run_media_and_report_bad_input(memory, settings,
     assert not none.ok and "no video given" in none.observation
     too_many = run_sync(registry.execute("video_search", {"query": "x", "k": 50}, ctx))
     assert not too_many.ok  # the bound is in the schema
+    # the run's video named without its folder is that video; a name the run does not have stays an error
+    named = run_sync(registry.execute("video_search", {"query": "space shuttle", "k": 1, "video": silent_video.name}, ctx))
+    assert named.ok, named.error
+    other = run_sync(registry.execute("video_search", {"query": "x", "video": "other.mp4"}, ctx))
+    assert not other.ok and "no such file" in other.observation
 
 
 def test_cli_ask_and_search_json_and_bad_input(monkeypatch, settings, memory, day_video: Path, tmp_path: Path) -> None:
