@@ -21,7 +21,7 @@ The shared vocabulary (stop words, stems, "nothing found" patterns) is in :mod:`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from sokrat import text as en
@@ -104,20 +104,27 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
     for sentence in _SENTENCES.findall(goal):
         if sentence.strip().endswith("?"):
             continue
-        for clause in _CLAUSES.split(sentence):
-            whole = tokens = en.words(clause)
-            while tokens and tokens[0] in _LEADING:  # "please", "and then"
-                tokens = tokens[1:]
-            for frame in _REQUEST_FRAMES:  # "I'd like you to remember ...", "make sure you note ..."
-                if tokens[: len(frame)] == frame:
-                    tokens = tokens[len(frame):]
-                    break
+        for whole, tokens in _clauses(sentence):
             for words in (tokens, whole):  # whole: an opener that starts with such a word ("just so you know")
                 stems = [en.stem(t) for t in words]
                 for phrase in phrases:
                     if stems[: len(phrase)] == phrase and not (words[len(phrase):][:1] and words[len(phrase)] in _WH):
                         return True
     return False
+
+
+def _clauses(sentence: str) -> Iterator[tuple[list[str], list[str]]]:
+    """Each clause's words, as they stand and without the words that open an order ("please",
+    "and then", "I'd like you to")."""
+    for clause in _CLAUSES.split(sentence):
+        whole = tokens = en.words(clause)
+        while tokens and tokens[0] in _LEADING:
+            tokens = tokens[1:]
+        for frame in _REQUEST_FRAMES:
+            if tokens[: len(frame)] == frame:
+                tokens = tokens[len(frame):]
+                break
+        yield whole, tokens
 
 
 def asks_besides_storing(goal: str, verbs: Sequence[str]) -> bool:
@@ -129,10 +136,7 @@ def asks_besides_storing(goal: str, verbs: Sequence[str]) -> bool:
     for sentence in _SENTENCES.findall(goal):
         if sentence.strip().endswith("?") and not _POLITE.match(sentence.strip()):
             return True
-        for clause in _CLAUSES.split(sentence):
-            tokens = en.words(clause)
-            while tokens and tokens[0] in _LEADING:
-                tokens = tokens[1:]
+        for _, tokens in _clauses(sentence):
             stems = [en.stem(t) for t in tokens]
             if any(stems[: len(p)] == p for p in phrases):
                 continue

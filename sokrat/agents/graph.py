@@ -817,14 +817,18 @@ LOOKED_UP_CHARS = 600
 """Characters of each looked-up output a cross-check program is given (:func:`_computed_after_lookup`)."""
 
 
+def _trusted_tools(state: AgentState, deps: RunDeps) -> list[tuple[StepState, Tool]]:
+    """The run's trusted steps of known tools, each with its tool."""
+    return [(s, deps.tools.get(s["tool"])) for s in state.get("steps", []) if s["label"] == "ok" and s["tool"] in deps.tools]
+
+
 def _computed_after_lookup(state: AgentState, deps: RunDeps) -> tuple[list[StepState], tuple[str, ...]]:
     """The steps that computed the answer from values other tools returned (a record found,
     a time seen in a video), with those outputs: the run ends with a trusted computing step
     after a trusted step of a tool that neither computes nor stores, and the goal stores
     nothing. ([], ()) otherwise. A program written apart from the same outputs checks the
     arithmetic and the reading of them, not the lookup itself."""
-    trusted = [(s, deps.tools.get(s["tool"])) for s in state.get("steps", [])
-               if s["label"] == "ok" and s["tool"] in deps.tools]
+    trusted = _trusted_tools(state, deps)
     found = [s for s, t in trusted if not t.computes and not t.stores]
     if not trusted or not trusted[-1][1].computes or not found or _asks_to_store(state, deps):
         return [], ()
@@ -839,8 +843,7 @@ def _computed_on_given(state: AgentState, deps: RunDeps) -> list[StepState]:
     a number of the fact is in the program). Every trusted step computes or stores and the last
     computes, no media; [] otherwise. A program written apart from the goal and the facts checks
     the reading and the arithmetic (a program may read the clock, or the wrong fact)."""
-    trusted = [(s, deps.tools.get(s["tool"])) for s in state.get("steps", [])
-               if s["label"] == "ok" and s["tool"] in deps.tools]
+    trusted = _trusted_tools(state, deps)
     if (not trusted or not trusted[-1][1].computes or state.get("media")
             or any(not t.computes and not t.stores for _, t in trusted)):
         return []
