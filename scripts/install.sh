@@ -16,7 +16,7 @@ debs=(ffmpeg tesseract-ocr bubblewrap libseccomp2)
 # driven by Playwright through executable_path=/usr/bin/chromium: no browser download)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox chromium)
 # OpenCV's sample photos and clips (held-out video_qa media) and Tux Paint's labelled photo stamps (bench/perception.py).
-[[ "$extras" == *bench* ]] && debs+=(opencv-doc tuxpaint-stamps-default)
+[[ "$extras" == *bench* ]] && debs+=(opencv-doc tuxpaint-stamps-default tuxpaint-data labelme-examples)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if ((${#missing[@]})); then
