@@ -835,6 +835,10 @@ def _computed_after_lookup(state: AgentState, deps: RunDeps) -> tuple[list[StepS
     return [s for s, t in trusted if t.computes], tuple(s["raw"][:LOOKED_UP_CHARS] for s in found)
 
 
+_QUANTITY_ASKED = re.compile(r"\bhow (?:many|much|far|long|old)\b|\b(?:compute|calculate|convert|work out)\b", re.I)
+"""A question for a quantity, which a program can compute."""
+
+
 def _computed_on_given(state: AgentState, deps: RunDeps) -> list[StepState]:
     """The steps that computed the answer from values given with the goal outside a one-request
     computation: a goal that stores a value and asks something computed on it ("note that my
@@ -850,7 +854,9 @@ def _computed_on_given(state: AgentState, deps: RunDeps) -> list[StepState]:
     computing = [s for s, t in trusted if t.computes]
     if _asks_to_store(state, deps):
         verbs = [v for o in deps.tools if o.stores for v in o.stores]
-        return computing if goals.asks_besides_storing(state["goal"], verbs) else []
+        # what it asks besides must be a quantity ("how many square feet"), not "what you stored"
+        asks_quantity = _QUANTITY_ASKED.search(state["goal"]) or units.conversion(state["goal"])
+        return computing if asks_quantity and goals.asks_besides_storing(state["goal"], verbs) else []
     given = set().union(*(checks._numbers(m["text"]) for m in state.get("memories", []) if m["kind"] == "fact"))
     given -= checks._numbers(state["goal"])
     used = set().union(*(checks._numbers(str(s["arguments"].get("code", ""))) for s in computing))

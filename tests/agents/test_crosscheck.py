@@ -358,3 +358,12 @@ def test_a_conversion_pint_does_not_confirm_is_still_cross_checked() -> None:
     assert not _pint_agrees("Convert 5 miles to km, then add 3.", "5 miles is 8.05 km, plus 3 is 11.05 km.")
     assert not _pint_agrees("What is 17 times 23 plus 5?", "396")  # no conversion
     assert _pint_agrees("Convert 5 miles to kilometres.", "8.05 km")
+
+
+def test_a_goal_that_stores_then_asks_for_no_quantity_is_not_cross_checked(make_agent: Any) -> None:
+    """"..., then tell me what you stored" asks for the note back, not a value a program computes."""
+    model = _stored_then_computed("print('My garden is 52 square metres.')", "You stored: my garden is 52 square metres.",
+                                  "print('stored')")
+    r = make_agent(model, tools=[run_code, note]).run("Note that my garden is 52 square metres, then tell me what you "
+                                                      "stored.")
+    assert "crosscheck" not in model.purposes and r.status != "unverified"
