@@ -86,6 +86,16 @@ def test_a_run_embeds_nothing_its_memories_and_episode_wait_for_a_search_by_mean
     assert any("4411" in e.text for e in episodes)
 
 
+@tool(computes=True)
+def run_code(code: str) -> dict:
+    """Run Python code and return what it printed.
+
+    Args:
+        code: the source.
+    """
+    return {"stdout": str(eval(code.removeprefix("print(").removesuffix(")"))) + "\n", "exit_code": 0}  # noqa: S307
+
+
 def test_the_cross_check_program_sees_the_stored_facts_the_planner_saw(memory: Any, settings: Settings) -> None:
     """A goal that computes on a remembered value: the program written apart is given the
     recalled fact (without it, it cannot know the locker code and disagrees), never an old
@@ -94,15 +104,6 @@ def test_the_cross_check_program_sees_the_stored_facts_the_planner_saw(memory: A
 
     memory.remember("Goal: What is my locker code plus 1000?\nAnswer: 9999", kind="episode", tags=("agent_run",))
     memory.remember("My locker code is 4411.", kind="fact")
-
-    @tool(computes=True)
-    def run_code(code: str) -> dict:
-        """Run Python code and return what it printed.
-
-        Args:
-            code: the source.
-        """
-        return {"stdout": str(eval(code.removeprefix("print(").removesuffix(")"))) + "\n", "exit_code": 0}  # noqa: S307
 
     def policy(c: Call) -> Any:
         if c.purpose == "plan":
@@ -129,15 +130,6 @@ def test_a_value_computed_on_a_stored_fact_is_cross_checked(memory: Any, setting
     from tests.agents.conftest import Call, PolicyModel
 
     memory.remember("My rent is 910 euros a month.", kind="fact")
-
-    @tool(computes=True)
-    def run_code(code: str) -> dict:
-        """Run Python code and return what it printed.
-
-        Args:
-            code: the source.
-        """
-        return {"stdout": str(eval(code.removeprefix("print(").removesuffix(")"))) + "\n", "exit_code": 0}  # noqa: S307
 
     def run(first: str) -> tuple[Any, PolicyModel]:
         def policy(c: Call) -> Any:
