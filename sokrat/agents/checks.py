@@ -403,11 +403,11 @@ _MONTH = {m: i for i, names in enumerate((("january", "jan"), ("february", "feb"
                                            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
                                            ("december", "dec")), start=1) for m in names}
 _M = "(" + "|".join(sorted(_MONTH, key=len, reverse=True)) + r")\.?"
-_DATES = (  # (pattern, the groups' order: y=year, m=month, d=day)
-    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?: of)? " + _M + r"(?:,? (\d{4}))?(?!\d)", re.I), "dmy"),
-    (re.compile(r"\b" + _M + r" (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?(?!\d)", re.I), "mdy"),
-    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)"), "dmy"),
+_DATES = (  # (pattern, the groups' order: y=year, m=month, d=day; also read with day and month swapped)
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd", False),
+    (re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?: of)? " + _M + r"(?:,? (\d{4}))?(?!\d)", re.I), "dmy", False),
+    (re.compile(r"\b" + _M + r" (\d{1,2})(?:st|nd|rd|th)?(?:,? (\d{4}))?(?!\d)", re.I), "mdy", False),
+    (re.compile(r"(?<![\d.])(\d{1,2})[./](\d{1,2})[./](\d{4})(?!\d)"), "dmy", True),
 )
 """Dates as written in answers and documents: ISO, "1 March 2027", "March 1, 2027", "01.03.2027"."""
 
@@ -416,13 +416,13 @@ def dates(text: str) -> list[tuple[str, tuple[int | None, int, int]]]:
     """The dates ``text`` states, as (the words, (year or None, month, day)); a numeric date
     with a slash or dot is read both ways (day first and month first) when both are dates."""
     found: list[tuple[str, tuple[int | None, int, int]]] = []
-    for pattern, order in _DATES:
+    for pattern, order, swapped in _DATES:
         for m in pattern.finditer(text):
             parts = dict(zip(order, m.groups(), strict=True))
             month = _MONTH.get(parts["m"].lower()) if not parts["m"].isdigit() else int(parts["m"])
             year = int(parts["y"]) if parts["y"] else None
             readings = [(month, int(parts["d"]))]
-            if pattern is _DATES[3][0]:
+            if swapped:
                 readings.append((int(parts["d"]), month or 0))
             for mo, day in readings:
                 if mo and 1 <= mo <= 12 and 1 <= day <= 31:
@@ -447,8 +447,8 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     trusted = [s for s in steps if s["label"] == "ok"]
     # a JSON output's line breaks are the two characters "\n": read them as breaks, or the
     # number that starts a line ("\n3 November") is glued to the "n"
-    corpus = _plain_numbers(" ".join([context, *(s["raw"].replace("\\n", "\n") for s in trusted),
-                                      *(m["text"] for m in memories)]).lower())
+    outputs = [s["raw"].replace("\\n", "\n") for s in trusted]
+    corpus = _plain_numbers(" ".join([context, *outputs, *(m["text"] for m in memories)]).lower())
     numbers = _numbers(corpus)
     found = claims(answer)
     unsupported = [c for c in found if not _supported(c, corpus, numbers)]
@@ -463,10 +463,10 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     unsupported += [words for words in readings if words not in dated and words not in unsupported]
 
     def backs(text: str) -> bool:
-        plain = _plain_numbers(text.replace("\\n", "\n")).lower()
+        plain = _plain_numbers(text).lower()
         return any(_supported(c, plain, _numbers(plain)) for c in found)
 
-    supporting = [s for s in trusted if backs(s["raw"])]
+    supporting = [s for s, text in zip(trusted, outputs, strict=True) if backs(text)]
     evidence: list[Evidence] = []
     for s in supporting:
         try:

@@ -88,18 +88,21 @@ TARGET_WORDS = 4
 ("square feet", "fluid ounces"), the source after "how many X is 10" ("metres per second")."""
 
 
+def _words_from(goal: str, start: int) -> str:
+    """The first :data:`TARGET_WORDS` words of ``goal`` from ``start``, without punctuation."""
+    return " ".join(re.sub(r"[?!,;:]|\.(?!\d)", " ", goal[start:]).split()[:TARGET_WORDS])
+
+
 def conversion(goal: str) -> Conversion | None:
     """The conversion ``goal`` asks for, re-done with pint; None when there is none to check."""
     for m in _FORWARD.finditer(goal):
         # the target unit may be several words ("to square feet"): the regex stops at the first,
         # so the words after it are read too, the longest reading pint knows first
-        words = re.sub(r"[?!,;:]|\.(?!\d)", " ", goal[m.start(3):]).split()[:TARGET_WORDS]
-        found = _convert(m.group(1), m.group(2), " ".join(words), m.group(0))
+        found = _convert(m.group(1), m.group(2), _words_from(goal, m.start(3)), m.group(0))
         if found is not None:
             return found
     for m in _BACKWARD.finditer(goal):
-        words = re.sub(r"[?!,;:]|\.(?!\d)", " ", goal[m.start(3):]).split()[:TARGET_WORDS]
-        found = _convert(m.group(2), " ".join(words), m.group(1), m.group(0))
+        found = _convert(m.group(2), _words_from(goal, m.start(3)), m.group(1), m.group(0))
         if found is not None:
             return found
     return None

@@ -304,14 +304,15 @@ def _new_words(answer: str, goal: str) -> set[str]:
     return {w for w in en.content_words(answer) if en.stem(w) not in en.content_stems(goal)}
 
 
-def _tool_answer(step: StepState) -> str:
+def _tool_answer(step: StepState) -> tuple[str, str]:
+    """An answering tool's answer and its status ("" and "" when it failed or gave none)."""
     try:
         record = json.loads(step["raw"])
     except json.JSONDecodeError:
-        return ""
+        return "", ""
     if isinstance(record, dict) and isinstance(record.get("answer"), str) and record.get("status") != "failed":
-        return record["answer"]
-    return ""
+        return record["answer"], str(record.get("status", ""))
+    return "", ""
 
 
 def contradicts_tool(answer: str, view: RunView) -> str:
@@ -319,8 +320,8 @@ def contradicts_tool(answer: str, view: RunView) -> str:
     if mine is None:
         return ""
     for s in reversed(view.trusted_of(lambda t: t.answers)):
-        said = _tool_answer(s)
-        if said and _status(s) == "no_answer":  # "I cannot tell: ...": neither yes nor no is supported
+        said, status = _tool_answer(s)
+        if said and status == "no_answer":  # "I cannot tell: ...": neither yes nor no is supported
             return (f"{s['tool']} could not tell ({said[:160]!r}); your answer says {'yes' if mine else 'no'}. Say that "
                     "it cannot be told from what the tool found, or ask the tool another way.")
         theirs = en.polarity(said) if said else None
@@ -328,14 +329,6 @@ def contradicts_tool(answer: str, view: RunView) -> str:
             return (f"{s['tool']} answered {said[:160]!r}; your answer contradicts it. Answer in line with what it "
                     "says.") if theirs != mine else ""
     return ""
-
-
-def _status(step: StepState) -> str:
-    try:
-        record = json.loads(step["raw"])
-    except json.JSONDecodeError:
-        return ""
-    return str(record.get("status", "")) if isinstance(record, dict) else ""
 
 
 def _records(step: StepState, tool: Tool) -> str:
