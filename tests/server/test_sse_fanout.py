@@ -4,16 +4,18 @@ viewer holds no memory, and other users' requests keep working meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import redis
 
-from sokrat.server.fanout import BUFFER_FRAMES, EventHub
+from sokrat.server.fanout import BLOCK_MS, BUFFER_FRAMES, DONE_GRACE_S, POLL_S, EventHub
 from sokrat.server.queue import TaskStore
 from sokrat.server.schemas import TaskOptions
 from sokrat.settings import Settings
-from sokrat.types import Event
+from sokrat.types import Event, Result
 from tests.server.procs import Procs, bearer, start_server
 
 pytestmark = [pytest.mark.server]
@@ -43,6 +45,44 @@ async def test_a_slow_viewer_catches_up_from_redis_without_growing_the_buffer(sr
         assert hub.watched == 0  # the reader stopped with its last viewer
     finally:
         await store.close()
+
+
+async def test_a_done_written_just_after_the_status_reaches_viewers_with_its_id(srv_settings: Settings) -> None:
+    """A cancel of a queued task records the status, then writes `done`: a reader that sees
+    the status in between waits for the real `done` instead of making one up without an id."""
+    store = TaskStore.from_settings(srv_settings)
+    hub = EventHub(blocking_reads=0)  # every reader polls: it sees the status at once
+    try:
+        task_id = await store.create_task("g", [], TaskOptions())
+        viewer = hub.follow(store, task_id, "0-0")
+        first = asyncio.ensure_future(anext(viewer))
+        result = Result(answer="", status="cancelled", reason="test")
+        assert await store.finish(task_id, result, allowed="queued")
+        await asyncio.sleep(3 * POLL_S)  # the reader has seen the finished status by now
+        entry_id = await store.append_event(task_id, Event.done(result))
+        frame = await asyncio.wait_for(first, 30)
+        assert frame.startswith(f"id: {entry_id}".encode()) and b"event: done" in frame
+    finally:
+        await store.close()
+
+
+async def test_a_task_finished_long_ago_without_done_ends_its_viewers_at_once(srv_settings: Settings) -> None:
+    """No `done` in the stream (trimmed) for a task that finished long ago: one is made up from the row."""
+    store = TaskStore.from_settings(srv_settings)
+    hub = EventHub(blocking_reads=0)  # every reader polls: it sees the status at once
+    try:
+        task_id = await store.create_task("g", [], TaskOptions())
+        result = Result(answer="", status="cancelled", reason="test")
+        assert await store.finish(task_id, result, allowed="queued")
+        await store.rows.r.hset(store.rows.layout.task(task_id), "finished_at", repr(time.time() - 2 * DONE_GRACE_S))
+        frames = await asyncio.wait_for(_all(hub.follow(store, task_id, "0-0")), 3 * BLOCK_MS / 1000)
+        assert len(frames) == 1 and frames[0].startswith(b"event: done") and b'"cancelled"' in frames[0]
+    finally:
+        await store.close()
+
+
+async def _all(frames: AsyncIterator[bytes]) -> list[bytes]:
+    return [frame async for frame in frames]
 
 
 async def _viewer(port: int, path: str, key: str, opened: asyncio.Event, count: list[int]) -> list[str]:
