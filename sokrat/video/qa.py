@@ -379,6 +379,15 @@ class VideoQA:
         q = parse_question(question)
         log = self.log(log_id)
         scope, anchor_note = self._scope(q, log)
+        if scope is None and q.time is not None and _generic(q):
+            # "what did I see right before the notebook?" with no notebook in the log: nothing to place
+            missing = [a for a in q.time.anchors if not self._anchor(a, log)]
+            relation = q.time.kind.replace("_", " ") + (" it" if len(q.time.anchors) == 1 else " them")
+            return Result(answer=f"I cannot find {_join([_a(a) for a in missing])} in the video's log, so I cannot "
+                                 f"tell what came {relation}.",
+                          status="no_answer", reason="the thing the question's time refers to is not in the log",
+                          steps=[StepRecord(index=0, tool="read_question", arguments={"question": question},
+                                            observation=f"anchor not in the log: {', '.join(missing)}")])
         if scope is None:  # the anchor ("after the cat") is nowhere: drop the time, keep its words
             q = Question(q.text, q.kind, " ".join(content_words(q.text)), None, q.modality, q.perception_verb,
                          content_words(q.text))
@@ -495,7 +504,7 @@ class _Answer:
         q = self.q
         if not self.scope:
             return self.result(f"Nothing in the video is {q.time.phrase if q.time else 'there'}.", [], "no_answer")
-        generic = not q.words or all(w in {"thing", "things", "happen", "happened", "there", "on"} for w in q.words)
+        generic = _generic(q)
         if q.kind == "count" and not generic and not re.search(r"\b(times|often)\b", q.text.lower()):
             counted = self.how_many()
             if counted is not None:
@@ -521,6 +530,8 @@ class _Answer:
                 return self.when(matches)
         if generic and q.kind in ("what", "yes_no") and q.modality != "said":
             return self.describe()
+        if q.kind == "what" and q.modality != "said" and (held := self.holder()) is not None:
+            return held
         if q.kind == "what" and q.modality != "said":
             placed = self.where()
             if placed is not None:
@@ -719,6 +730,37 @@ class _Answer:
         spans = _join([fmt_span(e.t_start, e.t_end) for e in same[:3]])
         return self.result(f"{first[0].upper()}{first[1:]}, at {spans}.", same[:3])
 
+    def holder(self) -> Result | None:
+        """"What was the plant in?" / "What was the cup on?": what holds the thing in the shots
+        that show it: the relation the detector logged ("cup on dining table"), else the
+        containers (for "in") or furniture (for "on") seen with it. None when the question is
+        not of that form, or no such shot holds one (the other answers try)."""
+        m = _HOLDER.match(self.q.text.lower())
+        if m is None:
+            return None
+        thing, prep = m[1], "on" if m[2].endswith("on") else "in"
+        syn = lexicon().synsets(thing) or lexicon().synsets(" ".join(content_words(thing)))
+        shows = [x for x in match_entries(content_words(thing), self.scope, modality="seen") if x.how in ("seen", "maybe")]
+        hits: list[tuple[LogEntry, list[str]]] = []
+        for x in shows:
+            items = parse_labels(x.entry.seen)
+            held = [b for a, verb, b in parse_relations(", ".join(i.word for i in items if i.kind == "relation"))
+                    if verb == prep and syn and lexicon().is_a(a, syn)]
+            if not held:
+                kind = "container" if prep == "in" else "furniture"
+                held = [i.word for i in items if i.kind == "object" and kind in i.categories
+                        and not (syn and lexicon().is_a(i.word, syn))]
+            if held:
+                hits.append((x.entry, list(dict.fromkeys(held))))
+        if not hits:
+            return None
+        self.steps.append(StepRecord(index=1, tool="read_relations", arguments={"about": thing},
+                                     observation="; ".join(f"{', '.join(h)} {fmt_span(e.t_start, e.t_end)}"
+                                                           for e, h in hits[:8])))
+        entry, held = hits[0]
+        said = " or ".join(_a(h) for h in held[:3])
+        return self.result(f"{prep.capitalize()} {said}, at {fmt_span(entry.t_start, entry.t_end)}.", [entry])
+
     def read_text(self) -> Result | None:
         """"What was written on the sign?": the text read in the frames (OCR) of the shots in
         scope, those whose labels or text share the question's other words ("the poster") first;
@@ -746,10 +788,12 @@ class _Answer:
             items = parse_labels(e.seen)
             things = [i for i in items if i.kind in ("object", "maybe")]
             words = ", ".join(_a(i.word) if i.kind == "object" else f"perhaps {_a(i.word)}" for i in things[:3])
+            places = [i.word for i in items if i.kind == "place"][:3]
             if not words:  # no thing named: say the scene and colours a person would
-                scene = [i.word for i in items if i.kind == "place"][:3] + [
-                    f"mostly {i.word}" for i in items if i.kind == "colour"][:1]
-                words = ", ".join(scene)
+                words = ", ".join(places + [f"mostly {i.word}" for i in items if i.kind == "colour"][:1])
+            elif places and not any(i.kind == "object" for i in things):
+                # only guesses: the scene words are the surer part of what the shot shows
+                words += f" ({', '.join(places)})"
             if not words and e.said:
                 words = f"someone saying \"{_clip(e.said)}\""
             if words:
@@ -932,6 +976,20 @@ _SPEAKERS = frozenset({"man", "woman", "boy", "girl", "guy", "lady", "friend", "
                        "people", "kid", "child", "teacher", "doctor", "mom", "dad", "mother", "father", "voice"})
 """Who says things aloud: "what did the man say" asks for speech (the lexicon holds person but
 few of its kinds)."""
+
+
+_GENERIC_WORDS = frozenset({"thing", "things", "happen", "happened", "there", "on", "come", "came", "next",
+                            "follow", "followed"})
+
+
+def _generic(q: Question) -> bool:
+    """The question names no thing of its own ("what did I see?", "what came next?")."""
+    return not q.words or all(w in _GENERIC_WORDS for w in q.words)
+
+
+_HOLDER = re.compile(r"\W*what\s+(?:is|was|were|are)\s+(?:the|my|a|an|your|our)\s+([a-z][a-z ]*?)\s+"
+                     r"(in|inside|on|sitting on|standing on|lying on)\W*$")
+"""A question about what holds a thing: "what was the plant in?", "what is my cup on?"."""
 
 
 def asks_written(question: str) -> bool:

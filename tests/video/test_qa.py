@@ -428,3 +428,59 @@ def test_written_text_is_no_answer_from_ocr_where_no_shot_in_scope_has_text() ->
     answer = _answer("What was written on the page?", entries)
     answer.scope = entries[2:3]
     assert answer.read_text() is None  # the model answers from the log instead
+
+
+def test_a_shot_named_only_by_guesses_is_described_with_its_scene_words() -> None:
+    """Guesses ("maybe: heron") are the weak part of such a shot: its place words are said too."""
+    from sokrat.memory.base import LogEntry
+
+    entries = [LogEntry(0, 0, 5, seen="maybe: bird (heron) [animal]; colour: green; place: outdoors, plants")]
+    r = _answer("What did I see?", entries).describe()
+    assert r.status == "succeeded" and "perhaps a bird" in r.answer.lower() and "(outdoors, plants)" in r.answer, r.answer
+
+
+def test_a_shot_with_a_named_thing_is_described_by_it_alone() -> None:
+    from sokrat.memory.base import LogEntry
+
+    entries = [LogEntry(0, 0, 5, seen="bicycle [vehicle]; count: 1 bicycle; place: outdoors, sky")]
+    r = _answer("What did I see?", entries).describe()
+    assert r.answer.startswith("A bicycle at") and "outdoors" not in r.answer, r.answer
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What was the plant in?", "In a vase, at 0:05-0:10."),  # a container seen with it (place word "plants")
+    ("What was my cup on?", "On a dining table, at 0:10-0:15."),  # the logged relation
+])
+def test_what_holds_a_thing_is_read_from_the_shots_that_show_it(question: str, expected: str) -> None:
+    from sokrat.memory.base import LogEntry
+
+    entries = [LogEntry(0, 0, 5, seen="bucket [container]; place: indoors"),
+               LogEntry(1, 5, 10, seen="vase [container], umbrella; place: outdoors, plants"),
+               LogEntry(2, 10, 15, seen="cup [container], dining table [furniture]; relation: cup on dining table")]
+    r = _answer(question, entries).holder()
+    assert r is not None and r.answer == expected and r.status == "succeeded", r
+
+
+@pytest.mark.parametrize("question", [
+    "What was in the bucket?",  # what a thing holds, not what holds it
+    "What was the film about?",
+    "What was the dog in?",  # no shot shows a dog
+    "What was the umbrella on?",  # shown, but with nothing to stand on
+])
+def test_what_holds_a_thing_answers_nothing_it_cannot_read(question: str) -> None:
+    from sokrat.memory.base import LogEntry
+
+    entries = [LogEntry(0, 0, 5, seen="bucket [container]; place: indoors"),
+               LogEntry(1, 5, 10, seen="vase [container], umbrella; place: outdoors, plants")]
+    assert _answer(question, entries).holder() is None
+
+
+def test_what_came_before_a_thing_the_log_lacks_is_no_answer_naming_it(memory, settings, day_video: Path) -> None:
+    qa = _qa(memory, settings)
+    log_id = qa.index(day_video).meta.log_id
+    r = qa.ask_log(log_id, str(day_video), "What did I see right after the giraffe?")
+    assert r.status == "no_answer" and r.answer.startswith("I cannot find a giraffe") and "right after it" in r.answer
+    found = qa.ask_log(log_id, str(day_video), "What did I see right after the cup?")  # in the log: answered
+    assert found.status == "succeeded" and "cat" in found.answer.lower(), found.answer
+    other = qa.ask_log(log_id, str(day_video), "Did I see a cat after the giraffe?")  # names a thing: the time
+    assert other.status == "succeeded" and other.answer.startswith("Yes")  # is dropped, the cat still answered
