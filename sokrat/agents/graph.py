@@ -1064,12 +1064,15 @@ async def _second_program(runtime: Runtime[RunDeps], state: AgentState, tool: st
 
 def _pint_agrees(goal: str, answer: str) -> bool:
     """A unit conversion the goal asks for, whose answer states only pint's value (under some
-    reading of the units) besides the goal's own numbers: pint is already a program written
+    reading of the units) besides the goal's own numbers, or, when the goal names no target unit,
+    whose answer states the goal's quantity in another unit at pint's value: pint is already a program written
     apart from the model's, so a second one from the same 1.5B checks nothing more (and, when
     it is wrong, turns a right answer ``unverified``)."""
     asked = units.conversion(goal)
-    if asked is None:
-        return False
+    if asked is None:  # no target unit in the goal ("the other scale"): the conversion the answer states
+        said = units.stated(answer)
+        return (said is not None and units.of_goal_quantity(goal, said[0])
+                and any(abs(said[1] - r) <= max(PINT_AGREES * abs(r), 0.0051) for r in said[0].results))
     stated = checks._numbers(answer) - checks._numbers(goal)
     return bool(stated) and all(any(abs(n - r) <= max(PINT_AGREES * abs(r), 0.0051) for r in asked.results)
                                 for n in stated)

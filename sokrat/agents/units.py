@@ -172,6 +172,19 @@ def stated(answer: str) -> tuple[Conversion, float] | None:
     return None
 
 
+def of_goal_quantity(goal: str, said: Conversion) -> bool:
+    """Whether the quantity a stated conversion starts from (``said.phrase``: "100 °C") is one
+    the goal gives, under some reading of the goal's unit ("100 degrees" may be °C)."""
+    m = _QUANTITY.match(said.phrase)
+    if m is None:
+        return False
+    units, _ = _unit_span(m.group(2))
+    if len(units) != 1:
+        return False
+    value = float(m.group(1))
+    return any(float(g.group(1)) == value and units[0] in _unit(g.group(2)) for g in _QUANTITY.finditer(goal))
+
+
 def matches(answer_number: float, expected: float) -> bool:
     """The answer's number is the converted value, as rounded as a person would (2 significant
     digits at least, or within 1%)."""

@@ -360,6 +360,21 @@ def test_a_conversion_pint_does_not_confirm_is_still_cross_checked() -> None:
     assert _pint_agrees("Convert 5 miles to kilometres.", "8.05 km")
 
 
+def test_a_goal_without_a_target_unit_is_confirmed_by_the_conversion_the_answer_states() -> None:
+    """No target in the goal ("another unit"): pint re-does the conversion the answer states,
+    when it starts from the goal's own quantity under some reading of its unit."""
+    from sokrat.agents.graph import _pint_agrees
+
+    goal = "Turn 40 degrees into a different scale."
+    assert _pint_agrees(goal, "40 degrees Celsius is 104 degrees Fahrenheit.")
+    assert _pint_agrees(goal, "40 °F = 4.44 °C")
+    assert _pint_agrees("Give 3 miles in some other unit.", "3 miles is 4.83 kilometres.")
+    assert not _pint_agrees(goal, "40 °C is 72 °F")  # the 1.8 without the 32
+    assert not _pint_agrees(goal, "25 °C is 77 °F")  # right, but not the goal's quantity
+    assert not _pint_agrees(goal, "40 kg is 88.18 pounds")  # not a reading of "degrees"
+    assert not _pint_agrees(goal, "It is 104.")  # states no conversion
+
+
 def test_a_goal_that_stores_then_asks_for_no_quantity_is_not_cross_checked(make_agent: Any) -> None:
     """"..., then tell me what you stored" asks for the note back, not a value a program computes."""
     model = _stored_then_computed("print('My garden is 52 square metres.')", "You stored: my garden is 52 square metres.",
