@@ -201,7 +201,7 @@ HELD1 = Day("heldout1", (
          (32, 38)),
     Item("Where did I put my glasses?", "said", ("fruit bowl", "fruit"), (14, 20)),
     Item("When is the plumber coming?", "said", ("thursday",), (26, 32)),
-    Item("What did I say about the car insurance?", "said", ("renew", r"may"), (38, 44)),
+    Item("What did I say about the car insurance?", "said", ("renew", r"\bmay\b"), (38, 44)),
     Item("What did I see right after the dog?", "what", ("tree", "plant", "leaves", "leaf", "branch", "green",
                                                          "outdoors", "window"), (26, 32), time_form="right_after"),
     Item("Was there a tree at the beginning?", "yes_no", ("no",), time_form="beginning"),

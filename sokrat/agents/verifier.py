@@ -444,7 +444,28 @@ def wrong_type(answer: str, view: RunView) -> str:
             return "The question asks when: answer with the date or time the tools show."
     elif _HOW_MANY.search(goal) and not _states_number(answer):
         return "The question asks for an amount: answer with the number the tools show."
+    elif (_AMOUNT.search(goal) or _HOW_MANY.search(goal)) and not _DURATION.search(goal) and _only_dates(answer):
+        return "The question asks for an amount, and the answer gives only a date: answer with the amount."
     return ""
+
+
+_AMOUNT = re.compile(r"\b(?:what|how much)\b.*\b(?:fee|fees|cost|costs|price|total|charge|amount|fine|deposit|bill|"
+                     r"salary|tax|discount|refund|sum|balance)\b", re.I)
+"""An amount of money or a quantity asked without "how much" ("what would the late fee be?")."""
+_DURATION = re.compile(r"\bhow (?:long|often)\b|\bsince when\b|\buntil when\b|\b(?:deadline|due|date|day|days)\b",
+                       re.I)
+"""Questions a date or a span of dates may answer ("how long does the lease run?", "the fee's deadline")."""
+
+
+def _only_dates(answer: str) -> bool:
+    """Every number of ``answer`` is part of a date it states ("2027-04-04", "4 April 2027")."""
+    found = checks.dates(answer)
+    if not found:
+        return False
+    rest = answer
+    for words, _ in found:
+        rest = rest.replace(words, " ")
+    return not re.search(r"\d", rest)
 
 
 _PATHLIKE = re.compile(r"\S*/\S*")

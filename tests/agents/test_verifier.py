@@ -267,6 +267,8 @@ def test_contradicts_tool_must_not_fire_where_the_tool_could_not_tell_and_the_an
     ("Did she pack the tent or the stove first?", "She packed it at 9:00."),
     ("Which animal crossed the road?", "A man on a bicycle crossed the road."),
     ("Which vehicle was parked outside?", "A dog was outside."),
+    ("What would the fine be after two weeks?", "2027-06-18"),  # a date for an amount
+    ("How much will the refund come to?", "The refund arrives on 3 March 2027."),
 ])
 def test_wrong_type_fires(goal: str, answer: str) -> None:
     assert "The question asks" in verifier.wrong_type(answer, view(goal))
@@ -288,6 +290,9 @@ def test_wrong_type_fires(goal: str, answer: str) -> None:
     ("Which animal crossed the road?", "The animal was grey."),  # names the asked word
     ("Which product did the invoice list?", "Order 7781, the Larkspur kit."),  # nothing the lexicon knows
     ("Which date is the boiler service?", "On 2027-04-02."),  # a when-question
+    ("What would the fine be after two weeks?", "14 EUR, due on 2027-06-18."),  # an amount besides the date
+    ("How long does the lease run?", "From 1 May 2027 to 30 April 2028."),  # dates may answer how long
+    ("What is the deadline for paying the fee?", "2027-06-18"),  # a date asked about an amount
 ])
 def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.wrong_type(answer, view(goal)) == ""
