@@ -169,6 +169,12 @@ def agrees(answer: str, value: str, goal: str = "") -> bool:
     a, v = _words(answer), _words(value)
     if not a or not v:
         return False
+    if set(v) <= set(_words(goal)):
+        # it printed the goal's own words ("LANTERN" for "reverse 'lantern'"): an answer that
+        # echoes the goal holds them in any case, so they must be there as printed
+        shown = value.strip()
+        return any(re.search(rf"(?<!\w){re.escape(form)}(?!\w)", answer) is not None
+                   for form in (shown, shown[:1].upper() + shown[1:]))
     if _has_run(a, v):
         return True
     joined_a, joined_v = "".join(a), "".join(v)

@@ -584,9 +584,9 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
                        blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)
     outcome, attempts = await _execute(runtime, action, index)
     for _ in range(RETRY_WITH_VALUES):  # one value per run: "t_end - t_start" needs two
-        if outcome.ok or outcome.unavailable:
+        if outcome.unavailable:
             break
-        retry = _retry_arguments(state, deps, action.tool, action.arguments, outcome.observation)
+        retry = _retry_arguments(state, deps, action.tool, action.arguments, outcome.observation, ok=outcome.ok)
         if retry is None:
             break
         _emit(runtime, "check", index, label="failed", reason=f"{action.tool} ran again with a value the run holds")
@@ -652,15 +652,16 @@ RETRY_WITH_VALUES = 3
 
 
 def _retry_arguments(state: AgentState, deps: RunDeps, tool: str, arguments: dict[str, Any],
-                     error: str) -> dict[str, Any] | None:
-    """The arguments a tool's own check fills in for a failed call from what the run holds
+                     output: str, *, ok: bool = False) -> dict[str, Any] | None:
+    """The arguments a tool's own check fills in for a failed call, or for an output it fails
+    (code that printed ``<reversed object ...>``), from what the run holds
     (:attr:`OutputVerdict.retry_arguments`): the call runs once more with them, so a value
     passes from one step to the next without another model call."""
     t = deps.tools.get(tool) if tool in deps.tools else None
     if t is None or t.output_check is None:
         return None
-    verdict = t.output_check(arguments, False, error, _output_view(state, deps, tool))
-    return verdict.retry_arguments if verdict is not None else None
+    verdict = t.output_check(arguments, ok, output, _output_view(state, deps, tool))
+    return verdict.retry_arguments if verdict is not None and verdict.label == "failed" else None
 
 
 def _own_check(state: AgentState, deps: RunDeps, pending: Pending) -> OutputVerdict | None:

@@ -61,6 +61,13 @@ _ABOUT_NOW = re.compile(
 """Words of a goal whose answer may depend on the day it is asked ("how many days until ...",
 "how old am I", "what day is it")."""
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+_NO_INPUT = re.compile(r"EOFError: EOF when reading a line")
+"""The code called ``input()``: the sandbox has no one typing."""
+_QUOTED = re.compile(r"(?<!\w)'([^'\n]+)'(?!\w)|(?<!\w)\"([^\"\n]+)\"(?!\w)|‘([^’\n]+)’|“([^”\n]+)”")
+"""Text a goal quotes ("reverse the word 'lantern'"); an apostrophe inside a word is no quote."""
+_GOAL_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\w)")
+_OBJECT_REPR = re.compile(r"<[\w.]+ object(?: [\w.<>]+)? at 0x[0-9a-f]+>")
+"""What printing an iterator or an instance shows (``<reversed object at 0x7f...>``): no value."""
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
 
 
@@ -353,6 +360,41 @@ def _with_tool_values(code: str, view: OutputView) -> dict[str, Any] | None:
     return {"code": "".join(lines)} if edits else None
 
 
+_SHOWN = """def _shown(value):  # an iterator printed: its items (text joined), as the code meant
+    if isinstance(value, (str, bytes, int, float, complex, list, tuple, dict, set)) or not hasattr(value, "__next__"):
+        return value
+    items = list(value)
+    return "".join(items) if items and all(isinstance(i, str) for i in items) else items
+"""
+
+
+class _ShowPrinted(ast.NodeTransformer):
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "print":
+            node.args = [ast.Call(ast.Name("_shown", ast.Load()), [a], []) for a in node.args]
+        return node
+
+
+def _printing_values(code: str) -> str:
+    """The code with each printed iterator shown as its items (``reversed('abc')`` as ``cba``):
+    what a model printing ``reversed(...)`` or ``map(...)`` meant; "" when it prints nothing."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    if not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print" for n in ast.walk(tree)):
+        return ""
+    return _SHOWN + ast.unparse(ast.fix_missing_locations(_ShowPrinted().visit(tree)))
+
+
+def goal_values(goal: str) -> list[str]:
+    """The values a goal gives, in order, as a person would type them at ``input()``: the text it
+    quotes, or else its numbers."""
+    quoted = [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(goal)]
+    return quoted or _GOAL_NUMBER.findall(goal)
+
+
 def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputView) -> OutputVerdict | None:
     """python_exec's checks: code that showed nothing (deterministic: the same code shows
     nothing again), code that draws random values or reads the clock for a goal that names no
@@ -375,6 +417,13 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
             retry = {**arguments, "code": f"{undefined[0]} = {found[0]}  # from an earlier output\n{code}"} if found else None
             return OutputVerdict("undefined_value", "failed", f"the code used {undefined[0]!r}, which it never set",
                                  value_hint(undefined[0], view.sources, code), permanent=True, retry_arguments=retry)
+        if _NO_INPUT.search(output) and "input(" in code:
+            typed = goal_values(view.goal)
+            retry = ({**arguments, "code": f"import io, sys\nsys.stdin = io.StringIO({chr(10).join(typed) + chr(10)!r})"
+                      f"  # the goal's values, as typed\n{code}"} if typed else None)
+            return OutputVerdict("reads_input", "failed", "the code called input(), and no one types in the sandbox",
+                                 "write the goal's values into the code instead of reading them with input()",
+                                 permanent=True, retry_arguments=retry)
         if _TEXT_ARITHMETIC.search(output):
             return OutputVerdict("text_arithmetic", "failed", "the code did arithmetic on text",
                                  "a value is text (str), as what .group() or split() returns: convert it with "
@@ -398,6 +447,11 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     if isinstance(record, dict) and "stdout" in record and _shows_nothing(record):
         return OutputVerdict("printed_nothing", "failed", "the code printed nothing", print_hint(code),
                              permanent=True)
+    if isinstance(record, dict) and _OBJECT_REPR.search(str(record.get("stdout", ""))):
+        shown = _printing_values(code)
+        return OutputVerdict("printed_object", "failed", "the code printed a Python object, not its value",
+                             "convert it before printing: ''.join(...) for text, list(...) for items", permanent=True,
+                             retry_arguments={**arguments, "code": shown} if shown else None)
     if _partial_days(code):
         span = _span_program(code)
         return OutputVerdict("partial_days", "failed", "the code printed relativedelta(...).days",

@@ -514,3 +514,51 @@ def test_code_that_opened_a_returned_file_is_rerun_on_the_returned_text() -> Non
 def test_code_that_opened_a_file_is_not_rerun_without_its_text(code: str, sources: tuple[str, ...]) -> None:
     verdict = check_output({"code": code}, False, "FileNotFoundError: '/tmp/d/fuel.txt'", OutputView(sources=sources))
     assert verdict is None or verdict.retry_arguments is None
+
+
+EOF_IN_SANDBOX = "ERROR: python_exec failed (exit code 1): |   w = input() | EOFError: EOF when reading a line"
+
+
+def test_code_that_reads_input_is_rerun_with_the_goal_s_values_as_typed() -> None:
+    import asyncio
+
+    from sokrat.tools.sandbox import run_python
+
+    code = "w = input()\nprint(w[::-1].upper())"
+    goal = "Reverse the word 'lantern' and write it in capital letters."
+    verdict = check_output({"code": code}, False, EOF_IN_SANDBOX, OutputView(goal=goal))
+    assert verdict is not None and verdict.code == "reads_input" and verdict.retry_arguments is not None
+    ran = asyncio.run(run_python(verdict.retry_arguments["code"], timeout_s=20))
+    assert ran.exit_code == 0 and ran.stdout.strip() == "NRETNAL", ran
+    numbers = check_output({"code": "a = float(input())\nb = float(input())\nprint(a * b)"}, False, EOF_IN_SANDBOX,
+                           OutputView(goal="What is 2.5 times 4?"))
+    assert numbers is not None and "'2.5\\n4\\n'" in numbers.retry_arguments["code"]  # type: ignore[index]
+
+
+def test_reads_input_gives_no_rerun_without_values_and_no_verdict_without_input() -> None:
+    none = check_output({"code": "print(input())"}, False, EOF_IN_SANDBOX, OutputView(goal="Say something nice."))
+    assert none is not None and none.code == "reads_input" and none.retry_arguments is None
+    other = check_output({"code": "import pickle; pickle.loads(b'')"}, False, "EOFError: Ran out of input",
+                         OutputView(goal="Load 'x'."))
+    assert other is None or other.code != "reads_input"
+
+
+def test_a_printed_object_instead_of_its_value_fails() -> None:
+    shown = json.dumps({"stdout": "<reversed object at 0x7f3a2b1c0d30>\n", "exit_code": 0})
+    verdict = _code_verdict("print(reversed('lantern'))", shown)
+    assert verdict is not None and verdict.code == "printed_object" and verdict.label == "failed"
+    # run again showing the items: text joined, other items as a list
+    import asyncio
+
+    from sokrat.tools.sandbox import run_python
+
+    own = check_output({"code": "w = 'lantern'\nprint(reversed(w.upper()), map(abs, [-1, 2]))"}, True, shown, OutputView())
+    assert own is not None and own.retry_arguments is not None
+    ran = asyncio.run(run_python(own.retry_arguments["code"], timeout_s=20))
+    assert ran.exit_code == 0 and ran.stdout.strip() == "NRETNAL [1, 2]", ran
+
+
+@pytest.mark.parametrize("stdout", ["nretnal\n", "<b>bold</b> at 0x10\n", "[<Point 1, 2>]\n"])
+def test_printed_text_that_only_looks_like_markup_is_no_object(stdout: str) -> None:
+    verdict = _code_verdict("print(x)", json.dumps({"stdout": stdout, "exit_code": 0}))
+    assert verdict is None or verdict.code != "printed_object"

@@ -35,6 +35,8 @@ GOAL = "How many integers from 1 to 50 are divisible by 4?"
     ("It falls on a Saturday.", "Saturday", ""),
     ("April 25, 2027", "2027-04-25", ""),
     ("2027-04-25", "2027-04-25", ""),
+    ("Apple is the longer word.", "apple", "Which is longer, 'apple' or 'fig'?"),  # the goal's word, as printed
+    ("'apple'", "apple", "Which is longer, 'apple' or 'fig'?"),
 ])
 def test_the_same_value_agrees(answer: str, value: str, goal: str) -> None:
     assert agrees(answer, value, goal)
@@ -50,6 +52,9 @@ def test_the_same_value_agrees(answer: str, value: str, goal: str) -> None:
     ("2027-04-24", "2027-04-25", ""),
     ("April 24, 2027", "2027-04-25", ""),
     ("", "12", GOAL),
+    # the second program printed the goal's word unchanged; the answer holds it only as an echo
+    ("The word 'kettle' reversed in capitals is ELTTEK.", "KETTLE", "Reverse 'kettle' in capitals."),
+    ("Fig.", "apple", "Which is longer, 'apple' or 'fig'?"),
 ])
 def test_another_value_does_not_agree(answer: str, value: str, goal: str) -> None:
     assert not agrees(answer, value, goal)
