@@ -404,6 +404,22 @@ def test_a_value_an_earlier_output_gives_passes_into_code_that_never_set_it(make
     assert ran.arguments["code"] == "print(rent * 12)" and ran.check_code == "undefined_value" and not ran.ok
 
 
+def test_code_whose_output_its_own_check_fails_runs_again_with_the_values_it_meant(make_agent: Any) -> None:
+    """An ok output python_exec's check fails (an iterator printed, ``input()`` with no one
+    typing) runs again with the check's arguments, as a failed call does; other output stands."""
+    from sokrat.tools.code import python_exec
+
+    goal = "Reverse the word 'kettle' in capitals."
+    steps = iter([plan("reverse it"), act("python_exec", code="print(reversed(input().upper()))"),
+                  final("ELTTEK")])
+    r = make_agent(PolicyModel(lambda c: next(steps)), tools=[python_exec]).run(goal)
+    ran = [s for s in r.steps if s.tool == "python_exec"][0]
+    assert ran.ok and "ELTTEK" in ran.observation and "_shown" in ran.arguments["code"]
+    plain = iter([plan("reverse it"), act("python_exec", code="print('kettle'[::-1].upper())"), final("ELTTEK")])
+    r = make_agent(PolicyModel(lambda c: next(plain)), tools=[python_exec]).run(goal)
+    assert [s for s in r.steps if s.tool == "python_exec"][0].arguments["code"] == "print('kettle'[::-1].upper())"
+
+
 @pytest.mark.parametrize(("goal", "question", "fires"), [
     # the question asks the goal's other part, which the video cannot tell
     ("In the video I say which bus the guests take. If the trip is 25 minutes, when do they arrive?",
