@@ -731,7 +731,7 @@ class _Answer:
         return self.result(f"{first[0].upper()}{first[1:]}, at {spans}.", same[:3])
 
     def holder(self) -> Result | None:
-        """"What was the plant in?" / "What was the cup on?": what holds the thing in the shots
+        """"What was the fern in?" / "What was the lamp on?": what holds the thing in the shots
         that show it: the relation the detector logged ("cup on dining table"), else the
         containers (for "in") or furniture (for "on") seen with it. None when the question is
         not of that form, or no such shot holds one (the other answers try)."""
@@ -989,7 +989,7 @@ def _generic(q: Question) -> bool:
 
 _HOLDER = re.compile(r"\W*what\s+(?:is|was|were|are)\s+(?:the|my|a|an|your|our)\s+([a-z][a-z ]*?)\s+"
                      r"(in|inside|on|sitting on|standing on|lying on)\W*$")
-"""A question about what holds a thing: "what was the plant in?", "what is my cup on?"."""
+"""A question about what holds a thing: "what was the fern in?", "what is my lamp on?"."""
 
 
 def asks_written(question: str) -> bool:

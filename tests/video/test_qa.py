@@ -448,7 +448,7 @@ def test_a_shot_with_a_named_thing_is_described_by_it_alone() -> None:
 
 
 @pytest.mark.parametrize(("question", "expected"), [
-    ("What was the plant in?", "In a vase, at 0:05-0:10."),  # a container seen with it (place word "plants")
+    ("What were the plants in?", "In a vase, at 0:05-0:10."),  # a container seen with them (place word "plants")
     ("What was my cup on?", "On a dining table, at 0:10-0:15."),  # the logged relation
 ])
 def test_what_holds_a_thing_is_read_from_the_shots_that_show_it(question: str, expected: str) -> None:
