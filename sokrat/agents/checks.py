@@ -430,6 +430,17 @@ def dates(text: str) -> list[tuple[str, tuple[int | None, int, int]]]:
     return found
 
 
+_DURATION = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b", re.I)
+"""A number the answer gives as a span of time ("1 month", "3.5 hours")."""
+
+
+def _without_dates(text: str) -> str:
+    """``text`` with the dates it states blanked out: their days and years are no quantities."""
+    for pattern, _, _ in _DATES:
+        text = pattern.sub(" ", text)
+    return text
+
+
 def _date_supported(date: tuple[int | None, int, int], corpus_dates: set[tuple[int | None, int, int]]) -> bool:
     year, month, day = date
     return any(m == month and d == day and (year is None or y is None or y == year) for y, m, d in corpus_dates)
@@ -461,6 +472,13 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     # the digits of a date the source states in another form ("2027-10-02" for "2 October 2027")
     unsupported = [c for c in unsupported if not (_NUMBER.fullmatch(c) and any(c in w for w in dated))]
     unsupported += [words for words in readings if words not in dated and words not in unsupported]
+    # a duration ("runs for 1 month") is not the day or year of a date ("starts 1 May 2027"): a
+    # number the answer gives in time units needs a source that shows it outside a date
+    durations = {float(n) for n in _DURATION.findall(_plain_numbers(answer))}
+    if durations:
+        undated = _numbers(_without_dates(corpus))
+        unsupported += [c for c in found if _NUMBER.fullmatch(c) and float(c) in durations and float(c) not in undated
+                        and c not in unsupported]
 
     def backs(text: str) -> bool:
         plain = _plain_numbers(text).lower()

@@ -642,9 +642,11 @@ def _failure_hint(pending: Pending) -> str:
 
 
 def _output_view(state: AgentState, deps: RunDeps, tool: str) -> OutputView:
-    return OutputView(tools=tuple(t.name for t in _offered(state, deps)), media=tuple(state.get("media", [])),
-                      sources=tuple(s["raw"] for s in state.get("steps", []) if s["tool"] != tool),
-                      goal=state["goal"])
+    offered = _offered(state, deps)
+    facts = [m["text"] for m in state.get("memories", []) if m["kind"] == "fact"]  # not episodes: old answers
+    return OutputView(tools=tuple(t.name for t in offered), media=tuple(state.get("media", [])),
+                      sources=(*(s["raw"] for s in state.get("steps", []) if s["tool"] != tool), *facts),
+                      goal=state["goal"], lookups=tuple(t.name for t in offered if t.looks_up))
 
 
 RETRY_WITH_VALUES = 3

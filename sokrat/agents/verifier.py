@@ -559,8 +559,22 @@ def answers_other_part(answer: str, view: RunView) -> str:
             return ""
         words = sorted(w for w in en.content_words(view.goal) if _roots(w) & focus)
         objection = objection or (f"Your answer takes {found[0]!r} from {holding[0][-QUOTE_CHARS:]!r}, which is not "
-                                  f"about {', '.join(words)}. Answer with the part of the source that is.")
+                                  f"about {', '.join(words)}. {_about_part(group, focus, view)}")
     return objection
+
+
+def _about_part(sentences: list[str], focus: set[str], view: RunView) -> str:
+    """What to answer from instead: the source's sentence about the question's words, quoted;
+    one that gives no number of its own ("Deposit: two months' rent") is a computation on the
+    values it refers to, which code does."""
+    about = next((x for x in sentences if focus & _roots(x)), "")
+    if not about:
+        return "Answer with the part of the source that is."
+    coders = [t.name for t in view.offered if t.computes]
+    if re.search(r"\d", about) or not coders:
+        return f"The part that is says {about[-QUOTE_CHARS:]!r}: answer with that."
+    return (f"The part that is says {about[-QUOTE_CHARS:]!r}, which gives no number itself: compute it with "
+            f"{coders[0]} from the values it refers to, and answer with what it prints.")
 
 
 _EVENT_TIME = re.compile(r"\b(?:time of day|what (?:time|day|date) (?:is|are|was|will)|which day|what day|what date|"

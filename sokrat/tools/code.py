@@ -388,6 +388,40 @@ def _printing_values(code: str) -> str:
     return _SHOWN + ast.unparse(ast.fix_missing_locations(_ShowPrinted().visit(tree)))
 
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_OWN_THINGS = re.compile(r"\b(?:i|me|my|mine|we|us|our|ours|i'm|i've|i'd|documents?|files?|notes?|videos?|clips?|"
+                         r"recordings?|memory|stored|saved)\b", re.I)
+"""A goal about the user's own things (their records, files, memories or media), whose values
+only the tools can show."""
+_CALENDAR = frozenset({24.0, 28.0, 29.0, 30.0, 31.0, 52.0, 60.0, 365.0, 366.0, 1440.0, 3600.0, 86400.0})
+"""Clock and calendar constants (hours a day, days a month or year, minutes, seconds): code
+knows these without being told."""
+
+
+def _given(value: float) -> bool:
+    """A number code may write without anyone having given it: a small count (0-12, which
+    also covers months and "twice"), a power of ten, or a clock or calendar constant."""
+    value = abs(value)
+    return (value <= 12 and value == int(value)) or value in _CALENDAR or (
+        value >= 10 and value == int(value) and str(int(value)).rstrip("0") == "1")
+
+
+def untraced_values(code: str, texts: Sequence[str]) -> list[str]:
+    """The numbers the code computes with that none of ``texts`` (the goal, the tools' outputs,
+    the facts recalled) shows, also not as a percentage (0.02 for "2%") or written with thousands
+    separators; small counts and clock constants (:func:`_given`) aside. [] when the code does
+    not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    shown = {float(n) for text in texts for n in _DIGITS.findall(_THOUSANDS.sub("", text))}
+    shown |= {round(n / 100, 10) for n in shown} | {round(n * 100, 10) for n in shown}
+    found = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) in (int, float)]
+    return list(dict.fromkeys(repr(v) for v in found if not _given(v) and round(float(abs(v)), 10) not in shown))
+
+
 def goal_values(goal: str) -> list[str]:
     """The values a goal gives, in order, as a person would type them at ``input()``: the text it
     quotes, or else its numbers."""
@@ -467,6 +501,19 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     if _RANDOM.search(code):
         return OutputVerdict("random_values", "suspect", "the code draws random values: its output is not a fact",
                              "compute the value deterministically, or look it up with another tool")
+    # A goal about the user's own things that gives no numbers ("how much is the deposit on my
+    # flat?") computes on values some tool shows; a number in the code that nothing shows was made
+    # up (the 1.5B writes code before looking anything up), and its output would pass as computed
+    # fact. Goals with numbers of their own, and questions about the world ("how many feet are in
+    # a mile?"), are left alone: there code may bring constants.
+    about_own = bool(view.media) or bool(_OWN_THINGS.search(view.goal))
+    untraced = (untraced_values(code, [view.goal, *view.sources]) if view.lookups and about_own
+                and not _GOAL_NUMBER.search(view.goal) and not _QUOTED.search(view.goal) else [])
+    if untraced:
+        return OutputVerdict("untraced_values", "suspect", f"the code computes with {', '.join(untraced[:3])}, which "
+                             "neither the goal nor any tool output shows",
+                             f"look the values up first ({', '.join(view.lookups)}), then write the values they show "
+                             "into the code", permanent=True)
     return None
 
 

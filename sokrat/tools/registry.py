@@ -85,7 +85,10 @@ class OutputView:
     media: tuple[str, ...] = ()
     """The run's media files."""
     sources: tuple[str, ...] = ()
-    """Outputs of the run's earlier steps of other tools (what they returned, e.g. file paths)."""
+    """Outputs of the run's earlier steps of other tools (what they returned, e.g. file paths),
+    then the texts of the facts recalled for the run."""
+    lookups: tuple[str, ...] = ()
+    """Names of the offered tools that look things up (documents, memory, the run's media)."""
     goal: str = ""
     """The run's goal (what the output should answer)."""
 

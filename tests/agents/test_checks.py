@@ -178,6 +178,24 @@ def test_grounding_accepts_a_date_the_source_states_in_any_form(answer: str) -> 
     assert g.supported, g.unsupported
 
 
+@pytest.mark.parametrize("answer", [
+    "The policy has run for 9 years.",  # 9 is the day of "9 April 2021"
+    "Renewal is due in 2 months.",  # 2 is the day of "2 October 2027"
+])
+def test_grounding_reads_a_duration_apart_from_the_days_and_years_of_dates(answer: str) -> None:
+    g = checks.ground(answer, [step(0, "search", {"query": "policy"}, POLICY)])
+    assert not g.supported, g
+
+
+@pytest.mark.parametrize("answer", [
+    "14 claims are allowed.",  # not a duration
+    "It renews in 2027.",  # a year, as the date gives it
+    "You may make claims for 14 years.",  # the source shows 14 outside any date
+])
+def test_grounding_accepts_a_number_shown_outside_a_date_or_given_as_no_duration(answer: str) -> None:
+    assert checks.ground(answer, [step(0, "search", {"query": "policy"}, POLICY)]).supported
+
+
 def test_a_number_at_the_start_of_a_line_of_a_json_output_supports_a_claim() -> None:
     """In a JSON output a line break is the two characters \\n: "\\n14 claims" still holds 14."""
     assert checks.ground("14 claims are allowed.", [step(0, "search", {"query": "claims"}, POLICY)]).supported
@@ -321,6 +339,46 @@ def test_code_that_draws_random_values_is_suspect() -> None:
     assert verdict is not None and verdict.label == "suspect" and verdict.code == "random_values"
     # must not fire on a word that merely contains the letters
     assert _code_verdict("randomness = 3\nprint(randomness)", rolled).label == "ok"  # type: ignore[union-attr]
+
+
+_LOOKUPS = ("search", "recall")
+_LEASE = json.dumps([{"source": "/docs/lease.md", "text": "# Flat lease\n- Rent: 950 EUR per month\n- Deposit: two "
+                                                          "months' rent\n- Late fee: 2% of the rent"}])
+
+
+def test_code_with_numbers_nothing_shows_for_a_goal_about_the_users_things_is_suspect() -> None:
+    """Code written before anything was looked up computes on made-up values: its output may not
+    pass as a computed fact, and the hint names the lookups."""
+    shown = json.dumps({"stdout": "2400\n", "stderr": "", "exit_code": 0})
+    goal = "How much is the deposit for my flat?"
+    verdict = _code_verdict("print(1200 * 2)", shown, view=OutputView(goal=goal, lookups=_LOOKUPS))
+    assert verdict is not None and verdict.label == "suspect" and verdict.code == "untraced_values"
+    assert "1200" in verdict.reason and "search, recall" in verdict.hint
+    # with the media as the user's own thing too
+    in_video = OutputView(goal="How long after the doorbell does the dog bark?", lookups=("video_qa",), media=("a.mp4",))
+    assert _code_verdict("print(14.5 - 9.25)", shown, view=in_video).code == "untraced_values"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("code", "view"), [
+    # the values come from an earlier output (also as a percentage, with small counts around them)
+    ("rent = 950\nprint(rent * 2, rent * 0.02)", OutputView(goal="How much is the deposit for my flat?",
+                                                            lookups=_LOOKUPS, sources=(_LEASE,))),
+    # ... or from a fact recalled for the run
+    ("print(39 * 12)", OutputView(goal="What does my gym cost me a year?", lookups=_LOOKUPS,
+                                  sources=("My gym membership costs 39 euros a month.",))),
+    # clock and calendar constants need no source
+    ("print(3 * 24 * 3600 + 7 * 1000)", OutputView(goal="How many seconds is my shift?", lookups=_LOOKUPS)),
+    # the goal gives numbers of its own: code may bring constants
+    ("print(190 / 2.54)", OutputView(goal="How many inches are my 190 centimetres?", lookups=_LOOKUPS)),
+    # a question about the world, not the user's things
+    ("print(5280 * 12)", OutputView(goal="How many inches are in a mile?", lookups=_LOOKUPS)),
+    # nothing to look the values up with
+    ("print(1200 * 2)", OutputView(goal="How much is the deposit for my flat?")),
+])
+def test_code_whose_numbers_are_shown_or_given_is_left_alone(code: str, view: OutputView) -> None:
+    shown = json.dumps({"stdout": "1900\n", "stderr": "", "exit_code": 0})
+    verdict = _code_verdict(code, shown, view=view)
+    assert verdict is not None and verdict.code != "untraced_values", verdict
 
 
 def test_code_failures_that_need_another_tool_say_so() -> None:

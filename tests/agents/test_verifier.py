@@ -326,6 +326,20 @@ def test_answers_other_part() -> None:
     assert verifier.answers_other_part("In the top drawer, at 0:12.", view("Where did I leave my keys?", qa)) == ""
 
 
+def test_answers_other_part_quotes_the_part_asked_and_asks_for_code_where_it_is_a_computation() -> None:
+    """The part about what was asked is quoted; one that gives no number of its own ("two months'
+    rent") is a computation on the values it refers to: the message asks for code."""
+    lease = step(0, "find_documents", json.dumps([{"text": "Flat lease.\n- Rent: 950 EUR per month\n- Deposit: two "
+                                                             "months' rent\n- Notice: 3 months"}]))
+    computed = verifier.answers_other_part("The deposit is 950 EUR.", view("How much is the deposit?", lease))
+    assert "Deposit: two months' rent" in computed and "python_exec" in computed, computed
+    # must not ask for code: the part asked gives its own number
+    given = step(0, "find_documents", json.dumps([{"text": "Flat lease.\n- Rent: 950 EUR per month\n- Deposit: "
+                                                             "1,900 EUR\n- Notice: 3 months"}]))
+    stated = verifier.answers_other_part("The deposit is 950 EUR.", view("How much is the deposit?", given))
+    assert "Deposit: 1,900 EUR" in stated and "python_exec" not in stated, stated
+
+
 def test_ungrounded() -> None:
     found = step(0, "find_documents", NOTES)
     assert "1500" in verifier.ungrounded("The rent is 1500 euros.",
