@@ -441,6 +441,17 @@ def _without_dates(text: str) -> str:
     return text
 
 
+def _without_episodes(raw: str) -> str:
+    """A memory lookup's output without the episodes it returned (earlier runs' answers)."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+    if not isinstance(data, list) or not any(isinstance(d, dict) and d.get("kind") == "episode" for d in data):
+        return raw
+    return json.dumps([d for d in data if not (isinstance(d, dict) and d.get("kind") == "episode")])
+
+
 def _date_supported(date: tuple[int | None, int, int], corpus_dates: set[tuple[int | None, int, int]]) -> bool:
     year, month, day = date
     return any(m == month and d == day and (year is None or y is None or y == year) for y, m, d in corpus_dates)
@@ -458,7 +469,9 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     trusted = [s for s in steps if s["label"] == "ok"]
     # a JSON output's line breaks are the two characters "\n": read them as breaks, or the
     # number that starts a line ("\n3 November") is glued to the "n"
-    outputs = [s["raw"].replace("\\n", "\n") for s in trusted]
+    outputs = [_without_episodes(s["raw"]).replace("\\n", "\n") for s in trusted]
+    # an episode is an earlier run's answer, not evidence: a wrong one would ground itself again
+    memories = [m for m in memories if m["kind"] != "episode"]
     corpus = _plain_numbers(" ".join([context, *outputs, *(m["text"] for m in memories)]).lower())
     numbers = _numbers(corpus)
     found = claims(answer)

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from sokrat.agents import checks, context
-from sokrat.agents.state import StepState
+from sokrat.agents.state import MemoryNote, StepState
 from sokrat.errors import TokenBudgetExceeded
 from sokrat.llm.base import ScriptedChatModel
 from sokrat.settings import Settings
@@ -194,6 +194,20 @@ def test_grounding_reads_a_duration_apart_from_the_days_and_years_of_dates(answe
 ])
 def test_grounding_accepts_a_number_shown_outside_a_date_or_given_as_no_duration(answer: str) -> None:
     assert checks.ground(answer, [step(0, "search", {"query": "policy"}, POLICY)]).supported
+
+
+def test_grounding_takes_no_support_from_an_earlier_runs_answer() -> None:
+    """An episode ("Goal: ...\nAnswer: ...") is what an earlier run said, right or wrong: recalled
+    for the run or returned by a memory lookup, it grounds nothing; a stored fact does."""
+    episode = MemoryNote(id="e1", kind="episode", text="Goal: How long does my lease run?\nAnswer: 1 month.")
+    fact = MemoryNote(id="f1", kind="fact", text="My lease runs 12 months.")
+    assert not checks.ground("It runs 1 month.", [], memories=[episode]).supported
+    assert checks.ground("It runs 12 months.", [], memories=[fact]).supported
+    looked_up = json.dumps([{"id": "e1", "kind": "episode", "text": episode["text"]},
+                            {"id": "f1", "kind": "fact", "text": fact["text"]}])
+    steps = [step(0, "recall", {"query": "lease"}, looked_up)]
+    assert not checks.ground("It runs 1 month.", steps).supported
+    assert checks.ground("It runs 12 months.", steps).supported
 
 
 def test_a_number_at_the_start_of_a_line_of_a_json_output_supports_a_claim() -> None:
