@@ -347,7 +347,10 @@ def _with_tool_values(code: str, view: OutputView) -> dict[str, Any] | None:
     for call in calls:
         words = [a.value for a in [*call.args, *(k.value for k in call.keywords)]
                  if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-        found = value_binding("_".join(re.findall(r"[A-Za-z0-9]+", words[0])), view.sources) if words else None
+        # the words without their numbers: a query that already holds the value ("my code is
+        # 4471") is looked up by the words before it
+        name = "_".join(re.findall(r"[A-Za-z]+", words[0])) if words else ""
+        found = value_binding(name, view.sources) if name else None
         if found is None:
             return None
         edits.append((call, found[0]))

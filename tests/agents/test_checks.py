@@ -491,6 +491,10 @@ def test_a_tool_called_inside_code_is_replaced_by_the_value_its_earlier_call_ret
     assert verdict.retry_arguments == {"code": "print(int(5521) * 2)  # é"}
     keyword = check_output({"code": "x = recall(query='gate code')\nprint(x + 1)"}, False, err, view)
     assert keyword is not None and keyword.retry_arguments == {"code": "x = 5521\nprint(x + 1)"}
+    # a query that holds the value itself is read by its words (a recalled fact is a source too)
+    fact = OutputView(tools=("recall", "python_exec"), sources=("My bike lock code is 4471.",))
+    held = check_output({"code": "print(int(recall('My bike lock code is 4471')) + 100)"}, False, err, fact)
+    assert held is not None and held.retry_arguments == {"code": "print(int(4471) + 100)"}
     # not: no earlier output gives those words a value (the model must call the tool itself)
     other = check_output({"code": "print(recall('bike colour'))"}, False, err, view)
     assert other is not None and other.code == "tool_as_function" and other.retry_arguments is None
