@@ -247,17 +247,20 @@ def gave_up(answer: str, view: RunView) -> str:
     return ""
 
 
+_AMOUNT_WORD = "(?:\\d+|" + "|".join(sorted(en.NUMBER_WORDS - {"no", "none", "zero", "once", "twice"})) + ")"
 _COMPUTE_ASKED = re.compile(
     r"\b(?:compute|calculate|work out|double[ds]?|halve[ds]?|triple[ds]?|multipl(?:y|ied)|divide[ds]?|"
-    r"subtract(?:ed)?|squared|average of|sum of|difference between|(?:add(?:ed)?|plus|minus|times) \d+|"
+    rf"subtract(?:ed)?|squared|average of|sum of|difference between|(?:add(?:ed)?|plus|minus|times) {_AMOUNT_WORD}|"
     r"\d+(?:\.\d+)? ?(?:percent|%) of|"
     r"how (?:many|much) (?:more|less|fewer|older|younger)|how (?:many|much) (?:"
-    r"seconds?|minutes?|hours?|days?|weeks?|months?|years?) (?:\w+ )?(?:after|before|until|till|since|between|later|"
+    r"seconds?|minutes?|hours?|days?|weeks?|months?|years?) (?:\w+ ){0,2}?(?:after|before|until|till|since|between|later|"
     r"earlier|left|ago|from now)|how (?:many|much|long)\b[^.?!]{0,60}?\b(?:until|till|since)|"
+    r"how (?:many|much) (?:days|weeks|months|years)\b[^.?!]{0,40}?\b(?:run|runs|last|lasts|span|spans)|"
     r"how long (?:after|before|from)|how old (?:will|would|was|were))\b",
     re.I)
-"""A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "20 percent of it"), or
-asks a difference ("how many minutes after noon", "how many days until", "how old will she be")."""
+"""A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "times twelve", "20
+percent of it"), or asks a difference ("how many minutes after noon", "how many minutes are there
+between", "how many days until", "how many months does the lease run", "how old will she be")."""
 
 
 def computed_without_code(answer: str, view: RunView) -> str:

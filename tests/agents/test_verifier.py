@@ -216,6 +216,26 @@ def test_computed_without_code_fires_for_arithmetic_on_looked_up_values() -> Non
     assert "python_exec" in verifier.computed_without_code("950 euros.", view("Look up my rent and add 50 to it.", found))
 
 
+@pytest.mark.parametrize("goal", [
+    "What is my monthly rent times twelve?",  # a number word
+    "How many minutes are there between my flight landing and the check-in?",
+    "How many months does my lease run?",  # a span between two looked-up dates
+])
+def test_computed_without_code_fires_for_these_computations_on_looked_up_values(goal: str) -> None:
+    found = step(0, "find_documents", '[{"text": "Rent: 950 EUR. Lands 13:20, check-in 15:00. From 1 May 2027 to 30 April 2028."}]')
+    assert "python_exec" in verifier.computed_without_code("It is 950.", view(goal, found))
+
+
+@pytest.mark.parametrize("goal", [
+    "How many months are there in my lease notes?",  # a count in the record, not a span
+    "How many times did I mention the rent?",
+    "How many days of holiday do I have left in my notes?",
+])
+def test_computed_without_code_must_not_fire_on_these_lookups(goal: str) -> None:
+    found = step(0, "find_documents", '[{"text": "Rent: 950 EUR. 12 months. 14 days of holiday left."}]')
+    assert verifier.computed_without_code("It is 12.", view(goal, found)) == ""
+
+
 def test_computed_without_code_on_looked_up_values_must_not_fire() -> None:
     seen = step(0, "video_qa", '{"answer": "A dog at 0:04-0:09.", "status": "succeeded"}')
     ran = step(1, "python_exec", '{"stdout": "8\\n"}')
