@@ -88,6 +88,8 @@ def artifact_tools(tools: Iterable[Tool]) -> list[Tool]:
 
 
 def relevant_memories(goal: str, memories: Sequence[MemoryRecord]) -> list[MemoryRecord]:
-    """The recalled memories that share a content word with the goal (the rest would mislead)."""
+    """The recalled memories that share a content word with the goal (the rest would mislead),
+    each text once (a goal asked again stores the same episode again)."""
     words = content_words(goal)
-    return [m for m in memories if words & content_words(m.text)]
+    unique = {m.text.strip(): m for m in reversed(memories)}  # the best-ranked copy of each text
+    return [m for m in memories if unique[m.text.strip()] is m and words & content_words(m.text)]

@@ -154,3 +154,15 @@ def test_a_value_computed_on_a_stored_fact_is_cross_checked(memory: Any, setting
     assert model.purposes.count("crosscheck") == 1
     result, model = run("print(365 * 24)")  # no number of a fact in the program
     assert "crosscheck" not in model.purposes
+
+
+def test_a_memory_stored_twice_is_given_to_the_run_once() -> None:
+    """The same goal asked again stores the same episode again: the run sees it once (the
+    best-ranked copy), and other memories sharing its words keep their places."""
+    from sokrat.agents.toolset import relevant_memories
+    from sokrat.memory.base import MemoryRecord
+
+    same = "Goal: What is 17 times 23?\nAnswer: 391"
+    hits = [MemoryRecord(id="a", text=same, kind="episode"), MemoryRecord(id="b", text="17 times I sang", kind="fact"),
+            MemoryRecord(id="c", text=same + " ", kind="episode"), MemoryRecord(id="d", text="Paris is big", kind="fact")]
+    assert [m.id for m in relevant_memories("What is 17 times 23?", hits)] == ["a", "b"]
