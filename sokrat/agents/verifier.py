@@ -395,9 +395,13 @@ than asked may be the lexicon's gap (a kit is no "product" in WordNet), so it is
 
 
 def choices(goal: str) -> tuple[set[str], set[str]] | None:
-    """The stems of the two options of an either-or question (:func:`sokrat.text.either_or`)."""
+    """The stems of the two options of an either-or question (:func:`sokrat.text.either_or`);
+    None for a question that asks an amount ("how many are multiples of 3 or 5?"): its "or"
+    joins parts of what is counted, not answers to choose from."""
     options = en.either_or(goal)
-    return None if options is None else ({en.stem(w) for w in options[0]}, {en.stem(w) for w in options[1]})
+    if options is None or _HOW_MANY.search(goal):
+        return None
+    return {en.stem(w) for w in options[0]}, {en.stem(w) for w in options[1]}
 
 
 def _kind(word: str) -> str | None:

@@ -442,6 +442,14 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     opened inside the sandbox, which sees none of them."""
     code = arguments.get("code")
     code = code if isinstance(code, str) else ""
+    if "\b" in code or "\f" in code:
+        # JSON reads "\b" as a backspace: the model wrote a regex's \b with one backslash (and a
+        # grammar-constrained decoder drops what JSON cannot escape, such as \w)
+        fixed = code.replace("\b", "\\b").replace("\f", "\\f")
+        return OutputVerdict("control_characters", "failed", "the code holds a backspace character where a regex's "
+                             "\\b was meant (one backslash in the JSON string)",
+                             "in the JSON string write each backslash twice (\"\\\\b\\\\w+\\\\b\"), or do without a regex "
+                             "(text.split())", permanent=True, retry_arguments={**arguments, "code": fixed})
     if not ok:
         called = [name for name in _NAME_ERROR.findall(output) if name in view.tools]
         if called:

@@ -355,6 +355,18 @@ def test_code_that_draws_random_values_is_suspect() -> None:
     assert _code_verdict("randomness = 3\nprint(randomness)", rolled).label == "ok"  # type: ignore[union-attr]
 
 
+def test_code_with_a_backspace_where_a_regex_word_boundary_was_meant_runs_again_with_it() -> None:
+    """JSON reads "\\b" as a backspace: the model's regex \\b arrives as a control character."""
+    code = "import re\nprint(re.findall(r'\b\\w+\b', 'two words'))"
+    verdict = check_output({"code": code}, True, json.dumps({"stdout": "[]\n", "exit_code": 0}), OutputView())
+    assert verdict is not None and verdict.code == "control_characters" and verdict.label == "failed"
+    assert verdict.retry_arguments == {"code": "import re\nprint(re.findall(r'\\b\\w+\\b', 'two words'))"}
+    # must not fire: the regex written with its backslash
+    fine = "import re\nprint(re.findall(r'\\b\\w+\\b', 'two words'))"
+    assert check_output({"code": fine}, True, json.dumps({"stdout": "['two', 'words']\n", "exit_code": 0}),
+                        OutputView()) is None
+
+
 _LOOKUPS = ("search", "recall")
 _LEASE = json.dumps([{"source": "/docs/lease.md", "text": "# Flat lease\n- Rent: 950 EUR per month\n- Deposit: two "
                                                           "months' rent\n- Late fee: 2% of the rent"}])

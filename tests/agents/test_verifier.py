@@ -323,6 +323,10 @@ def test_choices_reads_the_two_options() -> None:
     assert verifier.choices("Which came first, the bus or the car?") == ({"bus"}, {"car"})
     assert verifier.choices("Store 4 or 5 items. Is the door locked or not?") is None
     assert verifier.choices("Print 4 or 5.") is None  # not a question
+    # an amount asked: the "or" is part of what is counted
+    assert verifier.choices("Which numbers below 100 are squares or cubes?") is not None
+    assert verifier.choices("How many numbers below 100 are squares or cubes?") is None
+    assert verifier.wrong_type("42", view("How many numbers below 500 are multiples of 7 or 11?")) == ""
 
 
 NOTES = json.dumps([{"source": "/d/lease.md", "text": "Lease notes. The lease runs until June 30, 2028. "
