@@ -191,3 +191,53 @@ def matches(answer_number: float, expected: float) -> bool:
     if expected == 0:
         return abs(answer_number) < 1e-6
     return abs(answer_number - expected) <= max(0.01 * abs(expected), 0.051)
+
+
+_TIME_UNIT = r"(second|minute|hour|day|week|fortnight|month|quarter|year)s?"
+_RATE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:[^\W\d]+\s+){0,2}?(?:a|an|per|each|every)\s+" + _TIME_UNIT + r"\b",
+                   re.I)
+"""An amount per span of time: "17.99 euros a month", "3 km per day", "40 minutes each week"."""
+_PERIOD = re.compile(r"\b(?:over|for|in|across|during|within)\s+(?:the\s+(?:next|first|last)\s+)?"
+                     r"(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+" + _TIME_UNIT
+                     + r"\b", re.I)
+"""The span the goal asks about: "over 2 years", "in a year", "for the next three weeks"."""
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
+
+
+@dataclass(frozen=True)
+class RateOverPeriod:
+    rate: float
+    per: str
+    count: float
+    period: str
+    result: float
+
+    @property
+    def program(self) -> str:
+        """The computation as one line of Python, for the hint (a small model copies it)."""
+        factor = self.result / self.rate if self.rate else 0.0
+        return f"print(round({self.rate:g} * {factor:g}, 2))"
+
+
+def rate_over_period(goal: str) -> RateOverPeriod | None:
+    """A goal that gives one amount per span of time and asks about one other span ("my plan
+    costs 17.99 euros a month; what does it cost over 2 years?"): the amount over that span, by
+    pint (2 years / 1 month = 24). None when the goal has other numbers, several rates or spans,
+    or asks about the rate's own span."""
+    rates, periods = _RATE.findall(goal), _PERIOD.findall(goal)
+    if len(rates) != 1 or len(periods) != 1:
+        return None
+    (amount, per), (count_word, period) = rates[0], periods[0]
+    count = float(_COUNT_WORDS.get(count_word.lower(), 0) or count_word)
+    numbers = {float(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", goal)}
+    if numbers - {float(amount), count} or (per.lower() == period.lower() and count == 1):
+        return None
+    ureg = _registry()
+    per_unit = "3 * month" if per.lower() == "quarter" else ("2 * week" if per.lower() == "fortnight" else per.lower())
+    span_unit = "3 * month" if period.lower() == "quarter" else (
+        "2 * week" if period.lower() == "fortnight" else period.lower())
+    factor = float((count * ureg(span_unit)).to(ureg(per_unit)).magnitude)
+    if abs(factor - round(factor)) > 0.01 * factor:
+        return None  # days in a month, weeks in a month: people count these differently
+    return RateOverPeriod(float(amount), per.lower(), count, period.lower(), round(float(amount) * factor, 6))

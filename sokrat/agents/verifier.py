@@ -47,6 +47,9 @@ What each check guards:
                             a whole it is only part of: a rate ("2 mg per kg", "910 a month")
                             for a quantity on another basis ("per day", "in a year"), or one
                             amount for a total that includes another
+``rate_over_period``        an amount per span of time ("17.99 euros a month") asked about another
+                            span ("over 2 years") answered with no number that is the amount
+                            times the spans in it (pint: 24 months in 2 years)
 ``conversion_mismatch``     a unit conversion's number is not what pint gives for the goal's
                             quantity and units under any reading of them (a wrong formula)
 ``sums_for_count``          a "how many" question answered by code that prints the sum of the
@@ -83,7 +86,7 @@ AnswerCheckCode = Literal[
     "repeats_itself",
     "gave_up",
     "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
-    "position_for_time", "part_for_whole", "conversion_mismatch", "sums_for_count", "ungrounded",
+    "position_for_time", "part_for_whole", "rate_over_period", "conversion_mismatch", "sums_for_count", "ungrounded",
 ]
 
 
@@ -694,6 +697,24 @@ def part_for_whole(answer: str, view: RunView) -> str:
     return ""
 
 
+def rate_over_period(answer: str, view: RunView) -> str:
+    """A goal that gives an amount per span of time and asks about another span ("17.99 euros a
+    month ... over 2 years") is answered with the amount times the number of those spans in it,
+    by pint (24 months in 2 years); an answer with no such number multiplied something else
+    (the 1.5B's "17.99 * 12 * 24", which a second program repeats)."""
+    from sokrat.agents import units
+
+    asked = units.rate_over_period(view.goal)
+    if asked is None or goals.says_absent(answer):
+        return ""
+    numbers = [float(c) for c in checks.claims(answer, names_too=False) if checks._NUMBER.fullmatch(c)]
+    if not numbers or any(units.matches(n, asked.result) for n in numbers):
+        return ""
+    return (f"The goal gives {asked.rate:g} per {asked.per} and asks about {asked.count:g} {asked.period}(s): that is "
+            f"{asked.rate:g} times the number of {asked.per}s in that span. Run {asked.program} and answer with what it "
+            "prints.")
+
+
 def conversion_mismatch(answer: str, view: RunView) -> str:
     """A unit conversion's answer must be the value pint gives for the goal's quantity and
     units (under some reading of them), or, when the goal names no target unit, for the
@@ -798,6 +819,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),
     AnswerCheck("position_for_time", position_for_time, needs_tool=False),
     AnswerCheck("part_for_whole", part_for_whole, needs=lambda t: t.computes),
+    AnswerCheck("rate_over_period", rate_over_period, needs=lambda t: t.computes),
     AnswerCheck("conversion_mismatch", conversion_mismatch, needs=lambda t: t.computes),
     AnswerCheck("sums_for_count", sums_for_count, needs=lambda t: t.computes),
     AnswerCheck("ungrounded", ungrounded),

@@ -318,6 +318,27 @@ def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.wrong_type(answer, view(goal)) == ""
 
 
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Note that my boat mooring costs 45.5 euros a month. What does it cost over 3 years?", "19656 euros."),  # 45.5*12*36
+    ("I swim 2.5 km each week. How far do I swim in a year?", "It is 912.5 km."),  # 2.5 * 365
+])
+def test_rate_over_period_fires(goal: str, answer: str) -> None:
+    said = verifier.rate_over_period(answer, view(goal))
+    assert "print(round(" in said, said
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("Note that my boat mooring costs 45.5 euros a month. What does it cost over 3 years?", "1638 euros."),
+    ("I swim 2.5 km each week. How far do I swim in a year?", "About 130 km."),  # 52 weeks, as people count
+    ("My rent is 950 euros a month. What do I pay in a month?", "950 euros."),  # the rate's own span
+    ("I read 20 pages a day. How many pages do I read in a month?", "600 pages."),  # days in a month: no one count
+    ("My plan is 20 euros a month plus 5 euros once. What is it over 2 years?", "485 euros."),  # another number
+    ("My plan is 20 euros a month. What is it over 2 years?", "Nothing is stored about it."),
+])
+def test_rate_over_period_must_not_fire(goal: str, answer: str) -> None:
+    assert verifier.rate_over_period(answer, view(goal)) == ""
+
+
 def test_choices_reads_the_two_options() -> None:
     assert verifier.choices("Is the mug on the left or the right of the sink?") == ({"left"}, {"right"})
     assert verifier.choices("Which came first, the bus or the car?") == ({"bus"}, {"car"})
