@@ -62,6 +62,9 @@ class Lexicon:
         self._imagenet: list[str] = data["imagenet"]
         self._plain: list[str] = data["plain"]
         self._category_of: dict[str, str] = {off: name for name, off in data["categories"]}
+        self._categories_named: dict[str, tuple[str, ...]] = {}
+        for name, off in data["categories"]:
+            self._categories_named[name] = (*self._categories_named.get(name, ()), off)
         self._exceptions: dict[str, str] = data["exceptions"]
         self._index: dict[str, list[str]] = {}
         for off, words in self._words.items():
@@ -90,15 +93,17 @@ class Lexicon:
     def synsets(self, word: str) -> tuple[str, ...]:
         """Synsets ``word`` names; when one of them has it as its first word, only those
         ("cat" is the cat, not also the big cat whose second name is "cat"). A detector word
-        names its own sense ("mouse" from the detector is the computer mouse)."""
+        names its own sense ("mouse" from the detector is the computer mouse). A category word
+        the log writes in brackets also names that category's synset: "boat" is the small boat
+        and the watercraft a "schooner [boat]" is one of, as the log says."""
         if word in self._coco:
-            return (self._coco[word],)
+            return tuple(dict.fromkeys([self._coco[word], *self._categories_named.get(word, ())]))
         base = self.base_form(word)
         if base is None:
             return ()
         offs = self._index[base]
         first = [o for o in offs if self._words[o][0].lower() == base]
-        return tuple(first or offs)
+        return tuple(dict.fromkeys([*(first or offs), *self._categories_named.get(base, ())]))
 
     def closure(self, synsets: Iterable[str]) -> frozenset[str]:
         """The synsets and every hypernym above them."""

@@ -30,6 +30,7 @@ from sokrat.errors import InvalidInput, LLMOutputError
 from sokrat.memory.fusion import rrf_fuse
 from sokrat.perception.scene import parse_counts, parse_relations
 from sokrat.perception.words import lexicon, parse_labels
+from sokrat.text import stem
 from sokrat.types import Evidence, Result, RunStatus, StepRecord, Usage
 from sokrat.video.question import Question, content_words, parse_question
 
@@ -526,7 +527,8 @@ class _Answer:
                 return self.yes_no(matches)
             if q.kind == "count":
                 return self.count(matches)
-            if matches and (q.perception_verb or any(m.how in ("seen", "maybe") for m in matches)):
+            if (matches and (q.perception_verb or any(m.how in ("seen", "maybe") for m in matches))
+                    and not self._said_about(matches)):
                 return self.when(matches)
         if generic and q.kind in ("what", "yes_no") and q.modality != "said":
             return self.describe()
@@ -537,6 +539,15 @@ class _Answer:
             if placed is not None:
                 return placed
         return self.from_model()
+
+    def _said_about(self, matches: list[Match]) -> bool:
+        """"When does the bike shop close?": no seeing or hearing is asked, and a sentence said
+        shares two or more of the question's words (bike, shop, close): the time is in what was
+        said ("closes at half past six"), not where a bike is seen."""
+        if self.q.perception_verb:
+            return False
+        asked = {stem(w) for w in self.q.words}
+        return any(len(asked & {stem(w) for w in content_words(m.entry.said)}) >= 2 for m in matches if m.how == "said")
 
     # --- label answers ------------------------------------------------------------------------------
     def _known(self) -> bool:

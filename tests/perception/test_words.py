@@ -29,6 +29,16 @@ def test_questions_match_labels_through_synonyms_plurals_and_hypernyms() -> None
     assert lex.synsets("mice") and lex.base_form("mice") == "mouse"
 
 
+def test_a_category_word_the_log_writes_names_what_the_log_files_under_it() -> None:
+    """The log writes "schooner [boat]" (its category: any watercraft); a question about a boat
+    finds it, though WordNet's "boat" is the small one. Not wider than the category."""
+    lex = lexicon()
+    assert "boat" in lex.concept("schooner").categories
+    assert lex.is_a("schooner", lex.synsets("boat")) and lex.is_a("canoe", lex.synsets("boats"))
+    assert not lex.is_a("bus", lex.synsets("boat")) and not lex.is_a("aircraft carrier", lex.synsets("car"))
+    assert lex.synsets("cat") == lex.synsets("cats")  # no category: unchanged
+
+
 def test_every_imagenet_class_has_a_synset_and_the_data_carries_the_licence() -> None:
     lex = lexicon()
     assert len(imagenet_classes()) == 1000

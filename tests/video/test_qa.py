@@ -484,3 +484,48 @@ def test_what_came_before_a_thing_the_log_lacks_is_no_answer_naming_it(memory, s
     assert found.status == "succeeded" and "cat" in found.answer.lower(), found.answer
     other = qa.ask_log(log_id, str(day_video), "Did I see a cat after the giraffe?")  # names a thing: the time
     assert other.status == "succeeded" and other.answer.startswith("Yes")  # is dropped, the cat still answered
+
+
+def _shop_log() -> list[Any]:
+    from sokrat.memory.base import LogEntry
+
+    return [LogEntry(0, 0, 5, seen="bicycle [vehicle]; count: 1 bicycle; place: outdoors"),
+            LogEntry(1, 5, 10, seen="dog [animal]", said="The bike shop on Elm Street closes at half past six.")]
+
+
+def test_a_when_question_about_what_was_said_is_answered_from_the_speech() -> None:
+    """"When does the bike shop close?" asks no seeing: a sentence said about the bike shop
+    holds the time, not the shot where a bicycle is seen."""
+    from types import SimpleNamespace
+
+    from sokrat.types import Usage
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entries = _shop_log()
+    model = SimpleNamespace(embedder=None, search_log=lambda *a, **k: [], generate=lambda messages, schema: (
+        {"answer": "At half past six", "evidence": [1]}, Usage()))
+    r = _Answer(model, parse_question("When does the bike shop close?"), LogIndex(entries), entries, "v.mp4",  # type: ignore[arg-type]
+                "log").run()
+    assert "half past six" in r.answer and [e.t_start for e in r.evidence] == [5], r
+
+
+@pytest.mark.parametrize("question", [
+    "When did I see the bike?",  # a seeing asked: the shot with the bicycle
+    "When was there a bicycle?",  # the speech shares one word only
+])
+def test_a_when_question_about_what_was_seen_stays_with_the_shots(question: str) -> None:
+    r = _answer(question, _shop_log()).run()
+    assert r.answer.startswith("A b") and "0:00-0:05" in r.answer, r
+
+
+def test_an_anchor_is_found_by_the_category_the_log_writes() -> None:
+    """"Did I see the elephant before the boat?": the log's "schooner [boat, vehicle]" is the boat."""
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import anchor_matches
+
+    entries = [LogEntry(0, 0, 6, seen="sandbar; place: outdoors, sky"),
+               LogEntry(1, 6, 12, seen="schooner [boat, vehicle]"),
+               LogEntry(2, 18, 24, seen="elephant (Indian elephant) [animal]")]
+    assert [m.entry.index for m in anchor_matches("boat", entries)] == [1]
+    assert anchor_matches("bus", entries) == []
