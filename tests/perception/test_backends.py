@@ -152,3 +152,5 @@ def test_offline_speech_transcribes_espeak_with_times(speech_clip: Path) -> None
     assert "keys" in text and "red car" in text, text
     assert 102.5 <= segments[0].t_start <= 103.8
     assert segments[-1].t_end <= 100.0 + len(audio) / 16000 + 0.5
+    # the decoding is part of the log's provenance: a greedy log is not reused for a beam-5 one
+    assert speech.model_id.endswith(":beam5")

@@ -43,7 +43,8 @@ class FasterWhisper(SpeechRecognizer):
         self.vad_filter = vad_filter
         """Skip non-speech (music, silence) with the bundled Silero VAD: long soundtracks get cheap."""
         self.language = language
-        self._model_id = model_id or f"faster-whisper:{self.model_dir.name}"
+        # the decoding is part of what made a transcript: a log made greedily is not reused
+        self._model_id = f"{model_id or f'faster-whisper:{self.model_dir.name}'}:beam{beam_size}"
         self._model: Any = None
         self._lock = threading.Lock()
 
