@@ -547,7 +547,8 @@ class _Answer:
         if self.q.perception_verb:
             return False
         asked = {stem(w) for w in self.q.words}
-        return any(len(asked & {stem(w) for w in content_words(m.entry.said)}) >= 2 for m in matches if m.how == "said")
+        # the shot's own entry, whatever matched it best (a bike seen in the shot where the shop is named)
+        return any(len(asked & {stem(w) for w in content_words(m.entry.said)}) >= 2 for m in matches)
 
     # --- label answers ------------------------------------------------------------------------------
     def _known(self) -> bool:

@@ -489,8 +489,9 @@ def test_what_came_before_a_thing_the_log_lacks_is_no_answer_naming_it(memory, s
 def _shop_log() -> list[Any]:
     from sokrat.memory.base import LogEntry
 
+    # the shop is named in a shot where a bike is seen too: that shot's best match is the bike
     return [LogEntry(0, 0, 5, seen="bicycle [vehicle]; count: 1 bicycle; place: outdoors"),
-            LogEntry(1, 5, 10, seen="dog [animal]", said="The bike shop on Elm Street closes at half past six.")]
+            LogEntry(1, 5, 10, seen="bicycle [vehicle]", said="The bike shop on Elm Street closes at half past six.")]
 
 
 def test_a_when_question_about_what_was_said_is_answered_from_the_speech() -> None:
@@ -516,7 +517,7 @@ def test_a_when_question_about_what_was_said_is_answered_from_the_speech() -> No
 ])
 def test_a_when_question_about_what_was_seen_stays_with_the_shots(question: str) -> None:
     r = _answer(question, _shop_log()).run()
-    assert r.answer.startswith("A b") and "0:00-0:05" in r.answer, r
+    assert r.answer.startswith("A b") and "at 0:00-0:10" in r.answer, r
 
 
 def test_an_anchor_is_found_by_the_category_the_log_writes() -> None:
