@@ -921,7 +921,9 @@ class _Answer:
 
     def _quote(self, shown: list[LogEntry]) -> tuple[str, list[LogEntry]] | None:
         """The said or on-screen text of the shown shot that best matches the question."""
-        matches = [m for m in match_entries(self.q.words, shown) if m.how in ("said", "text")]
+        # the words said or written only: a shot's label may match it better (a bike seen where
+        # the bike shop's hours are said), and that match alone would hide the sentence
+        matches = [m for m in match_entries(self.q.words, shown, modality="said") if m.how in ("said", "text")]
         if not matches:
             return None
         best = max(matches, key=lambda m: (m.score, -m.entry.t_start))

@@ -530,3 +530,20 @@ def test_an_anchor_is_found_by_the_category_the_log_writes() -> None:
                LogEntry(2, 18, 24, seen="elephant (Indian elephant) [animal]")]
     assert [m.entry.index for m in anchor_matches("boat", entries)] == [1]
     assert anchor_matches("bus", entries) == []
+
+
+def test_an_unsupported_model_answer_quotes_the_sentence_said_in_a_shot_whose_label_matches_too() -> None:
+    """The model answers "6:36" (the shot's time and the hour run together): what the log says is
+    quoted instead, though the shot's best match for the question is the bike seen in it."""
+    from types import SimpleNamespace
+
+    from sokrat.types import Usage
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entries = _shop_log()
+    model = SimpleNamespace(embedder=None, search_log=lambda *a, **k: [], generate=lambda messages, schema: (
+        {"answer": "6:36", "evidence": [1]}, Usage()))
+    r = _Answer(model, parse_question("When does the bike shop close?"), LogIndex(entries), entries, "v.mp4",  # type: ignore[arg-type]
+                "log").run()
+    assert "closes at half past six" in r.answer and r.status == "succeeded", r
