@@ -421,8 +421,9 @@ def untraced_values(code: str, texts: Sequence[str]) -> list[str]:
         return []
     shown = {float(n) for text in texts for n in _DIGITS.findall(_THOUSANDS.sub("", text))}
     shown |= {round(n / 100, 10) for n in shown} | {round(n * 100, 10) for n in shown}
-    found = [float(n.value) for n in ast.walk(tree)
-             if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)]
+    found = [float(n.value) for n in ast.walk(tree)  # an int past a float's range is no value anyone gave
+             if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)
+             and abs(n.value) < 1e300]
     return list(dict.fromkeys(f"{v:g}" for v in found if not _given(v) and round(abs(v), 10) not in shown))
 
 

@@ -380,6 +380,9 @@ def test_code_with_numbers_nothing_shows_for_a_goal_about_the_users_things_is_su
     verdict = _code_verdict("print(1200 * 2)", shown, view=OutputView(goal=goal, lookups=_LOOKUPS))
     assert verdict is not None and verdict.label == "suspect" and verdict.code == "untraced_values"
     assert "1200" in verdict.reason and "search, recall" in verdict.hint
+    # a number past a float's range is read, not a crash
+    huge = _code_verdict("print(" + "9" * 400 + " % 7)", shown, view=OutputView(goal=goal, lookups=_LOOKUPS))
+    assert huge is not None and huge.code != "untraced_values"
     # with the media as the user's own thing too
     in_video = OutputView(goal="How long after the doorbell does the dog bark?", lookups=("video_qa",), media=("a.mp4",))
     assert _code_verdict("print(14.5 - 9.25)", shown, view=in_video).code == "untraced_values"  # type: ignore[union-attr]
