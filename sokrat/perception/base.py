@@ -37,6 +37,8 @@ class Detection:
     score: float
     box: tuple[float, float, float, float]
     """``(x1, y1, x2, y2)`` as fractions of the frame's width and height (0..1, y down)."""
+    colour: str = ""
+    """The basic colour name of the thing inside the box, when one dominates (set by the indexer)."""
 
     @property
     def area(self) -> float:

@@ -34,7 +34,7 @@ from sokrat.perception.sampling import (
     sample_frames,
     scene_score,
 )
-from sokrat.perception.scene import INDOORS, Scene, SceneOptions, format_scene, pool
+from sokrat.perception.scene import INDOORS, Scene, SceneOptions, format_scene, pool, with_colours
 from sokrat.perception.words import Concept, format_labels, lexicon, parse_labels
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 SAME_SCENE = 0.5
 """Colour-histogram change (0..1) under which two pieces of video look like one scene."""
 
-LOG_FORMAT = 5
+LOG_FORMAT = 6
 """Bumped when the entry format changes, so old logs are not reused (3: shots, plain words;
 4: detector counts, positions and relations, basic-level words, scene words; 5: each place once
 per word, and the summary ranks what the detector located first)."""
@@ -334,6 +334,7 @@ class VideoIndexer:
         if p.detector is not None:
             t = time.perf_counter()
             boxes = p.detector.detect(images, min_score=min(opts.scene.min_score, opts.scene.maybe_score))
+            boxes = [with_colours(image, found, opts.scene.min_score) for image, found in zip(images, boxes, strict=True)]
             times.detector += time.perf_counter() - t
         clip_vectors = None
         if p.clip is not None:

@@ -7,7 +7,8 @@ score, or when it is seen in enough of the shot's frames. For the kept classes t
 - counts: the typical number of boxes per frame ("2 people");
 - coarse positions: left / centre / right by the box's centre, near / far by its size;
 - simple relations from box geometry: "cup on dining table", "person on chair",
-  "person riding bicycle".
+  "person riding bicycle", "orange in bowl";
+- the colour of each kind of thing, from the pixels inside its boxes: "green car".
 
 The words are written into the entry's ``seen`` text by :func:`format_scene` and read back by
 :func:`parse_scene`; both live here so the format has one home.
@@ -15,13 +16,18 @@ The words are written into the entry's ``seen`` text by :func:`format_scene` and
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sokrat.perception.base import Detection
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LEFT, RIGHT = 1 / 3, 2 / 3
 """A box whose centre is in the left third of the frame is "left", in the right third "right"."""
@@ -39,6 +45,9 @@ RIDDEN = frozenset({"bicycle", "motorcycle", "horse", "skateboard", "surfboard",
 """What a person rides (COCO words)."""
 SURFACES = frozenset({"dining table", "bench", "chair", "couch", "bed"})
 """What things are put on (COCO words)."""
+CONTAINERS = frozenset({"bowl", "cup", "vase", "sink", "wine glass", "suitcase", "backpack", "handbag",
+                        "refrigerator", "microwave", "oven"})
+"""What things are put in (COCO words)."""
 PERSON = "person"
 INDOORS = frozenset({"couch", "bed", "dining table", "toilet", "television", "microwave", "oven", "toaster",
                      "sink", "refrigerator"})
@@ -70,6 +79,13 @@ class Thing:
     """Typical number of boxes per frame that sees it (the median, rounded up)."""
     places: tuple[str, ...]
     """Where each box is in the best frame: ``left``/``centre``/``right`` plus ``near``/``far``."""
+    colours: tuple[str, ...] = ()
+    """The colours its boxes show, most boxes first (see :data:`COLOUR_SUPPORT`)."""
+
+
+COLOUR_SUPPORT = 1 / 3
+"""A colour is said of a kind of thing when at least this share of its boxes in the shot show it
+(two red cars and a blue one are "red car, blue car"; one frame's odd light is not a colour)."""
 
 
 @dataclass(frozen=True)
@@ -90,17 +106,21 @@ def place(d: Detection) -> str:
 
 
 def relation(a: Detection, b: Detection) -> str | None:
-    """How ``a`` sits on ``b`` from their boxes: ``"riding"``, ``"on"`` or None.
+    """How ``a`` sits on or in ``b`` from their boxes: ``"riding"``, ``"on"``, ``"in"`` or None.
 
     ``a`` is on ``b`` when it stands over ``b``: its centre is within ``b``'s width, it is higher
     (its vertical centre above ``b``'s), and its lower edge reaches into ``b``'s box without
     hanging far below it. A person is only "on" a seat or riding what is ridden (a person
-    standing behind a table is not on it); things are only on surfaces.
+    standing behind a table is not on it); things are only on surfaces. A thing is in a
+    container when it is smaller and its centre lies inside the container's box.
     """
     if a.name == b.name:
         return None
     if a.name == PERSON:
         verb = "riding" if b.name in RIDDEN else "on" if b.name in SEATS else None
+    elif b.name in CONTAINERS and a.area < b.area:
+        bx1, by1, bx2, by2 = b.box
+        return "in" if bx1 <= a.centre_x <= bx2 and by1 <= (a.box[1] + a.box[3]) / 2 <= by2 else None
     else:
         verb = "on" if b.name in SURFACES and a.area < b.area else None
     if verb is None:
@@ -168,7 +188,8 @@ def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
         frame = max(frames, key=lambda boxes: max((d.score for d in boxes if d.name == w), default=0.0))
         boxes = sorted((d for d in frame if d.name == w and d.score >= opts.min_score), key=lambda d: d.centre_x)
         count = -(-int(2 * statistics.median(counts[w])) // 2) if counts[w] else 1  # median, rounded up
-        things.append(Thing(w, round(best[w], 3), max(count, 1), tuple(place(d) for d in boxes)))
+        things.append(Thing(w, round(best[w], 3), max(count, 1), tuple(place(d) for d in boxes),
+                            _colours(w, frames, opts.min_score)))
     kept_set = set(kept)
     held: Counter[str] = Counter()
     both: Counter[tuple[str, str]] = Counter()
@@ -189,8 +210,28 @@ def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
     return Scene(tuple(things), tuple(relations), maybe)
 
 
+def _colours(word: str, frames: Sequence[Sequence[Detection]], min_score: float) -> tuple[str, ...]:
+    """The colours at least :data:`COLOUR_SUPPORT` of ``word``'s boxes show, most first (two at most)."""
+    boxes = [d for found in frames for d in found if d.name == word and d.score >= min_score]
+    seen = Counter(d.colour for d in boxes if d.colour)
+    return tuple(c for c, n in seen.most_common(2) if n >= COLOUR_SUPPORT * len(boxes))
+
+
+def with_colours(image: np.ndarray, found: Sequence[Detection], min_score: float) -> list[Detection]:
+    """``found`` with the colour of each box from ``min_score`` named from ``image``'s pixels.
+    People get none: their box holds clothes, skin and hair, and "a red person" is not what
+    anyone says."""
+    from sokrat.perception.backends.colour import box_colours
+
+    todo = [i for i, d in enumerate(found) if d.score >= min_score and d.name != PERSON]
+    out = list(found)
+    for i, colour in zip(todo, box_colours(image, [found[i].box for i in todo]), strict=True):
+        out[i] = dataclasses.replace(found[i], colour=colour)
+    return out
+
+
 def _split_relation(rel: str) -> tuple[str, str, str]:
-    m = re.match(r"(.+?) (riding|on) (.+)$", rel)
+    m = re.match(r"(.+?) (riding|on|in) (.+)$", rel)
     if m is None:
         raise ValueError(f"not a relation: {rel!r}")
     return m[1], m[2], m[3]
@@ -215,7 +256,8 @@ def plural(word: str, n: int) -> str:
 
 
 def format_scene(scene: Scene) -> list[str]:
-    """The ``count:``, ``where:`` and ``relation:`` parts of a ``seen`` text (empty ones left out)."""
+    """The ``count:``, ``where:``, ``relation:`` and ``looks:`` parts of a ``seen`` text (empty
+    ones left out)."""
     parts = []
     if scene.things:
         parts.append("count: " + ", ".join(plural(t.word, t.count) for t in scene.things))
@@ -225,6 +267,9 @@ def format_scene(scene: Scene) -> list[str]:
             parts.append("where: " + ", ".join(places))
     if scene.relations:
         parts.append("relation: " + ", ".join(scene.relations))
+    looks = [f"{c} {t.word}" for t in scene.things for c in t.colours]
+    if looks:
+        parts.append("looks: " + ", ".join(looks))
     return parts
 
 

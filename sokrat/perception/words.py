@@ -48,7 +48,7 @@ class Seen:
     categories: tuple[str, ...] = ()
     kind: str = "object"
     """``object``, ``maybe``, ``place``, ``activity``, ``caption``, ``colour``, ``count``,
-    ``where`` or ``relation``."""
+    ``where``, ``relation`` or ``looks`` (a thing's colour: "green car")."""
     specific: str = ""
     """The finer word written in brackets after it ("sports car")."""
 
@@ -274,7 +274,7 @@ def format_labels(concepts: Sequence[Concept]) -> str:
 
 
 _ITEM = re.compile(r"\s*([^,\[\]();:]+?)\s*(?:\(([^)]*)\))?\s*(?:\[([^\]]*)\])?\s*(?:,|$)")
-_KINDS = ("place", "activity", "caption", "colour", "maybe", "count", "where", "relation")
+_KINDS = ("place", "activity", "caption", "colour", "maybe", "count", "where", "relation", "looks")
 
 
 def parse_labels(seen: str) -> list[Seen]:

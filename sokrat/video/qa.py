@@ -213,8 +213,8 @@ def match_entries(target_words: Sequence[str], entries: Sequence[LogEntry], *,
         if modality != "said":
             for item in parse_labels(e.seen):
                 words = [item.word] if item.kind != "caption" else [c.word for c in lex.concepts_in(item.word)]
-                if item.kind in ("count", "where", "relation"):
-                    continue  # read by the count and where answers, not as things
+                if item.kind in ("count", "where", "relation", "looks"):
+                    continue  # read by the count, where and colour answers, not as things
                 if item.specific:
                     words.append(item.specific)
                 for w in words:
@@ -532,6 +532,8 @@ class _Answer:
                 return self.when(matches)
         if generic and q.kind in ("what", "yes_no") and q.modality != "said":
             return self.describe()
+        if q.kind == "what" and q.modality != "said" and (coloured := self.colour_of()) is not None:
+            return coloured
         if q.kind == "what" and q.modality != "said" and (held := self.holder()) is not None:
             return held
         if q.kind == "what" and q.modality != "said":
@@ -741,6 +743,34 @@ class _Answer:
                                      observation="; ".join(f"{h} {fmt_span(e.t_start, e.t_end)}" for e, h in hits[:8])))
         spans = _join([fmt_span(e.t_start, e.t_end) for e in same[:3]])
         return self.result(f"{first[0].upper()}{first[1:]}, at {spans}.", same[:3])
+
+    def colour_of(self) -> Result | None:
+        """"What colour was the car?": the colour the detector's boxes showed for the thing
+        (the log's ``looks:`` part), in the shots in scope. None when the question does not ask
+        a colour, or no shot logs one for that thing (the model answers from the shot's colours)."""
+        if not _COLOUR_QUESTION.match(self.q.text):
+            return None
+        lex = lexicon()
+        thing = [w for w in self.q.words if w not in _COLOUR_WORDS]
+        syn = (lex.synsets(" ".join(thing)) or tuple(x for w in thing for x in lex.synsets(w))) if thing else ()
+        if not syn:
+            return None
+        hits: list[tuple[LogEntry, str, str]] = []
+        for e in self.scope:
+            for item in parse_labels(e.seen):
+                colour, _, noun = item.word.partition(" ") if item.kind == "looks" else ("", "", "")
+                if noun and lex.is_a(noun, syn):
+                    hits.append((e, colour, noun))
+        if not hits:
+            return None
+        self.steps.append(StepRecord(index=1, tool="read_colours", arguments={"about": " ".join(thing)},
+                                     observation="; ".join(f"{c} {n} {fmt_span(e.t_start, e.t_end)}"
+                                                           for e, c, n in hits[:8])))
+        entry = hits[0][0]
+        colours = list(dict.fromkeys(c for e, c, _ in hits if e is entry))
+        noun = hits[0][2]
+        return self.result(f"{_join(colours).capitalize()} (the {noun}), at {fmt_span(entry.t_start, entry.t_end)}.",
+                           [entry])
 
     def holder(self) -> Result | None:
         """"What was the fern in?" / "What was the lamp on?": what holds the thing in the shots
@@ -1004,6 +1034,11 @@ def _generic(q: Question) -> bool:
 _HOLDER = re.compile(r"\W*what\s+(?:is|was|were|are)\s+(?:the|my|a|an|your|our)\s+([a-z][a-z ]*?)\s+"
                      r"(in|inside|on|sitting on|standing on|lying on)\W*$")
 """A question about what holds a thing: "what was the fern in?", "what is my lamp on?"."""
+
+
+_COLOUR_QUESTION = re.compile(r"\W*what\s+colou?rs?\b", re.I)
+"""A question asking a colour: "What colour was the car?", "what color is my mug?"."""
+_COLOUR_WORDS = frozenset({"colour", "color", "colours", "colors"})
 
 
 def asks_written(question: str) -> bool:

@@ -130,3 +130,50 @@ def test_two_labels_on_one_box_are_one_thing_named_as_the_shot_agrees() -> None:
     # Apart in the frame, both are kept: a cup beside a bowl.
     beside = box("bowl", 0.8, 0.72, 0.3, 0.95, 0.6)
     assert {t.word for t in pool([[cup, beside], [cup, beside]], OPTS).things} == {"cup", "bowl"}
+
+
+def test_a_thing_is_in_a_container_only_when_its_centre_is_inside_it() -> None:
+    bowl = box("bowl", 0.8, 0.3, 0.4, 0.7, 0.8)
+    orange = box("orange", 0.7, 0.4, 0.45, 0.55, 0.65)
+    beside = box("orange", 0.7, 0.75, 0.45, 0.9, 0.65)  # next to the bowl
+    assert relation(orange, bowl) == "in"
+    assert relation(beside, bowl) is None
+    assert relation(bowl, orange) is None  # the bigger thing is not in the smaller
+    person = box("person", 0.9, 0.35, 0.45, 0.5, 0.7)
+    assert relation(person, bowl) is None  # people are in no container
+    table = box("dining table", 0.8, 0.0, 0.5, 1.0, 1.0)
+    assert relation(orange, table) == "on"  # a surface still holds things on it
+    scene = pool([[bowl, orange], [bowl, orange]], OPTS)
+    assert scene.relations == ("orange in bowl",)
+    assert parse_relations("orange in bowl, person riding bicycle") == [("orange", "in", "bowl"),
+                                                                       ("person", "riding", "bicycle")]
+
+
+def test_a_colour_is_said_of_a_thing_when_enough_of_its_boxes_show_it() -> None:
+    def car(colour: str) -> Detection:
+        return Detection("car", 0.9, (0.2, 0.3, 0.6, 0.8), colour)
+
+    green = pool([[car("green")], [car("green")], [car("")]], OPTS)
+    assert green.things[0].colours == ("green",)
+    assert format_scene(green)[-1] == "looks: green car"
+    assert [(i.word, i.kind) for i in parse_labels("car; looks: green car")] == [("car", "object"),
+                                                                                 ("green car", "looks")]
+    odd_light = pool([[car("green")], [car("")], [car("")], [car("")]], OPTS)  # one box in four
+    assert odd_light.things[0].colours == ()
+    assert not any(p.startswith("looks:") for p in format_scene(odd_light))
+    two = pool([[car("red"), Detection("car", 0.8, (0.7, 0.3, 0.9, 0.6), "blue")]] * 2, OPTS)
+    assert set(two.things[0].colours) == {"red", "blue"}
+
+
+def test_boxes_get_the_colour_of_their_pixels_and_people_none() -> None:
+    import numpy as np
+
+    from sokrat.perception.scene import with_colours
+
+    image = np.full((100, 200, 3), 128, np.uint8)  # a grey road
+    image[30:80, 40:120] = (40, 170, 60)  # a green car
+    car = Detection("car", 0.9, (0.2, 0.3, 0.6, 0.8))
+    person = Detection("person", 0.9, (0.2, 0.3, 0.6, 0.8))
+    faint = Detection("car", 0.1, (0.2, 0.3, 0.6, 0.8))
+    coloured = with_colours(image, [car, person, faint], OPTS.min_score)
+    assert [d.colour for d in coloured] == ["green", "", ""]

@@ -547,3 +547,34 @@ def test_an_unsupported_model_answer_quotes_the_sentence_said_in_a_shot_whose_la
     r = _Answer(model, parse_question("When does the bike shop close?"), LogIndex(entries), entries, "v.mp4",  # type: ignore[arg-type]
                 "log").run()
     assert "closes at half past six" in r.answer and r.status == "succeeded", r
+
+
+def _looks_log() -> list[Any]:
+    from sokrat.memory.base import LogEntry
+    return [LogEntry(0, 0, 5, seen="dog [animal]; colour: grey, black"),
+            LogEntry(1, 5, 10, seen="car [vehicle]; count: 1 car; looks: green car; colour: black, grey"),
+            LogEntry(2, 10, 15, seen="bowl [container], orange [fruit]; relation: orange in bowl")]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What colour was the car?", "Green (the car), at 0:05-0:10."),  # the car's boxes, not the road's black
+    ("What color was the vehicle?", "Green (the car), at 0:05-0:10."),  # a kind asked by its category
+])
+def test_a_colour_question_is_answered_from_the_thing_s_own_boxes(question: str, expected: str) -> None:
+    r = _answer(question, _looks_log()).colour_of()
+    assert r is not None and r.answer == expected and r.status == "succeeded", r
+
+
+@pytest.mark.parametrize("question", [
+    "What colour was the dog?",  # shown, but no box gave it a colour: the model reads the shot's colours
+    "What colour was the bicycle?",  # not shown at all
+    "What was the car?",  # no colour asked
+])
+def test_a_colour_question_without_a_logged_colour_is_left_to_the_other_answers(question: str) -> None:
+    assert _answer(question, _looks_log()).colour_of() is None
+
+
+def test_what_a_container_held_is_read_from_the_in_relation() -> None:
+    r = _answer("What was in the bowl?", _looks_log()).where()
+    assert r is not None and r.answer == "An orange in a bowl, at 0:10-0:15.", r
+    assert _answer("What was in the car?", _looks_log()).where() is None  # nothing logged in it
