@@ -93,6 +93,10 @@ _REQUEST_FRAMES = tuple(sorted((f.split() for f in (
 _WH = frozenset(["when", "what", "where", "who", "whom", "how", "whether", "if", "why", "which"])
 
 
+_OBJECTS = ("this", "that", "it", "these", "those")
+"""Pronouns a phrasal store verb takes between its words."""
+
+
 def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
     """The goal tells the agent to store something: a clause of a sentence that is not a
     question starts with one of ``verbs`` (the store tool's own, :attr:`Tool.stores`), matched
@@ -101,6 +105,8 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
     phrases = [[en.stem(w) for w in en.words(v)] for v in verbs if en.words(v)]
     if not phrases:
         return False
+    # a phrasal verb takes its object between its words: "jot this down", "keep that in mind"
+    phrases += [[p[0], en.stem(o), *p[1:]] for p in phrases if len(p) > 1 for o in _OBJECTS]
     for sentence in _SENTENCES.findall(goal):
         if sentence.strip().endswith("?"):
             continue

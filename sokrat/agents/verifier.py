@@ -259,11 +259,14 @@ _COMPUTE_ASKED = re.compile(
     r"seconds?|minutes?|hours?|days?|weeks?|months?|years?) (?:\w+ ){0,2}?(?:after|before|until|till|since|between|later|"
     r"earlier|left|ago|from now)|how (?:many|much|long)\b[^.?!]{0,60}?\b(?:until|till|since)|"
     r"how (?:many|much) (?:days|weeks|months|years)\b[^.?!]{0,40}?\b(?:run|runs|last|lasts|span|spans)|"
-    r"how long (?:after|before|from)|how old (?:will|would|was|were))\b",
+    r"how long (?:after|before|from)|how old (?:will|would|was|were)|"
+    rf"(?:{_AMOUNT_WORD}(?: and an? (?:half|quarter))?|an?|half an?) (?:seconds?|minutes?|hours?|days?|weeks?|months?|"
+    r"years?)(?: and an? (?:half|quarter))? (?:before|after|earlier than|later than|ahead of|prior to))\b",
     re.I)
 """A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "times twelve", "20
-percent of it"), or asks a difference ("how many minutes after noon", "how many minutes are there
-between", "how many days until", "how many months does the lease run", "how old will she be")."""
+percent of it"), asks a difference ("how many minutes after noon", "how many minutes are there
+between", "how many days until", "how many months does the lease run", "how old will she be"),
+or a time offset from a value to look up ("two and a half hours before my flight")."""
 
 
 def computed_without_code(answer: str, view: RunView) -> str:
@@ -274,9 +277,11 @@ def computed_without_code(answer: str, view: RunView) -> str:
     ("find when the dog barks, then add 5 seconds") needs code too: there the looked-up value
     itself is no answer, it is the input."""
     coders = [t for t in view.offered if t.computes]
+    # the values may come from a lookup step, or from the facts recalled into the run's prompt
+    looked_up = view.trusted_of(lambda t: t.looks_up or t.answers) or any(
+        not _EPISODE.match(m) for m in view.memories)
     if (coders and _COMPUTE_ASKED.search(view.goal) and not view.trusted_of(lambda t: t.computes)
-            and view.trusted_of(lambda t: t.looks_up or t.answers) and checks.claims(answer)
-            and not goals.says_absent(answer)):
+            and looked_up and checks.claims(answer) and not goals.says_absent(answer)):
         return (f"{_code_failed(view)}The goal asks for a computation on the values the tools returned: call {coders[0].name} with "
                 "those values written into the code, print the result, then answer with what it prints.")
     if view.media or not coders or not goals.has_operands(view.goal) or view.trusted_of(lambda t: t.computes):
@@ -359,9 +364,12 @@ def absence_contradicted(answer: str, view: RunView) -> str:
     asked = [c.word for c in lexicon().concepts_in(view.goal)]
     if not asked:
         return ""
+    stated = [c.lower() for c in checks.claims(answer)]
     for s in view.trusted_of(lambda t: t.looks_up):
         t = view.tool(s["tool"])
         shown = _records(s, t).lower() if t is not None else ""
+        if stated and all(c in shown for c in stated):
+            continue  # it states the record's values: a "not" inside a statement ("I will not forget ... line 63")
         for word in asked:
             if shown and checks.mentions(shown, word.lower()):
                 return (f"{s['tool']} returned a record of {word!r} ({_around(shown, word)}); your answer says there is "
@@ -375,7 +383,16 @@ def _around(text: str, word: str) -> str:
 
 
 _WHO = re.compile(r"^\W*who\b|\bwho (?:is|was|are|were|owns|did|has)\b|\bwhat is (?:the |my |his |her |their )?\w*'?s? ?name\b", re.I)
-_WHEN = re.compile(r"^\W*when\b|\bwhen (?:is|was|did|does|do|will)\b|\bwhat (?:time|date|day)\b|\bwhich (?:day|date|month|year)\b|\bat what time\b", re.I)
+_WHEN = re.compile(r"^\W*when\b|\bwhen (?:is|was|did|does|do|will)\b|\bwhat (?:time(?! zone| period| frame| span)|date|day)\b|\bwhich (?:day|date|month|year)\b|\bat what time\b", re.I)
+_CLOCK_24 = re.compile(r"\b(?:24|twenty-four)[- ]hours? (?:time|clock|format|notation)\b|\bmilitary time\b", re.I)
+_CLOCK_ASKED = re.compile(r"\b(?:at )?what time\b(?! (?:zone|period|frame|span|of))|\b(?:12|twelve)[- ]hours? "
+                          r"(?:time|clock|format|notation)\b|" + _CLOCK_24.pattern, re.I)
+"""A question whose answer is a time of day: "what time should I leave?", "3 pm in 24-hour time"."""
+_CLOCK_SAID = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2} ?(?:a\.?m\b|p\.?m\b)|\bo'?clock\b|\bnoon\b|\bmidnight\b|"
+                         r"\b(?:half|quarter) (?:past|to)\b|\bat \d{1,2}\b|\b\d{4} hours\b", re.I)
+"""A time of day in an answer: "7:45", "7.45", "7 pm", "eight o'clock", "noon", "half past six", "at 3"."""
+_CLOCK_24_SAID = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{4}(?: hours)?\b")
+"""A 24-hour time: "20:00", "08.00", "0800 hours"."""
 _HOW_MANY = re.compile(r"\bhow (?:many|much|long|far|old|often)\b|\bwhat (?:number|percentage|amount)\b", re.I)
 _TIME_WORDS = frozenset(
     [*(m.lower() for m in calendar.month_name[1:]), *(m.lower() for m in calendar.month_abbr[1:]),
@@ -438,6 +455,9 @@ def wrong_type(answer: str, view: RunView) -> str:
         if en.polarity(answer) is not False and not said & (options[0] | options[1] | _SOME):
             return "The question asks which of two options: answer with the one the tools show."
         return ""
+    if _CLOCK_ASKED.search(goal) and not (_CLOCK_24_SAID if _CLOCK_24.search(goal) else _CLOCK_SAID).search(answer):
+        return ("The question asks for a time of day: answer with the clock time the tools show"
+                + (", as HH:MM in 24-hour time." if _CLOCK_24.search(goal) else " (HH:MM, or with am/pm)."))
     which = _WHICH.search(goal)
     asked = which.group(1).lower() if which is not None else ""
     if (asked and asked not in _TOO_GENERAL and not _WHEN.search(goal)
@@ -450,7 +470,7 @@ def wrong_type(answer: str, view: RunView) -> str:
         if not capitalised:
             return "The question asks who: answer with the name the tools show."
     elif _WHEN.search(goal):
-        if not re.search(r"\d", answer) and not set(en.words(answer)) & _TIME_WORDS:
+        if not re.search(r"\d", answer) and not set(en.words(answer)) & _TIME_WORDS and not _CLOCK_SAID.search(answer):
             return "The question asks when: answer with the date or time the tools show."
     elif _HOW_MANY.search(goal) and not _states_number(answer):
         return "The question asks for an amount: answer with the number the tools show."

@@ -60,7 +60,7 @@ def long_term_memory(ctx: ToolContext) -> Memory:
 @tool(grounded=("text",), stores=("remember", "store", "save", "note", "note down", "keep in mind", "memorize",
                                   "memorise", "record", "don't forget", "do not forget", "make a note",
                                   "for your information", "fyi", "just so you know", "for the record",
-                                  "for future reference", "for later", "heads up", "jot down", "mark down",
+                                  "for future reference", "for later", "heads up", "jot down", "mark down", "write down",
                                   "take note", "bear in mind", "i want you to know", "i'd like you to know",
                                   "you should know", "add to my notes"),
       planner_omits=("tags", "kind", "source"))

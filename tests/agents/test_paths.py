@@ -312,14 +312,18 @@ def test_store_requests_are_told_apart_from_questions() -> None:
                  "I want you to know that my bike lock code is 4471.", "Jot down that my seat is 14C.",
                  "Bear in mind that the shop closes at 6.", "Take note: my dentist is Dr. Li.",
                  "Mark down that the bins go out on Tuesday.", "Add to my notes that the wifi is tulip-93.",
-                 "I would like you to remember that my seat is 14C.", "Make sure you note that the gate code is 5521."):
+                 "I would like you to remember that my seat is 14C.", "Make sure you note that the gate code is 5521.",
+                 # a phrasal verb with its object between its words
+                 "Note this down: my seat is 14C.", "Keep that in mind: the shop closes at 6.",
+                 "Write it down, the gate code is 5521.", "Jot it down: my seat is 14C."):
         assert asks_to_store(goal, verbs), goal
     for goal in ("Do you remember my sister's name?", "What is my locker code?", "Remember when we met?",
                  "What did I store yesterday?", "Please note what the plumber said?", "My notes say the bike is blue.",
                  "Keep the answer short: what is 2+2", "Storage is full, what now",
                  "For your information, what is 2 plus 2?", "Just so you know what I mean: compute 3 times 4.",
                  "Did I forget my keys?", "I record videos every day.", "I would like you to tell me 2+2.",
-                 "Make sure you compute 3 times 4.", "I want you to know what 2+2 is?"):
+                 "Make sure you compute 3 times 4.", "I want you to know what 2+2 is?",
+                 "Note this: what is 2+2?", "Write it in French, please.", "Keep it short and tell me 2+2."):
         assert not asks_to_store(goal, verbs), goal
     assert not asks_to_store("Remember that my code is 4411.", ())  # no store tool: nothing to ask for
 

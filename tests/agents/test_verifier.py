@@ -250,6 +250,29 @@ def test_computed_without_code_on_looked_up_values_must_not_fire() -> None:
     assert verifier.computed_without_code("The video does not show a dog.", view(goal, seen, media=("a.mp4",))) == ""
 
 
+@pytest.mark.parametrize("goal", [
+    "I need to leave three hours before my train that I mentioned. When should I leave?",
+    "Set off an hour and a half before the meeting I told you about: what time is that?",
+    "What time is half an hour earlier than my ferry?",
+])
+def test_computed_without_code_fires_for_a_time_offset_from_a_recalled_fact(goal: str) -> None:
+    facts = ("My train leaves at 10:15, the meeting is at 14:00 and the ferry at 9:40.",)
+    # the fact was recalled into the prompt: its time is the input of the offset, not the answer
+    assert "python_exec" in verifier.computed_without_code("You should leave at 10:15.", view(goal, memories=facts))
+
+
+def test_computed_without_code_for_a_time_offset_must_not_fire() -> None:
+    facts = ("My train leaves at 10:15.",)
+    goal = "I need to leave three hours before my train that I mentioned. When should I leave?"
+    ran = step(0, "python_exec", '{"stdout": "07:15\\n"}')
+    assert verifier.computed_without_code("At 07:15.", view(goal, ran, memories=facts)) == ""  # code ran
+    # no offset asked: the recalled time is the answer
+    assert verifier.computed_without_code("At 10:15.", view("When does my train leave?", memories=facts)) == ""
+    # only an old answer (an episode) was recalled: nothing looked up to compute on yet
+    episode = ("Goal: When does my train leave?\nAnswer: At 10:15.",)
+    assert verifier.computed_without_code("At 10:15.", view(goal, memories=episode)) == ""
+
+
 def test_contradicts_tool() -> None:
     said_yes = step(0, "video_qa", json.dumps({"answer": "Yes: a bike at 4-8 s.", "status": "succeeded"}))
     assert "contradicts" in verifier.contradicts_tool("No, there is no bicycle.", view("Is there a bicycle?", said_yes))
@@ -289,6 +312,9 @@ def test_contradicts_tool_must_not_fire_where_the_tool_could_not_tell_and_the_an
     ("Which vehicle was parked outside?", "A dog was outside."),
     ("What would the fine be after two weeks?", "2027-06-18"),  # a date for an amount
     ("How much will the refund come to?", "The refund arrives on 3 March 2027."),
+    ("What is 5 in the afternoon in 24-hour time?", "5"),  # a bare number for a clock time
+    ("Convert 9 pm to the 24-hour clock.", "9 pm is 9 in 24-hour time."),
+    ("What time should I leave if the walk takes 25 minutes?", "25"),
 ])
 def test_wrong_type_fires(goal: str, answer: str) -> None:
     assert "The question asks" in verifier.wrong_type(answer, view(goal))
@@ -313,6 +339,12 @@ def test_wrong_type_fires(goal: str, answer: str) -> None:
     ("What would the fine be after two weeks?", "14 EUR, due on 2027-06-18."),  # an amount besides the date
     ("How long does the lease run?", "From 1 May 2027 to 30 April 2028."),  # dates may answer how long
     ("What is the deadline for paying the fee?", "2027-06-18"),  # a date asked about an amount
+    ("What is 5 in the afternoon in 24-hour time?", "17:00"),
+    ("Convert 9 pm to the 24-hour clock.", "2100 hours."),
+    ("What time should I leave if the walk takes 25 minutes?", "At 7.35 am."),
+    ("What time does the bakery open?", "It opens at 7."),
+    ("What time does the bakery open?", "At half past six."),
+    ("What time zone is the office in?", "Central European Time."),  # no time of day asked
 ])
 def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.wrong_type(answer, view(goal)) == ""
@@ -413,6 +445,16 @@ def test_absence_contradicted() -> None:
     said = step(0, "video_qa", json.dumps({"answer": "No, I did not see a bicycle.", "status": "succeeded",
                                            "evidence": []}))
     assert verifier.absence_contradicted("No, there is no bicycle.", view("Is there a bicycle?", said)) == ""
+
+
+def test_a_statement_with_a_not_that_gives_the_record_s_values_is_no_absence() -> None:
+    recalled = step(0, "recall", json.dumps([{"text": "Don't let me forget: my son's swimming class is in pool 4.",
+                                              "kind": "fact"}]))
+    goal = "Which pool is my son's swimming class in?"
+    assert verifier.absence_contradicted("I will not forget that the swimming class is in pool 4.",
+                                         view(goal, recalled)) == ""
+    # a "not" with a value the record lacks still denies what it shows
+    assert "returned a record" in verifier.absence_contradicted("The class is not in pool 9.", view(goal, recalled))
 
 
 STORED = "Goal: Please keep in mind that my gym badge number is 5521.\nAnswer: I have saved your gym badge number in memory."
