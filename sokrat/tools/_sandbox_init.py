@@ -133,7 +133,7 @@ def _parse(src: str, path: str) -> object:
     is kept, and stderr says so; any other syntax error is the code's own."""
     import _ast
 
-    fixed, splits = src, 0
+    fixed, splits = _outdented(src, path), 0
     while True:
         try:
             tree = compile(fixed, path, "exec", _ast.PyCF_ONLY_AST)
@@ -154,6 +154,34 @@ def _parse(src: str, path: str) -> object:
             print(f"note: {splits} statement(s) run together on one line were split onto lines of their own",
                   file=sys.stderr)
         return tree
+
+
+def _outdented(src: str, path: str) -> str:
+    """The code with the indent that every line after an unindented first line shares taken
+    off, when only that makes it parse: a model joining its statements with ``" \\n "`` puts a
+    space before each later one (``IndentationError: unexpected indent``). The code as written
+    otherwise, and stderr says when it was changed."""
+    import _ast
+
+    lines = src.split("\n")
+    rest = [x for x in lines[1:] if x.strip()]
+    if not rest or lines[0][:1].isspace():
+        return src
+    cut = min(len(x) - len(x.lstrip()) for x in rest)
+    if not cut:
+        return src
+    try:
+        compile(src, path, "exec", _ast.PyCF_ONLY_AST)
+        return src
+    except SyntaxError:
+        pass
+    fixed = "\n".join([lines[0], *(x[cut:] for x in lines[1:])])
+    try:
+        compile(fixed, path, "exec", _ast.PyCF_ONLY_AST)
+    except SyntaxError:
+        return src
+    print(f"note: the {cut}-space indent of every line after the first was taken off", file=sys.stderr)
+    return fixed
 
 
 def _run_code(path: str) -> int:

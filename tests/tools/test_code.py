@@ -62,6 +62,21 @@ async def test_statements_run_together_on_one_line_are_split(mode) -> None:
     assert out.ok and out.output["stdout"] == "HELLO WORLD 2\n"
 
 
+async def test_lines_joined_with_a_space_after_each_newline_are_outdented(mode) -> None:
+    """The 1.5B joins statements with " \\n ": every later line starts with a space."""
+    out = await run("names = 'ada grace linus'.split() \n first = names[0] \n print(first.upper())", mode=mode)
+    assert out.ok and out.output["stdout"] == "ADA\n" and "indent" in out.output["stderr"]
+    out = await run("total = 0\n for n in range(4):\n     total += n\n print(total)", mode=mode)  # a block keeps its depth
+    assert out.ok and out.output["stdout"] == "6\n"
+
+
+async def test_an_indent_that_is_the_code_s_own_is_not_taken_off(mode) -> None:
+    out = await run("for n in range(2):\n    print(n)", mode=mode)  # valid as written: unchanged
+    assert out.ok and out.output["stdout"] == "0\n1\n" and "indent" not in out.output["stderr"]
+    out = await run("x = 1\n  y = 2\n print(x + y)", mode=mode)  # outdenting does not make it parse
+    assert not out.ok and "IndentationError" in out.error
+
+
 async def test_other_syntax_errors_are_not_split(mode) -> None:
     out = await run("x = 5 +\nprint(x)", mode=mode)  # not a run-on statement: reported as written
     assert not out.ok and "SyntaxError" in out.error and "run together" not in out.error
