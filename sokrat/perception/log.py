@@ -53,7 +53,8 @@ SAME_SCENE = 0.5
 LOG_FORMAT = 6
 """Bumped when the entry format changes, so old logs are not reused (3: shots, plain words;
 4: detector counts, positions and relations, basic-level words, scene words; 5: each place once
-per word, and the summary ranks what the detector located first)."""
+per word, and the summary ranks what the detector located first; 6: each thing's colour,
+``looks: green car``, and things in containers, ``orange in bowl``)."""
 
 
 @dataclass(frozen=True)

@@ -718,6 +718,8 @@ class _Answer:
         q, lex = self.q, lexicon()
         text = q.text.lower()
         asks_where = re.match(r"\W*where\b", text) is not None
+        # "what was in the bowl?", "what did I put on the table?"; not "how long does it stay in the oven?"
+        asks_what = re.match(r"\W*what\b", text) is not None
         syn = self._synsets()
         if not syn or any(m.how in ("said", "text") for m in match_entries(q.words, self.scope)):
             return None
@@ -727,7 +729,7 @@ class _Answer:
             for a, verb, b in parse_relations(", ".join(i.word for i in items if i.kind == "relation")):
                 if asks_where and lex.is_a(a, syn):
                     hits.append((e, f"{verb} {_a(b)}"))
-                elif not asks_where and re.search(rf"\b{verb}\b", text) and lex.is_a(b, syn):
+                elif asks_what and re.search(rf"\b{verb}\b", text) and lex.is_a(b, syn):
                     hits.append((e, f"{_a(a)} {verb} {_a(b)}"))
             if asks_where and not any(h[0] is e for h in hits):
                 for item in items:

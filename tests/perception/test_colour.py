@@ -56,3 +56,13 @@ def test_a_colour_the_background_shares_is_not_the_thing_s() -> None:
     road[40:90, 60:140] = (30, 60, 200)  # a blue van instead
     assert box_colours(road, [(0.3, 0.4, 0.7, 0.9)]) == ["blue"]
     assert box_colours(road, []) == []
+
+
+def test_a_pale_thing_is_named_by_its_hue_and_a_grey_one_stays_grey() -> None:
+    from sokrat.perception.backends.colour import box_colours
+
+    image = np.full((100, 200, 3), 20, np.uint8)  # a dark background
+    image[20:90, 40:160] = (185, 215, 170)  # a pale mint-green car (saturation ~0.21)
+    assert box_colours(image, [(0.2, 0.2, 0.8, 0.9)]) == ["green"]
+    image[20:90, 40:160] = (180, 184, 188)  # a silver one (saturation ~0.04)
+    assert box_colours(image, [(0.2, 0.2, 0.8, 0.9)]) == ["grey"]

@@ -578,3 +578,5 @@ def test_what_a_container_held_is_read_from_the_in_relation() -> None:
     r = _answer("What was in the bowl?", _looks_log()).where()
     assert r is not None and r.answer == "An orange in a bowl, at 0:10-0:15.", r
     assert _answer("What was in the car?", _looks_log()).where() is None  # nothing logged in it
+    # a question that is no "what is in it?" is not answered by what is in it
+    assert _answer("How long does the orange stay in the bowl?", _looks_log()).where() is None

@@ -54,16 +54,16 @@ def colour_shares(image: np.ndarray) -> dict[str, float]:
     return _shares(colour_names(image))
 
 
-def colour_names(image: np.ndarray, size: tuple[int, int] = THUMB) -> np.ndarray:
+def colour_names(image: np.ndarray, size: tuple[int, int] = THUMB, *, min_saturation: float = 0.25) -> np.ndarray:
     """The basic colour name of each pixel of ``image`` resized to ``size`` (W, H): an ``(H, W)``
-    array of names ("" for none)."""
+    array of names ("" for none). Pixels under ``min_saturation`` are black, grey or white."""
     import numpy as np
     from PIL import Image
 
     hsv = np.asarray(Image.fromarray(image).convert("RGB").resize(size).convert("HSV"), dtype=np.float32)
     h, s, v = hsv[..., 0] * (360 / 255), hsv[..., 1] / 255, hsv[..., 2] / 255  # (H, W) each
     names = np.full(h.shape, "", dtype=object)
-    chromatic = (s >= 0.25) & (v >= 0.2)
+    chromatic = (s >= min_saturation) & (v >= 0.2)
     lo = 0.0
     for name, hi in HUES:
         names[chromatic & (h >= lo) & (h < hi)] = name
@@ -89,6 +89,10 @@ def _shares(names: np.ndarray) -> dict[str, float]:
 CHROMATIC = frozenset({"red", "orange", "yellow", "green", "blue", "purple", "pink", "brown"})
 OBJECT_GRID = (96, 96)
 """Grid (W, H) a frame's colours are named on for its boxes."""
+OBJECT_SATURATION = 0.15
+"""A thing's pixels are named by hue from this saturation, under the frame namer's 0.25: paint
+and cloth under light show pale shades ("mint" is a light green), and a pale colour is still the
+one a person names; a grey thing's pixels stay under it (their saturation is near 0)."""
 OBJECT_INSET = 0.2
 """Share of a box's width and height cut from each side before its colours are counted: a box
 is drawn around the thing, so its edges hold the background between the thing's corners."""
@@ -113,7 +117,7 @@ def box_colours(image: np.ndarray, boxes: Sequence[tuple[float, float, float, fl
 
     if not boxes:
         return []
-    names = colour_names(image, OBJECT_GRID)
+    names = colour_names(image, OBJECT_GRID, min_saturation=OBJECT_SATURATION)
     h, w = names.shape
     out = []
     for x1, y1, x2, y2 in boxes:
