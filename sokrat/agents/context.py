@@ -54,12 +54,45 @@ def offload(text: str, memory: ArtifactStore, settings: Settings) -> tuple[str, 
     if len(text) <= limit:
         return text, None
     handle = memory.put_artifact(text, metadata={"kind": "observation", "created_at": time.time()})
+    whole = _leading_records(text, limit)
+    if whole is not None:
+        shown, k, n = whole
+        return (f'{shown} [{k} of {n} records shown; all are stored as {handle}: read the rest with '
+                f'read_artifact(handle="{handle}", start=...)]'), handle
     head, tail = text[: limit // 3], text[-limit // 8 :]
     preview = (
         f"[{len(text)} chars stored as {handle}; head: {head} ... tail: {tail} ; "
         f'read more with read_artifact(handle="{handle}", start=...)]'
     )
     return preview, handle
+
+
+RECORDS_PREFIX_CHARS = 300
+"""Longest text before a JSON list of records (a check's verdict, "CHECK SUSPECT: ... Output was: ")."""
+
+
+def _leading_records(text: str, limit: int) -> tuple[str, int, int] | None:
+    """A JSON list of records (a search's hits) cut after the whole records that fit in
+    ``limit`` characters, with how many are shown of how many: a preview cut mid-record hides
+    the lines the answer needs ("Parts: new ch..."), and the model searches again and again.
+    None when the text holds no such list, or its first record alone is too long."""
+    start = text.find("[")
+    if not 0 <= start <= RECORDS_PREFIX_CHARS:
+        return None
+    try:
+        records = json.loads(text[start:])
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(records, list) or not records or not all(isinstance(r, dict) for r in records):
+        return None
+    kept: list[dict[str, Any]] = []
+    for r in records:
+        if start + len(json.dumps([*kept, r], ensure_ascii=False)) > limit:
+            break
+        kept.append(r)
+    if not kept:
+        return None
+    return text[:start] + json.dumps(kept, ensure_ascii=False), len(kept), len(records)
 
 
 # --- rendering ---------------------------------------------------------------------------------

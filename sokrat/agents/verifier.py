@@ -284,6 +284,11 @@ def computed_without_code(answer: str, view: RunView) -> str:
             and looked_up and checks.claims(answer) and not goals.says_absent(answer)):
         return (f"{_code_failed(view)}The goal asks for a computation on the values the tools returned: call {coders[0].name} with "
                 "those values written into the code, print the result, then answer with what it prints.")
+    if (coders and _SPAN_ASKED.search(view.goal) and not view.trusted_of(lambda t: t.computes) and looked_up
+            and (found := checks.claims(answer)) and not goals.says_absent(answer)
+            and not all(c.lower() in _looked_up_text(view) for c in found)):
+        return (f"{_code_failed(view)}The answer's duration is not in what the tools returned: call {coders[0].name} "
+                "with the start and end they show written into the code, print the span, then answer with it.")
     if view.media or not coders or not goals.has_operands(view.goal) or view.trusted_of(lambda t: t.computes):
         return ""
     found = checks.claims(answer)
@@ -298,6 +303,17 @@ def computed_without_code(answer: str, view: RunView) -> str:
         return ""  # restates the goal ("Done.") and computes nothing
     return (f"{_code_failed(view)}This needs a computation on the goal's values: call {coders[0].name} with code that "
             "computes it and prints the result, then answer with what it prints.")
+
+
+_SPAN_ASKED = re.compile(r"\bhow long (?:is|was|are|were|does|did|will|would)\b", re.I)
+"""A duration asked ("how long is the train journey?"): a record may state it, or give only its
+start and end, and then the span is computed."""
+
+
+def _looked_up_text(view: RunView) -> str:
+    """What the lookups and answering tools returned, and the facts recalled for the run."""
+    steps = " ".join(s["raw"] for s in view.trusted_of(lambda t: t.looks_up or t.answers))
+    return (steps + " " + " ".join(m for m in view.memories if not _EPISODE.match(m))).lower()
 
 
 def _code_failed(view: RunView) -> str:

@@ -245,6 +245,31 @@ def test_offload_keeps_small_and_stores_large() -> None:
     assert store.get_artifact(handle) == big
 
 
+def test_offload_shows_the_whole_records_that_fit_not_a_cut_one() -> None:
+    import json
+
+    store = context.LocalArtifacts()
+    s = Settings(observation_max_chars=1000)
+    hits = [{"source": f"doc{i}.txt", "text": f"Order {i}. " + "Line. " * 100 + f"Total: {i}0 euros."} for i in range(3)]
+    big = "CHECK SUSPECT: maybe about something else. Output was: " + json.dumps(hits)
+    text, handle = context.offload(big, store, s)
+    assert handle and store.get_artifact(handle) == big and "read_artifact" in text
+    assert "Total: 00 euros." in text and "Total: 10 euros." not in text  # the first record whole, the next left out
+    assert "1 of 3 records shown" in text and text.startswith("CHECK SUSPECT") and "chars" not in text
+
+
+def test_offload_of_text_that_holds_no_records_keeps_its_head_and_tail() -> None:
+    import json
+
+    store = context.LocalArtifacts()
+    s = Settings(observation_max_chars=200)
+    one_long = json.dumps([{"text": "word " * 100}])  # its only record does not fit
+    text, _ = context.offload(one_long, store, s)
+    assert text.startswith(f"[{len(one_long)} chars") and "records shown" not in text
+    text, _ = context.offload("plain " * 100, store, s)
+    assert text.startswith("[600 chars") and "records shown" not in text
+
+
 def test_assemble_shrinks_then_refuses() -> None:
     model = ScriptedChatModel([])
     steps = [step(i, "a", {}, "word " * 200) for i in range(3)]

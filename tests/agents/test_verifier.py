@@ -261,6 +261,18 @@ def test_computed_without_code_fires_for_a_time_offset_from_a_recalled_fact(goal
     assert "python_exec" in verifier.computed_without_code("You should leave at 10:15.", view(goal, memories=facts))
 
 
+def test_a_duration_the_records_do_not_state_needs_code() -> None:
+    found = step(0, "find_documents", '[{"text": "Ferry to Hel: leaves Gdynia 09:10, arrives 11:35."}]')
+    goal = "How long is the ferry crossing to Hel, going by my documents?"
+    assert "python_exec" in verifier.computed_without_code("About 2 hours.", view(goal, found))
+    # not: the record states the duration; code ran; or the answer says nothing is there
+    stated = step(0, "find_documents", '[{"text": "Ferry to Hel: 2 h 25 min crossing."}]')
+    assert verifier.computed_without_code("It takes 2 h 25 min.", view(goal, stated)) == ""
+    ran = step(1, "python_exec", '{"stdout": "2:25\\n"}')
+    assert verifier.computed_without_code("2 hours 25 minutes.", view(goal, found, ran)) == ""
+    assert verifier.computed_without_code("No ferry was found.", view(goal, found)) == ""
+
+
 def test_computed_without_code_for_a_time_offset_must_not_fire() -> None:
     facts = ("My train leaves at 10:15.",)
     goal = "I need to leave three hours before my train that I mentioned. When should I leave?"
