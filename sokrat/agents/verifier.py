@@ -255,6 +255,8 @@ _COMPUTE_ASKED = re.compile(
     r"\b(?:compute|calculate|work out|double[ds]?|halve[ds]?|triple[ds]?|multipl(?:y|ied)|divide[ds]?|"
     rf"subtract(?:ed)?|squared|average of|sum of|difference between|(?:add(?:ed)?|plus|minus|times) {_AMOUNT_WORD}|"
     r"\d+(?:\.\d+)? ?(?:percent|%) of|"
+    r"\b(?:up|down|rise[sn]?|rose|increased?|decreased?|raised?|cut|reduced?|discounted|lowered|more|less) by \d+(?:\.\d+)? ?(?:percent|%)|"
+    r"\d+(?:\.\d+)? ?(?:percent|%) (?:more|less|higher|lower|off|extra|increase|discount|rise|cut)|"
     r"how (?:many|much) (?:more|less|fewer|older|younger)|how (?:many|much) (?:"
     r"seconds?|minutes?|hours?|days?|weeks?|months?|years?) (?:\w+ ){0,2}?(?:after|before|until|till|since|between|later|"
     r"earlier|left|ago|from now)|how (?:many|much|long)\b[^.?!]{0,60}?\b(?:until|till|since)|"
@@ -264,7 +266,7 @@ _COMPUTE_ASKED = re.compile(
     r"years?)(?: and an? (?:half|quarter))? (?:before|after|earlier than|later than|ahead of|prior to))\b",
     re.I)
 """A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "times twelve", "20
-percent of it"), asks a difference ("how many minutes after noon", "how many minutes are there
+percent of it", "if the price went up by 15 percent", "10% off"), asks a difference ("how many minutes after noon", "how many minutes are there
 between", "how many days until", "how many months does the lease run", "how old will she be"),
 or a time offset from a value to look up ("two and a half hours before my flight")."""
 

@@ -220,6 +220,8 @@ def test_computed_without_code_fires_for_arithmetic_on_looked_up_values() -> Non
     "What is my monthly rent times twelve?",  # a number word
     "How many minutes are there between my flight landing and the check-in?",
     "How many months does my lease run?",  # a span between two looked-up dates
+    "If my rent went up by 4 percent, what would it be?",  # a percentage change of a looked-up value
+    "What is my rent with 10% off?",
 ])
 def test_computed_without_code_fires_for_these_computations_on_looked_up_values(goal: str) -> None:
     found = step(0, "find_documents", '[{"text": "Rent: 950 EUR. Lands 13:20, check-in 15:00. From 1 May 2027 to 30 April 2028."}]')
@@ -230,6 +232,7 @@ def test_computed_without_code_fires_for_these_computations_on_looked_up_values(
     "How many months are there in my lease notes?",  # a count in the record, not a span
     "How many times did I mention the rent?",
     "How many days of holiday do I have left in my notes?",
+    "By how many percent did my rent go up?",  # a percentage the record may state
 ])
 def test_computed_without_code_must_not_fire_on_these_lookups(goal: str) -> None:
     found = step(0, "find_documents", '[{"text": "Rent: 950 EUR. 12 months. 14 days of holiday left."}]')
