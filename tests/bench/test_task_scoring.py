@@ -48,6 +48,24 @@ def test_splits_are_disjoint_and_the_heldout_one_is_large_enough() -> None:
     assert tasks.corpus(tasks.TASKS[0]) == tasks.DOCUMENTS
 
 
+def test_every_split_s_ids_and_goals_are_its_own() -> None:
+    """The later held-out splits (run on their own, not in ``all``) share no task id or goal
+    with any other split, and each has its documents beside the dev ones."""
+    names = ["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
+    seen_ids: set[str] = set()
+    seen_goals: set[str] = set()
+    for name in names:
+        split = tasks.SPLITS[name]
+        ids, goals = {t.id for t in split}, {t.goal.strip().lower() for t in split}
+        assert len(ids) == len(split) >= 40, name
+        assert not ids & seen_ids and not goals & seen_goals, name
+        seen_ids |= ids
+        seen_goals |= goals
+        with_docs = [t for t in split if t.documents]
+        if name != "dev" and with_docs:
+            assert set(tasks.corpus(with_docs[0])) >= set(tasks.DOCUMENTS), name
+
+
 def _row(status: str, right: bool) -> dict[str, object]:
     return {"task": "t", "group": "g", "agent": "graph", "faults": 0.0, "status": status, "right": right,
             "success": status == "succeeded" and right, "wrong_succeeded": status == "succeeded" and not right,
