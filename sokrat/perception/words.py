@@ -88,6 +88,8 @@ class Lexicon:
         for suffix, repl in (("ies", "y"), ("ves", "f"), ("es", ""), ("s", ""), ("'s", "")):
             if w.endswith(suffix) and len(w) > len(suffix) + 2 and (w[: -len(suffix)] + repl) in self._index:
                 return w[: -len(suffix)] + repl
+        if w.endswith("men") and w[:-3] + "man" in self._index:  # WordNet's morphy: women, firemen
+            return w[:-3] + "man"
         return None
 
     def synsets(self, word: str) -> tuple[str, ...]:
@@ -136,6 +138,11 @@ class Lexicon:
         name = imagenet_classes()[index]
         specific = name if name.lower() != word.lower() else ""
         return Concept(word, (off,), self.categories((off,), exclude=word), specific=specific)
+
+    def is_detector_word(self, word: str) -> bool:
+        """A class of the COCO detector ("person", "dog", "car"): the finest word the log has
+        for what it finds, so a finer one asked ("a woman", "a poodle") may be any of its boxes."""
+        return word in self._coco
 
     def basic_level(self, off: str) -> str | None:
         """The nearest basic-level word at or above synset ``off`` (within ``MAX_BASIC_UP``)."""

@@ -65,6 +65,9 @@ class MatchScore:
     """The colour asked about is in the shot."""
     MAYBE = 0.5
     """Only a "maybe" label is the thing."""
+    KIND = 0.5
+    """A detector's word the thing asked is a kind of ("person" for "a woman"): it may be the
+    thing, and the log cannot tell (the detector has no finer class)."""
     WORDS_BASE = 0.4
     """Said or on-screen words: this plus ``WORDS_SHARE`` x the share of the question's words found."""
     WORDS_SHARE = 0.5
@@ -171,7 +174,7 @@ class Match:
     what: str
     """The word that matched, as the log has it ("moped", "keys")."""
     how: str
-    """``seen``, ``said``, ``text`` or ``maybe``."""
+    """``seen``, ``said``, ``text``, ``maybe`` or ``kind`` (:attr:`MatchScore.KIND`)."""
 
 
 def _stem(word: str) -> str:
@@ -223,6 +226,8 @@ def match_entries(target_words: Sequence[str], entries: Sequence[LogEntry], *,
                             maybe = item.kind == "maybe"
                             offer(Match(e, MatchScore.MAYBE if maybe else MatchScore.SEEN, item.word,
                                         "maybe" if maybe else "seen"))
+                        elif item.kind == "object" and lex.is_detector_word(w) and lex.is_a(phrase, lex.synsets(w)):
+                            offer(Match(e, MatchScore.KIND, item.word, "kind"))
                     if item.kind == "colour" and w in plain:
                         offer(Match(e, MatchScore.COLOUR, w, "seen"))
         for field_name, text in (("said", e.said), ("text", e.ocr)):
@@ -496,10 +501,12 @@ class _Answer:
         """The shots shown were picked by meaning alone (no word of the question in them)."""
 
     def result(self, answer: str, evidence: Sequence[LogEntry], status: RunStatus = "succeeded",
-               usage: Usage | None = None) -> Result:
+               usage: Usage | None = None, reason: str = "") -> Result:
         ev = [Evidence(source=self.source, t_start=e.t_start, t_end=e.t_end, text=e.text) for e in evidence]
+        if status == "no_answer" and not reason:
+            reason = "nothing in the video's log answers this"
         return Result(answer=answer, evidence=ev, steps=self.steps, usage=usage or Usage(), status=status,
-                      reason="" if status != "no_answer" else "nothing in the video's log answers this")
+                      reason=reason)
 
     def run(self) -> Result:
         q = self.q
@@ -567,7 +574,8 @@ class _Answer:
     def _named(self, m: Match) -> str:
         """The thing as asked, with the log's word when it differs: "a rocket (missile)"."""
         asked = self.q.target
-        if m.what.lower() == asked.lower() or not asked or len(asked.split()) > 3:
+        if (m.what.lower() == asked.lower() or not asked or len(asked.split()) > 3
+                or set(lexicon().synsets(asked)) & set(lexicon().synsets(m.what))):  # "someone" is a person
             return _a(m.what)
         return f"{_a(asked)} ({m.what})"
 
@@ -578,6 +586,8 @@ class _Answer:
         strong = [m for m in matches if m.score >= MatchScore.STRONG
                   or m.how in ("said", "text") and m.score >= MatchScore.STRONG_WORDS]
         if not strong:
+            if (kinds := [m for m in matches if m.how == "kind"]) and not any(m.how == "maybe" for m in matches):
+                return self._kind_only(kinds)
             if not matches and self.q.modality != "said" and not self._nameable():
                 # No label of the log can name it ("an astronaut", "grass"): its absence from the
                 # log is no evidence that the video does not show it.
@@ -595,6 +605,17 @@ class _Answer:
         if lead.how == "said":
             return self.result(f"Yes, it was mentioned at {spans}: \"{_clip(lead.entry.said)}\"", [g[0].entry for g in groups[:3]])
         return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
+
+    def _kind_only(self, kinds: list[Match]) -> Result:
+        """The log shows only the detector's coarser word for the thing asked ("a person" for "a
+        woman"): say where, and that it cannot tell; never a "yes", nor a "no" or "none"."""
+        groups = runs(kinds, self.log)
+        spans = _join([fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups[:3]])
+        what = kinds[0].what
+        answer = (f"Perhaps: the log shows {_a(what)} at {spans}, but its detector names no finer kind of {what}, "
+                  f"so it cannot tell whether that is {_a(self.q.target)}.")
+        return self.result(answer, [g[0].entry for g in groups[:3]], "unverified",
+                           reason=f"the log names only {_a(what)}, not {_a(self.q.target)}")
 
     def choice(self, options: tuple[tuple[str, ...], tuple[str, ...]]) -> Result | None:
         """An either-or question: "on the left or the right?" from the positions the detector
@@ -674,6 +695,8 @@ class _Answer:
 
     def count(self, matches: list[Match]) -> Result:
         strong = [m for m in matches if m.score >= MatchScore.STRONG]
+        if not strong and (kinds := [m for m in matches if m.how == "kind"]):
+            return self._kind_only(kinds)
         if not strong:
             if not self._known() and not matches:
                 return self.result(f"The video's log says nothing about {self.q.target}.", [], "no_answer")
