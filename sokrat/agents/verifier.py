@@ -85,7 +85,7 @@ AnswerCheckCode = Literal[
     "store_first", "answers_tool_first", "plan_step_untried", "echoes_instruction", "echoes_episode", "absent_untried",
     "repeats_itself",
     "gave_up",
-    "computed_without_code", "contradicts_tool", "absence_contradicted", "wrong_type", "answers_other_part",
+    "computed_without_code", "contradicts_tool", "tool_unverified", "absence_contradicted", "wrong_type", "answers_other_part",
     "position_for_time", "part_for_whole", "rate_over_period", "conversion_mismatch", "sums_for_count", "ungrounded",
 ]
 
@@ -357,6 +357,23 @@ def contradicts_tool(answer: str, view: RunView) -> str:
         if theirs is not None:
             return (f"{s['tool']} answered {said[:160]!r}; your answer contradicts it. Answer in line with what it "
                     "says.") if theirs != mine else ""
+    return ""
+
+
+def tool_unverified(answer: str, view: RunView) -> str:
+    """An answer that restates what an answering tool could not confirm (``video_qa``'s
+    "Perhaps: the log shows a person ..., it cannot tell whether that is a woman", status
+    ``unverified``) is no more confirmed than the tool's: the run says so, never ``succeeded``."""
+    for s in reversed(view.trusted_of(lambda t: t.answers)):
+        said, status = _tool_answer(s)
+        if not said:
+            continue
+        mine, theirs = en.content_stems(answer), en.content_stems(said)
+        if status == "unverified" and mine and len(mine & theirs) * 2 >= len(mine):
+            reason = str(json.loads(s["raw"]).get("reason", "")) or "no reason given"
+            return (f"{s['tool']} could not confirm this ({reason[:160]}): answer with what it showed and say that it "
+                    "cannot tell, or ask it another way.")
+        return ""
     return ""
 
 
@@ -852,6 +869,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("echoes_instruction", echoes_instruction, needs_tool=False),
     AnswerCheck("echoes_episode", echoes_episode, needs_tool=False),
     AnswerCheck("contradicts_tool", contradicts_tool, needs_tool=False),
+    AnswerCheck("tool_unverified", tool_unverified, needs_tool=False),
     AnswerCheck("absence_contradicted", absence_contradicted, needs_tool=False),
     AnswerCheck("wrong_type", wrong_type, needs_tool=False),
     AnswerCheck("answers_other_part", answers_other_part, needs_tool=False),

@@ -288,6 +288,26 @@ def test_computed_without_code_for_a_time_offset_must_not_fire() -> None:
     assert verifier.computed_without_code("At 10:15.", view(goal, memories=episode)) == ""
 
 
+def test_tool_unverified_fires_on_an_answer_resting_on_a_tool_s_unconfirmed_one() -> None:
+    perhaps = step(0, "video_qa", json.dumps({
+        "answer": "Perhaps: the log shows a person at 0:04-0:09, but it cannot tell whether that is a nurse.",
+        "status": "unverified", "reason": "the log names only a person, not a nurse"}))
+    said = verifier.tool_unverified("Perhaps a person at 0:04-0:09, maybe a nurse.", view("Did I see a nurse?", perhaps))
+    assert "could not confirm" in said and "names only a person" in said
+
+
+def test_tool_unverified_must_not_fire() -> None:
+    sure = step(0, "video_qa", json.dumps({"answer": "Yes: a person at 0:04-0:09.", "status": "succeeded"}))
+    assert verifier.tool_unverified("Yes, a person at 0:04-0:09.", view("Did I see a person?", sure)) == ""
+    perhaps = step(0, "video_qa", json.dumps({"answer": "Perhaps: the log shows a dog at 0:04-0:09.",
+                                              "status": "unverified", "reason": "only a dog"}))
+    counted = step(1, "video_qa", json.dumps({"answer": "Twice: a cat at 0:10-0:12 and 0:20-0:22.",
+                                              "status": "succeeded"}))
+    # the latest answer is a confirmed one, and the answer rests on it
+    assert verifier.tool_unverified("Twice, at 0:10 and 0:20.", view("How often did the cat appear?", perhaps,
+                                                                       counted)) == ""
+
+
 def test_contradicts_tool() -> None:
     said_yes = step(0, "video_qa", json.dumps({"answer": "Yes: a bike at 4-8 s.", "status": "succeeded"}))
     assert "contradicts" in verifier.contradicts_tool("No, there is no bicycle.", view("Is there a bicycle?", said_yes))
