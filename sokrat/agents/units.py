@@ -93,12 +93,21 @@ def _words_from(goal: str, start: int) -> str:
     return " ".join(re.sub(r"[?!,;:]|\.(?!\d)", " ", goal[start:]).split()[:TARGET_WORDS])
 
 
+_LEAD = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*([a-z]+)\s*,?\s+(?:and\s+)?$", re.I)
+"""The larger part of a compound quantity before the one the conversion starts at: "5 feet" of
+"5 feet 9 inches in centimetres", "2 hours and" of "2 hours and 15 minutes in minutes"."""
+
+
 def conversion(goal: str) -> Conversion | None:
     """The conversion ``goal`` asks for, re-done with pint; None when there is none to check."""
     for m in _FORWARD.finditer(goal):
         # the target unit may be several words ("to square feet"): the regex stops at the first,
         # so the words after it are read too, the longest reading pint knows first
-        found = _convert(m.group(1), m.group(2), _words_from(goal, m.start(3)), m.group(0))
+        number, phrase = m.group(1), m.group(0)
+        lead = _LEAD.search(goal[: m.start()])
+        if lead is not None and (total := _compound(lead.group(1), lead.group(2), number, m.group(2))) is not None:
+            number, phrase = total, goal[lead.start(): m.end()]
+        found = _convert(number, m.group(2), _words_from(goal, m.start(3)), phrase)
         if found is not None:
             return found
     for m in _BACKWARD.finditer(goal):
@@ -106,6 +115,19 @@ def conversion(goal: str) -> Conversion | None:
         if found is not None:
             return found
     return None
+
+
+def _compound(lead_number: str, lead_unit: str, number: str, unit: str) -> str | None:
+    """``5 feet`` + ``9 inches`` as inches ("69"), when both parts are units of one dimension;
+    None otherwise ("3 apples 2 kg": no compound)."""
+    lead, units = _unit(lead_unit), _unit(unit)
+    if not lead or not units or lead[0] == units[0]:
+        return None
+    try:
+        part = _registry().Quantity(float(lead_number.replace(",", ".")), lead[0]).to(units[0]).magnitude
+    except Exception:  # noqa: BLE001 - other dimensions: not one quantity
+        return None
+    return f"{float(part) + float(number.replace(',', '.')):.12g}"
 
 
 def _convert(number: str, source: str, target: str, phrase: str) -> Conversion | None:
@@ -170,6 +192,36 @@ def stated(answer: str) -> tuple[Conversion, float] | None:
         if converted is not None:
             return converted, b
     return None
+
+
+_ASKED_DIMENSIONS = (
+    (re.compile(r"\bhow (?:tall|high|wide|deep|thick)\b", re.I), ("[length]",)),
+    (re.compile(r"\bhow (?:long|far)\b", re.I), ("[length]", "[time]")),
+    (re.compile(r"\bhow heavy\b|\bhow much does\b.*\bweigh\b", re.I), ("[mass]",)),
+    (re.compile(r"\bhow old\b", re.I), ("[time]",)),
+)
+"""What a question asks the size of: "how long is the sheet?" a length or a time, "how heavy" a mass."""
+
+
+def off_dimension(goal: str, answer: str) -> str:
+    """A quantity the answer gives in a unit of another kind than the question asks ("208 bytes"
+    for "how long is a sheet of paper?"): the quantity as written, else ""."""
+    wanted = next((dims for pattern, dims in _ASKED_DIMENSIONS if pattern.search(goal)), None)
+    if wanted is None:
+        return ""
+    off = ""
+    for m in _QUANTITY.finditer(answer):
+        units, n = _unit_span(m.group(2))
+        if len(units) != 1 or len(m.group(2).split()[0]) < 2:  # one reading, and no stray letter ("5 s")
+            continue
+        dims = str(units[0].dimensionality)
+        if dims == "dimensionless" and re.search(r"bit|byte", str(units[0])):
+            dims = "[information]"  # pint counts bits and bytes as plain numbers
+        if dims in wanted:
+            return ""  # it gives what is asked (a download's time beside its size)
+        if dims != "dimensionless" and not off:
+            off = f"{m.group(1)} {' '.join(m.group(2).split()[:n])}"
+    return off
 
 
 def of_goal_quantity(goal: str, said: Conversion) -> bool:

@@ -436,8 +436,11 @@ _TIME_WORDS = frozenset(
 """Words that state a time without digits: the calendar's names (stdlib ``calendar``) and days' parts."""
 
 
-def _states_number(answer: str) -> bool:
-    return bool(re.search(r"\d", answer)) or bool(set(en.words(answer)) & en.NUMBER_WORDS)
+def _states_number(answer: str, goal: str = "") -> bool:
+    """The answer states a number of its own: not only the goal's ("How many trailing zeros
+    does 250! have?" answered "The number of trailing zeros in 250!")."""
+    own = set(re.findall(r"\d+(?:\.\d+)?", answer)) - set(re.findall(r"\d+(?:\.\d+)?", goal))
+    return bool(own) or bool(set(en.words(answer)) & (en.NUMBER_WORDS - set(en.words(goal))))
 
 
 _SOME = frozenset(["both", "either", "neither", "none", "all", "each"])
@@ -490,6 +493,11 @@ def wrong_type(answer: str, view: RunView) -> str:
         if en.polarity(answer) is not False and not said & (options[0] | options[1] | _SOME):
             return "The question asks which of two options: answer with the one the tools show."
         return ""
+    from sokrat.agents import units  # pint loads only for a question that asks a size
+
+    if off := units.off_dimension(goal, answer):
+        return (f"The question asks a size of another kind than {off!r} gives: answer with the quantity the tools show, "
+                "in a unit of what is asked (a length, a time, a weight).")
     if _CLOCK_ASKED.search(goal) and not (_CLOCK_24_SAID if _CLOCK_24.search(goal) else _CLOCK_SAID).search(answer):
         return ("The question asks for a time of day: answer with the clock time the tools show"
                 + (", as HH:MM in 24-hour time." if _CLOCK_24.search(goal) else " (HH:MM, or with am/pm)."))
@@ -507,7 +515,7 @@ def wrong_type(answer: str, view: RunView) -> str:
     elif _WHEN.search(goal):
         if not re.search(r"\d", answer) and not set(en.words(answer)) & _TIME_WORDS and not _CLOCK_SAID.search(answer):
             return "The question asks when: answer with the date or time the tools show."
-    elif _HOW_MANY.search(goal) and not _states_number(answer):
+    elif _HOW_MANY.search(goal) and not _states_number(answer, goal):
         return "The question asks for an amount: answer with the number the tools show."
     elif (_AMOUNT.search(goal) or _HOW_MANY.search(goal)) and not _DURATION.search(goal) and _only_dates(answer):
         return "The question asks for an amount, and the answer gives only a date: answer with the amount."

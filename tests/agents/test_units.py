@@ -26,6 +26,10 @@ from tests.agents.test_verifier import view
     ("Convert 10 kilometres per hour to metres per second.", [2.78]),
     ("How many kilometres per hour is 10 metres per second?", [36.0]),
     ("How many grams is 2 ounces of flour?", [56.7]),
+    # a compound quantity is one quantity: its larger part is added in the smaller unit
+    ("What is 6 feet 2 inches in metres?", [1.88]),
+    ("Convert 3 pounds, 4 ounces to kilograms.", [1.47]),
+    ("Convert 1 hour and 30 minutes to seconds.", [5400.0]),
 ])
 def test_conversion_is_read_and_redone(goal: str, expected: list[float]) -> None:
     found = units.conversion(goal)
@@ -78,6 +82,7 @@ def test_no_conversion_is_read_from_an_answer_that_states_none(answer: str) -> N
     ("How big is my 40 m2 flat in feet?", "40 square metres is 372 square feet."),  # a wrong area factor
     ("How many bytes are in a megabyte?", "There are 1073741824 bytes in a megabyte."),  # one power too many
     ("How many ounces are in a pound?", "There are 12 ounces in a pound."),  # troy, not avoirdupois
+    ("What is 6 feet 2 inches in centimetres?", "5.08"),  # only the inches converted
 ])
 def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     assert "does not give the value" in verifier.conversion_mismatch(answer, view(goal))
@@ -95,6 +100,8 @@ def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     ("How many bytes are in a megabyte?", "1048576 bytes, in binary units."),
     ("How many ounces are in a pound?", "16"),
     ("How big is my 40 m2 flat in feet?", "40 square metres is about 430.6 square feet."),
+    ("What is 6 feet 2 inches in centimetres?", "187.96 cm"),
+    ("I have 3 apples and 2 kg of flour: what is that in pounds?", "About 4.4 pounds."),  # no compound of apples and kg
 ])
 def test_conversion_mismatch_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.conversion_mismatch(answer, view(goal)) == ""
@@ -113,3 +120,24 @@ def test_the_mismatch_hint_gives_pints_formula_for_one_reading_only() -> None:
     assert "2 readings" in two and "print(round(100 * 1.8 + 32, 4))" in two
     mega = verifier.conversion_mismatch("There are 1073741824 bytes.", view("How many bytes are in a megabyte?"))
     assert "print(round(1 * 1000000, 4))" in mega and "print(round(1 * 1048576, 4))" in mega
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("How long is a standard envelope?", "About 220 bytes."),  # information for a length
+    ("How heavy is my suitcase?", "It is 70 centimetres."),
+    ("How tall is the lighthouse?", "About 2 hours."),
+])
+def test_a_quantity_of_another_kind_than_asked_is_the_wrong_type(goal: str, answer: str) -> None:
+    assert units.off_dimension(goal, answer) and "another kind" in verifier.wrong_type(answer, view(goal))
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("How long is a standard envelope?", "About 22 cm."),
+    ("How long is the film?", "2 hours 10 minutes."),  # "how long": a length or a time
+    ("How long is the download?", "3 minutes for 200 MB."),  # the asked kind is there too
+    ("How heavy is my suitcase?", "18 kg."),
+    ("How long is my password?", "12 characters."),  # no unit pint knows
+    ("What is the file size?", "200 MB."),  # no size of a kind asked
+])
+def test_a_quantity_of_the_kind_asked_or_of_no_known_kind_passes(goal: str, answer: str) -> None:
+    assert units.off_dimension(goal, answer) == ""

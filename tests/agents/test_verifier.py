@@ -348,6 +348,7 @@ def test_contradicts_tool_must_not_fire_where_the_tool_could_not_tell_and_the_an
     ("What would the fine be after two weeks?", "2027-06-18"),  # a date for an amount
     ("How much will the refund come to?", "The refund arrives on 3 March 2027."),
     ("What is 5 in the afternoon in 24-hour time?", "5"),  # a bare number for a clock time
+    ("How many digits does 2 to the power 40 have?", "The number of digits in 2 to the power 40."),  # the goal's numbers only
     ("Convert 9 pm to the 24-hour clock.", "9 pm is 9 in 24-hour time."),
     ("What time should I leave if the walk takes 25 minutes?", "25"),
 ])
@@ -375,6 +376,8 @@ def test_wrong_type_fires(goal: str, answer: str) -> None:
     ("How long does the lease run?", "From 1 May 2027 to 30 April 2028."),  # dates may answer how long
     ("What is the deadline for paying the fee?", "2027-06-18"),  # a date asked about an amount
     ("What is 5 in the afternoon in 24-hour time?", "17:00"),
+    ("How many digits does 2 to the power 40 have?", "13 digits."),
+    ("How many days are in 2 weeks?", "Two weeks have fourteen days."),  # a number word of its own
     ("Convert 9 pm to the 24-hour clock.", "2100 hours."),
     ("What time should I leave if the walk takes 25 minutes?", "At 7.35 am."),
     ("What time does the bakery open?", "It opens at 7."),
