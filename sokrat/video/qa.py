@@ -550,9 +550,9 @@ class _Answer:
         return self.from_model()
 
     def _said_about(self, matches: list[Match]) -> bool:
-        """"When does the bike shop close?": no seeing or hearing is asked, and a sentence said
-        shares two or more of the question's words (bike, shop, close): the time is in what was
-        said ("closes at half past six"), not where a bike is seen."""
+        """"When does the bus to the airport leave?": no seeing or hearing is asked, and a sentence
+        said shares two or more of the question's words (bus, airport, leave): the time is in what
+        was said ("leaves at ten past nine"), not where a bus is seen."""
         if self.q.perception_verb:
             return False
         asked = {stem(w) for w in self.q.words}
@@ -741,7 +741,7 @@ class _Answer:
         q, lex = self.q, lexicon()
         text = q.text.lower()
         asks_where = re.match(r"\W*where\b", text) is not None
-        # "what was in the bowl?", "what did I put on the table?"; not "how long does it stay in the oven?"
+        # "what is in my basket?", "what did I put on the table?"; not "how long does it stay in the oven?"
         asks_what = re.match(r"\W*what\b", text) is not None
         syn = self._synsets()
         if not syn or any(m.how in ("said", "text") for m in match_entries(q.words, self.scope)):
@@ -770,7 +770,7 @@ class _Answer:
         return self.result(f"{first[0].upper()}{first[1:]}, at {spans}.", same[:3])
 
     def colour_of(self) -> Result | None:
-        """"What colour was the car?": the colour the detector's boxes showed for the thing
+        """"Which colour is my van?": the colour the detector's boxes showed for the thing
         (the log's ``looks:`` part), in the shots in scope. None when the question does not ask
         a colour, or no shot logs one for that thing (the model answers from the shot's colours)."""
         if not _COLOUR_QUESTION.match(self.q.text):
@@ -976,8 +976,8 @@ class _Answer:
 
     def _quote(self, shown: list[LogEntry]) -> tuple[str, list[LogEntry]] | None:
         """The said or on-screen text of the shown shot that best matches the question."""
-        # the words said or written only: a shot's label may match it better (a bike seen where
-        # the bike shop's hours are said), and that match alone would hide the sentence
+        # the words said or written only: a shot's label may match it better (a bus seen where
+        # that bus's time is said), and that match alone would hide the sentence
         matches = [m for m in match_entries(self.q.words, shown, modality="said") if m.how in ("said", "text")]
         if not matches:
             return None
@@ -1061,8 +1061,8 @@ _HOLDER = re.compile(r"\W*what\s+(?:is|was|were|are)\s+(?:the|my|a|an|your|our)\
 """A question about what holds a thing: "what was the fern in?", "what is my lamp on?"."""
 
 
-_COLOUR_QUESTION = re.compile(r"\W*what\s+colou?rs?\b", re.I)
-"""A question asking a colour: "What colour was the car?", "what color is my mug?"."""
+_COLOUR_QUESTION = re.compile(r"\W*(?:what|which)\s+colou?rs?\b", re.I)
+"""A question asking a colour: "Which colour is my van?", "what color were the chairs?"."""
 _COLOUR_WORDS = frozenset({"colour", "color", "colours", "colors"})
 
 
