@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "sokrat" / "perception" / "data"
+sys.path.insert(0, str(DATA.parents[2]))
+from sokrat.perception.backends.colour import COLOUR_WORDS  # noqa: E402 - the package next to this script
 
 LICENCE = (
     "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. "
@@ -82,12 +85,13 @@ def parse_data(path: Path) -> dict[str, dict]:
         words = [(parts[4 + 2 * i], int(parts[5 + 2 * i], 16)) for i in range(n)]
         k = 4 + 2 * n
         n_ptr = int(parts[k])
-        up = []
+        up, instance = [], False
         for j in range(n_ptr):
             sym, target, pos = parts[k + 1 + 4 * j], parts[k + 2 + 4 * j], parts[k + 3 + 4 * j]
             if sym in ("@", "@i") and pos == "n":
                 up.append(target)
-        synsets[offset] = {"lexfile": lexfile, "words": words, "up": up, "gloss": gloss.strip()}
+                instance = instance or sym == "@i"
+        synsets[offset] = {"lexfile": lexfile, "words": words, "up": up, "gloss": gloss.strip(), "instance": instance}
     return synsets
 
 
@@ -107,6 +111,32 @@ def below(root: str, depth: int, synsets: dict[str, dict]) -> set[str]:
     for _ in range(depth):
         front = [k for f in front for k in kids.get(f, [])]
         out.update(front)
+    return out
+
+
+def hypernym_closure(roots: set[str], synsets: dict[str, dict]) -> set[str]:
+    """``roots`` and every synset above them."""
+    closure: set[str] = set()
+    stack = list(roots)
+    while stack:
+        off = stack.pop()
+        if off in closure:
+            continue
+        closure.add(off)
+        stack.extend(synsets[off]["up"])
+    return closure
+
+
+def tagged_words(path: Path) -> set[str]:
+    """Lemmas whose senses are ordered by counts from a tagged corpus (``tagsense_cnt`` > 0)."""
+    out = set()
+    for line in path.read_text("latin-1").splitlines():
+        if line.startswith(" "):
+            continue
+        parts = line.split()
+        n_ptr = int(parts[3])
+        if int(parts[5 + n_ptr]) > 0:
+            out.add(parts[0])
     return out
 
 
@@ -197,23 +227,27 @@ def main() -> None:
     # Each with only the words it is the most frequent sense of: "cat" the spiteful gossip,
     # "chicken" the coward and the Fox people are left out, or a question about cats, chickens or
     # foxes would be one about people.
+    # Named people (WordNet's instances: "Grey" is Zane Grey) are no kind of person, and a word
+    # whose senses WordNet gives no frequencies for has no most frequent sense.
+    # A word the labels' own synsets already use keeps its meaning ("speaker" stays the
+    # loudspeaker, "boxer" the dog): the kinds of person only add words.
+    tagged = tagged_words(wn / "index.noun")
+    known = {w.lower().replace("_", " ") for o in hypernym_closure(roots, synsets) for w, _ in synsets[o]["words"]}
+    known |= {w.replace(" ", "_") for w in known}
     people: dict[str, list[tuple[str, int]]] = {}
     for o in below(PERSON, PERSON_DEPTH, synsets):
-        if o in roots:
+        if o in roots or synsets[o]["instance"]:
             continue
-        words = [(w, n) for w, n in synsets[o]["words"] if index.get(w.lower(), [None])[0] == o]
+        # nor is a word the colour namer writes in the log ("white" is first a person in WordNet)
+        words = [(w, n) for w, n in synsets[o]["words"] if w.lower() not in COLOUR_WORDS | known
+                 and index.get(w.lower(), [None])[0] == o and (w.lower() in tagged or len(index[w.lower()]) == 1)]
         if words:
             people[o] = words
+    before = hypernym_closure(roots, synsets)
     roots |= set(people)
-
-    closure: set[str] = set()
-    stack = list(roots)
-    while stack:
-        off = stack.pop()
-        if off in closure:
-            continue
-        closure.add(off)
-        stack.extend(synsets[off]["up"])
+    closure = hypernym_closure(roots, synsets)
+    for o in closure - before - set(people):  # the synsets between them and person: new words only
+        people[o] = [(w, n) for w, n in synsets[o]["words"] if w.lower() not in known]
 
     names = [line.strip() for line in (DATA / "imagenet_classes.txt").read_text().splitlines() if line.strip()]
     plain: list[str] = []

@@ -87,6 +87,8 @@ def _shares(names: np.ndarray) -> dict[str, float]:
 
 
 CHROMATIC = frozenset({"red", "orange", "yellow", "green", "blue", "purple", "pink", "brown"})
+COLOUR_WORDS = CHROMATIC | {"black", "grey", "white"}
+"""Every name the colour namer writes."""
 OBJECT_GRID = (96, 96)
 """Grid (W, H) a frame's colours are named on for its boxes."""
 OBJECT_SATURATION = 0.15
