@@ -81,3 +81,15 @@ def test_detector_words_name_their_own_sense_and_people_are_persons() -> None:
     assert lex.concept("mouse").categories and not lex.is_a("mouse", lex.synsets("animal"))  # the computer mouse
     assert lex.is_a("person", lex.synsets("people")) and lex.is_a("dining table", lex.synsets("table"))
     assert not lex.is_a("cup", lex.synsets("people"))
+
+
+def test_kinds_of_person_are_read_as_people_and_other_words_keep_their_meaning() -> None:
+    """The detector's one word for people is "person": the lexicon knows the kinds a question
+    names, and adds no person sense to a word that names something else in the log."""
+    lex = lexicon()
+    person = lex.synsets("person")
+    for word in ("woman", "women", "boy", "skier", "teenager", "anyone"):
+        assert lex.is_a(word, person), word
+    # colour words the log writes, words the labels already use, named people, animals
+    for word in ("white", "grey", "speaker", "boxer", "cat", "chicken", "fox"):
+        assert not lex.is_a(word, person), word
