@@ -498,9 +498,10 @@ def wrong_type(answer: str, view: RunView) -> str:
     if off := units.off_dimension(goal, answer):
         return (f"The question asks a size of another kind than {off!r} gives: answer with the quantity the tools show, "
                 "in a unit of what is asked (a length, a time, a weight).")
-    if _CLOCK_ASKED.search(goal) and not (_CLOCK_24_SAID if _CLOCK_24.search(goal) else _CLOCK_SAID).search(answer):
+    clock_24 = _CLOCK_24.search(goal) is not None
+    if _CLOCK_ASKED.search(goal) and not (_CLOCK_24_SAID if clock_24 else _CLOCK_SAID).search(answer):
         return ("The question asks for a time of day: answer with the clock time the tools show"
-                + (", as HH:MM in 24-hour time." if _CLOCK_24.search(goal) else " (HH:MM, or with am/pm)."))
+                + (", as HH:MM in 24-hour time." if clock_24 else " (HH:MM, or with am/pm)."))
     which = _WHICH.search(goal)
     asked = which.group(1).lower() if which is not None else ""
     if (asked and asked not in _TOO_GENERAL and not _WHEN.search(goal)
