@@ -142,6 +142,46 @@ def iou(a: Detection, b: Detection) -> float:
     return inter / union if union > 0 else 0.0
 
 
+CONTAINED = 0.8
+"""Two boxes of one class are one thing when this share of either's area lies inside the other:
+a box on one person's torso, or one round two people, survives the detector's own NMS, which
+compares IoU only."""
+
+SAME_BOX_IOU = 0.5
+"""...or when they overlap this much (IoU). The graph's NMS keeps boxes up to IoU 0.6; 0.5 is
+the usual NMS threshold of detectors (Detectron's; YOLO's 0.45): a second, shifted box on one
+person overlaps it more, two people side by side overlap less."""
+
+COUNT_SHARE = 0.5
+"""A box is counted when it scores at least this share of the frame's best box of its class: a
+0.3 "person" beside three at 0.9 is more often a poster or a shadow than a fourth person."""
+
+
+def _inside(a: Detection, b: Detection) -> float:
+    """The share of ``a``'s area that lies inside ``b``."""
+    ax1, ay1, ax2, ay2 = a.box
+    bx1, by1, bx2, by2 = b.box
+    inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
+    return inter / a.area if a.area > 0 else 0.0
+
+
+def distinct(boxes: Sequence[Detection], min_score: float) -> list[Detection]:
+    """The boxes of a frame that are separate things, best first: per class, a box is dropped
+    when it mostly lies inside a better box of its class or mostly holds one (``CONTAINED``),
+    overlaps one by ``SAME_BOX_IOU``, or scores under ``COUNT_SHARE`` of its class's best box."""
+    kept: list[Detection] = []
+    best: dict[str, float] = {}
+    for d in sorted((d for d in boxes if d.score >= min_score), key=lambda d: -d.score):
+        top = best.setdefault(d.name, d.score)
+        if d.score < COUNT_SHARE * top:
+            continue
+        if any(k.name == d.name and (max(_inside(d, k), _inside(k, d)) >= CONTAINED or iou(d, k) >= SAME_BOX_IOU)
+               for k in kept):
+            continue
+        kept.append(d)
+    return kept
+
+
 def relabellings(frames: Sequence[Sequence[Detection]], min_score: float) -> set[str]:
     """Classes that are another class's name for the same thing: where two classes' boxes
     coincide in a frame (``SAME_THING_IOU``), the one with the lower total score over the shot
@@ -173,7 +213,7 @@ def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
     seen_in: Counter[str] = Counter()
     counts: dict[str, list[int]] = defaultdict(list)
     for boxes in frames:
-        per = Counter(d.name for d in boxes if d.score >= opts.min_score)
+        per = Counter(d.name for d in distinct(boxes, opts.min_score))
         for d in boxes:
             if d.score >= opts.maybe_score:
                 best[d.name] = max(best[d.name], d.score)
@@ -186,7 +226,7 @@ def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
     things = []
     for w in kept:
         frame = max(frames, key=lambda boxes: max((d.score for d in boxes if d.name == w), default=0.0))
-        boxes = sorted((d for d in frame if d.name == w and d.score >= opts.min_score), key=lambda d: d.centre_x)
+        boxes = sorted((d for d in distinct(frame, opts.min_score) if d.name == w), key=lambda d: d.centre_x)
         count = -(-int(2 * statistics.median(counts[w])) // 2) if counts[w] else 1  # median, rounded up
         things.append(Thing(w, round(best[w], 3), max(count, 1), tuple(place(d) for d in boxes),
                             _colours(w, frames, opts.min_score)))

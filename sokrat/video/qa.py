@@ -533,6 +533,10 @@ class _Answer:
             if q.kind == "yes_no":
                 return self.yes_no(matches)
             if q.kind == "count":
+                if self._said_about(matches):
+                    # "How often does the cat need her medicine?": a frequency said in the video
+                    # ("twice a day"), not how many shots show a cat
+                    return self.from_model()
                 return self.count(matches)
             if (matches and (q.perception_verb or any(m.how in ("seen", "maybe") for m in matches))
                     and not self._said_about(matches)):
@@ -606,16 +610,29 @@ class _Answer:
             return self.result(f"Yes, it was mentioned at {spans}: \"{_clip(lead.entry.said)}\"", [g[0].entry for g in groups[:3]])
         return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
 
+    def _kind_asked(self, word: str) -> str | None:
+        """The words of the question that name a finer kind of the detector's ``word`` ("men"
+        beside "people"), or None."""
+        lex = lexicon()
+        syn = lex.synsets(word)
+        for phrase in _phrases(self.q.words):
+            own = lex.synsets(phrase)
+            if own and not set(own) & set(syn) and lex.is_a(phrase, syn):
+                return phrase
+        return None
+
     def _kind_only(self, kinds: list[Match]) -> Result:
         """The log shows only the detector's coarser word for the thing asked ("a person" for "a
         woman"): say where, and that it cannot tell; never a "yes", nor a "no" or "none"."""
         groups = runs(kinds, self.log)
         spans = _join([fmt_span(g[0].entry.t_start, g[-1].entry.t_end) for g in groups[:3]])
         what = kinds[0].what
+        asked = self._kind_asked(what) or self.q.target
+        asked = asked if lexicon().base_form(asked) not in (None, asked) else _a(asked)  # "men", "a woman"
         answer = (f"Perhaps: the log shows {_a(what)} at {spans}, but its detector names no finer kind of {what}, "
-                  f"so it cannot tell whether that is {_a(self.q.target)}.")
+                  f"so it cannot tell whether that is {asked}.")
         return self.result(answer, [g[0].entry for g in groups[:3]], "unverified",
-                           reason=f"the log names only {_a(what)}, not {_a(self.q.target)}")
+                           reason=f"the log names only {_a(what)}, not {asked}")
 
     def choice(self, options: tuple[tuple[str, ...], tuple[str, ...]]) -> Result | None:
         """An either-or question: "on the left or the right?" from the positions the detector
@@ -718,11 +735,24 @@ class _Answer:
         if not syn:
             return None
         found: list[tuple[int, str, LogEntry]] = []
+        coarser: list[tuple[int, str, LogEntry]] = []  # a detector word the thing asked is a kind of
         for e in self.scope:
             items = [i for i in parse_labels(e.seen) if i.kind == "count"]
             for word, n in parse_counts(", ".join(i.word for i in items)).items():
                 if lex.is_a(word, syn):
                     found.append((n, word, e))
+                elif (kind := self._kind_asked(word)) is not None:
+                    coarser.append((n, word, e))
+        if not found and coarser:
+            # "How many men ...?" beside "2 people": the count of the detector's word, and that
+            # the log cannot tell which of them are the finer kind: never a plain number
+            top = max(n for n, _, _ in coarser)
+            shots = [e for n, _, e in coarser if n == top][:3]
+            word = next(w for n, w, _ in coarser if n == top)
+            kind = self._kind_asked(word) or self.q.target
+            spans = _join([fmt_span(e.t_start, e.t_end) for e in shots])
+            return self.result(f"{top} {word} at {spans}; the log cannot tell whether they are {kind}.", shots,
+                               "unverified", reason=f"the log counts {word}, not {kind}")
         if not found:
             return None
         top = max(n for n, _, _ in found)
@@ -978,7 +1008,10 @@ class _Answer:
         """The said or on-screen text of the shown shot that best matches the question."""
         # the words said or written only: a shot's label may match it better (a bus seen where
         # that bus's time is said), and that match alone would hide the sentence
-        matches = [m for m in match_entries(self.q.words, shown, modality="said") if m.how in ("said", "text")]
+        # more than half the question's words: a sentence sharing only "cat" with "what is my
+        # cat's name?" does not answer it
+        matches = [m for m in match_entries(self.q.words, shown, modality="said")
+                   if m.how in ("said", "text") and m.score > MatchScore.STRONG_WORDS]
         if not matches:
             return None
         best = max(matches, key=lambda m: (m.score, -m.entry.t_start))

@@ -177,3 +177,25 @@ def test_boxes_get_the_colour_of_their_pixels_and_people_none() -> None:
     faint = Detection("car", 0.1, (0.2, 0.3, 0.6, 0.8))
     coloured = with_colours(image, [car, person, faint], OPTS.min_score)
     assert [d.colour for d in coloured] == ["green", "", ""]
+
+
+def test_boxes_inside_a_better_box_of_their_class_or_far_weaker_are_not_counted() -> None:
+    from sokrat.perception.scene import distinct
+
+    people = [box("person", 0.95, 0.00, 0.2, 0.30, 0.9), box("person", 0.90, 0.40, 0.2, 0.70, 0.9),
+              box("person", 0.60, 0.45, 0.3, 0.65, 0.6),  # on the second person's torso
+              box("person", 0.55, 0.05, 0.2, 0.40, 0.9),  # the first person's box again, shifted
+              box("person", 0.40, 0.00, 0.1, 0.75, 1.0),  # one box round both
+              box("person", 0.35, 0.85, 0.1, 0.95, 0.3)]  # a weak box far from the rest
+    assert [d.score for d in distinct(people, OPTS.min_score)] == [0.95, 0.90]
+    assert pool([people, people], OPTS).things[0].count == 2
+
+
+def test_separate_boxes_of_one_class_and_boxes_of_other_classes_all_count() -> None:
+    from sokrat.perception.scene import distinct
+
+    side_by_side = [box("person", 0.9, 0.0, 0.2, 0.3, 0.9), box("person", 0.6, 0.35, 0.2, 0.65, 0.9),
+                    box("person", 0.5, 0.7, 0.2, 1.0, 0.9)]
+    assert len(distinct(side_by_side, OPTS.min_score)) == 3  # overlapping no more than neighbours do
+    cup_on_table = [box("dining table", 0.9, 0.0, 0.5, 1.0, 1.0), box("cup", 0.4, 0.4, 0.55, 0.5, 0.7)]
+    assert len(distinct(cup_on_table, OPTS.min_score)) == 2  # inside, but another class

@@ -622,3 +622,61 @@ def test_a_finer_kind_of_a_detector_word_is_perhaps_never_yes_or_no(question: st
 def test_a_label_that_is_the_thing_or_cannot_be_it_answers_outright(question: str, expected: str) -> None:
     r = _yes_no_or_count(question)
     assert r.answer == expected and r.status == "succeeded", r
+
+
+def _crowd_log() -> list[Any]:
+    from sokrat.memory.base import LogEntry
+    return [LogEntry(0, 0, 5, seen="person, bowl [container]; count: 2 people, 1 bowl"),
+            LogEntry(1, 5, 10, seen="dog [animal]; count: 3 dogs"),
+            LogEntry(2, 10, 15, seen="cat [animal]; count: 1 cat", said="The cat needs her pills twice a day.")]
+
+
+def test_how_many_of_a_finer_kind_gives_the_detector_s_count_and_says_it_cannot_tell() -> None:
+    r = _answer("How many men were sitting around the table?", _crowd_log()).how_many()
+    assert r is not None and r.status == "unverified" and r.reason, r
+    assert r.answer == "2 people at 0:00-0:05; the log cannot tell whether they are men.", r
+    assert "a men" not in _yes_no_or_count("Did I see any men?").answer
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many people were there?", "2 people at 0:00-0:05."),  # the detector's own word: a plain count
+    ("How many dogs did I see?", "3 dogs at 0:05-0:10."),
+    ("How many animals were there?", "3 dogs at 0:05-0:10."),  # a coarser word than the log's
+])
+def test_how_many_of_a_logged_word_or_its_category_is_a_plain_count(question: str, expected: str) -> None:
+    r = _answer(question, _crowd_log()).how_many()
+    assert r is not None and r.answer == expected and r.status == "succeeded", r
+
+
+def test_how_often_about_something_said_is_answered_from_the_speech() -> None:
+    from types import SimpleNamespace
+
+    from sokrat.types import Usage
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entries = _crowd_log()
+    model = SimpleNamespace(embedder=None, search_log=lambda *a, **k: [], generate=lambda messages, schema: (
+        {"answer": "twice a day", "evidence": [2]}, Usage()))
+
+    def ask(q: str) -> Any:
+        return _Answer(model, parse_question(q), LogIndex(entries), entries, "v.mp4", "log").run()  # type: ignore[arg-type]
+
+    assert ask("How often does the cat need her pills?").answer == "Twice a day, at 0:10-0:15."
+    assert ask("How many times did I see the cat?").answer == "Once: a cat at 0:10-0:15."  # seeing is counted
+
+
+def test_a_sentence_sharing_too_few_of_the_question_s_words_is_not_quoted_as_the_answer() -> None:
+    from types import SimpleNamespace
+
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entries = _crowd_log()
+
+    def quote(q: str) -> Any:
+        return _Answer(SimpleNamespace(embedder=None), parse_question(q), LogIndex(entries), entries,  # type: ignore[arg-type]
+                       "v.mp4", "log")._quote(entries)
+
+    assert quote("What is my cat's name?") is None  # "cat" alone: the sentence is about its pills
+    assert quote("When does the cat need her pills?") is not None

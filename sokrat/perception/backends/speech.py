@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,33 @@ if TYPE_CHECKING:
     import numpy as np
 
     from sokrat.settings import Settings
+
+
+PAUSE_S = 1.5
+"""A silence between two words this long ends a sentence: whisper can join two remarks said
+many seconds apart into one segment (its VAD merges speech chunks into windows of up to 30 s),
+and that segment would then belong to neither remark's shot. Pauses inside a spoken sentence
+are well under a second."""
+
+
+def split_at_pauses(words: Sequence[tuple[float, float, str]]) -> list[list[tuple[float, float, str]]]:
+    """Timed words ``(start, end, text)`` cut into runs wherever a pause of ``PAUSE_S`` or more falls."""
+    pieces: list[list[tuple[float, float, str]]] = []
+    for w in words:
+        if pieces and w[0] - pieces[-1][-1][1] < PAUSE_S:
+            pieces[-1].append(w)
+        else:
+            pieces.append([w])
+    return pieces
+
+
+_HUNDREDS_AND = re.compile(r"(?<!\bbetween )(?<!\bfrom )\b([1-9]\d*00) and ([1-9]\d?)\b(?! (?:and|to|or)\b)")
+
+
+def joined_numbers(text: str) -> str:
+    """Whisper writes a spoken "two hundred and eight" as "200 and 8": one number, 208. A range
+    ("between 100 and 20") is left alone."""
+    return _HUNDREDS_AND.sub(lambda m: str(int(m[1]) + int(m[2])) if int(m[2]) < 100 else m[0], text)
 
 
 class FasterWhisper(SpeechRecognizer):
@@ -86,10 +114,15 @@ class FasterWhisper(SpeechRecognizer):
         out = []
         for s in segments:
             text = s.text.strip()
-            if text:
-                words = [w for w in (s.words or []) if w.word.strip()]
-                t0, t1 = (words[0].start, words[-1].end) if words else (s.start, s.end)
-                out.append(SpeechSegment(offset_s + float(t0), offset_s + float(t1), text))
+            if not text:
+                continue
+            words = [(float(w.start), float(w.end), w.word) for w in (s.words or []) if w.word.strip()]
+            if not words:
+                out.append(SpeechSegment(offset_s + float(s.start), offset_s + float(s.end), joined_numbers(text)))
+                continue
+            for piece in split_at_pauses(words):
+                said = joined_numbers("".join(w for _, _, w in piece).strip())
+                out.append(SpeechSegment(offset_s + piece[0][0], offset_s + piece[-1][1], said))
         return out
 
     @staticmethod
