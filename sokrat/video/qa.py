@@ -55,6 +55,12 @@ RELATED_MIN_SHOTS = 4
 """With fewer shots there is no distribution to stand out from: nothing counts as related."""
 
 
+RESTATED_WORDS = 6
+RESTATED_SHARE = 0.8
+"""An answer of ``RESTATED_WORDS`` words or more, this share of them from one sentence of the
+log, is that sentence copied out (see ``_Answer._restates_unrelated``)."""
+
+
 class MatchScore:
     """How well a log entry matches the thing asked about: one scale, produced by
     :func:`match_entries` and read by the answers."""
@@ -951,6 +957,13 @@ class _Answer:
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]
+        if self._restates_unrelated(answer, used):
+            # "What is my cat's name?" answered "The cat needs her medicine twice a day": a sentence
+            # of the log copied out that shares too few of the question's words to answer it
+            self.steps.append(StepRecord(index=3, tool="ground", arguments={"answer": answer},
+                                         observation="the answer copies a sentence that is not about the question"))
+            return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.",
+                               [], "no_answer", usage)
         if not _supported(answer, used) or (self._semantic_only and not self._from_related_part(answer, used)):
             # A small model sometimes answers from its own imagination ("the purple block"):
             # quote what the log itself says about the thing asked, or say it does not tell.
@@ -974,6 +987,22 @@ class _Answer:
         spans = _join([fmt_span(e.t_start, e.t_end) for e in used])
         text = answer if re.search(r"\d:\d\d", answer) else f"{answer}, at {spans}"
         return self.result(text[0].upper() + text[1:] + ".", used, usage=usage)
+
+    def _restates_unrelated(self, answer: str, used: Sequence[LogEntry]) -> bool:
+        """Whether ``answer`` is a sentence said or written in ``used`` (six words or more, nearly
+        all of them that sentence's) that holds no more than half the question's words."""
+        words = re.findall(r"[a-z0-9']+", answer.lower())
+        if len(words) < RESTATED_WORDS:
+            return False
+        mine = {_spelled(w) for w in words}
+        for e in used:
+            for text in (e.said, e.ocr):
+                heard = spoken_forms(text) if text else set()
+                if heard and len(mine & heard) >= RESTATED_SHARE * len(mine):
+                    share = [m.score for m in match_entries(self.q.words, [e], modality="said")
+                             if m.how in ("said", "text")]
+                    return not share or max(share) <= MatchScore.STRONG_WORDS
+        return False
 
     def _question_vector(self) -> Any:
         if self._qvec is None:

@@ -680,3 +680,29 @@ def test_a_sentence_sharing_too_few_of_the_question_s_words_is_not_quoted_as_the
 
     assert quote("What is my cat's name?") is None  # "cat" alone: the sentence is about its pills
     assert quote("When does the cat need her pills?") is not None
+
+
+def _copying_model(answer: str) -> Any:
+    from types import SimpleNamespace
+
+    from sokrat.types import Usage
+    return SimpleNamespace(embedder=None, search_log=lambda *a, **k: [], generate=lambda messages, schema: (
+        {"answer": answer, "evidence": [2]}, Usage()))
+
+
+@pytest.mark.parametrize(("question", "answer", "status"), [
+    # the sentence holds only "cat" of "cat" and "name": copied out, it answers nothing
+    ("What is my cat's name?", "The cat needs her pills twice a day.", "no_answer"),
+    # the sentence holds the question's words: copied out, it is the answer
+    ("When does the cat need her pills?", "The cat needs her pills twice a day.", "succeeded"),
+    # a short answer taken from the sentence is no copy
+    ("How often does the cat need her pills?", "twice a day", "succeeded"),
+])
+def test_a_copied_sentence_answers_only_a_question_it_is_about(question: str, answer: str, status: str) -> None:
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entries = _crowd_log()
+    r = _Answer(_copying_model(answer), parse_question(question), LogIndex(entries), entries,  # type: ignore[arg-type]
+                "v.mp4", "log").from_model()
+    assert r.status == status, r
