@@ -600,7 +600,7 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
     _emit(runtime, "tool_result", index, tool=action.tool, ok=outcome.ok, duration_s=round(outcome.duration_s, 3),
           preview=output[: prompts.PREVIEW_CHARS])
     return Pending(tool=action.tool, arguments=action.arguments, ok=outcome.ok, output=output,
-                   duration_s=outcome.duration_s, blocked="", blocked_code="", failure=failure, attempts=attempts,
+                   shown=outcome.for_planner, duration_s=outcome.duration_s, blocked="", blocked_code="", failure=failure, attempts=attempts,
                    unavailable=outcome.unavailable)
 
 
@@ -721,7 +721,7 @@ async def _judge(runtime: Runtime[RunDeps], state: AgentState, pending: Pending,
 
 def _record(deps: RunDeps, pending: Pending, verdict: checks.Verdict, index: int) -> StepState:
     """Phase 2: the step as the planner will read it (large outputs go behind a handle)."""
-    text = checks.observation_text(verdict, pending["output"], error=pending["blocked"])
+    text = checks.observation_text(verdict, pending.get("shown") or pending["output"], error=pending["blocked"])
     observation, handle = context.offload(text, deps.artifacts, deps.settings)
     return StepState(index=index, tool=pending["tool"], arguments=pending["arguments"], observation=observation,
                      raw=pending["output"][: 4 * deps.settings.observation_max_chars], label=verdict.label,

@@ -8,7 +8,7 @@ nodes; the others are replaced by whatever a node returns.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from sokrat.types import RunStatus, Usage
 
@@ -71,6 +71,8 @@ class Pending(TypedDict):
     arguments: dict[str, Any]
     ok: bool
     output: str
+    shown: NotRequired[str]
+    """What the planner reads of the output, when the tool renders it (:attr:`Tool.render`)."""
     duration_s: float
     blocked: str
     """Non-empty when the call was refused before running (bad arguments, loop)."""

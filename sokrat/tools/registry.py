@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import inspect
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from sokrat.memory.base import ArtifactStore
     from sokrat.settings import Settings
 
+log = logging.getLogger(__name__)
 
 DepsT = TypeVar("DepsT", default=Any)
 
@@ -135,9 +137,17 @@ class ToolOutcome:
     missing model, a dead Redis): the caller should stop offering it and show :attr:`error`
     to the user, who must fix it; the model only learns to use another tool."""
 
+    shown: str | None = None
+    """The tool's own rendering of :attr:`output` for the planner (:attr:`Tool.render`), if any."""
+
+    @property
+    def for_planner(self) -> str:
+        """What the planner reads: the tool's rendering of its output, else :attr:`observation`."""
+        return self.shown if self.ok and self.shown is not None else self.observation
+
     @property
     def observation(self) -> str:
-        """The outcome as text the planner reads."""
+        """The outcome as text (JSON for structured outputs)."""
         if self.unavailable:
             return f"ERROR: tool {self.tool!r} is not available in this installation; use another tool"
         if not self.ok:
@@ -205,6 +215,12 @@ class Tool:
     """The verbs a goal uses to ask this tool to store something for later runs ("remember",
     "note", "keep in mind"); empty for tools that store nothing. A goal that asks so (a clause
     starting with one of them) must call the tool before the run answers, once per fact."""
+
+    render: Callable[[Any], str] | None = None
+    """What the planner reads of an output, when plain JSON says it at too many tokens (a
+    search's hits without their offsets, scores and paths). The output itself stays whole: the
+    step keeps its JSON for the checks, the user and the trace (LangChain's "content and
+    artifact"). None: the planner reads the JSON."""
 
     planner_omits: tuple[str, ...] = ()
     """Optional parameters left out of what the planner sees (its tool list and action schema):
@@ -289,14 +305,16 @@ class Tool:
 def tool(fn: Callable[..., Any], *, name: str | None = None,
          applies: Callable[[ToolContext], bool] | None = None, grounded: tuple[str, ...] = (),
          looks_up: bool = False, output_check: OutputCheck | None = None, computes: bool = False,
-         answers: bool = False, stores: tuple[str, ...] = (), planner_omits: tuple[str, ...] = ()) -> Tool: ...
+         answers: bool = False, stores: tuple[str, ...] = (), planner_omits: tuple[str, ...] = (),
+         render: Callable[[Any], str] | None = None) -> Tool: ...
 
 
 @overload
 def tool(fn: None = None, *, name: str | None = None, applies: Callable[[ToolContext], bool] | None = None,
          grounded: tuple[str, ...] = (), looks_up: bool = False, output_check: OutputCheck | None = None,
          computes: bool = False, answers: bool = False, stores: tuple[str, ...] = (),
-         planner_omits: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Tool]: ...
+         planner_omits: tuple[str, ...] = (),
+         render: Callable[[Any], str] | None = None) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
 def tool(
@@ -309,6 +327,7 @@ def tool(
     answers: bool = False,
     stores: tuple[str, ...] = (),
     planner_omits: tuple[str, ...] = (),
+    render: Callable[[Any], str] | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a tool of a typed, documented function.
 
@@ -323,7 +342,8 @@ def tool(
     is the tool's own check of its outputs (:attr:`Tool.output_check`); ``computes``,
     ``answers`` and ``stores`` declare what the tool can do, which the planner routes by
     (:attr:`Tool.computes`, :attr:`Tool.answers`, :attr:`Tool.stores`); ``planner_omits`` names
-    optional parameters the planner is not shown (:attr:`Tool.planner_omits`).
+    optional parameters the planner is not shown (:attr:`Tool.planner_omits`); ``render`` is
+    what the planner reads of an output (:attr:`Tool.render`).
     """
 
     def build(f: Callable[..., Any]) -> Tool:
@@ -338,7 +358,7 @@ def tool(
                                       f"not {sorted(hidden - (set(built.parameters['properties']) - required))}")
         return dataclasses.replace(built, applies=applies, grounded=tuple(grounded), looks_up=looks_up,
                                    output_check=output_check, computes=computes, answers=answers, stores=tuple(stores),
-                                   planner_omits=tuple(planner_omits))
+                                   planner_omits=tuple(planner_omits), render=render)
 
     return build(fn) if fn is not None else build
 
@@ -446,8 +466,9 @@ class ToolRegistry:
         args = dict(arguments) if isinstance(arguments, Mapping) else {}
         start = time.perf_counter()
 
-        def failed(message: str, **flags: bool) -> ToolOutcome:
-            return ToolOutcome(name, args, ok=False, error=message, duration_s=time.perf_counter() - start, **flags)
+        def failed(message: str, *, transient: bool = False, unavailable: bool = False) -> ToolOutcome:
+            return ToolOutcome(name, args, ok=False, error=message, duration_s=time.perf_counter() - start,
+                               transient=transient, unavailable=unavailable)
 
         try:
             t = self.get(name)
@@ -466,4 +487,11 @@ class ToolRegistry:
             return failed(f"tool {name!r} failed: {e}")
         except Exception as e:  # a tool's bug must not crash the run: report it to the planner
             return failed(f"tool {name!r} raised {type(e).__name__}: {e}; try another tool or other arguments")
-        return ToolOutcome(name, args, ok=True, output=output, duration_s=time.perf_counter() - start)
+        shown = None
+        if t.render is not None:
+            try:
+                shown = t.render(output)
+            except Exception as e:  # a renderer's bug must not lose the output: the planner reads the JSON
+                log.warning("tool %r could not render its output (%s: %s); the planner reads it as JSON",
+                            name, type(e).__name__, e)
+        return ToolOutcome(name, args, ok=True, output=output, duration_s=time.perf_counter() - start, shown=shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from pydantic import BaseModel
@@ -257,3 +258,30 @@ def test_planner_omits_hides_optional_parameters_from_the_planner_only() -> None
     # a required parameter cannot be hidden: the planner could never call the tool
     with pytest.raises(ToolDefinitionError, match="planner_omits must name optional parameters"):
         tool(planner_omits=("query",))(plain.fn)
+
+
+def _rows(n: int) -> list[dict[str, object]]:
+    """Return some rows.
+
+    Args:
+        n: how many.
+    """
+    return [{"id": i, "text": f"row {i}", "score": 0.5} for i in range(n)]
+
+
+async def test_a_tool_s_rendering_is_what_the_planner_reads_and_the_output_stays_whole() -> None:
+    rows = tool(_rows, render=lambda out: "; ".join(r["text"] for r in out))
+    outcome = await ToolRegistry([rows]).execute("_rows", {"n": 2})
+    assert outcome.for_planner == "row 0; row 1"
+    assert json.loads(outcome.observation) == [{"id": 0, "text": "row 0", "score": 0.5},
+                                               {"id": 1, "text": "row 1", "score": 0.5}]
+
+
+async def test_without_a_rendering_or_when_it_breaks_the_planner_reads_the_json() -> None:
+    plain = await ToolRegistry([tool(_rows)]).execute("_rows", {"n": 1})
+    assert plain.for_planner == plain.observation == '[{"id": 0, "text": "row 0", "score": 0.5}]'
+    broken = tool(_rows, render=lambda out: out[5]["text"])  # an IndexError
+    outcome = await ToolRegistry([broken]).execute("_rows", {"n": 1})
+    assert outcome.ok and outcome.for_planner == outcome.observation
+    failed = await ToolRegistry([tool(_rows, render=str)]).execute("_rows", {"n": "x"})
+    assert not failed.ok and failed.for_planner.startswith("ERROR")  # an error is never "rendered"

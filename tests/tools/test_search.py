@@ -197,3 +197,16 @@ def test_cli_index_refuses_videos_and_documents_together(tmp_path: Path) -> None
     (tmp_path / "v.mp4").write_bytes(b"\x00")
     result = CliRunner().invoke(app, ["index", str(tmp_path / "a.md"), str(tmp_path / "v.mp4")])
     assert result.exit_code != 0 and "one video, or documents and folders" in result.output
+
+
+def test_hits_are_shown_to_the_planner_without_paths_offsets_or_scores() -> None:
+    from sokrat.tools.search import render_hits
+
+    hits = [{"source": "/home/u/docs/boiler.md", "title": "Boiler", "start": 0, "end": 40,
+             "text": "# Boiler\n\nPressure: 1.5 bar.", "score": 0.03},
+            {"source": "/home/u/docs/manual.pdf", "title": "Router manual", "start": 10, "end": 30, "page": 4,
+             "text": "Hold reset for 10 seconds.", "score": 0.01}]
+    assert json.loads(render_hits(hits)) == [
+        {"source": "boiler.md", "text": "# Boiler\n\nPressure: 1.5 bar."},  # its title is in the passage
+        {"source": "manual.pdf", "page": 4, "title": "Router manual", "text": "Hold reset for 10 seconds."}]
+    assert render_hits([]) == "[]"
