@@ -7,6 +7,8 @@ tool unavailable (the registry reports them to the user, not to the model).
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
@@ -92,7 +94,23 @@ def remember(
     return f"Stored in long-term memory as a {kind}: {text!r} ({'; '.join(details)})"
 
 
-@tool(looks_up=True, planner_omits=("k", "tags", "kinds", "source", "since", "until"))
+def render_memories(hits: list[dict[str, Any]]) -> str:
+    """``recall``'s memories as the planner reads them: text, kind, where from, the date stored
+    and any note; no ids, scores or tags (a 32-digit id costs a small planner ~20 prompt
+    tokens and is never what it answers from)."""
+    shown = []
+    for h in hits:
+        item = {"text": h.get("text", ""), "kind": h.get("kind", "")}
+        for key in ("source", "t_start", "t_end", "note"):
+            if h.get(key) is not None:
+                item[key] = h[key]
+        if isinstance(h.get("created_at"), (int, float)):
+            item["stored"] = datetime.fromtimestamp(h["created_at"], tz=UTC).date().isoformat()
+        shown.append(item)
+    return json.dumps(shown, ensure_ascii=False)
+
+
+@tool(looks_up=True, planner_omits=("k", "tags", "kinds", "source", "since", "until"), render=render_memories)
 def recall(
     ctx: ToolContext,
     query: Annotated[str, Field(min_length=1)],

@@ -7,6 +7,7 @@ by the service layer, :class:`sokrat.video.qa.VideoQA`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,7 +59,40 @@ def _as_tool_errors() -> Iterator[None]:
         raise ToolError(str(e)) from e
 
 
-@tool(looks_up=True, planner_omits=("k",))
+def _span(t_start: Any, t_end: Any) -> str:
+    from sokrat.video.qa import fmt_span
+
+    return fmt_span(float(t_start), float(t_end)) if t_start is not None and t_end is not None else ""
+
+
+def render_answer(out: dict[str, Any]) -> str:
+    """``video_qa``'s output as the planner reads it: the answer, its status (and why, when it
+    is not a success) and each evidence shot's time with its log line clipped: the full lines
+    repeat what the answer says, at a small planner's prefill cost."""
+    shown: dict[str, Any] = {"answer": out.get("answer", ""), "status": out.get("status", "")}
+    if out.get("reason"):
+        shown["reason"] = out["reason"]
+    shown["evidence"] = [{"at": _span(e.get("t_start"), e.get("t_end")), "text": _clip(str(e.get("text", "")))}
+                         for e in out.get("evidence", [])[:EVIDENCE_SHOWN]]
+    return json.dumps(shown, ensure_ascii=False)
+
+
+def render_moments(moments: list[dict[str, Any]]) -> str:
+    """``video_search``'s moments as the planner reads them: each time as the answers write it
+    and its log line, without the score."""
+    return json.dumps([{"at": _span(m.get("t_start"), m.get("t_end")), "t_start": m.get("t_start"),
+                        "text": m.get("text", "")} for m in moments], ensure_ascii=False)
+
+
+EVIDENCE_SHOWN = 3
+EVIDENCE_CHARS = 160
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= EVIDENCE_CHARS else text[: EVIDENCE_CHARS - 3].rstrip() + "..."
+
+
+@tool(looks_up=True, planner_omits=("k",), render=render_moments)
 def video_search(query: str, ctx: ToolContext, video: str | None = None,
                  k: Annotated[int, Field(ge=1, le=20)] = 5) -> list[dict[str, Any]]:
     """Find the moments of a video that best match a text description (objects, speech, on-screen text).
@@ -75,7 +109,7 @@ def video_search(query: str, ctx: ToolContext, video: str | None = None,
             for m in moments]
 
 
-@tool(looks_up=True, answers=True)
+@tool(looks_up=True, answers=True, render=render_answer)
 def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[str, Any]:
     """Answer a question about a video, citing the timestamps the answer rests on.
 
@@ -86,8 +120,11 @@ def video_qa(question: str, ctx: ToolContext, video: str | None = None) -> dict[
     path = _video(video, ctx)
     with _as_tool_errors():
         result = _qa(ctx).ask(path, question)
-    return {"answer": result.answer, "status": result.status,
-            "evidence": [e.model_dump(exclude={"memory_id", "frame_url"}) for e in result.evidence]}
+    out: dict[str, Any] = {"answer": result.answer, "status": result.status}
+    if result.reason:
+        out["reason"] = result.reason
+    out["evidence"] = [e.model_dump(exclude={"memory_id", "frame_url"}) for e in result.evidence]
+    return out
 
 
 @tool(grounded=("t",))  # a time the run never saw (in the goal or a tool's output) is invented

@@ -125,3 +125,18 @@ async def test_dead_redis_is_unavailable_not_a_model_error(registry: ToolRegistr
     settings = Settings(redis_url="redis://127.0.0.1:1/0", data_dir=tmp_path)
     out = await registry.execute("recall", {"query": "x"}, ToolContext(settings=settings), timeout_s=60)
     assert not out.ok and out.unavailable and "127.0.0.1:1" in out.error
+
+
+def test_recalled_memories_reach_the_planner_without_ids_scores_or_tags() -> None:
+    import json
+
+    from sokrat.tools.memory import render_memories
+
+    hits = [{"id": "529b4d158edb475288191253452e6123", "text": "The alarm code is 4417.", "kind": "fact",
+             "score": 0.0325, "tags": ["agent_run"], "created_at": 1796667454.56},
+            {"id": "6577", "text": "Moved the bike.", "kind": "episode", "score": 0.01, "source": "day.mp4",
+             "t_start": 12.0, "t_end": 15.0, "created_at": 0.0, "note": "nothing matched tags; found without it"}]
+    assert json.loads(render_memories(hits)) == [
+        {"text": "The alarm code is 4417.", "kind": "fact", "stored": "2026-12-07"},
+        {"text": "Moved the bike.", "kind": "episode", "source": "day.mp4", "t_start": 12.0, "t_end": 15.0,
+         "note": "nothing matched tags; found without it", "stored": "1970-01-01"}]

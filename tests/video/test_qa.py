@@ -706,3 +706,19 @@ def test_a_copied_sentence_answers_only_a_question_it_is_about(question: str, an
     r = _Answer(_copying_model(answer), parse_question(question), LogIndex(entries), entries,  # type: ignore[arg-type]
                 "v.mp4", "log").from_model()
     assert r.status == status, r
+
+
+def test_video_answers_reach_the_planner_with_times_and_clipped_lines() -> None:
+    import json
+
+    from sokrat.tools.video import EVIDENCE_CHARS, render_answer, render_moments
+
+    out = {"answer": "Perhaps: a person at 0:00-0:05.", "status": "unverified", "reason": "only a person",
+           "evidence": [{"source": "v.mp4", "t_start": 0.0, "t_end": 5.0, "text": "seen: person; " + "x" * 300}]}
+    shown = json.loads(render_answer(out))
+    assert shown["status"] == "unverified" and shown["reason"] == "only a person"
+    assert shown["evidence"][0]["at"] == "0:00-0:05" and len(shown["evidence"][0]["text"]) == EVIDENCE_CHARS
+    plain = json.loads(render_answer({"answer": "Yes.", "status": "succeeded", "evidence": []}))
+    assert plain == {"answer": "Yes.", "status": "succeeded", "evidence": []}  # no reason when none is given
+    moments = json.loads(render_moments([{"t_start": 62.0, "t_end": 65.0, "text": "seen: cat", "score": 0.8}]))
+    assert moments == [{"at": "1:02-1:05", "t_start": 62.0, "text": "seen: cat"}]
