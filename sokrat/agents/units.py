@@ -224,6 +224,43 @@ def off_dimension(goal: str, answer: str) -> str:
     return off
 
 
+_HOW_MANY_UNIT = re.compile(r"\bhow many\s+([a-z]+(?:\s+[a-z]+)?)", re.I)
+
+
+def asked_unit(goal: str) -> str:
+    """The unit a "how many <unit>" question names, as it names it ("" when none)."""
+    asked = _HOW_MANY_UNIT.search(goal)
+    return asked.group(1).split()[0] if asked is not None else ""
+
+
+def other_unit(goal: str, answer: str) -> str:
+    """A "how many minutes / litres / ..." question answered only in other units of that kind
+    ("13 hours and 48 minutes" for "how many minutes?", "2 gallons" for "how many litres?"):
+    the quantity as written, else "". Any quantity in the asked unit that is no part of a
+    compound ("... and 48 minutes") answers it; so does a bare number."""
+    asked = _HOW_MANY_UNIT.search(goal)
+    if asked is None:
+        return ""
+    wanted, _ = _unit_span(asked.group(1))
+    if len(wanted) != 1 or str(wanted[0].dimensionality) == "dimensionless":
+        return ""  # "how many people": no unit
+    off = ""
+    for m in _QUANTITY.finditer(answer):
+        units, n = _unit_span(m.group(2))
+        if len(units) != 1 or len(m.group(2).split()[0]) < 2:
+            continue
+        if units[0].dimensionality != wanted[0].dimensionality:
+            continue
+        before = answer[: m.start()]
+        after = answer[m.start(2) + len(" ".join(m.group(2).split()[:n])):]
+        in_compound = _LEAD.search(before) is not None or re.match(r"\s*,?\s*(?:and\s+)?\d", after) is not None
+        if units[0] == wanted[0] and not in_compound:
+            return ""
+        if not off:
+            off = f"{m.group(1)} {' '.join(m.group(2).split()[:n])}"
+    return off
+
+
 def of_goal_quantity(goal: str, said: Conversion) -> bool:
     """Whether the quantity a stated conversion starts from (``said.phrase``: "100 °C") is one
     the goal gives, under some reading of the goal's unit ("100 degrees" may be °C)."""

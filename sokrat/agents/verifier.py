@@ -498,6 +498,9 @@ def wrong_type(answer: str, view: RunView) -> str:
     if off := units.off_dimension(goal, answer):
         return (f"The question asks a size of another kind than {off!r} gives: answer with the quantity the tools show, "
                 "in a unit of what is asked (a length, a time, a weight).")
+    if other := units.other_unit(goal, answer):
+        return (f"The question asks for it in {units.asked_unit(goal)}, and the answer gives {other!r}: convert the "
+                "tools' value with code and answer in the unit asked.")
     clock_24 = _CLOCK_24.search(goal) is not None
     if _CLOCK_ASKED.search(goal) and not (_CLOCK_24_SAID if clock_24 else _CLOCK_SAID).search(answer):
         return ("The question asks for a time of day: answer with the clock time the tools show"

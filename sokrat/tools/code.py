@@ -68,6 +68,9 @@ _QUOTED = re.compile(r"(?<!\w)'([^'\n]+)'(?!\w)|(?<!\w)\"([^\"\n]+)\"(?!\w)|‘(
 _GOAL_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.]*\w)")
 _OBJECT_REPR = re.compile(r"<[\w.]+ object(?: [\w.<>]+)? at 0x[0-9a-f]+>")
 """What printing an iterator or an instance shows (``<reversed object at 0x7f...>``): no value."""
+_SHELL = re.compile(r"\b(?:os\.system|os\.popen|subprocess\.\w+)\s*\(|^\s*!")
+"""Code that shells out ("os.system('grep -r rent *')"): the small planner's way of reading the
+user's documents, which the sandbox does not hold (and whose quoting often breaks the code)."""
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
 
 
@@ -439,8 +442,8 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     nothing again), code that draws random values or reads the clock for a goal that names no
     day (its output is no fact), and failures a
     generic "change the arguments" does not fix: a planner tool called as a Python function, a
-    value used but never set (as if another tool's output were a variable), and a user's file
-    opened inside the sandbox, which sees none of them."""
+    value used but never set (as if another tool's output were a variable), shell commands, and
+    a user's file opened inside the sandbox, which sees none of them."""
     code = arguments.get("code")
     code = code if isinstance(code, str) else ""
     if "\b" in code or "\f" in code:
@@ -475,6 +478,10 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
             return OutputVerdict("text_arithmetic", "failed", "the code did arithmetic on text",
                                  "a value is text (str), as what .group() or split() returns: convert it with "
                                  "float(...) before arithmetic", permanent=True, retry_arguments=_numbers_from_groups(code))
+        if _SHELL.search(code):
+            return OutputVerdict("shell_in_sandbox", "failed", "the code ran shell commands",
+                                 "the sandbox runs Python alone and sees none of the user's files: write the values "
+                                 "the steps above show into the code as numbers and text", permanent=True)
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:

@@ -678,3 +678,13 @@ def test_a_printed_object_instead_of_its_value_fails() -> None:
 def test_printed_text_that_only_looks_like_markup_is_no_object(stdout: str) -> None:
     verdict = _code_verdict("print(x)", json.dumps({"stdout": stdout, "exit_code": 0}))
     assert verdict is None or verdict.code != "printed_object"
+
+
+def test_code_that_shells_out_is_told_the_sandbox_runs_python_alone() -> None:
+    err = "SyntaxError: invalid syntax"
+    for code in ("import os; os.system('grep -r rent * | awk {print}')", "import subprocess\nsubprocess.run(['cat', 'x'])"):
+        verdict = _code_verdict(code, err, ok=False, view=OutputView())
+        assert verdict is not None and verdict.code == "shell_in_sandbox" and verdict.permanent, code
+    # must not fire: Python that only names the module, or a failure without any shell call
+    assert _code_verdict("import os\nprint(os.sep)", err, ok=False, view=OutputView()).code == "tool_error"  # type: ignore[union-attr]
+    assert _code_verdict("print(system_total)", err, ok=False, view=OutputView()).code != "shell_in_sandbox"  # type: ignore[union-attr]

@@ -141,3 +141,25 @@ def test_a_quantity_of_another_kind_than_asked_is_the_wrong_type(goal: str, answ
 ])
 def test_a_quantity_of_the_kind_asked_or_of_no_known_kind_passes(goal: str, answer: str) -> None:
     assert units.off_dimension(goal, answer) == ""
+
+
+@pytest.mark.parametrize(("goal", "answer", "off"), [
+    ("How many minutes long is the recording you stored?", "The recording is 3 hours and 12 minutes long.", "3 hours"),
+    ("How many hours is the drive?", "The drive is 2 hours 30 minutes.", "2 hours"),
+    ("How many litres does the tank hold?", "It holds 40 gallons.", "40 gallons"),
+])
+def test_a_how_many_unit_question_answered_in_other_units_is_the_wrong_type(goal: str, answer: str, off: str) -> None:
+    assert units.other_unit(goal, answer) == off
+    assert "in the unit asked" in verifier.wrong_type(answer, view(goal))
+
+
+@pytest.mark.parametrize(("goal", "answer"), [
+    ("How many minutes long is the recording?", "It is 192 minutes long."),
+    ("How many minutes long is the recording?", "192"),  # a bare number
+    ("How many minutes long is the recording?", "192 minutes (3 hours and 12 minutes)."),  # both
+    ("How many minutes is 3 hours?", "3 hours is 180 minutes."),
+    ("How many kilometres is the walk?", "It is 12 km."),  # the asked unit abbreviated
+    ("How many people came?", "12 people came in 3 hours."),  # no unit asked
+])
+def test_a_how_many_unit_question_answered_in_that_unit_passes(goal: str, answer: str) -> None:
+    assert units.other_unit(goal, answer) == ""
