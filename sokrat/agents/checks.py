@@ -60,6 +60,10 @@ class Refusal:
 
     code: StepCheckCode
     reason: str
+    instead: dict[str, Any] | None = None
+    """Arguments the check knows are right (the goal's own question to the video): the call
+    runs with them in its place, as :attr:`OutputVerdict.retry_arguments` re-runs a failed one.
+    A small planner told what to ask often asks the same wrong thing again."""
 
 
 # --- before a call -------------------------------------------------------------------------

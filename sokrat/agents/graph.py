@@ -563,7 +563,8 @@ def _question_off_goal(state: AgentState, t: Tool, arguments: dict[str, Any]) ->
     if not own or own & en.content_stems(question):
         return None
     return checks.Refusal("question_off_goal", f"the goal asks the video: {about[0][:200]!r}; ask {t.name} that "
-                                               "(the rest of the goal is for the next steps)")
+                                               "(the rest of the goal is for the next steps)",
+                          instead={**arguments, "question": about[0]})
 
 
 async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Action, index: int) -> Pending:
@@ -579,6 +580,12 @@ async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Acti
         t = deps.tools.get(action.tool)
         refusal = (_store_unasked(state, t) or _question_off_goal(state, t, action.arguments)
                    or _ungrounded_arguments(state, t, action.arguments) or _duplicate_store(state, t, action.arguments))
+    if refusal is not None and refusal.instead is not None and checks.validate_call(
+            deps.tools, action.tool, refusal.instead) is None and checks.detect_loop(
+            state.get("steps", []), action.tool, refusal.instead, max_identical=deps.options.max_identical_calls,
+            block_repeat_of_ok=deps.options.block_repeated_calls) is None:
+        _emit(runtime, "check", index, label="failed", reason=f"{refusal.reason}: that call runs in its place")
+        action, refusal = Action(tool=action.tool, arguments=refusal.instead), None
     if refusal is not None:
         return Pending(tool=action.tool, arguments=action.arguments, ok=False, output="", duration_s=0.0,
                        blocked=refusal.reason, blocked_code=refusal.code, failure="", attempts=0, unavailable=False)

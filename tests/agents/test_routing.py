@@ -442,20 +442,35 @@ def test_a_question_to_the_video_must_ask_what_the_goal_asks_of_it(goal: str, qu
         assert refusal is not None and "the goal asks the video: 'In the" in refusal.reason
 
 
-def test_a_question_off_the_goal_is_refused_then_the_right_one_runs(make_agent: Any) -> None:
+def test_a_question_off_the_goal_is_replaced_by_the_goal_s_own_question_to_the_video(make_agent: Any) -> None:
+    asked: list[str] = []
+
     def policy(c: Call) -> Any:
         if c.purpose == "plan":
             return plan("ask the clip", "compute")
         if "Yes: a bicycle" in c.prompt:
             return final("Yes: a bicycle at 4.0 s.")
-        if "the goal asks the video" in c.prompt:
-            return act("clip_qa", question="Is a bicycle seen near the bakery?")
+        asked.append("spokes")
         return act("clip_qa", question="How many spokes are there?")
 
     r = make_agent(PolicyModel(policy), tools=[clip_qa]).run(
         "In the video I ride a bicycle past the bakery. Is it a bicycle? Answer yes or no.", media=[__file__])
-    assert [s.check_code for s in r.steps][:2] == ["question_off_goal", "no_objection"]
-    assert not r.steps[0].ok and r.steps[1].arguments["question"].startswith("Is a bicycle")
+    # the off-goal question never runs: the goal's sentence about the video is asked in its place
+    assert r.steps[0].ok and r.steps[0].arguments["question"] == "In the video I ride a bicycle past the bakery."
+    assert asked == ["spokes"] and r.answer.startswith("Yes")
+
+
+def test_a_question_on_the_goal_runs_as_asked(make_agent: Any) -> None:
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("ask the clip", "compute")
+        if "Yes: a bicycle" in c.prompt:
+            return final("Yes: a bicycle at 4.0 s.")
+        return act("clip_qa", question="Is a bicycle seen near the bakery?")
+
+    r = make_agent(PolicyModel(policy), tools=[clip_qa]).run(
+        "In the video I ride a bicycle past the bakery. Is it a bicycle? Answer yes or no.", media=[__file__])
+    assert r.steps[0].arguments["question"] == "Is a bicycle seen near the bakery?"
 
 
 def test_a_decoding_loop_is_asked_again_with_sampling(make_agent: Any) -> None:
