@@ -544,6 +544,26 @@ _SPEECH_VERBS = frozenset(["say", "said", "says", "mention", "mentions", "mentio
 """Words of "in the video I say/mention/show ..." that name the telling, not what is told."""
 
 
+_TELLS = re.compile(r"^(?:in|on|from)\s+(?:the|this|my)\s+(?:\w+\s+)?(?:video|clip|recording|footage|film|movie)"
+                    r"\s*,?\s+(?:i|we|you)\s+(?:say|says|said|mention|mentioned|tell|told|talk about|talked about)\s+"
+                    r"(?:you\s+|to you\s+)?(.+?)[.!]?$", re.I)
+_WH = frozenset(["how", "what", "which", "when", "where", "who", "whom", "whose", "why", "whether", "if"])
+
+
+def media_question(sentence: str) -> str:
+    """The goal's sentence about the media as a question to ask it: "In the video I say how
+    much I paid for the tickets." -> "How much I paid for the tickets?"; "In the clip I mention
+    the day of my appointment." -> "What is the day of my appointment?". A sentence of another
+    shape is asked as it is."""
+    m = _TELLS.match(sentence.strip())
+    if m is None:
+        return sentence
+    told = m.group(1).strip()
+    if told.split()[0].lower() in _WH:
+        return told[:1].upper() + told[1:] + "?"
+    return f"What is {told}?"
+
+
 def _question_off_goal(state: AgentState, t: Tool, arguments: dict[str, Any]) -> checks.Refusal | None:
     """A question to the media-answering tool (``video_qa``) must ask what the goal asks of the
     media: in a goal of several sentences ("In the video I say which bus the guests take. If
@@ -564,7 +584,7 @@ def _question_off_goal(state: AgentState, t: Tool, arguments: dict[str, Any]) ->
         return None
     return checks.Refusal("question_off_goal", f"the goal asks the video: {about[0][:200]!r}; ask {t.name} that "
                                                "(the rest of the goal is for the next steps)",
-                          instead={**arguments, "question": about[0]})
+                          instead={**arguments, "question": media_question(about[0])})
 
 
 async def _run_action(runtime: Runtime[RunDeps], state: AgentState, action: Action, index: int) -> Pending:

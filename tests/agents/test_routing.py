@@ -492,3 +492,17 @@ def test_a_decoding_loop_is_asked_again_with_sampling(make_agent: Any) -> None:
     r = make_agent(PolicyModel(policy), tools=[run_code], options=AgentOptions(action_retries=3)).run(
         "What is 17 times 23?")
     assert temperatures[:3] == [0.0, 0.0, 0.7] and r.steps[0].arguments["code"] == "print(17 * 23)"
+
+
+@pytest.mark.parametrize(("sentence", "question"), [
+    ("In the video I say how much I paid for the tickets.", "How much I paid for the tickets?"),
+    ("In the clip I mention the day of my appointment.", "What is the day of my appointment?"),
+    ("In this recording, I tell you where I parked.", "Where I parked?"),
+    # must not change: a sentence that tells nothing said
+    ("In the video I ride a bicycle past the bakery.", "In the video I ride a bicycle past the bakery."),
+    ("The video shows my kitchen.", "The video shows my kitchen."),
+])
+def test_the_goal_s_sentence_about_the_media_is_asked_as_a_question(sentence: str, question: str) -> None:
+    from sokrat.agents.graph import media_question
+
+    assert media_question(sentence) == question
