@@ -78,10 +78,9 @@ def render_answer(out: dict[str, Any]) -> str:
 
 
 def render_moments(moments: list[dict[str, Any]]) -> str:
-    """``video_search``'s moments as the planner reads them: each time as the answers write it
-    and its log line, without the score."""
-    return json.dumps([{"at": _span(m.get("t_start"), m.get("t_end")), "t_start": m.get("t_start"),
-                        "text": m.get("text", "")} for m in moments], ensure_ascii=False)
+    """``video_search``'s moments as the planner reads them: times and log line, no score."""
+    return json.dumps([{"t_start": m.get("t_start"), "t_end": m.get("t_end"), "text": m.get("text", "")}
+                       for m in moments], ensure_ascii=False)
 
 
 EVIDENCE_SHOWN = 3

@@ -721,4 +721,4 @@ def test_video_answers_reach_the_planner_with_times_and_clipped_lines() -> None:
     plain = json.loads(render_answer({"answer": "Yes.", "status": "succeeded", "evidence": []}))
     assert plain == {"answer": "Yes.", "status": "succeeded", "evidence": []}  # no reason when none is given
     moments = json.loads(render_moments([{"t_start": 62.0, "t_end": 65.0, "text": "seen: cat", "score": 0.8}]))
-    assert moments == [{"at": "1:02-1:05", "t_start": 62.0, "text": "seen: cat"}]
+    assert moments == [{"t_start": 62.0, "t_end": 65.0, "text": "seen: cat"}]
