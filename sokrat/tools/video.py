@@ -59,20 +59,14 @@ def _as_tool_errors() -> Iterator[None]:
         raise ToolError(str(e)) from e
 
 
-def _span(t_start: Any, t_end: Any) -> str:
-    from sokrat.video.qa import fmt_span
-
-    return fmt_span(float(t_start), float(t_end)) if t_start is not None and t_end is not None else ""
-
-
 def render_answer(out: dict[str, Any]) -> str:
     """``video_qa``'s output as the planner reads it: the answer, its status (and why, when it
-    is not a success) and each evidence shot's time with its log line clipped: the full lines
+    is not a success) and each evidence shot's times with its log line clipped: the full lines
     repeat what the answer says, at a small planner's prefill cost."""
     shown: dict[str, Any] = {"answer": out.get("answer", ""), "status": out.get("status", "")}
     if out.get("reason"):
         shown["reason"] = out["reason"]
-    shown["evidence"] = [{"at": _span(e.get("t_start"), e.get("t_end")), "text": _clip(str(e.get("text", "")))}
+    shown["evidence"] = [{"t_start": e.get("t_start"), "t_end": e.get("t_end"), "text": _clip(str(e.get("text", "")))}
                          for e in out.get("evidence", [])[:EVIDENCE_SHOWN]]
     return json.dumps(shown, ensure_ascii=False)
 

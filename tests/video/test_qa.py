@@ -717,7 +717,7 @@ def test_video_answers_reach_the_planner_with_times_and_clipped_lines() -> None:
            "evidence": [{"source": "v.mp4", "t_start": 0.0, "t_end": 5.0, "text": "seen: person; " + "x" * 300}]}
     shown = json.loads(render_answer(out))
     assert shown["status"] == "unverified" and shown["reason"] == "only a person"
-    assert shown["evidence"][0]["at"] == "0:00-0:05" and len(shown["evidence"][0]["text"]) == EVIDENCE_CHARS
+    assert shown["evidence"][0]["t_end"] == 5.0 and len(shown["evidence"][0]["text"]) == EVIDENCE_CHARS
     plain = json.loads(render_answer({"answer": "Yes.", "status": "succeeded", "evidence": []}))
     assert plain == {"answer": "Yes.", "status": "succeeded", "evidence": []}  # no reason when none is given
     moments = json.loads(render_moments([{"t_start": 62.0, "t_end": 65.0, "text": "seen: cat", "score": 0.8}]))
