@@ -540,8 +540,8 @@ class _Answer:
                 return self.yes_no(matches)
             if q.kind == "count":
                 if self._said_about(matches):
-                    # "How often does the cat need her medicine?": a frequency said in the video
-                    # ("twice a day"), not how many shots show a cat
+                    # "How often do I water the fern?": a frequency said in the video ("every
+                    # Sunday"), not how many shots show a fern
                     return self.from_model()
                 return self.count(matches)
             if (matches and (q.perception_verb or any(m.how in ("seen", "maybe") for m in matches))
@@ -958,7 +958,7 @@ class _Answer:
                                "no_answer", usage)
         used = cited or shown[:1]
         if self._restates_unrelated(answer, used):
-            # "What is my cat's name?" answered "The cat needs her medicine twice a day": a sentence
+            # "What is my aunt's phone number?" answered "My aunt visits on Sundays": a sentence
             # of the log copied out that shares too few of the question's words to answer it
             self.steps.append(StepRecord(index=3, tool="ground", arguments={"answer": answer},
                                          observation="the answer copies a sentence that is not about the question"))
@@ -1037,8 +1037,8 @@ class _Answer:
         """The said or on-screen text of the shown shot that best matches the question."""
         # the words said or written only: a shot's label may match it better (a bus seen where
         # that bus's time is said), and that match alone would hide the sentence
-        # more than half the question's words: a sentence sharing only "cat" with "what is my
-        # cat's name?" does not answer it
+        # more than half the question's words: a sentence sharing only "aunt" with "what is my
+        # aunt's phone number?" does not answer it
         matches = [m for m in match_entries(self.q.words, shown, modality="said")
                    if m.how in ("said", "text") and m.score > MatchScore.STRONG_WORDS]
         if not matches:

@@ -19,7 +19,7 @@ def test_pauses_inside_a_sentence_keep_it_whole() -> None:
 
 
 def test_hundreds_and_units_are_one_number() -> None:
-    assert joined_numbers("My room at the hotel is number 200 and 8.") == "My room at the hotel is number 208."
+    assert joined_numbers("Our flat is number 300 and 12.") == "Our flat is number 312."
     assert joined_numbers("It cost 1000 and 50 pounds") == "It cost 1050 pounds"
 
 

@@ -628,7 +628,7 @@ def _crowd_log() -> list[Any]:
     from sokrat.memory.base import LogEntry
     return [LogEntry(0, 0, 5, seen="person, bowl [container]; count: 2 people, 1 bowl"),
             LogEntry(1, 5, 10, seen="dog [animal]; count: 3 dogs"),
-            LogEntry(2, 10, 15, seen="cat [animal]; count: 1 cat", said="The cat needs her pills twice a day.")]
+            LogEntry(2, 10, 15, seen="dog [animal]; count: 1 dog", said="The dog needs a walk every evening.")]
 
 
 def test_how_many_of_a_finer_kind_gives_the_detector_s_count_and_says_it_cannot_tell() -> None:
@@ -657,13 +657,13 @@ def test_how_often_about_something_said_is_answered_from_the_speech() -> None:
 
     entries = _crowd_log()
     model = SimpleNamespace(embedder=None, search_log=lambda *a, **k: [], generate=lambda messages, schema: (
-        {"answer": "twice a day", "evidence": [2]}, Usage()))
+        {"answer": "every evening", "evidence": [2]}, Usage()))
 
     def ask(q: str) -> Any:
         return _Answer(model, parse_question(q), LogIndex(entries), entries, "v.mp4", "log").run()  # type: ignore[arg-type]
 
-    assert ask("How often does the cat need her pills?").answer == "Twice a day, at 0:10-0:15."
-    assert ask("How many times did I see the cat?").answer == "Once: a cat at 0:10-0:15."  # seeing is counted
+    assert ask("How often does the dog need a walk?").answer == "Every evening, at 0:10-0:15."
+    assert ask("How many times did I see a dog?").answer == "Once: a dog at 0:05-0:15."  # seeing is counted
 
 
 def test_a_sentence_sharing_too_few_of_the_question_s_words_is_not_quoted_as_the_answer() -> None:
@@ -678,8 +678,8 @@ def test_a_sentence_sharing_too_few_of_the_question_s_words_is_not_quoted_as_the
         return _Answer(SimpleNamespace(embedder=None), parse_question(q), LogIndex(entries), entries,  # type: ignore[arg-type]
                        "v.mp4", "log")._quote(entries)
 
-    assert quote("What is my cat's name?") is None  # "cat" alone: the sentence is about its pills
-    assert quote("When does the cat need her pills?") is not None
+    assert quote("What breed is my dog?") is None  # "dog" alone: the sentence is about its walks
+    assert quote("When does the dog need a walk?") is not None
 
 
 def _copying_model(answer: str) -> Any:
@@ -691,12 +691,12 @@ def _copying_model(answer: str) -> Any:
 
 
 @pytest.mark.parametrize(("question", "answer", "status"), [
-    # the sentence holds only "cat" of "cat" and "name": copied out, it answers nothing
-    ("What is my cat's name?", "The cat needs her pills twice a day.", "no_answer"),
+    # the sentence holds only "dog" of "breed" and "dog": copied out, it answers nothing
+    ("What breed is my dog?", "The dog needs a walk every evening.", "no_answer"),
     # the sentence holds the question's words: copied out, it is the answer
-    ("When does the cat need her pills?", "The cat needs her pills twice a day.", "succeeded"),
+    ("When does the dog need a walk?", "The dog needs a walk every evening.", "succeeded"),
     # a short answer taken from the sentence is no copy
-    ("How often does the cat need her pills?", "twice a day", "succeeded"),
+    ("How often does the dog need a walk?", "every evening", "succeeded"),
 ])
 def test_a_copied_sentence_answers_only_a_question_it_is_about(question: str, answer: str, status: str) -> None:
     from sokrat.video.qa import LogIndex, _Answer
