@@ -212,8 +212,9 @@ def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
     best: dict[str, float] = defaultdict(float)
     seen_in: Counter[str] = Counter()
     counts: dict[str, list[int]] = defaultdict(list)
-    for boxes in frames:
-        per = Counter(d.name for d in distinct(boxes, opts.min_score))
+    separate = [distinct(boxes, opts.min_score) for boxes in frames]  # the boxes counted and placed
+    for boxes, apart in zip(frames, separate, strict=True):
+        per = Counter(d.name for d in apart)
         for d in boxes:
             if d.score >= opts.maybe_score:
                 best[d.name] = max(best[d.name], d.score)
@@ -225,8 +226,8 @@ def pool(frames: Sequence[Sequence[Detection]], opts: SceneOptions) -> Scene:
     kept.sort(key=lambda w: (-best[w], w))
     things = []
     for w in kept:
-        frame = max(frames, key=lambda boxes: max((d.score for d in boxes if d.name == w), default=0.0))
-        boxes = sorted((d for d in distinct(frame, opts.min_score) if d.name == w), key=lambda d: d.centre_x)
+        frame = max(separate, key=lambda boxes: max((d.score for d in boxes if d.name == w), default=0.0))
+        boxes = sorted((d for d in frame if d.name == w), key=lambda d: d.centre_x)
         count = -(-int(2 * statistics.median(counts[w])) // 2) if counts[w] else 1  # median, rounded up
         things.append(Thing(w, round(best[w], 3), max(count, 1), tuple(place(d) for d in boxes),
                             _colours(w, frames, opts.min_score)))

@@ -741,21 +741,20 @@ class _Answer:
         if not syn:
             return None
         found: list[tuple[int, str, LogEntry]] = []
-        coarser: list[tuple[int, str, LogEntry]] = []  # a detector word the thing asked is a kind of
+        coarser: list[tuple[int, str, str, LogEntry]] = []  # a detector word the thing asked is a kind of
         for e in self.scope:
             items = [i for i in parse_labels(e.seen) if i.kind == "count"]
             for word, n in parse_counts(", ".join(i.word for i in items)).items():
                 if lex.is_a(word, syn):
                     found.append((n, word, e))
                 elif (kind := self._kind_asked(word)) is not None:
-                    coarser.append((n, word, e))
+                    coarser.append((n, word, kind, e))
         if not found and coarser:
             # "How many men ...?" beside "2 people": the count of the detector's word, and that
             # the log cannot tell which of them are the finer kind: never a plain number
-            top = max(n for n, _, _ in coarser)
-            shots = [e for n, _, e in coarser if n == top][:3]
-            word = next(w for n, w, _ in coarser if n == top)
-            kind = self._kind_asked(word) or self.q.target
+            top = max(c[0] for c in coarser)
+            shots = [e for n, _, _, e in coarser if n == top][:3]
+            word, kind = next((w, k) for n, w, k, _ in coarser if n == top)
             spans = _join([fmt_span(e.t_start, e.t_end) for e in shots])
             return self.result(f"{top} {word} at {spans}; the log cannot tell whether they are {kind}.", shots,
                                "unverified", reason=f"the log counts {word}, not {kind}")
@@ -999,10 +998,15 @@ class _Answer:
             for text in (e.said, e.ocr):
                 heard = spoken_forms(text) if text else set()
                 if heard and len(mine & heard) >= RESTATED_SHARE * len(mine):
-                    share = [m.score for m in match_entries(self.q.words, [e], modality="said")
-                             if m.how in ("said", "text")]
-                    return not share or max(share) <= MatchScore.STRONG_WORDS
+                    return not self._sentences_about([e])
         return False
+
+    def _sentences_about(self, entries: Sequence[LogEntry]) -> list[Match]:
+        """The said or on-screen words of ``entries`` that hold more than half the question's
+        words: a sentence sharing only "aunt" with "what is my aunt's phone number?" is not
+        about it."""
+        return [m for m in match_entries(self.q.words, entries, modality="said")
+                if m.how in ("said", "text") and m.score > MatchScore.STRONG_WORDS]
 
     def _question_vector(self) -> Any:
         if self._qvec is None:
@@ -1037,10 +1041,7 @@ class _Answer:
         """The said or on-screen text of the shown shot that best matches the question."""
         # the words said or written only: a shot's label may match it better (a bus seen where
         # that bus's time is said), and that match alone would hide the sentence
-        # more than half the question's words: a sentence sharing only "aunt" with "what is my
-        # aunt's phone number?" does not answer it
-        matches = [m for m in match_entries(self.q.words, shown, modality="said")
-                   if m.how in ("said", "text") and m.score > MatchScore.STRONG_WORDS]
+        matches = self._sentences_about(shown)
         if not matches:
             return None
         best = max(matches, key=lambda m: (m.score, -m.entry.t_start))

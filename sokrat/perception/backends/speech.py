@@ -42,7 +42,7 @@ _HUNDREDS_AND = re.compile(r"(?<!\bbetween )(?<!\bfrom )\b([1-9]\d*00) and ([1-9
 def joined_numbers(text: str) -> str:
     """Whisper writes a spoken "three hundred and twelve" as "300 and 12": one number, 312. A range
     ("between 100 and 20") is left alone."""
-    return _HUNDREDS_AND.sub(lambda m: str(int(m[1]) + int(m[2])) if int(m[2]) < 100 else m[0], text)
+    return _HUNDREDS_AND.sub(lambda m: str(int(m[1]) + int(m[2])), text)
 
 
 class FasterWhisper(SpeechRecognizer):
