@@ -276,10 +276,19 @@ def of_goal_quantity(goal: str, said: Conversion) -> bool:
 
 def matches(answer_number: float, expected: float) -> bool:
     """The answer's number is the converted value, as rounded as a person would (2 significant
-    digits at least, or within 1%)."""
+    digits at least, or within 1%); a value with one decimal place (3.5 cm is 35 mm, 0.5 inch is
+    12.7 mm) is already short, and is given as it is, not rounded to a whole number."""
     if expected == 0:
         return abs(answer_number) < 1e-6
+    if _one_decimal(expected):
+        return abs(answer_number - expected) <= 0.051
     return abs(answer_number - expected) <= max(0.01 * abs(expected), 0.051)
+
+
+def _one_decimal(value: float) -> bool:
+    """``value`` has exactly one decimal place (12.7, not 12 or 12.75), up to float error."""
+    tenths = value * 10
+    return abs(tenths - round(tenths)) < 1e-6 and abs(value - round(value)) > 1e-6
 
 
 _TIME_UNIT = r"(second|minute|hour|day|week|fortnight|month|quarter|year)s?"

@@ -86,7 +86,8 @@ AnswerCheckCode = Literal[
     "repeats_itself",
     "gave_up",
     "computed_without_code", "contradicts_tool", "tool_unverified", "absence_contradicted", "wrong_type", "answers_other_part",
-    "position_for_time", "part_for_whole", "rate_over_period", "conversion_mismatch", "sums_for_count", "ungrounded",
+    "position_for_time", "part_for_whole", "rate_over_period", "conversion_mismatch", "sums_for_count", "breaks_condition",
+    "ungrounded",
 ]
 
 
@@ -859,6 +860,24 @@ def sums_for_count(answer: str, view: RunView) -> str:
             "them (len([...]) or sum(1 for ...)) and answer with what it prints.")
 
 
+def breaks_condition(answer: str, view: RunView) -> str:
+    """A goal asking for one number under stated conditions ("the smallest number greater than
+    500 that is divisible by 4 and 9") is answered with a number that meets every one of them:
+    each can be tested without knowing the answer, and a number failing one is wrong whatever
+    program printed it (:mod:`sokrat.agents.conditions`)."""
+    from sokrat.agents import conditions
+
+    if goals.says_absent(answer):
+        return ""
+    numbers = [float(x) for x in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?", answer.replace(",", ""))]
+    failed = conditions.unmet(view.goal, numbers)
+    if not failed:
+        return ""
+    return (f"The goal asks for a number that is {', '.join(map(str, conditions.read(view.goal)))}; your answer's "
+            f"number is not {' and not '.join(map(str, failed))}. Run code that tests every condition on each "
+            "candidate (a loop from the bound) and answer with what it prints.")
+
+
 def ungrounded(answer: str, view: RunView) -> str:
     g = view.grounding
     if g is None or g.supported:
@@ -890,6 +909,7 @@ DEFAULT_ANSWER_CHECKS: tuple[AnswerCheck, ...] = (
     AnswerCheck("rate_over_period", rate_over_period, needs=lambda t: t.computes),
     AnswerCheck("conversion_mismatch", conversion_mismatch, needs=lambda t: t.computes),
     AnswerCheck("sums_for_count", sums_for_count, needs=lambda t: t.computes),
+    AnswerCheck("breaks_condition", breaks_condition, needs=lambda t: t.computes),
     AnswerCheck("ungrounded", ungrounded),
 )
 """The default checks, in the order they run (earlier ones take precedence)."""

@@ -83,6 +83,7 @@ def test_no_conversion_is_read_from_an_answer_that_states_none(answer: str) -> N
     ("How many bytes are in a megabyte?", "There are 1073741824 bytes in a megabyte."),  # one power too many
     ("How many ounces are in a pound?", "There are 12 ounces in a pound."),  # troy, not avoirdupois
     ("What is 6 feet 2 inches in centimetres?", "5.08"),  # only the inches converted
+    ("What is 0.5 inches in millimetres?", "13 mm"),  # 12.7 has one decimal: given as it is, not rounded
 ])
 def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     assert "does not give the value" in verifier.conversion_mismatch(answer, view(goal))
@@ -102,6 +103,8 @@ def test_conversion_mismatch_fires(goal: str, answer: str) -> None:
     ("How big is my 40 m2 flat in feet?", "40 square metres is about 430.6 square feet."),
     ("What is 6 feet 2 inches in centimetres?", "187.96 cm"),
     ("I have 3 apples and 2 kg of flour: what is that in pounds?", "About 4.4 pounds."),  # no compound of apples and kg
+    ("What is 0.5 inches in millimetres?", "12.7 mm"),
+    ("How many centimetres are 2.5 inches?", "About 6.4 cm."),  # 6.35: two decimals, a person rounds them
 ])
 def test_conversion_mismatch_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.conversion_mismatch(answer, view(goal)) == ""
