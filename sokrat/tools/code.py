@@ -71,6 +71,9 @@ _OBJECT_REPR = re.compile(r"<[\w.]+ object(?: [\w.<>]+)? at 0x[0-9a-f]+>")
 _SHELL = re.compile(r"\b(?:os\.system|os\.popen|subprocess\.\w+)\s*\(|^\s*!")
 """Code that shells out ("os.system('grep -r rent *')"): the small planner's way of reading the
 user's documents, which the sandbox does not hold (and whose quoting often breaks the code)."""
+_ONE_LINE_BLOCK = re.compile(r"^[^\n]*\b(?:for|while|if|elif|else|def|with|try|except)\b[^\n:]*:[ \t]*\S[^\n]*$")
+"""Code on one line with a block header ("for ...:") and statements after it, which Python
+cannot parse when those statements are compound or several ("for i in r: if c: print(i) break")."""
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.-]+/)+[\w.-]+\.\w+")
 
 
@@ -482,6 +485,11 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
             return OutputVerdict("shell_in_sandbox", "failed", "the code ran shell commands",
                                  "the sandbox runs Python alone and sees none of the user's files: write the values "
                                  "the steps above show into the code as numbers and text", permanent=True)
+        if "SyntaxError" in output and _ONE_LINE_BLOCK.match(code.strip()):
+            return OutputVerdict("one_line_block", "failed", "the code put a block (for/if/while/def) and the "
+                                 "statements after it on one line, which Python cannot parse",
+                                 "write the code on lines of its own: \\n between statements in the JSON string, "
+                                 "and four spaces before each statement inside a block", permanent=True)
         files = [*view.media, *(p for text in view.sources for p in _PATH.findall(text))]
         opened = [f for f in files if f in code or f.rsplit("/", 1)[-1] in code]
         if opened:
@@ -567,9 +575,13 @@ async def python_exec(
     if result.exit_code != 0:
         reason = (f"exit code {result.exit_code}" if result.exit_code is not None
                   else _LIMIT_SIGNALS.get(result.signal or 0, f"killed by signal {result.signal}"))
-        tail = " | ".join(stderr.strip().splitlines()[-6:])[-1500:]
+        lines = stderr.strip().splitlines()
+        # the exception's own line first: the planner reads a failed step's output clipped to a
+        # few hundred characters, which the traceback's header would otherwise fill
+        where = " | ".join(lines[-6:-1])[-1500:]
         shown = f"; stdout: {stdout[-500:]!r}" if stdout.strip() else ""
-        raise ToolError(f"python_exec failed ({reason}): {tail}{shown}")
+        raise ToolError(f"python_exec failed ({reason}): {lines[-1] if lines else ''}"
+                        f"{f' (traceback: {where})' if where else ''}{shown}")
     output: dict[str, Any] = {
         "stdout": stdout,
         "stderr": stderr,

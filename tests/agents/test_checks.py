@@ -688,3 +688,19 @@ def test_code_that_shells_out_is_told_the_sandbox_runs_python_alone() -> None:
     # must not fire: Python that only names the module, or a failure without any shell call
     assert _code_verdict("import os\nprint(os.sep)", err, ok=False, view=OutputView()).code == "tool_error"  # type: ignore[union-attr]
     assert _code_verdict("print(system_total)", err, ok=False, view=OutputView()).code != "shell_in_sandbox"  # type: ignore[union-attr]
+
+
+def test_a_block_run_onto_one_line_is_told_to_use_lines_of_its_own() -> None:
+    err = "SyntaxError: invalid syntax"
+    for code in ("for i in range(50, 90): if i % 7 == 0: print(i) break",
+                 "total = 0 for n in [3, 4]: total += n print(total)",
+                 "def f(x): return x * 2 print(f(4))"):
+        verdict = _code_verdict(code, err, ok=False, view=OutputView())
+        assert verdict is not None and verdict.code == "one_line_block" and verdict.permanent, code
+        assert "lines of its own" in verdict.hint
+    # must not fire: code on several lines, a one-line block that failed otherwise, or no block at all
+    many = "for i in range(3):\n    if i: print(i) break"
+    assert _code_verdict(many, err, ok=False, view=OutputView()).code == "tool_error"  # type: ignore[union-attr]
+    zero = "ZeroDivisionError: division by zero"
+    assert _code_verdict("for i in [0]: print(1 / i)", zero, ok=False, view=OutputView()).code == "tool_error"  # type: ignore[union-attr]
+    assert _code_verdict("x = (1 + ", err, ok=False, view=OutputView()).code == "tool_error"  # type: ignore[union-attr]

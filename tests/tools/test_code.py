@@ -90,6 +90,8 @@ async def test_traceback_starts_at_the_users_code(mode) -> None:
     out = await run("def f():\n    return 1 / 0\nf()", mode=mode)
     assert not out.ok and "ZeroDivisionError" in out.error and "exit code 1" in out.error
     assert 'code.py", line 2, in f' in out.error and "_sandbox_init" not in out.error
+    # the exception's line first, before the traceback: a planner reads a clipped error
+    assert "python_exec failed (exit code 1): ZeroDivisionError: division by zero (traceback: " in out.error
     out = await run("print('partial')\nraise SystemExit(3)", mode=mode)
     assert not out.ok and "exit code 3" in out.error and "partial" in out.error
     out = await run("def (:", mode=mode)
