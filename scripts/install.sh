@@ -24,6 +24,9 @@ media=()
 # Held-out split 4: KPhotoAlbum's demo photos and clip (its Qt and KDE libraries come along),
 # Plasma's and Ubuntu Touch's photo wallpapers, Scribus's template photos (opencv-doc is above).
 [[ "$extras" == *bench* ]] && media+=(kphotoalbum plasma-workspace-wallpapers lomiri-wallpapers-16.04 scribus-template)
+# Held-out split 5: the GIMP manual's photos, Qt WebEngine's recipe example photos (its Qt
+# WebEngine libraries come along), Ren'Py's demo game photos and launch clip, CImg's example photos.
+[[ "$extras" == *bench* ]] && media+=(gimp-help-en qtwebengine5-examples renpy-demo cimg-examples)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 missing_media=()
