@@ -102,19 +102,24 @@ def asks_to_store(goal: str, verbs: Sequence[str]) -> bool:
     question starts with one of ``verbs`` (the store tool's own, :attr:`Tool.stores`), matched
     by stem ("Please note that ...", "..., then save the result"), and is not followed by a
     question word ("Remember when ...?" asks, it does not order)."""
-    phrases = [[en.stem(w) for w in en.words(v)] for v in verbs if en.words(v)]
+    phrases = [en.words(v) for v in verbs if en.words(v)]
     if not phrases:
         return False
     # a phrasal verb takes its object between its words: "jot this down", "keep that in mind"
-    phrases += [[p[0], en.stem(o), *p[1:]] for p in phrases if len(p) > 1 for o in _OBJECTS]
+    phrases += [[p[0], o, *p[1:]] for p in phrases if len(p) > 1 for o in _OBJECTS]
+    stemmed = [(p[0], [en.stem(w) for w in p[1:]]) for p in phrases]
     for sentence in _SENTENCES.findall(goal):
         if sentence.strip().endswith("?"):
             continue
         for whole, tokens in _clauses(sentence):
             for words in (tokens, whole):  # whole: an opener that starts with such a word ("just so you know")
                 stems = [en.stem(t) for t in words]
-                for phrase in phrases:
-                    if stems[: len(phrase)] == phrase and not (words[len(phrase):][:1] and words[len(phrase)] in _WH):
+                for first, rest in stemmed:
+                    # the order's verb as written (an imperative: "log this", not "logs show"),
+                    # the words after it by stem
+                    n = 1 + len(rest)
+                    if (words[:1] == [first] and stems[1:n] == rest
+                            and not (words[n:][:1] and words[n] in _WH)):
                         return True
     return False
 

@@ -64,7 +64,8 @@ def long_term_memory(ctx: ToolContext) -> Memory:
                                   "for your information", "fyi", "just so you know", "for the record",
                                   "for future reference", "for later", "heads up", "jot down", "mark down", "write down",
                                   "take note", "bear in mind", "i want you to know", "i'd like you to know",
-                                  "you should know", "add to my notes"),
+                                  "you should know", "add to my notes", "log", "keep track of", "keep a record of",
+                                  "hold on to", "hang on to", "file away", "remind me"),
       planner_omits=("tags", "kind", "source"))
 def remember(
     ctx: ToolContext,

@@ -315,7 +315,10 @@ def test_store_requests_are_told_apart_from_questions() -> None:
                  "I would like you to remember that my seat is 14C.", "Make sure you note that the gate code is 5521.",
                  # a phrasal verb with its object between its words
                  "Note this down: my seat is 14C.", "Keep that in mind: the shop closes at 6.",
-                 "Write it down, the gate code is 5521.", "Jot it down: my seat is 14C."):
+                 "Write it down, the gate code is 5521.", "Jot it down: my seat is 14C.",
+                 # other verbs of keeping
+                 "Log this for me: the boiler pressure was 1.4 bar.", "Keep track of this: I lent Ana 20 euros.",
+                 "Hold on to this number for me, 0412 555 018.", "Remind me that the car's MOT is due in June."):
         assert asks_to_store(goal, verbs), goal
     for goal in ("Do you remember my sister's name?", "What is my locker code?", "Remember when we met?",
                  "What did I store yesterday?", "Please note what the plumber said?", "My notes say the bike is blue.",
@@ -323,7 +326,9 @@ def test_store_requests_are_told_apart_from_questions() -> None:
                  "For your information, what is 2 plus 2?", "Just so you know what I mean: compute 3 times 4.",
                  "Did I forget my keys?", "I record videos every day.", "I would like you to tell me 2+2.",
                  "Make sure you compute 3 times 4.", "I want you to know what 2+2 is?",
-                 "Note this: what is 2+2?", "Write it in French, please.", "Keep it short and tell me 2+2."):
+                 "Note this: what is 2+2?", "Write it in French, please.", "Keep it short and tell me 2+2.",
+                 "What does the log say about the boiler?", "Logs show the boiler ran twice.",
+                 "Remind me what the MOT date is?", "Keep track of time while you compute 3 times 4?"):
         assert not asks_to_store(goal, verbs), goal
     assert not asks_to_store("Remember that my code is 4411.", ())  # no store tool: nothing to ask for
 
