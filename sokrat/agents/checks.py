@@ -445,15 +445,28 @@ def _without_dates(text: str) -> str:
     return text
 
 
+_SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?]*")
+
+
+def told(episode: str) -> str:
+    """What the user told in an earlier run (an episode, "Goal: ...\nAnswer: ..."): the goal's
+    statements ("I lent my drill to Ana."), not its questions nor the answer the model gave,
+    which may have been wrong."""
+    goal = episode.split("\nAnswer:", 1)[0].removeprefix("Goal:")
+    return " ".join(s.strip() for s in _SENTENCE.findall(goal) if s.strip() and not s.rstrip().endswith("?"))
+
+
 def _without_episodes(raw: str) -> str:
-    """A memory lookup's output without the episodes it returned (earlier runs' answers)."""
+    """A memory lookup's output with each episode it returned cut to what the user told in it
+    (:func:`told`): earlier runs' answers are no evidence."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError:
         return raw
     if not isinstance(data, list) or not any(isinstance(d, dict) and d.get("kind") == "episode" for d in data):
         return raw
-    return json.dumps([d for d in data if not (isinstance(d, dict) and d.get("kind") == "episode")])
+    return json.dumps([{**d, "text": told(str(d.get("text", "")))} if isinstance(d, dict) and d.get("kind") == "episode"
+                       else d for d in data])
 
 
 def _date_supported(date: tuple[int | None, int, int], corpus_dates: set[tuple[int | None, int, int]]) -> bool:
@@ -474,9 +487,10 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     # a JSON output's line breaks are the two characters "\n": read them as breaks, or the
     # number that starts a line ("\n3 November") is glued to the "n"
     outputs = [_without_episodes(s["raw"]).replace("\\n", "\n") for s in trusted]
-    # an episode is an earlier run's answer, not evidence: a wrong one would ground itself again
-    memories = [m for m in memories if m["kind"] != "episode"]
-    corpus = _plain_numbers(" ".join([context, *outputs, *(m["text"] for m in memories)]).lower())
+    # an episode's answer is an earlier run's, not evidence: a wrong one would ground itself
+    # again; what the user told in its goal is
+    texts = [told(m["text"]) if m["kind"] == "episode" else m["text"] for m in memories]
+    corpus = _plain_numbers(" ".join([context, *outputs, *texts]).lower())
     numbers = _numbers(corpus)
     found = claims(answer)
     unsupported = [c for c in found if not _supported(c, corpus, numbers)]
@@ -522,8 +536,8 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
                 evidence += _evidence_items(json.loads(s["raw"]), s["tool"])[:3]
             except json.JSONDecodeError:
                 continue
-    evidence += [Evidence(source="memory", memory_id=m["id"], text=m["text"][:300])
-                 for m in memories if found and backs(m["text"])]
+    evidence += [Evidence(source="memory", memory_id=m["id"], text=text[:300])
+                 for m, text in zip(memories, texts, strict=True) if found and text and backs(text)]
     if knowledge and unsupported:
         return Grounding(supported=True, evidence=evidence, unverified=unsupported)
     return Grounding(supported=not unsupported, unsupported=unsupported, evidence=evidence)

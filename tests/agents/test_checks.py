@@ -210,6 +210,22 @@ def test_grounding_takes_no_support_from_an_earlier_runs_answer() -> None:
     assert checks.ground("It runs 12 months.", steps).supported
 
 
+def test_grounding_takes_support_from_what_the_user_told_in_an_earlier_run() -> None:
+    """An episode's goal, where it states something ("I lent my ladder to Piet Valk."), is the
+    user's own word; its questions and its answer are not."""
+    told = MemoryNote(id="e2", kind="episode", text="Goal: Keep this in mind: I lent my ladder to Piet Valk. Thanks!\n"
+                                                    "Answer: Noted, you lent it to Piet Valk.")
+    assert checks.ground("You lent it to Piet Valk.", [], memories=[told]).supported
+    looked_up = json.dumps([{"id": "e2", "kind": "episode", "text": told["text"]}])
+    assert checks.ground("Piet Valk", [step(0, "recall", {"query": "ladder"}, looked_up)]).supported
+    # must not: a name only the earlier answer gave, or only a question asked
+    guessed = MemoryNote(id="e3", kind="episode", text="Goal: Who has my ladder?\nAnswer: Piet Valk has it.")
+    assert not checks.ground("Piet Valk has it.", [], memories=[guessed]).supported
+    assert checks.ground("It is 2.75 m long.", [], memories=[MemoryNote(id="e5", kind="episode", text="Goal: The shed is 2.75 m long. How wide?\nAnswer: 2 m.")])
+    asked = MemoryNote(id="e4", kind="episode", text="Goal: Did I lend my ladder to Piet Valk?\nAnswer: I do not know.")
+    assert not checks.ground("You lent it to Piet Valk.", [], memories=[asked]).supported
+
+
 def test_a_number_at_the_start_of_a_line_of_a_json_output_supports_a_claim() -> None:
     """In a JSON output a line break is the two characters \\n: "\\n14 claims" still holds 14."""
     assert checks.ground("14 claims are allowed.", [step(0, "search", {"query": "claims"}, POLICY)]).supported
