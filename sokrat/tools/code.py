@@ -193,6 +193,14 @@ def _file_lines(name: str, sources: Sequence[str]) -> str:
     return " | ".join(dict.fromkeys(hits))[:FILE_LINES_CHARS]
 
 
+def _lines_about(words: set[str], sources: Sequence[str]) -> str:
+    """The lines of earlier outputs that hold a number and share a word with ``words`` (what a
+    tool call inside the code asked for), joined for a hint; "" when none does."""
+    lines = [x.strip() for text in sources for value in _strings(text) for x in value.splitlines()
+             if re.search(r"\d", x) and words & {w.lower() for w in re.findall(r"[A-Za-z]{3,}", x)}]
+    return " | ".join(dict.fromkeys(lines))[:FILE_LINES_CHARS]
+
+
 def _file_text(name: str, sources: Sequence[str]) -> str:
     """What earlier outputs returned of the file ``name``, in file order, each chunk once; ""
     when none did."""
@@ -460,9 +468,12 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
     if not ok:
         called = [name for name in _NAME_ERROR.findall(output) if name in view.tools]
         if called:
+            shown = _lines_about(_code_words(code), view.sources)
+            then = (f"the steps above already returned these values: {shown}; write the numbers the goal needs into "
+                    "the code as literals" if shown else f"call {called[0]} as its own step, then write code with the "
+                    "values it returned")
             return OutputVerdict("tool_as_function", "failed", "the code called a tool as a Python function",
-                                 f"{called[0]} is a tool, not a Python function inside the code: call {called[0]} as "
-                                 "its own step, then write code with the values it returned", permanent=True,
+                                 f"{called[0]} is a tool, not a Python function inside the code: {then}", permanent=True,
                                  retry_arguments=_with_tool_values(code, view))
         undefined = [name for name in _NAME_ERROR.findall(output) if name not in view.tools]
         if undefined:
