@@ -138,8 +138,15 @@ def _time_spec(q: str) -> tuple[TimeSpec | None, str]:
     return None, q
 
 
+_POSSESSIVE = re.compile(r"'s$|(?<=s)'$")
+"""A possessive ending ("dog's", "Charles'"): the word is the thing ("dog"), as the log writes it."""
+
+
 def content_words(text: str) -> tuple[str, ...]:
-    return tuple(w for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text.lower()) if w not in _FILLER)
+    """The words of ``text`` that name things, lower case, possessives as their noun ("my dog's
+    name" -> dog, name)."""
+    words = (_POSSESSIVE.sub("", w) for w in re.findall(r"[a-z0-9][a-z0-9'-]*", text.lower().replace("’", "'")))
+    return tuple(w for w in words if w and w not in _FILLER)
 
 
 _AUX = frozenset(["do", "does", "did", "will", "would", "can", "could", "should", "shall", "may", "might", "must"])

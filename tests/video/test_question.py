@@ -21,6 +21,12 @@ from sokrat.video.question import parse_question, parse_time_value
     ("What should I buy after work?", "what", "buy"),  # only a verb: the question is about it
     ("What kind of vehicles were parked in the street?", "what", "vehicles parked street"),
     ("Who was in the car?", "what", "car"),
+    # a possessive is its noun, as the log writes it
+    ("What is my hamster's name?", "what", "hamster name"),
+    ("What did I say about my parents' garden?", "said", "parents garden"),
+    ("What’s on Lena's desk?", "what", "lena desk"),
+    ("Where is the boss's office?", "what", "boss office"),
+    ("When is it five o'clock?", "when", "five o'clock"),  # not a possessive
 ])
 def test_types_and_targets(question: str, kind: str, target: str) -> None:
     q = parse_question(question)
