@@ -598,6 +598,8 @@ class _Answer:
         if not strong:
             if (kinds := [m for m in matches if m.how == "kind"]) and not any(m.how == "maybe" for m in matches):
                 return self._kind_only(kinds)
+            if (placed := self._place_unsaid()) is not None:
+                return placed
             if not matches and self.q.modality != "said" and not self._nameable():
                 # No label of the log can name it ("an astronaut", "grass"): its absence from the
                 # log is no evidence that the video does not show it.
@@ -615,6 +617,25 @@ class _Answer:
         if lead.how == "said":
             return self.result(f"Yes, it was mentioned at {spans}: \"{_clip(lead.entry.said)}\"", [g[0].entry for g in groups[:3]])
         return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
+
+    def _place_unsaid(self) -> Result | None:
+        """"Was I indoors at the start?" with no "indoors" logged there: the layout backend writes
+        indoors or outdoors only where it is sure, so its silence is no "no". The answer is "no"
+        only where it wrote the other place (that shot is the evidence); else it cannot tell.
+        None for a question about anything besides the place."""
+        asked = {_PLACE[w] for w in self.q.words if w in _PLACE}
+        if len(asked) != 1 or any(w not in _PLACE for w in self.q.words):
+            return None
+        want = asked.pop()
+        other = "outdoors" if want == "indoors" else "indoors"
+        for place, reply in ((want, "Yes"), (other, "No")):  # "outside" asked, "outdoors" logged: a yes
+            shown = [e for e in self.scope if any(i.kind == "place" and i.word == place for i in parse_labels(e.seen))]
+            if shown:
+                spans = _join([fmt_span(e.t_start, e.t_end) for e in shown[:3]])
+                return self.result(f"{reply}: the log shows {place} at {spans}.", shown[:3])
+        window = f" at {fmt_span(self.scope[0].t_start, self.scope[-1].t_end)}" if self.q.time and self.scope else ""
+        return self.result(f"I cannot tell: the log does not say whether it was indoors or outdoors{window}.", [],
+                           "no_answer")
 
     def _kind_asked(self, word: str) -> str | None:
         """The words of the question that name a finer kind of the detector's ``word`` ("men"
@@ -1143,6 +1164,10 @@ _SCENE_WORDS = frozenset({"sky", "plant", "plants", "outdoors", "outside", "indo
                           "yellow", "green", "blue", "purple", "pink", "white", "black", "grey", "gray", "brown"})
 """Words the layout and colour backends write (:mod:`sokrat.perception.backends.layout`,
 :mod:`sokrat.perception.backends.colour`) that the lexicon holds no synset for."""
+
+_PLACE = {"indoors": "indoors", "inside": "indoors", "indoor": "indoors", "outdoors": "outdoors",
+          "outside": "outdoors", "outdoor": "outdoors"}
+"""Words for the two places the layout backend writes (:mod:`sokrat.perception.backends.layout`)."""
 
 _SPOTS = {"left": "left", "right": "right", "centre": "centre", "center": "centre", "middle": "centre",
           "near": "near", "close": "near", "far": "far", "distant": "far"}

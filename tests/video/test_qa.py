@@ -373,6 +373,22 @@ def test_a_no_about_a_thing_a_label_names_stands() -> None:
     assert _yes_no("Did I see a bicycle?", entries).answer.startswith("Yes")
 
 
+def test_a_place_the_log_does_not_write_is_no_no() -> None:
+    """The layout backend writes indoors or outdoors only where it is sure: "no" rests on the
+    other place logged there; with neither, the answer cannot tell."""
+    from sokrat.memory.base import LogEntry
+
+    room = [LogEntry(0, 0, 5, seen="person [person], cup [container]")]
+    garden = [LogEntry(1, 5, 10, seen="dog [animal]; place: outdoors, plants")]
+    unsaid = _yes_no("Was I indoors at the start?", room)
+    assert unsaid.status == "no_answer" and unsaid.answer.startswith("I cannot tell") and "0:00-0:05" in unsaid.answer
+    other = _yes_no("Were we inside at the end?", garden)
+    assert other.status == "succeeded" and other.answer == "No: the log shows outdoors at 0:05-0:10."
+    # must not: the place asked is logged (yes), or the question asks about a thing too
+    assert _yes_no("Was I outside at the end?", garden).answer == "Yes: the log shows outdoors at 0:05-0:10."
+    assert _yes_no("Was there a cat indoors?", room).answer.startswith("No")
+
+
 def _answer(question: str, entries: list[Any]) -> Any:
     from types import SimpleNamespace
 
