@@ -197,7 +197,8 @@ def _lines_about(words: set[str], sources: Sequence[str]) -> str:
     """The lines of earlier outputs that hold a number and share a word with ``words`` (what a
     tool call inside the code asked for), joined for a hint; "" when none does."""
     lines = [x.strip() for text in sources for value in _strings(text) for x in value.splitlines()
-             if re.search(r"\d", x) and words & {w.lower() for w in re.findall(r"[A-Za-z]{3,}", x)}]
+             if re.search(r"\d", x) and not _PATH.fullmatch(x.strip())  # a hit's file name is no value
+             and words & {w.lower() for w in re.findall(r"[A-Za-z]{3,}", x)}]
     return " | ".join(dict.fromkeys(lines))[:FILE_LINES_CHARS]
 
 

@@ -459,13 +459,14 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
     verdict = _code_verdict("search('x')", out, ok=False, view=tools)
     assert verdict is not None and verdict.code == "tool_as_function" and "call search as its own step" in verdict.hint
     # a tool that already returned: its lines about what the code asked for, to write in as numbers
-    hits = json.dumps([{"source": "boat.txt", "text": "Boat hire: 3 hours at 12 euros an hour.\nLife vests: 4 euros."
+    hits = json.dumps([{"source": "/tmp/docs-1/boat_hire2.txt", "text": "Boat hire: 3 hours at 12 euros an hour.\nLife vests: 4 euros."
                                                       "\nParking: 6 euros.\nOpen daily."}])
     ran = OutputView(tools=("search", "python_exec"), sources=(hits,))
     shown = _code_verdict("search('boat hire cost') + search('life vests')", out, ok=False, view=ran)
     assert shown is not None and shown.code == "tool_as_function" and "already returned these values" in shown.hint
     assert "Boat hire: 3 hours at 12 euros an hour. | Life vests: 4 euros." in shown.hint
     assert "Parking" not in shown.hint and "Open daily" not in shown.hint  # not asked about, or no number
+    assert "/tmp" not in shown.hint  # the hit's file name
     # must not fire: the name is no tool here (it is a value the code never set: see below)
     plain = _code_verdict("search('x')", out, ok=False, view=OutputView(tools=("python_exec",)))
     assert plain is not None and plain.code == "undefined_value"
