@@ -713,6 +713,8 @@ def _copying_model(answer: str) -> Any:
     ("When does the dog need a walk?", "The dog needs a walk every evening.", "succeeded"),
     # a short answer taken from the sentence is no copy
     ("How often does the dog need a walk?", "every evening", "succeeded"),
+    # "what is happening" asks for the event: the sentence about the evening is about it
+    ("What did I say is happening in the evening?", "The dog needs a walk every evening.", "succeeded"),
 ])
 def test_a_copied_sentence_answers_only_a_question_it_is_about(question: str, answer: str, status: str) -> None:
     from sokrat.video.qa import LogIndex, _Answer
