@@ -22,6 +22,7 @@ The rules are hand-written: no library labels tool outputs, and each rule is a l
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Sequence
@@ -474,6 +475,30 @@ def _date_supported(date: tuple[int | None, int, int], corpus_dates: set[tuple[i
     return any(m == month and d == day and (year is None or y is None or y == year) for y, m, d in corpus_dates)
 
 
+def _computed(raw: str, arguments: dict[str, Any]) -> str:
+    """A program's output without what the program only printed as written, the string and
+    number literals of its code: ``print('The code is 7261.')`` computes nothing, and would
+    otherwise ground any claim the model typed into it. What it computed stays (``print(7 * 38)``
+    shows 266); values it copied from the goal or a lookup are supported there."""
+    code = arguments.get("code")
+    if not isinstance(code, str):
+        return raw
+    try:
+        tree = ast.parse(code)
+        record = json.loads(raw)
+    except (SyntaxError, ValueError):
+        return raw
+    if not isinstance(record, dict) or not isinstance(record.get("stdout"), str):
+        return raw
+    out = record["stdout"]
+    constants = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+    for text in sorted((c for c in constants if isinstance(c, str) and len(c.strip()) >= 2), key=len, reverse=True):
+        out = out.replace(text, " ")
+    for number in {c for c in constants if isinstance(c, int | float) and not isinstance(c, bool)}:
+        out = re.sub(rf"(?<![\w.]){re.escape(str(number))}(?![\w]|\.\d)", " ", out)
+    return json.dumps({**record, "stdout": out})
+
+
 def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
            memories: Sequence[MemoryNote] = (), knowledge: bool = False) -> Grounding:
     """Check that every claim in ``answer`` occurs in a trusted observation, the ``context``
@@ -486,7 +511,7 @@ def ground(answer: str, steps: Sequence[StepState], *, context: str = "",
     trusted = [s for s in steps if s["label"] == "ok"]
     # a JSON output's line breaks are the two characters "\n": read them as breaks, or the
     # number that starts a line ("\n3 November") is glued to the "n"
-    outputs = [_without_episodes(s["raw"]).replace("\\n", "\n") for s in trusted]
+    outputs = [_computed(_without_episodes(s["raw"]), s["arguments"]).replace("\\n", "\n") for s in trusted]
     # an episode's answer is an earlier run's, not evidence: a wrong one would ground itself
     # again; what the user told in its goal is
     texts = [told(m["text"]) if m["kind"] == "episode" else m["text"] for m in memories]

@@ -226,6 +226,28 @@ def test_grounding_takes_support_from_what_the_user_told_in_an_earlier_run() -> 
     assert not checks.ground("You lent it to Piet Valk.", [], memories=[asked]).supported
 
 
+def _printed(code: str, stdout: str) -> StepState:
+    return step(0, "python_exec", {"code": code}, json.dumps({"stdout": stdout, "stderr": "", "exit_code": 0}))
+
+
+def test_grounding_takes_no_support_from_what_a_program_only_printed_as_written() -> None:
+    """``print('The gate code is 5521.')`` computes nothing: the model's own words, typed into
+    code, would otherwise ground themselves."""
+    typed = _printed("print('The gate code is 5521.')", "The gate code is 5521.\n")
+    assert not checks.ground("The gate code is 5521.", [typed], context="What is the gate code?").supported
+    assert not checks.ground("5521", [_printed("x = 5521\nprint(x)", "5521\n")], context="What is the code?").supported
+    name = _printed("print(f'You lent it to {\"Ana Ruiz\"}.')", "You lent it to Ana Ruiz.\n")
+    assert not checks.ground("Ana Ruiz", [name], context="Who has my drill?").supported
+    # must not: what the program computed, a value copied from the goal, a number that only
+    # contains a literal's digits
+    assert checks.ground("266 euros", [_printed("print(7 * 38)", "266\n")], context="7 days at 38 euros").supported
+    assert checks.ground("It is 5521.", [typed], context="My gate code is 5521. What is it?").supported
+    assert checks.ground("2002", [_printed("for i in range(2001, 3000):\n    if i % 7 == 0:\n        print(i)\n"
+                                           "        break", "2002\n")], context="first multiple of 7 above 2000").supported
+    assert checks.ground("The total is 12.5.", [_printed("print('The total is', 5 * 2.5)", "The total is 12.5\n")],
+                         context="5 at 2.5 each").supported
+
+
 def test_a_number_at_the_start_of_a_line_of_a_json_output_supports_a_claim() -> None:
     """In a JSON output a line break is the two characters \\n: "\\n14 claims" still holds 14."""
     assert checks.ground("14 claims are allowed.", [step(0, "search", {"query": "claims"}, POLICY)]).supported
