@@ -502,6 +502,9 @@ def wrong_type(answer: str, view: RunView) -> str:
     if other := units.other_unit(goal, answer):
         return (f"The question asks for it in {units.asked_unit(goal)}, and the answer gives {other!r}: convert the "
                 "tools' value with code and answer in the unit asked.")
+    if _SPAN_UNIT.fullmatch(units.asked_unit(goal)) and _only_times(answer):
+        return (f"The question asks how many {units.asked_unit(goal)}: answer with that number (work it out with code "
+                "from the times the tools and the goal give), not with a time or date.")
     clock_24 = _CLOCK_24.search(goal) is not None
     if _CLOCK_ASKED.search(goal) and not (_CLOCK_24_SAID if clock_24 else _CLOCK_SAID).search(answer):
         return ("The question asks for a time of day: answer with the clock time the tools show"
@@ -544,6 +547,22 @@ def _only_dates(answer: str) -> bool:
     for words, _ in found:
         rest = rest.replace(words, " ")
     return not re.search(r"\d", rest)
+
+
+_SPAN_UNIT = re.compile(r"(?:second|minute|hour|day|week|month|year)s?", re.I)
+"""Units of a span of time asked for ("how many minutes are left?")."""
+_CLOCK_NUMBER = re.compile(r"\b\d{1,2}(?::\d{2})+\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*(?:[ap]\.?m\.?|o'clock)(?!\w)"
+                           r"|\b(?:at|by|from|until|till|before|after)\s+\d{1,2}\b(?!\s*(?:[:.]\d|%|[a-z]))", re.I)
+"""A number that is a time of day: "15:00", "3 pm", "3 o'clock", "at 3"."""
+
+
+def _only_times(answer: str) -> bool:
+    """Every number of ``answer`` is part of a time of day or a date it states ("on Tuesday at
+    3", "at 15:00 on 4 May"), and it states one."""
+    rest = _CLOCK_NUMBER.sub(" ", answer)
+    for words, _ in checks.dates(rest):
+        rest = rest.replace(words, " ")
+    return rest != answer and re.search(r"\d", answer) is not None and not re.search(r"\d", rest)
 
 
 _PATHLIKE = re.compile(r"\S*/\S*")

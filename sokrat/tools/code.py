@@ -60,6 +60,12 @@ _ABOUT_NOW = re.compile(
     r"next|last|upcoming|yet|still|is it|will it be|time is|date is|clock)\b", re.I)
 """Words of a goal whose answer may depend on the day it is asked ("how many days until ...",
 "how old am I", "what day is it")."""
+_GIVEN_NOW = re.compile(
+    r"\b(?:(?:it is|it's|its)\s+(?:now|currently)|now\s+(?:it is|it's|is)|the (?:current )?(?:time|date) is|"
+    r"today is|right now it is)\b[\s,]*(?:about\s+|already\s+)?"
+    r"(?:\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|noon|midday|midnight)", re.I)
+"""The goal says what time or day it is ("if it is now 10:30", "today is Friday"): the clock
+in the sandbox shows another."""
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 _NO_INPUT = re.compile(r"EOFError: EOF when reading a line")
 """The code called ``input()``: the sandbox has no one typing."""
@@ -533,6 +539,11 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                              "(relativedelta(date(2025, 3, 10), date(2025, 1, 1)).days is 9, not 68); for the number of "
                              "days between two dates print (later - earlier).days with date objects"
                              + (f"; run this instead: {span}" if span else ""), permanent=True)
+    if view.goal and _CLOCK.search(code) and (given := _GIVEN_NOW.search(view.goal)):
+        return OutputVerdict("clock_given", "failed", f"the code read the sandbox's clock, but the goal says what "
+                             f"time or day it is ({given.group(0).strip()!r})",
+                             "write the goal's time or day into the code as a value (datetime(...), or hours and "
+                             "minutes) instead of reading the clock", permanent=True)
     if view.goal and _CLOCK.search(code) and not _ABOUT_NOW.search(view.goal.replace("'", "")):
         return OutputVerdict("clock_values", "suspect", "the code read today's date or the time, which the goal "
                              "does not ask about: its output changes with the day it runs",

@@ -633,6 +633,19 @@ def test_code_that_reads_the_clock_for_a_goal_that_names_no_day_is_suspect(goal:
 
 
 @pytest.mark.parametrize("goal", [
+    "It is now 9:15. How many minutes until my 11:00 train?",
+    "If it's now 7 pm, how long until midnight?",
+    "Today is Wednesday; which day is it in 10 days?",
+    "The time is 14:20 and the film runs 95 minutes. When does it end?",
+])
+def test_code_that_reads_the_clock_when_the_goal_says_the_time_fails(goal: str) -> None:
+    shown = json.dumps({"stdout": "21:41\n", "stderr": "", "exit_code": 0})
+    verdict = _code_verdict("import datetime; print(datetime.datetime.now().strftime('%H:%M'))", shown,
+                            view=OutputView(goal=goal))
+    assert verdict is not None and verdict.label == "failed" and verdict.code == "clock_given", goal
+
+
+@pytest.mark.parametrize("goal", [
     "How many days until 1 January 2030?", "How old is someone born on 3 May 1990?", "What day is it today?",
     "What time is it now?", "How many days ago was 1 March 2020?", "What's the current year?",
     "What day of the week will it be in 100 days?", "What date is it in 3 weeks?",

@@ -351,6 +351,10 @@ def test_contradicts_tool_must_not_fire_where_the_tool_could_not_tell_and_the_an
     ("How many digits does 2 to the power 40 have?", "The number of digits in 2 to the power 40."),  # the goal's numbers only
     ("Convert 9 pm to the 24-hour clock.", "9 pm is 9 in 24-hour time."),
     ("What time should I leave if the walk takes 25 minutes?", "25"),
+    # a span of time asked, a time of day or a date given
+    ("It is now 9:15. How many minutes until the ferry leaves?", "The ferry leaves on Monday at 11."),
+    ("How many hours are left until the shop opens?", "It opens at 8 am."),
+    ("How many days until the party?", "The party is on 14 June 2027 at 19:00."),
 ])
 def test_wrong_type_fires(goal: str, answer: str) -> None:
     assert "The question asks" in verifier.wrong_type(answer, view(goal))
@@ -383,6 +387,10 @@ def test_wrong_type_fires(goal: str, answer: str) -> None:
     ("What time does the bakery open?", "It opens at 7."),
     ("What time does the bakery open?", "At half past six."),
     ("What time zone is the office in?", "Central European Time."),  # no time of day asked
+    ("It is now 9:15. How many minutes until the ferry leaves?", "105 minutes: it leaves at 11:00."),
+    ("How many hours are left until the shop opens?", "Two hours."),
+    ("How many days until the party?", "38"),
+    ("How many people came at 8?", "At 8 there were 12 people."),  # no span of time asked
 ])
 def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.wrong_type(answer, view(goal)) == ""
