@@ -63,7 +63,8 @@ _ABOUT_NOW = re.compile(
 _GIVEN_NOW = re.compile(
     r"\b(?:(?:it is|it's|its)\s+(?:now|currently)|now\s+(?:it is|it's|is)|the (?:current )?(?:time|date) is|"
     r"today is|right now it is)\b[\s,]*(?:about\s+|already\s+)?"
-    r"(?:\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|noon|midday|midnight)", re.I)
+    r"(?:\d[\d:.]*(?:\s*[ap]\.?m\b\.?)?|monday|tuesday|wednesday|thursday|friday|saturday|sunday|noon|midday|"
+    r"midnight)", re.I)
 """The goal says what time or day it is ("if it is now 10:30", "today is Friday"): the clock
 in the sandbox shows another."""
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
