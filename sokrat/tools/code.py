@@ -542,7 +542,7 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                              + (f"; run this instead: {span}" if span else ""), permanent=True)
     if view.goal and _CLOCK.search(code) and (given := _GIVEN_NOW.search(view.goal)):
         return OutputVerdict("clock_given", "failed", f"the code read the sandbox's clock, but the goal says what "
-                             f"time or day it is ({given.group(0).strip()!r})",
+                             f"time or day it is ({given.group(0).strip().rstrip('.')!r})",
                              "write the goal's time or day into the code as a value (datetime(...), or hours and "
                              "minutes) instead of reading the clock", permanent=True)
     if view.goal and _CLOCK.search(code) and not _ABOUT_NOW.search(view.goal.replace("'", "")):
