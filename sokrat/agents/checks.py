@@ -494,7 +494,13 @@ def _computed(raw: str, arguments: dict[str, Any]) -> str:
     constants = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
     for text in sorted((c for c in constants if isinstance(c, str) and len(c.strip()) >= 2), key=len, reverse=True):
         out = out.replace(text, " ")
-    for number in {c for c in constants if isinstance(c, int | float) and not isinstance(c, bool)}:
+    # a number printed as it stands (print(7261)); one the code computes with (10 ** 9) is no copy
+    shown = [a for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id == "print" for a in n.args]
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        shown.append(tree.body[-1].value)
+    for number in {a.value for a in shown if isinstance(a, ast.Constant) and isinstance(a.value, int | float)
+                   and not isinstance(a.value, bool)}:
         out = re.sub(rf"(?<![\w.]){re.escape(str(number))}(?![\w]|\.\d)", " ", out)
     return json.dumps({**record, "stdout": out})
 

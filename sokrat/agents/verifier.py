@@ -220,8 +220,12 @@ def echoes_episode(answer: str, view: RunView) -> str:
         # the earlier goal's own value ("green" of "Remember that my car is green.") in the answer: it answers
         carries = mine & (en.content_stems(m["goal"]) - goal - verbs)
         if not carries and len(mine & earlier) / len(mine) >= 0.8:
+            # what the user told, in stored facts or that run's goal, about what this goal asks
+            told = [t for t in (*(x for x in view.memories if not _EPISODE.match(x)), checks.told(text))
+                    if t and en.content_stems(t) & goal]
+            facts = f" What you were told about it: {' '.join(dict.fromkeys(told))[:200]!r}." if told else ""
             return (f"That repeats an earlier run's answer to another goal ({m['goal'][:80]!r}). "
-                    f"Answer this goal, with its value: {view.goal[:200]}")
+                    f"Answer this goal, with its value: {view.goal[:200]}{facts}")
     return ""
 
 

@@ -235,12 +235,14 @@ def test_grounding_takes_no_support_from_what_a_program_only_printed_as_written(
     code, would otherwise ground themselves."""
     typed = _printed("print('The gate code is 5521.')", "The gate code is 5521.\n")
     assert not checks.ground("The gate code is 5521.", [typed], context="What is the gate code?").supported
-    assert not checks.ground("5521", [_printed("x = 5521\nprint(x)", "5521\n")], context="What is the code?").supported
+    assert not checks.ground("5521", [_printed("print(5521)", "5521\n")], context="What is the code?").supported
     name = _printed("print(f'You lent it to {\"Ana Ruiz\"}.')", "You lent it to Ana Ruiz.\n")
     assert not checks.ground("Ana Ruiz", [name], context="Who has my drill?").supported
     # must not: what the program computed, a value copied from the goal, a number that only
     # contains a literal's digits
     assert checks.ground("266 euros", [_printed("print(7 * 38)", "266\n")], context="7 days at 38 euros").supported
+    assert checks.ground("It has 9 zeros.", [_printed("print(str(10**9).count('0'))", "9\n")],
+                         context="How many zeros has a billion?").supported  # 9 computed with, not printed as is
     assert checks.ground("It is 5521.", [typed], context="My gate code is 5521. What is it?").supported
     assert checks.ground("2002", [_printed("for i in range(2001, 3000):\n    if i % 7 == 0:\n        print(i)\n"
                                            "        break", "2002\n")], context="first multiple of 7 above 2000").supported

@@ -509,6 +509,12 @@ STORED = "Goal: Please keep in mind that my gym badge number is 5521.\nAnswer: I
 def test_echoes_episode_fires() -> None:
     v = view("What is my gym badge number?", memories=(STORED,))
     assert "earlier run's answer" in verifier.echoes_episode("I have saved the gym badge number in memory.", v)
+    # it quotes what the user told about what is asked (that run's goal, a stored fact), not other facts
+    told = verifier.echoes_episode("I have saved the gym badge number in memory.",
+                                   view("What is my gym badge number?",
+                                        memories=(STORED, "My gym badge number is 5521.", "The bins go out on Monday.")))
+    assert "What you were told about it: 'My gym badge number is 5521. Please keep in mind that my gym badge" in told
+    assert "bins" not in told
 
 
 @pytest.mark.parametrize(("goal", "answer"), [
