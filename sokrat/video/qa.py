@@ -977,6 +977,10 @@ class _Answer:
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]
+        if not _supported(answer, used):
+            # the model cited a shot that does not hold its answer ("Bruno", evidence [7]) while
+            # another shot it was shown does: that shot is the evidence
+            used = [e for e in shown if _supported(answer, [e])][:3] or used
         if self._restates_unrelated(answer, used):
             # "What is my aunt's phone number?" answered "My aunt visits on Sundays": a sentence
             # of the log copied out that shares too few of the question's words to answer it

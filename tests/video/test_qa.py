@@ -740,3 +740,30 @@ def test_video_answers_reach_the_planner_with_times_and_clipped_lines() -> None:
     assert plain == {"answer": "Yes.", "status": "succeeded", "evidence": []}  # no reason when none is given
     moments = json.loads(render_moments([{"t_start": 62.0, "t_end": 65.0, "text": "seen: cat", "score": 0.8}]))
     assert moments == [{"t_start": 62.0, "t_end": 65.0, "text": "seen: cat"}]
+
+
+def _citing_model(answer: str, evidence: list[int]) -> Any:
+    from types import SimpleNamespace
+
+    from sokrat.types import Usage
+    return SimpleNamespace(embedder=None, search_log=lambda *a, **k: [], generate=lambda messages, schema: (
+        {"answer": answer, "evidence": evidence}, Usage()))
+
+
+def test_an_answer_cited_to_the_wrong_shot_takes_the_shown_shot_that_holds_it() -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entries = [LogEntry(0, 0, 5, seen="person, bowl [container]"),
+               LogEntry(1, 5, 10, seen="dog [animal]; count: 1 dog"),
+               LogEntry(2, 10, 15, seen="dog [animal]", said="Our dog Pepper sleeps by the stove.")]
+
+    def ask(answer: str) -> Any:
+        return _Answer(_citing_model(answer, [1]), parse_question("What is our dog's name?"), LogIndex(entries),
+                       entries, "v.mp4", "log").from_model()  # type: ignore[arg-type]
+
+    named = ask("Pepper")
+    assert named.status == "succeeded" and named.answer == "Pepper, at 0:10-0:15." and named.evidence[0].t_start == 10
+    # must not: an answer no shown shot holds is still no answer
+    assert ask("Rex").status == "no_answer"
