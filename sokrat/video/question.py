@@ -69,6 +69,10 @@ _STOPPERS = r"(?=\s*(?:\?|,|\.|;|$|\band\b|\bat the\b|\bin the (?:first|second|l
 _SAID_VERBS = r"\b(say|says|said|mention|mentions|mentioned|tell|told|talk|talked|talking|speak|spoke|hear|heard|narrat\w*|voice)\b"
 _SEEN_VERBS = r"\b(see|saw|seen|show|shows|shown|showed|appear|appears|appeared|visible|film|filmed|spot|spotted|notice|noticed|watch|watched|look|looked)\b"
 _PERCEPTION = _SEEN_VERBS[:-3] + r"|hear|heard|say|said|mention|mentioned)\b"
+_TALKING_INTO = re.compile(r"\b(?:talk|talks|talking|talked|speak|speaks|speaking|spoke)\s+(?:on|into)\s+(?:(?:a|an|the|"
+                           r"his|her|their|my|your|its)\s+)?(?:\w+\s+)?(?:phone|telephone|cellphone|mobile|radio|"
+                           r"microphone|walkie-talkie)s?\b")
+"""Talking on a phone or into a microphone is something seen someone do, not speech asked about."""
 
 _FILLER = set(["a", "an", "the", "this", "that", "these", "those", "there", "here", "it", "its", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "can", "could", "will", "would", "should", "shall", "may", "might", "must", "i", "me", "my", "mine", "myself", "you", "your", "we", "our", "us", "he", "she", "him", "her", "his", "they", "them", "their", "what", "when", "where", "who", "whom", "whose", "which", "why", "how", "kind", "sort", "type", "of", "in", "on", "at", "to", "for", "with", "by", "from", "about", "as", "any", "some", "anything", "something", "everything", "thing", "things", "please", "video", "clip", "one", "ones", "get", "got", "go", "went", "see", "saw", "seen", "show", "shows", "shown", "showed", "appear", "appears", "appeared", "visible", "look", "looked", "watch", "watched", "notice", "noticed", "spot", "spotted", "film", "filmed", "say", "says", "said", "mention", "mentioned", "tell", "told", "talk", "talked", "speak", "spoke", "hear", "heard", "time", "times", "many", "much", "often", "number", "count", "did", "does", "kind", "point", "moment", "also", "else", "again", "just", "really", "actually", "ever",
                # "what is happening on Friday?" asks for the event; the day names it
@@ -191,7 +195,7 @@ def parse_question(text: str) -> Question:
     """Read ``text`` into a :class:`Question` (never fails: unknown shapes are ``what``)."""
     q = " ".join(text.lower().replace("’", "'").split())
     time, rest = _time_spec(q)
-    said_verb = re.search(_SAID_VERBS, q) is not None
+    said_verb = re.search(_SAID_VERBS, _TALKING_INTO.sub(" ", q)) is not None
     seen_verb = re.search(_SEEN_VERBS, q) is not None
     kind: QuestionKind
     if re.match(r"(how many|how often|how much times)\b|.*\bnumber of\b", q):

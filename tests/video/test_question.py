@@ -125,3 +125,15 @@ def test_speech_does_not_match_unrelated_words(asked: str, said: str) -> None:
     from sokrat.video.qa import match_entries
 
     assert match_entries([asked], [LogEntry(0, 0.0, 5.0, said=said)], modality="said") == []
+
+
+@pytest.mark.parametrize(("question", "modality"), [
+    ("Is the woman talking on a phone?", "any"),  # an activity seen, not speech asked about
+    ("Was someone speaking into a microphone?", "any"),
+    ("Did the boy talk on his mobile phone?", "any"),
+    ("Did I talk about the phone bill?", "said"),  # must stay speech
+    ("What did I say on the phone?", "said"),
+    ("Did I mention the radio?", "said"),
+])
+def test_talking_on_a_phone_is_seen_not_said(question: str, modality: str) -> None:
+    assert parse_question(question).modality == modality
