@@ -268,7 +268,11 @@ _COMPUTE_ASKED = re.compile(
     r"how (?:many|much) (?:days|weeks|months|years)\b[^.?!]{0,40}?\b(?:run|runs|last|lasts|span|spans)|"
     r"how long (?:after|before|from)|how old (?:will|would|was|were)|"
     rf"(?:{_AMOUNT_WORD}(?: and an? (?:half|quarter))?|an?|half an?) (?:seconds?|minutes?|hours?|days?|weeks?|months?|"
-    r"years?)(?: and an? (?:half|quarter))? (?:before|after|earlier than|later than|ahead of|prior to))\b",
+    r"years?)(?: and an? (?:half|quarter))? (?:before|after|earlier than|later than|ahead of|prior to|later|earlier|"
+    r"sooner)|"
+    # a whole shared out, one share asked ("if that paid for 2 tickets, what did one cost?")
+    rf"(?:paid for|pays for|covered|covers|split (?:between|among|by|into)|shared (?:between|among|by)|divided "
+    rf"(?:between|among|by|into)) {_AMOUNT_WORD}\b[^?]*\b(?:one|each|per|a single|apiece)\b)\b",
     re.I)
 """A goal that orders arithmetic ("compute", "doubled", "add 50 to it", "times twelve", "20
 percent of it", "if the price went up by 15 percent", "10% off"), asks a difference ("how many minutes after noon", "how many minutes are there

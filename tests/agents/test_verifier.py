@@ -222,6 +222,8 @@ def test_computed_without_code_fires_for_arithmetic_on_looked_up_values() -> Non
     "How many months does my lease run?",  # a span between two looked-up dates
     "If my rent went up by 4 percent, what would it be?",  # a percentage change of a looked-up value
     "What is my rent with 10% off?",
+    "If my rent were split between three flatmates, what would each pay?",  # a whole shared out
+    "If the check-in moved 45 minutes later, when would it be?",  # a looked-up time moved
 ])
 def test_computed_without_code_fires_for_these_computations_on_looked_up_values(goal: str) -> None:
     found = step(0, "find_documents", '[{"text": "Rent: 950 EUR. Lands 13:20, check-in 15:00. From 1 May 2027 to 30 April 2028."}]')
@@ -233,6 +235,8 @@ def test_computed_without_code_fires_for_these_computations_on_looked_up_values(
     "How many times did I mention the rent?",
     "How many days of holiday do I have left in my notes?",
     "By how many percent did my rent go up?",  # a percentage the record may state
+    "Who paid for 2 of the tickets, and when is the concert?",  # no one share asked
+    "When is my check-in, later this week?",  # "later" with no amount
 ])
 def test_computed_without_code_must_not_fire_on_these_lookups(goal: str) -> None:
     found = step(0, "find_documents", '[{"text": "Rent: 950 EUR. 12 months. 14 days of holiday left."}]')
