@@ -561,7 +561,9 @@ _SPAN_UNIT = re.compile(r"(?:second|minute|hour|day|week|month|year)s?", re.I)
 """Units of a span of time asked for ("how many minutes are left?")."""
 _CLOCK_NUMBER = re.compile(r"\b\d{1,2}(?::\d{2})+\s*(?:[ap]\.?m\.?)?|\b\d{1,2}\s*(?:[ap]\.?m\.?|o'clock)(?!\w)"
                            r"|\b(?:at|by|from|until|till|before|after)\s+\d{1,2}\b(?!\s*(?:[:.]\d|%|[a-z]))", re.I)
-"""A number that is a time of day: "15:00", "3 pm", "3 o'clock", "at 3"."""
+"""A number that is a time of day: "15:00", "3 pm", "3 o'clock", "at 3". Not :data:`_CLOCK_SAID`,
+which also reads "4.50" and "at 19" of "at 19:00" as times: in an answer to "how many hours"
+"4.50" is the number asked."""
 
 
 def _only_times(answer: str) -> bool:

@@ -619,7 +619,7 @@ class _Answer:
         return self.result(f"Yes: {self._named(lead)} at {spans}.", [m.entry for g in groups[:3] for m in g])
 
     def _place_unsaid(self) -> Result | None:
-        """"Was I indoors at the start?" with no "indoors" logged there: the layout backend writes
+        """"Were we inside at the end?" with no "indoors" logged there: the layout backend writes
         indoors or outdoors only where it is sure, so its silence is no "no". The answer is "no"
         only where it wrote the other place (that shot is the evidence); else it cannot tell.
         None for a question about anything besides the place."""
