@@ -447,13 +447,16 @@ def _without_dates(text: str) -> str:
 
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|(?<=\d)\.(?=\d))+[.!?]*")
+EPISODE = re.compile(r"^Goal: (?P<goal>.*)\nAnswer: (?P<answer>.*)$", re.S)
+"""An episode's text, as the planner stores it after a run."""
 
 
 def told(episode: str) -> str:
     """What the user told in an earlier run (an episode, "Goal: ...\nAnswer: ..."): the goal's
     statements ("I lent my drill to Ana."), not its questions nor the answer the model gave,
     which may have been wrong."""
-    goal = episode.split("\nAnswer:", 1)[0].removeprefix("Goal:")
+    m = EPISODE.match(episode)
+    goal = m["goal"] if m else episode.removeprefix("Goal:")  # an episode clipped before its answer
     return " ".join(s.strip() for s in _SENTENCE.findall(goal) if s.strip() and not s.rstrip().endswith("?"))
 
 

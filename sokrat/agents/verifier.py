@@ -198,7 +198,7 @@ def echoes_instruction(answer: str, view: RunView) -> str:
     return ""
 
 
-_EPISODE = re.compile(r"^Goal: (?P<goal>.*)\nAnswer: (?P<answer>.*)$", re.S)
+_EPISODE = checks.EPISODE
 
 
 def echoes_episode(answer: str, view: RunView) -> str:
