@@ -540,16 +540,17 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                              "(relativedelta(date(2025, 3, 10), date(2025, 1, 1)).days is 9, not 68); for the number of "
                              "days between two dates print (later - earlier).days with date objects"
                              + (f"; run this instead: {span}" if span else ""), permanent=True)
-    if view.goal and _CLOCK.search(code) and (given := _GIVEN_NOW.search(view.goal)):
-        return OutputVerdict("clock_given", "failed", f"the code read the sandbox's clock, but the goal says what "
-                             f"time or day it is ({given.group(0).strip().rstrip('.')!r})",
-                             "write the goal's time or day into the code as a value (datetime(...), or hours and "
-                             "minutes) instead of reading the clock", permanent=True)
-    if view.goal and _CLOCK.search(code) and not _ABOUT_NOW.search(view.goal.replace("'", "")):
-        return OutputVerdict("clock_values", "suspect", "the code read today's date or the time, which the goal "
-                             "does not ask about: its output changes with the day it runs",
-                             "compute from the values the goal and the stored facts give, without the clock",
-                             permanent=True)
+    if view.goal and _CLOCK.search(code):
+        if given := _GIVEN_NOW.search(view.goal):
+            return OutputVerdict("clock_given", "failed", f"the code read the sandbox's clock, but the goal says what "
+                                 f"time or day it is ({given.group(0).strip().rstrip('.')!r})",
+                                 "write the goal's time or day into the code as a value (datetime(...), or hours and "
+                                 "minutes) instead of reading the clock", permanent=True)
+        if not _ABOUT_NOW.search(view.goal.replace("'", "")):
+            return OutputVerdict("clock_values", "suspect", "the code read today's date or the time, which the goal "
+                                 "does not ask about: its output changes with the day it runs",
+                                 "compute from the values the goal and the stored facts give, without the clock",
+                                 permanent=True)
     if _RANDOM.search(code):
         return OutputVerdict("random_values", "suspect", "the code draws random values: its output is not a fact",
                              "compute the value deterministically, or look it up with another tool")

@@ -76,7 +76,7 @@ _TALKING_INTO = re.compile(r"\b(?:talk|talks|talking|talked|speak|speaks|speakin
 
 _FILLER = set(["a", "an", "the", "this", "that", "these", "those", "there", "here", "it", "its", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "can", "could", "will", "would", "should", "shall", "may", "might", "must", "i", "me", "my", "mine", "myself", "you", "your", "we", "our", "us", "he", "she", "him", "her", "his", "they", "them", "their", "what", "when", "where", "who", "whom", "whose", "which", "why", "how", "kind", "sort", "type", "of", "in", "on", "at", "to", "for", "with", "by", "from", "about", "as", "any", "some", "anything", "something", "everything", "thing", "things", "please", "video", "clip", "one", "ones", "get", "got", "go", "went", "see", "saw", "seen", "show", "shows", "shown", "showed", "appear", "appears", "appeared", "visible", "look", "looked", "watch", "watched", "notice", "noticed", "spot", "spotted", "film", "filmed", "say", "says", "said", "mention", "mentioned", "tell", "told", "talk", "talked", "speak", "spoke", "hear", "heard", "time", "times", "many", "much", "often", "number", "count", "did", "does", "kind", "point", "moment", "also", "else", "again", "just", "really", "actually", "ever",
                # "what is happening on Friday?" asks for the event; the day names it
-               "happen", "happens", "happening", "happened", "going", "on"])
+               "happen", "happens", "happening", "happened", "going"])
 
 
 def parse_time_value(text: str) -> float:
