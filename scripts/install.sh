@@ -27,6 +27,9 @@ media=()
 # Held-out split 5: the GIMP manual's photos, Qt WebEngine's recipe example photos (its Qt
 # WebEngine libraries come along), Ren'Py's demo game photos and launch clip, CImg's example photos.
 [[ "$extras" == *bench* ]] && media+=(gimp-help-en qtwebengine5-examples renpy-demo cimg-examples)
+# Held-out split 6: darknet's sample photos (OpenCV's libraries come along), Hugin's help-page
+# photos, Fotoxx's user-guide photos, Gem's and libsixel's example photos, Qt 5's widget example photos.
+[[ "$extras" == *bench* ]] && media+=(darknet hugin-data fotoxx-common gem-doc qtbase5-examples libsixel-examples)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 missing_media=()
