@@ -350,6 +350,13 @@ def claims(answer: str, *, names_too: bool = True) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def supported(claim: str, text: str) -> bool:
+    """``claim`` (one of :func:`claims`) occurs in ``text``: a number as a number ("2" is not in
+    "2027"), a word or name as written or inflected."""
+    plain = _plain_numbers(text).lower()
+    return _supported(claim, plain, _numbers(plain))
+
+
 def _supported(claim: str, corpus: str, corpus_numbers: set[float]) -> bool:
     if _NUMBER.fullmatch(claim):  # a number must occur as a number, not as digits inside something else
         value = float(claim)

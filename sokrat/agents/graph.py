@@ -960,8 +960,15 @@ async def replan_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
 
 
 async def answer_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str, Any]:
-    """The run stops early: report what was found so far, with the reason."""
+    """The run stops early: report what was found so far, with the reason. Stopped by a limit
+    after steps that succeeded, it first asks for an answer from them (``unverified``)."""
+    deps = runtime.context
     trusted = [s for s in state.get("steps", []) if s["label"] == "ok"]
+    if (trusted and state.get("stop_status") == "budget_exhausted" and deps.options.answer_when_stopped
+            and _remaining(deps) > 0):
+        last = await _last_answer(runtime, state, trusted)
+        if last is not None:
+            return last
     if trusted:
         found = "; ".join(f"{context.render_call(s['tool'], s['arguments'])} -> {s['observation'][: prompts.PREVIEW_CHARS]}"
                           for s in trusted[-3:])
@@ -972,6 +979,31 @@ async def answer_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
     plan = [PlanStep(text=p["text"], status="skipped" if p["status"] in ("pending", "active") else p["status"])
             for p in state.get("plan", [])]
     return {"answer": answer, "status": state.get("stop_status") or "failed", "reason": state.get("stop", ""), "plan": plan}
+
+
+async def _last_answer(runtime: Runtime[RunDeps], state: AgentState,
+                       trusted: list[StepState]) -> dict[str, Any] | None:
+    """One answer from the steps that succeeded, for a run a limit stopped; None when the model
+    gives none. It ends ``unverified``: the limit is the reason, with what grounding found."""
+    stop = state.get("stop", "stopped")
+    observations = "\n".join(context.render_step(s, max_chars=prompts.REVISE_OBSERVATION_CHARS)
+                             for s in trusted[-prompts.REVISE_STEPS:])
+    if state.get("memories"):
+        observations += f"\n{prompts.MEMORIES_HEADER}\n{prompts.memory_lines(state['memories'])}"
+    try:
+        response, usage = await _llm(runtime, prompts.last_answer_messages(goal=state["goal"], observations=observations,
+                                                                         stop=stop),
+                                     purpose="revise", schema=action_schema([]), max_tokens=prompts.REVISE_MAX_TOKENS)
+        answer = parse_action(_reply(response), []).answer.strip()
+    except (RunStopped, LLMOutputError):
+        return None
+    if not answer:
+        return None
+    result = _grounding(state, answer)
+    support = ("its claims occur in the observations" if result.supported
+               else f"not supported by the observations: {', '.join(result.unsupported)}")
+    return _finish(runtime, state, answer, result, "answered after the run stopped", usage,
+                   doubt=f"stopped: {stop}; answered from the {len(trusted)} steps that succeeded, {support}")
 
 
 # --- ground -------------------------------------------------------------------------------------

@@ -72,6 +72,11 @@ class AgentOptions:
     program the model writes without seeing the first (a third decides a disagreement); when
     they disagree the run ends ``unverified`` (``code_disagrees``, :mod:`sokrat.agents.crosscheck`).
     Costs one more model call (~40 tokens, 5-8 s on 2 cores) per computed answer."""
+    answer_when_stopped: bool = True
+    """A run stopped by a limit (error budget, step cap, replans) after steps that succeeded
+    asks the model once for an answer from what they found, as smolagents'
+    ``provide_final_answer`` does at ``max_steps``. That answer is never a success: the run ends
+    ``unverified`` with the limit as its reason (one more model call, ~5-10 s on 2 cores)."""
     answer_checks: tuple[AnswerCheck, ...] = DEFAULT_ANSWER_CHECKS
     """The checks a proposed final answer must pass, in the order they run (earlier ones take
     precedence), each with its own send-back budget (:mod:`sokrat.agents.verifier`). Add your

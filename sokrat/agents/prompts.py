@@ -143,6 +143,13 @@ def summary_messages(previous: str, steps_text: str) -> list[Message]:
             Message("user", f"Summary so far:\n{previous or '(empty)'}\n\nNew steps:\n{steps_text}\n\nUpdated summary:")]
 
 
+def last_answer_messages(*, goal: str, observations: str, stop: str) -> list[Message]:
+    return [Message("system", REVISE_SYSTEM),
+            Message("user", f"Goal: {goal}\n\nObservations:\n{observations}\n\nThe run had to stop ({stop}). "
+                            "Answer the goal as well as these observations allow; if they do not hold the answer, "
+                            "say what is missing.")]
+
+
 def revise_messages(*, goal: str, observations: str, answer: str, unsupported: Sequence[str]) -> list[Message]:
     return [Message("system", REVISE_SYSTEM),
             Message("user", f"Goal: {goal}\n\nObservations:\n{observations or '(none)'}\n\nYour answer {answer!r} "

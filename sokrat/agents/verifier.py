@@ -297,7 +297,7 @@ def computed_without_code(answer: str, view: RunView) -> str:
                 "those values written into the code, print the result, then answer with what it prints.")
     if (coders and _SPAN_ASKED.search(view.goal) and not view.trusted_of(lambda t: t.computes) and looked_up
             and (found := checks.claims(answer)) and not goals.says_absent(answer)
-            and not all(c.lower() in _looked_up_text(view) for c in found)):
+            and not _span_stated(answer, found, _looked_up_text(view))):
         return (f"{_code_failed(view)}The answer's duration is not in what the tools returned: call {coders[0].name} "
                 "with the start and end they show written into the code, print the span, then answer with it.")
     if view.media or not coders or not goals.has_operands(view.goal) or view.trusted_of(lambda t: t.computes):
@@ -319,6 +319,22 @@ def computed_without_code(answer: str, view: RunView) -> str:
 _SPAN_ASKED = re.compile(r"\bhow long (?:is|was|are|were|does|did|will|would)\b", re.I)
 """A duration asked ("how long is the train journey?"): a record may state it, or give only its
 start and end, and then the span is computed."""
+
+
+_SPAN_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?|min|mins|minutes?|s|secs?|seconds?|days?|"
+                          r"weeks?|months?|years?)\b", re.I)
+"""A number given in a unit of time ("2 hours", "2 h 25 min")."""
+
+
+def _span_stated(answer: str, found: list[str], looked_up: str) -> bool:
+    """The answer's claims occur in what was looked up, each number as a number (a "2" inside
+    "2027" or "Via Roma 2" is no duration), and each number it gives in a unit of time occurs in
+    a unit of time there too (a record that gives only a departure and an arrival states no
+    span: "2 hours" from a "2 June" is read off the wrong line)."""
+    if not all(checks.supported(c, looked_up) for c in found):
+        return False
+    spans = {float(n) for n in _SPAN_NUMBER.findall(checks._plain_numbers(answer))}
+    return spans <= {float(n) for n in _SPAN_NUMBER.findall(checks._plain_numbers(looked_up))}
 
 
 def _looked_up_text(view: RunView) -> str:
@@ -645,7 +661,7 @@ def answers_other_part(answer: str, view: RunView) -> str:
         return ""
 
     def holds(x: str) -> bool:
-        return any(checks._supported(c, x.lower(), checks._numbers(x.lower())) for c in found)
+        return any(checks.supported(c, x) for c in found)
 
     asked = _roots(view.goal)
     objection = ""

@@ -24,6 +24,7 @@ from sokrat.errors import LLMConnectionError, LLMOutputError, LLMUnsupported
 from sokrat.llm.base import ChatModel, ChatResponse, ContinuationScore, Message
 from sokrat.llm.structured import validate_json
 from sokrat.llm.tokens import as_dicts, count_with_tokenizer, estimate_tokens
+from sokrat.text import repetitive
 from sokrat.types import Usage
 
 if TYPE_CHECKING:
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
     from sokrat.settings import Settings
 
 log = logging.getLogger(__name__)
+
+LOOP_FALLBACK_TEMPERATURE = 0.7
+"""Temperature of a retry after a reply that looped (whisper's first fallback step is 0.2 of
+its 0.0-1.0 ladder; one retry here has to leave the loop, as the planner's own fallback does)."""
+REPLY_ECHO_CHARS = 500
+"""How much of an unusable reply goes back to the model with the correction (a loop's whole
+text would only fill the prompt and prime the same loop)."""
 
 DEFAULT_CONTEXT = 8192
 """Used only when the server reports no context window (neither ``/props`` nor ``/v1/models``)
@@ -330,7 +338,12 @@ class OpenAIChatModel(ChatModel):
                 problem = validate_json(parsed, json_schema) or ""
                 if not problem:
                     return ChatResponse(text=text, parsed=parsed, usage=total, finish_reason=finish)
-            convo = [*convo, {"role": "assistant", "content": text},
+            if repetitive(text):
+                # A decoding loop ("\\b\\b\\b..." to the token limit) comes back the same at
+                # temperature 0 on every retry, each costing the whole max_tokens: like whisper's
+                # fallback on a high compression ratio, the retries sample instead.
+                body["temperature"] = max(float(body.get("temperature") or 0.0), LOOP_FALLBACK_TEMPERATURE)
+            convo = [*convo, {"role": "assistant", "content": text[:REPLY_ECHO_CHARS]},
                      {"role": "user", "content": f"That reply does not fit the required JSON schema ({problem}). "
                       f"Answer again with only JSON matching: {json.dumps(json_schema)}"}]
         raise LLMOutputError(

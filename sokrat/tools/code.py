@@ -68,6 +68,8 @@ _GIVEN_NOW = re.compile(
 """The goal says what time or day it is ("if it is now 10:30", "today is Friday"): the clock
 in the sandbox shows another."""
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+_CALLED = re.compile(r"(?<![\w.])(\w+)\s*\(")
+"""A plain function call's name (not a method: ``re.search(`` is no call of a tool ``search``)."""
 _NO_INPUT = re.compile(r"EOFError: EOF when reading a line")
 """The code called ``input()``: the sandbox has no one typing."""
 _QUOTED = re.compile(r"(?<!\w)'([^'\n]+)'(?!\w)|(?<!\w)\"([^\"\n]+)\"(?!\w)|‘([^’\n]+)’|“([^”\n]+)”")
@@ -140,8 +142,8 @@ def _code_words(code: str) -> set[str]:
     the code expects to find in the value it never set."""
     try:
         literals = [n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    except SyntaxError:
-        return set()
+    except SyntaxError:  # code that does not parse: its quoted text, as written
+        literals = [m.group(1) or m.group(2) or "" for m in re.finditer(r"'([^'\n]*)'|\"([^\"\n]*)\"", code)]
     return {w.lower() for lit in literals for w in re.findall(r"[A-Za-z]{3,}", lit)}
 
 
@@ -474,7 +476,10 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
                              "in the JSON string write each backslash twice (\"\\\\b\\\\w+\\\\b\"), or do without a regex "
                              "(text.split())", permanent=True, retry_arguments={**arguments, "code": fixed})
     if not ok:
-        called = [name for name in _NAME_ERROR.findall(output) if name in view.tools]
+        # a NameError names it; a call copied from the tool's description ("search('q', text,
+        # Markdown and PDF files)") fails to parse before any name is looked up
+        called = ([name for name in _NAME_ERROR.findall(output) if name in view.tools]
+                  or [name for name in _CALLED.findall(code) if name in view.tools and f"def {name}" not in code])
         if called:
             shown = _lines_about(_code_words(code), view.sources)
             then = (f"the steps above already returned these values: {shown}; write the numbers the goal needs into "

@@ -429,6 +429,11 @@ class VideoQA:
                 return [e for e in entries if e.t_start <= lo < e.t_end] or [entries[-1]], ""
             return [e for e in entries if e.t_end > lo and e.t_start < hi], ""
         n = len(entries)
+        spoken = [e for e in entries if e.said]
+        if q.modality == "said" and spec.kind in ("beginning", "end") and spoken:
+            # what was said first / last: the first / last shot with speech, wherever it falls
+            # (the opening shot may show something before anyone speaks)
+            return [spoken[0] if spec.kind == "beginning" else spoken[-1]], ""
         if spec.kind == "beginning":
             return [e for e in entries if e.t_start < max(entries[0].t_end, 0.1 * duration)], ""
         if spec.kind == "end":
@@ -1016,8 +1021,8 @@ class _Answer:
         """Whether ``answer`` is a sentence said or written in ``used`` (six words or more, nearly
         all of them that sentence's) that holds no more than half the question's words."""
         words = re.findall(r"[a-z0-9']+", answer.lower())
-        if len(words) < RESTATED_WORDS:
-            return False
+        if len(words) < RESTATED_WORDS or not self.q.words:
+            return False  # short, or a question about no thing ("what did I say first?"): any sentence fits
         mine = {_spelled(w) for w in words}
         for e in used:
             for text in (e.said, e.ocr):

@@ -126,10 +126,12 @@ def _time_spec(q: str) -> tuple[TimeSpec | None, str]:
         (r"\b(?:for the )?(last) time\b|\b(?:did i |do i |was |were )?(last) (?=see|saw|spot|notice|appear|show|hear|mention)",
          lambda m: TimeSpec("last_time")),
         (r"\b(?:at|in) the (?:very )?(?:beginning|start)\b|\bat first\b|\binitially\b|\bto (?:begin|start) with\b"
-         r"|\bfirst thing\b|\bopening (?:shot|scene)\b|\b(?:see|saw|show|shown|appear|appeared) first\b|\bfirst (?:shot|scene)\b",
+         r"|\bfirst thing\b|\bopening (?:shot|scene)\b|\b(?:see|saw|show|shown|appear|appeared|say|said|tell|told|mention|mentioned"
+         r"|hear|heard) first\b|\bfirst (?:shot|scene)\b",
          lambda m: TimeSpec("beginning")),
         (r"\b(?:at|in) the (?:very )?end\b|\bfinally\b|\bat last\b|\blast thing\b|\bclosing (?:shot|scene)\b"
-         r"|\bending\b|\b(?:see|saw|show|shown|appear|appeared) last\b|\blast (?:shot|scene)\b",
+         r"|\bending\b|\b(?:see|saw|show|shown|appear|appeared|say|said|tell|told|mention|mentioned|hear|heard) last\b"
+         r"|\blast (?:shot|scene)\b",
          lambda m: TimeSpec("end")),
         (r"\bin the (?:very )?middle\b|\bhalfway\b", lambda m: TimeSpec("middle")),
         (r"\b(?:in|during) the first half\b", lambda m: TimeSpec("first_half")),

@@ -292,6 +292,32 @@ def test_stuck_model_must_use_another_tool_while_the_plan_is_open(make_agent: An
     assert "city_of" not in offered[2] and "population_of" in offered[2]
 
 
+def test_a_run_a_limit_stops_answers_from_what_it_found_unverified(make_agent: Any) -> None:
+    """smolagents' provide_final_answer at max_steps: one answer from the steps that succeeded,
+    never reported as a success."""
+    @tool
+    def ping(host: str) -> str:
+        """Ping a host.
+
+        Args:
+            host: host name.
+        """
+        return "no reply from robot"
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("ping")
+        return final("The robot gave no reply.") if c.purpose == "revise" else act("ping", host="robot")
+
+    r = make_agent(PolicyModel(policy), tools=[ping], max_steps=30, max_total_failures=4).run("ping the robot")
+    assert r.status == "unverified" and r.answer == "The robot gave no reply."
+    assert r.reason.startswith("stopped: error budget") and "from the 1 steps that succeeded" in r.reason
+    # must not: switched off, the run reports what it found, as before
+    off = make_agent(PolicyModel(policy), tools=[ping], max_steps=30, max_total_failures=4,
+                     options=AgentOptions(plan="always", answer_when_stopped=False)).run("ping the robot")
+    assert off.status == "budget_exhausted" and "Found so far" in off.answer
+
+
 def test_step_cap(make_agent: Any) -> None:
     counter = iter(range(1000))
 

@@ -491,6 +491,15 @@ def test_code_failures_that_need_another_tool_say_so() -> None:
     assert "Boat hire: 3 hours at 12 euros an hour. | Life vests: 4 euros." in shown.hint
     assert "Parking" not in shown.hint and "Open daily" not in shown.hint  # not asked about, or no number
     assert "/tmp" not in shown.hint  # the hit's file name
+    # a call copied from the tool's description fails to parse: no NameError names the tool
+    syntax = ("ERROR: tool 'python_exec' failed: python_exec failed (exit code 1): SyntaxError: invalid syntax. "
+              "Perhaps you forgot a comma?")
+    copied = _code_verdict("search('boat hire cost', text, Markdown and PDF files)", syntax, ok=False, view=ran)
+    assert copied is not None and copied.code == "tool_as_function" and "Boat hire: 3 hours" in copied.hint
+    # must not fire: a method of that name (re.search) or a function the code defines itself
+    for own in ("import re\nre.search(r'x' 'y')\nprint(1", "def search(q):\n    return q\nsearch('x'"):
+        other = _code_verdict(own, syntax, ok=False, view=ran)
+        assert other is None or other.code != "tool_as_function", other
     # must not fire: the name is no tool here (it is a value the code never set: see below)
     plain = _code_verdict("search('x')", out, ok=False, view=OutputView(tools=("python_exec",)))
     assert plain is not None and plain.code == "undefined_value"

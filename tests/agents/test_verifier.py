@@ -280,6 +280,16 @@ def test_a_duration_the_records_do_not_state_needs_code() -> None:
     assert verifier.computed_without_code("No ferry was found.", view(goal, found)) == ""
 
 
+def test_a_duration_read_off_a_date_or_an_address_needs_code() -> None:
+    # the "2" of "2 hours" occurs in the records only inside a year and a street number
+    found = step(0, "find_documents", '[{"text": "Boat trip, June 2027: leaves Via Roma 2 at 21:00, arrives 07:30."}]')
+    goal = "How long does the boat trip take?"
+    assert "python_exec" in verifier.computed_without_code("It takes 2 hours.", view(goal, found))
+    # not: a record states the span in a unit of time ("2 h" for "2 hours")
+    stated = step(0, "find_documents", '[{"text": "Boat trip, June 2027: a 2 h crossing from Via Roma 2."}]')
+    assert verifier.computed_without_code("It takes 2 hours.", view(goal, stated)) == ""
+
+
 def test_computed_without_code_for_a_time_offset_must_not_fire() -> None:
     facts = ("My train leaves at 10:15.",)
     goal = "I need to leave three hours before my train that I mentioned. When should I leave?"

@@ -70,6 +70,22 @@ def test_bounded_retries_then_clear_error(openai_server: str) -> None:
     assert len(requests_seen(openai_server)) == 4  # one refused + 3 tries
 
 
+def test_a_reply_that_loops_is_retried_with_sampling(openai_server: str) -> None:
+    loop = '{"tool": "video_search", "arguments": {"query": "' + "\\b" * 400
+    script(openai_server, [loop, GOOD])
+    r = OpenAIChatModel(openai_server).generate(MSGS, json_schema=SCHEMA)
+    assert r.parsed is not None and r.usage.retries == 1
+    first, retry = requests_seen(openai_server)
+    assert first["temperature"] == 0.0 and retry["temperature"] > 0  # greedy would loop the same way again
+    assert len(retry["messages"][-2]["content"]) < len(loop)  # the loop is not echoed whole
+
+
+def test_a_reply_that_does_not_loop_is_retried_greedily(openai_server: str) -> None:
+    script(openai_server, ['{"tool": "fly", "arguments": {}}', GOOD])
+    OpenAIChatModel(openai_server).generate(MSGS, json_schema=SCHEMA)
+    assert [q["temperature"] for q in requests_seen(openai_server)] == [0.0, 0.0]
+
+
 async def test_streaming(openai_server: str) -> None:
     script(openai_server, ["one two three"])
     pieces = [p async for p in OpenAIChatModel(openai_server).astream(MSGS)]

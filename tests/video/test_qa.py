@@ -273,6 +273,41 @@ def test_an_answer_from_the_speech_about_the_question_stands(memory, settings, d
     assert not keys._answers_from("outdoors", [entry]) and not keys._answers_from("your keys", [entry])
 
 
+def test_a_copied_sentence_is_unrelated_only_to_a_question_about_something_else() -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    entry = LogEntry(0, 0.0, 5.0, seen="person", said="The boiler service is booked for the ninth of May.")
+
+    def answer(question: str) -> _Answer:
+        return _Answer(None, parse_question(question), LogIndex([entry]), [entry], "v.mp4", "log")  # type: ignore[arg-type]
+
+    copied = "The boiler service is booked for the ninth of May"
+    assert answer("What is my niece's phone number?")._restates_unrelated(copied, [entry])  # fires
+    # must not: a question about the sentence's thing, or about no thing at all (only a time)
+    assert not answer("When is the boiler service booked?")._restates_unrelated(copied, [entry])
+    assert not answer("What is the first thing I say in the video?")._restates_unrelated(copied, [entry])
+
+
+def test_what_was_said_first_or_last_is_the_first_or_last_speech() -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import LogIndex, VideoQA
+    from sokrat.video.question import parse_question
+
+    entries = [LogEntry(0, 0.0, 5.0, seen="dog [animal]"), LogEntry(1, 5.0, 10.0, seen="cat", said="Feed the cat."),
+               LogEntry(2, 10.0, 15.0, seen="car", said="The car is red."), LogEntry(3, 15.0, 20.0, seen="tree")]
+    log = LogIndex(entries)
+
+    def scope(question: str) -> list[int]:
+        found, _ = VideoQA._scope(None, parse_question(question), log)  # type: ignore[arg-type]
+        return [e.index for e in found or []]
+
+    assert scope("What did I say first?") == [1] and scope("What is the last thing I mention?") == [2]
+    # must not: what was seen first / last is the opening / closing shot
+    assert scope("What did I see first?") == [0] and scope("What was shown at the end?") == [3]
+
+
 def test_relations_answer_only_what_they_hold(memory, settings, day_video: Path) -> None:
     chat = RecordingChat([{"answer": "unknown", "evidence": []}, {"answer": "unknown", "evidence": []}])
     qa = _qa(memory, settings, chat)

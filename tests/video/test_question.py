@@ -38,6 +38,8 @@ def test_types_and_targets(question: str, kind: str, target: str) -> None:
     ("Was there a rabbit at the end?", "end", None, None, ()),
     ("What did I see first?", "beginning", None, None, ()),
     ("What was the last thing I saw?", "end", None, None, ()),
+    ("What did I say first?", "beginning", None, None, ()),
+    ("What did I mention last?", "end", None, None, ()),
     ("When did I first see the cat?", "first_time", None, None, ()),
     ("When did I last see the cat?", "last_time", None, None, ()),
     ("What did I see right after the cat?", "right_after", None, None, ("cat",)),
@@ -60,6 +62,11 @@ def test_time_forms(question: str, kind: str, start: float | None, end: float | 
     assert spec is not None and spec.kind == kind, spec
     assert (spec.start, spec.end, spec.anchors) == (start, end, anchors)
     assert spec.phrase and spec.phrase in question.lower()
+
+
+def test_first_or_last_as_a_thing_said_is_no_time() -> None:
+    # "first" after a verb of saying is when; as the thing said about, it is no time at all
+    assert parse_question("What did I say about the first prize?").time is None
 
 
 def test_last_seconds_count_back_from_the_end_and_no_time_means_none() -> None:
