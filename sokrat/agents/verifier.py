@@ -518,6 +518,8 @@ def wrong_type(answer: str, view: RunView) -> str:
         if en.polarity(answer) is not False and not said & (options[0] | options[1] | _SOME):
             return "The question asks which of two options: answer with the one the tools show."
         return ""
+    if en.yes_no_question(goal) and len(en.questions(goal)) <= 1 and en.polarity(answer) is not None:
+        return ""  # "Do I say how much it cost? Answer yes or no." asks yes or no, not the amount
     from sokrat.agents import units  # pint loads only for a question that asks a size
 
     if off := units.off_dimension(goal, answer):

@@ -369,6 +369,7 @@ def test_contradicts_tool_must_not_fire_where_the_tool_could_not_tell_and_the_an
     ("It is now 9:15. How many minutes until the ferry leaves?", "The ferry leaves on Monday at 11."),
     ("How many hours are left until the shop opens?", "It opens at 8 am."),
     ("How many days until the party?", "The party is on 14 June 2027 at 19:00."),
+    ("Did I say how much the ferry cost? Answer yes or no.", "The ferry."),  # neither yes nor no, nor an amount
 ])
 def test_wrong_type_fires(goal: str, answer: str) -> None:
     assert "The question asks" in verifier.wrong_type(answer, view(goal))
@@ -405,6 +406,8 @@ def test_wrong_type_fires(goal: str, answer: str) -> None:
     ("How many hours are left until the shop opens?", "Two hours."),
     ("How many days until the party?", "38"),
     ("How many people came at 8?", "At 8 there were 12 people."),  # no span of time asked
+    ("Did I say how much the ferry cost? Answer yes or no.", "No, no cost was mentioned."),  # yes/no asked
+    ("Do I mention how many chairs we ordered?", "Yes, I do."),
 ])
 def test_wrong_type_must_not_fire(goal: str, answer: str) -> None:
     assert verifier.wrong_type(answer, view(goal)) == ""
