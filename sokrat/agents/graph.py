@@ -878,7 +878,9 @@ def _computed_on_given(state: AgentState, deps: RunDeps) -> list[StepState]:
     computes, no media; [] otherwise. A program written apart from the goal and the facts checks
     the reading and the arithmetic (a program may read the clock, or the wrong fact)."""
     trusted = _trusted_tools(state, deps)
-    if (not trusted or not trusted[-1][1].computes or state.get("media")
+    # the value may be stored after it was computed (a store check sends the answer back first)
+    working = [(s, t) for s, t in trusted if not t.stores]
+    if (not working or not working[-1][1].computes or state.get("media")
             or any(not t.computes and not t.stores for _, t in trusted)):
         return []
     computing = [s for s, t in trusted if t.computes]

@@ -327,6 +327,48 @@ _TEXT_ARITHMETIC = re.compile(r"TypeError: (?:can't multiply sequence by non-int
 """Arithmetic on a number that is still text ("320" * 1.5)."""
 
 
+_TEXT_SUBTRACTED = re.compile(r"TypeError: unsupported operand type\(s\) for -: 'str' and 'str'")
+_TIME_TEXT = {  # a date or time of day as text, and how strptime reads it
+    re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}"): "%Y-%m-%d %H:%M",
+    re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}"): "%Y-%m-%d %H:%M:%S",
+    re.compile(r"\d{4}-\d{2}-\d{2}"): "%Y-%m-%d",
+    re.compile(r"\d{1,2}:\d{2}"): "%H:%M",
+}
+
+
+class _ParsedTimes(ast.NodeTransformer):
+    """Each string constant that is a date or a time of day becomes ``datetime.strptime(...)``."""
+
+    def __init__(self) -> None:
+        self.changed = False
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if not isinstance(node.value, str):
+            return node
+        text = node.value.replace("T", " ")
+        fmt = next((f for pattern, f in _TIME_TEXT.items() if pattern.fullmatch(text)), None)
+        if fmt is None:
+            return node
+        self.changed = True
+        call = ast.parse(f"__import__('datetime').datetime.strptime({text!r}, {fmt!r})", mode="eval").body
+        return ast.copy_location(call, node)
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:
+        return node  # an f-string's literal parts are text to print, not values
+
+
+def _with_parsed_times(code: str) -> str:
+    """The code with its dates and times of day written as text parsed into datetimes (so
+    ``'2027-06-05 07:30' - '2027-06-04 21:00'`` is a span); "" when it holds none."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    parser = _ParsedTimes()
+    tree = ast.fix_missing_locations(parser.visit(tree))
+    return ast.unparse(tree) if parser.changed else ""
+
+
 class _FloatGroups(ast.NodeTransformer):
     """Wraps each regex match's ``.group(...)`` in ``float(...)`` (unless already converted)."""
 
@@ -501,6 +543,11 @@ def check_output(arguments: dict[str, Any], ok: bool, output: str, view: OutputV
             return OutputVerdict("reads_input", "failed", "the code called input(), and no one types in the sandbox",
                                  "write the goal's values into the code instead of reading them with input()",
                                  permanent=True, retry_arguments=retry)
+        if _TEXT_SUBTRACTED.search(output) and (parsed := _with_parsed_times(code)):
+            return OutputVerdict("times_as_text", "failed", "the code subtracted times or dates written as text",
+                                 "parse each with datetime.strptime(text, '%Y-%m-%d %H:%M') (or '%H:%M' for a time of "
+                                 "day) before subtracting, then print the difference", permanent=True,
+                                 retry_arguments={**arguments, "code": parsed})
         if _TEXT_ARITHMETIC.search(output):
             return OutputVerdict("text_arithmetic", "failed", "the code did arithmetic on text",
                                  "a value is text (str), as what .group() or split() returns: convert it with "

@@ -612,6 +612,26 @@ def test_arithmetic_on_text_reads_the_regex_groups_as_numbers_and_runs_again(err
     assert verdict.retry_arguments is not None and "print(float(m.group(1)) * 1.5)" in verdict.retry_arguments["code"]
 
 
+def test_times_subtracted_as_text_are_parsed_and_run_again() -> None:
+    err = "ERROR: python_exec failed (exit code 1): | TypeError: unsupported operand type(s) for -: 'str' and 'str'"
+    code = "a = '2027-03-01 22:15'; b = '2027-03-02 06:40'\nprint(f'It takes {b - a} hours.')"
+    verdict = check_output({"code": code}, False, err, OutputView())
+    assert verdict is not None and verdict.code == "times_as_text" and "strptime" in verdict.hint
+    fixed = verdict.retry_arguments["code"]  # type: ignore[index]
+    out = subprocess.run([sys.executable, "-c", fixed], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "It takes 8:25:00 hours."  # the f-string's own text is left as it is
+    clock = check_output({"code": "print('18:05' - '16:50')"}, False, err, OutputView())
+    assert clock is not None and clock.retry_arguments is not None
+    assert subprocess.run([sys.executable, "-c", clock.retry_arguments["code"]], capture_output=True, text=True,
+                          check=True).stdout.strip() == "1:15:00"
+    # must not: text that is no date or time, or another error
+    words = check_output({"code": "print('pear' - 'p')"}, False, err, OutputView())
+    assert words is None or words.code != "times_as_text"
+    other = check_output({"code": "print('2027-03-01' * 2.0)"}, False,
+                         "TypeError: can't multiply sequence by non-int of type 'float'", OutputView())
+    assert other is None or other.code != "times_as_text"
+
+
 def test_arithmetic_on_text_must_not_fire_or_rewrite_elsewhere() -> None:
     err = "ERROR: python_exec failed (exit code 1): | TypeError: can't multiply sequence by non-int of type 'float'"
     # no regex group in the code: the hint only, no rewrite

@@ -339,6 +339,27 @@ def test_a_goal_that_stores_then_asks_a_computation_is_cross_checked(make_agent:
     assert r.status == "succeeded" and model.purposes.count("crosscheck") == 1
 
 
+def test_a_value_computed_before_it_is_stored_is_cross_checked_too(make_agent: Any) -> None:
+    """The planner ran the code first and stored after (the store check sent its answer back):
+    the computation is still the answer's, and a wrong formula still shows."""
+    programs = ["print(round(52 * 10.7639, 2))", "print(round(52 / 0.092903, 2))"]
+
+    def policy(c: Call) -> Any:
+        if c.purpose == "plan":
+            return plan("convert it", "note the area")
+        if c.purpose == "crosscheck":
+            return {"code": programs.pop(0)}
+        if "stdout" not in c.prompt:
+            return act("run_code", code="print(52 * 9.77)")
+        if "Stored:" not in c.prompt:
+            return act("note", text="My garden is 52 square metres.")
+        return {"tool": "final_answer", "arguments": {"answer": "That is 508.04 square feet."}}
+
+    r = make_agent(PolicyModel(policy), tools=[run_code, note]).run(STORE_THEN_COMPUTE)
+    assert [s.tool for s in r.steps] == ["run_code", "note"]
+    assert r.status == "unverified" and "code_disagrees" in (r.reason or "") and "559.72" in (r.reason or "")
+
+
 def test_a_goal_that_only_stores_is_not_cross_checked(make_agent: Any) -> None:
     """Nothing is asked besides the note: a program the model ran on the way is no answer to check."""
     model = _stored_then_computed("print(52)", "Noted: your garden is 52 square metres.", "print(52 * 10.7639)")
