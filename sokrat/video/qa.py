@@ -580,6 +580,20 @@ class _Answer:
         lex = lexicon()
         return any(lex.synsets(p) for p in _phrases(self.q.words))
 
+    def _only_asked(self, answer: str) -> bool:
+        """The answer holds no word of its own: only words of the question (and no number)."""
+        said = {_stem(w) for w in content_words(answer)}
+        return (self.q.kind in ("what", "said") and bool(said) and not re.search(r"\d", answer)
+                and said <= {_stem(w) for w in content_words(self.q.text)})
+
+    def _unlogged_words(self) -> list[str]:
+        """The question's words that no label could name (not in the lexicon, nor a scene,
+        colour or position word) and that no shot's text holds: what the log cannot speak to."""
+        lex = lexicon()
+        logged = {_stem(w) for e in self.log.entries for w in re.findall(r"[a-z0-9']+", e.text.lower())}
+        return [w for w in self.q.words if not lex.synsets(w) and w not in _SCENE_WORDS and w not in _SPOTS
+                and w not in _PLACE and _stem(w) not in logged]
+
     def _nameable(self) -> bool:
         """Whether a label the log's backends write could name the thing: a word the lexicon
         knows (its shipped synsets are the labels and the words above them: "animal" names a
@@ -749,6 +763,11 @@ class _Answer:
         if not strong:
             if not self._known() and not matches:
                 return self.result(f"The video's log says nothing about {self.q.target}.", [], "no_answer")
+            if unlogged := self._unlogged_words():
+                # "How many children do the Novaks have?": no label nor speech names the Novaks, so
+                # "none" would be a guess about what the log cannot show
+                return self.result(f"I cannot tell: the video's log says nothing about {' '.join(unlogged)}.", [],
+                                   "no_answer")
             return self.result(f"None: I did not see {_a(self.q.target)}{self._where()}.", [])
         groups = runs(strong, self.log)
         n = len(groups)
@@ -978,7 +997,8 @@ class _Answer:
                  and any(e.index == i for e in shown)]
         self.steps.append(StepRecord(index=2, tool="answer", arguments={"question": self.q.text},
                                      observation=json.dumps(parsed)[:400]))
-        if not answer or REFUSAL.match(answer):
+        if not answer or REFUSAL.match(answer) or self._only_asked(answer):
+            # "What is Rosa's last name?" answered "Rosa": the question's own words are no answer
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]

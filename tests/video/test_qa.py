@@ -123,6 +123,16 @@ def test_nothing_relevant_is_no_answer_not_a_canned_success(memory, settings, da
     assert said.status == "no_answer" and len(chat.calls) == 1
 
 
+def test_an_answer_made_of_the_question_s_own_words_is_no_answer(memory, settings, day_video: Path) -> None:
+    # SPOKEN: "I left my keys inside the red car."; the model answers with a word of the question
+    chat = RecordingChat([{"answer": "the keys", "evidence": [2]}, {"answer": "inside the red car", "evidence": [2]}])
+    qa = _qa(memory, settings, chat)
+    echoed = qa.ask(day_video, "What is the brand of the keys I mentioned?")
+    assert echoed.status == "no_answer" and len(chat.calls) == 1  # fires: "keys" is the question's word
+    told = qa.ask(day_video, "Where did I say I left my keys?")
+    assert told.status == "succeeded" and "red car" in told.answer  # must not: words of its own
+
+
 def test_empty_question_or_query_is_invalid_input(memory, settings, day_video: Path) -> None:
     qa = _qa(memory, settings)
     with pytest.raises(InvalidInput):
@@ -306,6 +316,25 @@ def test_what_was_said_first_or_last_is_the_first_or_last_speech() -> None:
     assert scope("What did I say first?") == [1] and scope("What is the last thing I mention?") == [2]
     # must not: what was seen first / last is the opening / closing shot
     assert scope("What did I see first?") == [0] and scope("What was shown at the end?") == [3]
+
+
+def test_a_count_about_what_no_label_or_speech_names_cannot_be_told() -> None:
+    from sokrat.memory.base import LogEntry
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    def ask(question: str, said: str = "") -> str:
+        entries = [LogEntry(0, 0.0, 5.0, seen="cat [animal]; count: 1 cat", said=said),
+                   LogEntry(1, 5.0, 10.0, seen="car [vehicle]; count: 1 car")]
+        log = LogIndex(entries)
+        return _Answer(None, parse_question(question), log, entries, "v.mp4", "log").run().answer  # type: ignore[arg-type]
+
+    assert ask("How many children do the Okafors have?").startswith("I cannot tell")  # fires: "okafors"
+    # must not: every word is one a label could name ("none" is then what the log shows), or
+    # the log's speech holds the unknown word
+    assert ask("How many dogs did I see?").startswith("None")
+    assert ask("How many children do the Okafors have?", said="We visited the Okafors.").startswith("None")
+    assert ask("How many cats were there?").startswith("1 cat")
 
 
 def test_relations_answer_only_what_they_hold(memory, settings, day_video: Path) -> None:
