@@ -865,8 +865,9 @@ def _computed_after_lookup(state: AgentState, deps: RunDeps) -> tuple[list[StepS
     return [s for s, t in trusted if t.computes], tuple(s["raw"][:LOOKED_UP_CHARS] for s in found)
 
 
-_QUANTITY_ASKED = re.compile(r"\bhow (?:many|much|far|long|old)\b|\b(?:compute|calculate|convert|work out)\b", re.I)
-"""A question for a quantity, which a program can compute."""
+_QUANTITY_ASKED = re.compile(r"\bhow (?:many|much|far|long|old)\b|\b(?:compute|calculate|convert|work out)\b|"
+                             r"\bwhat\b[^.?!]*\b(?:costs?|price|total|sum|amount|fee)\b", re.I)
+"""A question for a quantity, which a program can compute ("what charging it 50 times costs")."""
 
 
 def _computed_on_given(state: AgentState, deps: RunDeps) -> list[StepState]:
@@ -1017,6 +1018,13 @@ def _grounding(state: AgentState, answer: str) -> checks.Grounding:
     words = toolset.content_words(state["goal"])
     knowledge = goals.general_knowledge(state["goal"], has_media=bool(state.get("media"))) and not any(
         s["label"] == "ok" and words & toolset.content_words(s["raw"]) for s in steps)
+    if knowledge and not _pint_agrees(state["goal"], answer):
+        from sokrat.tools.code import untraced_values
+
+        # A program for a question about the world computes from numbers the model brought
+        # (sqrt(343) for "what is the speed of sound?"): its output is the model's knowledge
+        # passed through code, not evidence. (A conversion pint confirms is checked already.)
+        steps = [s for s in steps if not untraced_values(str(s["arguments"].get("code", "")), [known])]
     return checks.ground(answer, steps, context=known, memories=state.get("memories", []), knowledge=knowledge)
 
 

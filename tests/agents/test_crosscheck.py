@@ -17,7 +17,7 @@ from sokrat.agents.crosscheck import (
 )
 from sokrat.agents.options import AgentOptions
 from sokrat.tools.registry import tool
-from tests.agents.conftest import Call, PolicyModel, act, city_of, plan
+from tests.agents.conftest import Call, PolicyModel, act, city_of, final, plan
 
 GOAL = "How many integers from 1 to 50 are divisible by 4?"
 
@@ -148,6 +148,32 @@ def _model(first: str, second: str, third: str = "") -> PolicyModel:
         return act("run_code", code=first)
 
     return PolicyModel(policy)
+
+
+def test_a_program_on_numbers_the_model_brought_does_not_ground_a_fact_about_the_world(make_agent: Any) -> None:
+    """"What is the speed of sound?" answered from print(343 ** 0.5): the program's input is
+    the model's knowledge, so its output is no evidence: unverified, never a success."""
+    def answering(code: str, answer: str) -> PolicyModel:
+        def policy(c: Call) -> Any:
+            if c.purpose == "plan":
+                return plan("run code")
+            if c.purpose == "crosscheck":
+                return {"code": code}
+            return act("run_code", code=code) if "stdout" not in c.prompt else final(answer)
+        return PolicyModel(policy)
+
+    r = make_agent(answering("print(343 ** 0.5)", "The speed of sound is 18.52 m/s."),
+                   tools=[run_code]).run("What is the speed of sound?")
+    assert r.status == "unverified" and "model's own knowledge" in (r.reason or ""), r
+    # must not: a program on clock constants, on a conversion pint confirms, or on the goal's own numbers
+    day = make_agent(answering("print(24 * 60 * 60)", "A day has 86400 seconds."),
+                     tools=[run_code]).run("How many seconds are in a day?")
+    assert day.status == "succeeded", day
+    yards = make_agent(answering("print(3 * 1760 / 3)", "A mile is 1760 yards."),
+                       tools=[run_code]).run("How many yards are in a mile?")
+    assert yards.status == "succeeded", yards
+    own = make_agent(answering("print(17 * 23)", "17 times 23 is 391."), tools=[run_code]).run("What is 17 times 23?")
+    assert own.status == "succeeded", own
 
 
 def test_a_second_program_that_prints_the_same_confirms_the_answer(make_agent: Any) -> None:
@@ -358,6 +384,13 @@ def test_a_value_computed_before_it_is_stored_is_cross_checked_too(make_agent: A
     r = make_agent(PolicyModel(policy), tools=[run_code, note]).run(STORE_THEN_COMPUTE)
     assert [s.tool for s in r.steps] == ["run_code", "note"]
     assert r.status == "unverified" and "code_disagrees" in (r.reason or "") and "559.72" in (r.reason or "")
+
+
+def test_a_goal_that_stores_then_asks_a_cost_is_cross_checked(make_agent: Any) -> None:
+    goal = "Note that my garden is 52 square metres, then tell me what turfing it costs at 4 euros a square metre."
+    model = _stored_then_computed("print(52 + 4 * 1)", "It costs 56 euros.", "print(52 * 4)", "print(4 * 52)")
+    r = make_agent(model, tools=[run_code, note]).run(goal)
+    assert r.status == "unverified" and "code_disagrees" in (r.reason or "") and "208" in (r.reason or "")
 
 
 def test_a_goal_that_only_stores_is_not_cross_checked(make_agent: Any) -> None:
