@@ -581,10 +581,13 @@ class _Answer:
         return any(lex.synsets(p) for p in _phrases(self.q.words))
 
     def _only_asked(self, answer: str) -> bool:
-        """The answer holds no word of its own: only words of the question (and no number)."""
+        """The answer holds no word of its own: only words of the question (and no number), or
+        those and the log's position words when no position is asked."""
         said = {_stem(w) for w in content_words(answer)}
-        return (self.q.kind in ("what", "said") and bool(said) and not re.search(r"\d", answer)
-                and said <= {_stem(w) for w in content_words(self.q.text)})
+        asked = {_stem(w) for w in content_words(self.q.text)}
+        if not re.search(r"\b(?:where|position|side)\b", self.q.text.lower()):
+            asked |= set(_SPOTS)  # "Pizza centre near" for "which restaurant?": the log's position words
+        return (self.q.kind in ("what", "said") and bool(said) and not re.search(r"\d", answer) and said <= asked)
 
     def _unlogged_words(self) -> list[str]:
         """The question's words that no label could name (not in the lexicon, nor a scene,

@@ -129,6 +129,15 @@ def test_an_answer_made_of_the_question_s_own_words_is_no_answer(memory, setting
     qa = _qa(memory, settings, chat)
     echoed = qa.ask(day_video, "What is the brand of the keys I mentioned?")
     assert echoed.status == "no_answer" and len(chat.calls) == 1  # fires: "keys" is the question's word
+    from sokrat.video.qa import LogIndex, _Answer
+    from sokrat.video.question import parse_question
+
+    def only_asked(question: str, answer: str) -> bool:
+        return _Answer(None, parse_question(question), LogIndex([]), [], "v.mp4", "log")._only_asked(answer)  # type: ignore[arg-type]
+
+    assert only_asked("Which shop was the cake from?", "Cake centre near")  # the log's position words
+    assert not only_asked("Where was the cake?", "Cake centre near")  # a position asked
+    assert not only_asked("Which shop was the cake from?", "The Gold Baker")
     told = qa.ask(day_video, "Where did I say I left my keys?")
     assert told.status == "succeeded" and "red car" in told.answer  # must not: words of its own
 
