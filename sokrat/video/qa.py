@@ -21,7 +21,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,6 +181,25 @@ class Match:
     """The word that matched, as the log has it ("moped", "keys")."""
     how: str
     """``seen``, ``said``, ``text``, ``maybe`` or ``kind`` (:attr:`MatchScore.KIND`)."""
+
+
+_AGENT_NOUN = re.compile(r"(?:ist|er)s?$")
+
+
+def instrument_word(word: str) -> str | None:
+    """The detector's word for the thing a person named by it uses, for an agent noun the
+    lexicon lacks ("cyclists" -> bicycle, "skier" -> skis, "bikers" -> bicycle): the log names the
+    bicycle and the person on it, not the cyclist. None for any other word."""
+    lex = lexicon()
+    if lex.synsets(word) or not _AGENT_NOUN.search(word):
+        return None
+    base = word[:-1] if word.endswith("s") else word
+    stems = [base[:-3] + "e", base[:-3]] if base.endswith("ist") else [base[:-2], base[:-1], base[:-2] + "e"]
+    for candidate in stems:
+        levels = [b for o in lex.synsets(candidate) if (b := lex.basic_level(o))]
+        if levels:
+            return levels[0]
+    return None
 
 
 def _stem(word: str) -> str:
@@ -389,6 +408,7 @@ class VideoQA:
     def ask_log(self, log_id: str, source: str, question: str) -> Result:
         t0 = time.perf_counter()
         q = parse_question(question)
+        q = replace(q, words=tuple(instrument_word(w) or w for w in q.words))
         log = self.log(log_id)
         scope, anchor_note = self._scope(q, log)
         if scope is None and q.time is not None and _generic(q):
@@ -1000,8 +1020,7 @@ class _Answer:
                  and any(e.index == i for e in shown)]
         self.steps.append(StepRecord(index=2, tool="answer", arguments={"question": self.q.text},
                                      observation=json.dumps(parsed)[:400]))
-        if not answer or REFUSAL.match(answer) or self._only_asked(answer):
-            # "What is Rosa's last name?" answered "Rosa": the question's own words are no answer
+        if not answer or REFUSAL.match(answer):
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.", [],
                                "no_answer", usage)
         used = cited or shown[:1]
@@ -1016,7 +1035,9 @@ class _Answer:
                                          observation="the answer copies a sentence that is not about the question"))
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.",
                                [], "no_answer", usage)
-        if not _supported(answer, used) or (self._semantic_only and not self._from_related_part(answer, used)):
+        # "What is Rosa's last name?" answered "Rosa": the question's own words are no answer either
+        if (not _supported(answer, used) or self._only_asked(answer)
+                or (self._semantic_only and not self._from_related_part(answer, used))):
             # A small model sometimes answers from its own imagination ("the purple block"):
             # quote what the log itself says about the thing asked, or say it does not tell.
             quoted = self._quote(shown)

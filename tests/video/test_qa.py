@@ -128,7 +128,8 @@ def test_an_answer_made_of_the_question_s_own_words_is_no_answer(memory, setting
     chat = RecordingChat([{"answer": "the keys", "evidence": [2]}, {"answer": "inside the red car", "evidence": [2]}])
     qa = _qa(memory, settings, chat)
     echoed = qa.ask(day_video, "What is the brand of the keys I mentioned?")
-    assert echoed.status == "no_answer" and len(chat.calls) == 1  # fires: "keys" is the question's word
+    # fires: not "The keys"; the sentence said is not about a brand either, so the log does not say
+    assert echoed.status == "no_answer" and len(chat.calls) == 1
     from sokrat.video.qa import LogIndex, _Answer
     from sokrat.video.question import parse_question
 
@@ -344,6 +345,16 @@ def test_a_count_about_what_no_label_or_speech_names_cannot_be_told() -> None:
     assert ask("How many dogs did I see?").startswith("None")
     assert ask("How many children do the Okafors have?", said="We visited the Okafors.").startswith("None")
     assert ask("How many cats were there?").startswith("1 cat")
+
+
+def test_a_person_named_by_the_thing_they_use_is_looked_for_as_that_thing() -> None:
+    from sokrat.video.qa import instrument_word
+
+    assert instrument_word("cyclists") == "bicycle" and instrument_word("bikers") == "bicycle"
+    assert instrument_word("skateboarders") == "skateboard"
+    # must not: a word the lexicon knows (a boxer is also a dog), or an agent noun of no detected thing
+    for word in ("boxer", "teachers", "dancers", "sister", "bicycle", "computer"):
+        assert instrument_word(word) is None, word
 
 
 def test_relations_answer_only_what_they_hold(memory, settings, day_video: Path) -> None:
