@@ -188,8 +188,8 @@ _AGENT_NOUN = re.compile(r"(?:ist|er)s?$")
 
 def instrument_word(word: str) -> str | None:
     """The detector's word for the thing a person named by it uses, for an agent noun the
-    lexicon lacks ("cyclists" -> bicycle, "skier" -> skis, "bikers" -> bicycle): the log names the
-    bicycle and the person on it, not the cyclist. None for any other word."""
+    lexicon lacks ("bikers" -> bicycle, "skateboarders" -> skateboard): the log names the
+    bicycle and the person on it, not the biker. None for any other word."""
     lex = lexicon()
     if lex.synsets(word) or not _AGENT_NOUN.search(word):
         return None
@@ -787,7 +787,7 @@ class _Answer:
             if not self._known() and not matches:
                 return self.result(f"The video's log says nothing about {self.q.target}.", [], "no_answer")
             if unlogged := self._unlogged_words():
-                # "How many children do the Novaks have?": no label nor speech names the Novaks, so
+                # "How many dogs do the Okafors have?": no label nor speech names the Okafors, so
                 # "none" would be a guess about what the log cannot show
                 return self.result(f"I cannot tell: the video's log says nothing about {' '.join(unlogged)}.", [],
                                    "no_answer")
@@ -1035,7 +1035,7 @@ class _Answer:
                                          observation="the answer copies a sentence that is not about the question"))
             return self.result(f"The video's log does not say{': ' + self.q.target if self.q.target else ''}.",
                                [], "no_answer", usage)
-        # "What is Rosa's last name?" answered "Rosa": the question's own words are no answer either
+        # "What is Marta's surname?" answered "Marta": the question's own words are no answer either
         if (not _supported(answer, used) or self._only_asked(answer)
                 or (self._semantic_only and not self._from_related_part(answer, used))):
             # A small model sometimes answers from its own imagination ("the purple block"):

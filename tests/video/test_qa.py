@@ -339,11 +339,11 @@ def test_a_count_about_what_no_label_or_speech_names_cannot_be_told() -> None:
         log = LogIndex(entries)
         return _Answer(None, parse_question(question), log, entries, "v.mp4", "log").run().answer  # type: ignore[arg-type]
 
-    assert ask("How many children do the Okafors have?").startswith("I cannot tell")  # fires: "okafors"
+    assert ask("How many dogs do the Okafors have?").startswith("I cannot tell")  # fires: "okafors"
     # must not: every word is one a label could name ("none" is then what the log shows), or
     # the log's speech holds the unknown word
     assert ask("How many dogs did I see?").startswith("None")
-    assert ask("How many children do the Okafors have?", said="We visited the Okafors.").startswith("None")
+    assert ask("How many dogs do the Okafors have?", said="We visited the Okafors.").startswith("None")
     assert ask("How many cats were there?").startswith("1 cat")
 
 
