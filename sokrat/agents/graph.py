@@ -984,18 +984,23 @@ async def answer_node(state: AgentState, runtime: Runtime[RunDeps]) -> dict[str,
     return {"answer": answer, "status": state.get("stop_status") or "failed", "reason": state.get("stop", ""), "plan": plan}
 
 
+def _observations(state: AgentState, trusted: list[StepState]) -> str:
+    """The trusted steps (the last few) and the recalled memories, as an answer is written from them."""
+    observations = "\n".join(context.render_step(s, max_chars=prompts.REVISE_OBSERVATION_CHARS)
+                             for s in trusted[-prompts.REVISE_STEPS:])
+    if state.get("memories"):
+        observations += f"\n{prompts.MEMORIES_HEADER}\n{prompts.memory_lines(state['memories'])}"
+    return observations
+
+
 async def _last_answer(runtime: Runtime[RunDeps], state: AgentState,
                        trusted: list[StepState]) -> dict[str, Any] | None:
     """One answer from the steps that succeeded, for a run a limit stopped; None when the model
     gives none. It ends ``unverified``: the limit is the reason, with what grounding found."""
     stop = state.get("stop", "stopped")
-    observations = "\n".join(context.render_step(s, max_chars=prompts.REVISE_OBSERVATION_CHARS)
-                             for s in trusted[-prompts.REVISE_STEPS:])
-    if state.get("memories"):
-        observations += f"\n{prompts.MEMORIES_HEADER}\n{prompts.memory_lines(state['memories'])}"
     try:
-        response, usage = await _llm(runtime, prompts.last_answer_messages(goal=state["goal"], observations=observations,
-                                                                         stop=stop),
+        response, usage = await _llm(runtime, prompts.last_answer_messages(goal=state["goal"], stop=stop,
+                                                                         observations=_observations(state, trusted)),
                                      purpose="revise", schema=action_schema([]), max_tokens=prompts.REVISE_MAX_TOKENS)
         answer = parse_action(_reply(response), []).answer.strip()
     except (RunStopped, LLMOutputError):
@@ -1022,7 +1027,7 @@ def _grounding(state: AgentState, answer: str) -> checks.Grounding:
         from sokrat.tools.code import untraced_values
 
         # A program for a question about the world computes from numbers the model brought
-        # (sqrt(343) for "what is the speed of sound?"): its output is the model's knowledge
+        # (150 * 1000 for "how heavy is an adult blue whale?"): its output is the model's knowledge
         # passed through code, not evidence. (A conversion pint confirms is checked already.)
         steps = [s for s in steps if not untraced_values(str(s["arguments"].get("code", "")), [known])]
     return checks.ground(answer, steps, context=known, memories=state.get("memories", []), knowledge=knowledge)
@@ -1033,11 +1038,7 @@ async def _revise(runtime: Runtime[RunDeps], state: AgentState, answer: str,
     """Phase 2 (only for an unsupported answer): one revision from the trusted observations;
     then keep only the supported parts, if any."""
     trusted = [s for s in state.get("steps", []) if s["label"] == "ok"]
-    observations = "\n".join(context.render_step(s, max_chars=prompts.REVISE_OBSERVATION_CHARS)
-                             for s in trusted[-prompts.REVISE_STEPS:])
-    if state.get("memories"):
-        observations += f"\n{prompts.MEMORIES_HEADER}\n{prompts.memory_lines(state['memories'])}"
-    messages = prompts.revise_messages(goal=state["goal"], observations=observations, answer=answer,
+    messages = prompts.revise_messages(goal=state["goal"], observations=_observations(state, trusted), answer=answer,
                                        unsupported=result.unsupported)
     usage = Usage()
     try:

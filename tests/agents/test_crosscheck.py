@@ -151,7 +151,7 @@ def _model(first: str, second: str, third: str = "") -> PolicyModel:
 
 
 def test_a_program_on_numbers_the_model_brought_does_not_ground_a_fact_about_the_world(make_agent: Any) -> None:
-    """"What is the speed of sound?" answered from print(343 ** 0.5): the program's input is
+    """"How heavy is an adult blue whale?" answered from print(150 * 1000): the program's input is
     the model's knowledge, so its output is no evidence: unverified, never a success."""
     def answering(code: str, answer: str) -> PolicyModel:
         def policy(c: Call) -> Any:
@@ -162,8 +162,8 @@ def test_a_program_on_numbers_the_model_brought_does_not_ground_a_fact_about_the
             return act("run_code", code=code) if "stdout" not in c.prompt else final(answer)
         return PolicyModel(policy)
 
-    r = make_agent(answering("print(343 ** 0.5)", "The speed of sound is 18.52 m/s."),
-                   tools=[run_code]).run("What is the speed of sound?")
+    r = make_agent(answering("print(150 * 1000)", "An adult blue whale weighs 150000 kg."),
+                   tools=[run_code]).run("How heavy is an adult blue whale?")
     assert r.status == "unverified" and "model's own knowledge" in (r.reason or ""), r
     # must not: a program on clock constants, on a conversion pint confirms, or on the goal's own numbers
     day = make_agent(answering("print(24 * 60 * 60)", "A day has 86400 seconds."),
