@@ -143,7 +143,7 @@ def _code_words(code: str) -> set[str]:
     try:
         literals = [n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     except SyntaxError:  # code that does not parse: its quoted text, as written
-        literals = [m.group(1) or m.group(2) or "" for m in re.finditer(r"'([^'\n]*)'|\"([^\"\n]*)\"", code)]
+        literals = [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(code)]
     return {w.lower() for lit in literals for w in re.findall(r"[A-Za-z]{3,}", lit)}
 
 
