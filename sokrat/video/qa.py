@@ -449,8 +449,7 @@ class VideoQA:
                 return [e for e in entries if e.t_start <= lo < e.t_end] or [entries[-1]], ""
             return [e for e in entries if e.t_end > lo and e.t_start < hi], ""
         n = len(entries)
-        spoken = [e for e in entries if e.said]
-        if q.modality == "said" and spec.kind in ("beginning", "end") and spoken:
+        if q.modality == "said" and spec.kind in ("beginning", "end") and (spoken := [e for e in entries if e.said]):
             # what was said first / last: the first / last shot with speech, wherever it falls
             # (the opening shot may show something before anyone speaks)
             return [spoken[0] if spec.kind == "beginning" else spoken[-1]], ""
